@@ -113,6 +113,11 @@ export const SymbolSpec = z.object({
   calcMode: CalcMode,
   /** SYMBOL_MARGIN_INITIAL rate multiplier (1 when the broker leaves it at 0). */
   marginRate: positive.default(1),
+  /**
+   * SYMBOL_MARGIN_INITIAL as money: initial margin per lot in the margin currency. Used by the FUTURES calc
+   * mode (margin = lots × marginInitial × marginRate); other modes ignore it.
+   */
+  marginInitial: positive.optional(),
   tradeMode: TradeMode,
   executionMode: ExecutionMode,
   /** SYMBOL_FILLING_MODE bit flags ({@link SYMBOL_FILLING_FLAG}). */
