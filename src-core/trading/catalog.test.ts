@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CATALOG_MID_PRICES, SYMBOL_CATALOG, findCatalogSymbol } from './catalog';
-import { CalcMode, ExecutionMode, SymbolSpec, TradeMode } from './symbol-spec';
+import { CalcMode, ExecutionMode, SymbolSpec, type TradeMode } from './symbol-spec';
 import { decimalsOf, isMultipleOfStep } from './numbers';
 
 describe('SYMBOL_CATALOG', () => {
