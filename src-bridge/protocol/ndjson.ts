@@ -1,0 +1,143 @@
+import { err, ok, type Result } from '../../src-core/result';
+import { MAX_FRAME_BYTES } from './messages';
+
+/** Why the decoder rejected a frame. */
+export type FrameErrorCode = 'FRAME_TOO_LARGE' | 'BAD_UTF8';
+
+/** A frame the decoder could not deliver; decoding continues with the next frame. */
+export interface FrameError {
+  readonly code: FrameErrorCode;
+  readonly message: string;
+}
+
+/** Options of {@link NdjsonDecoder}. */
+export interface NdjsonDecoderOptions {
+  /** Largest frame in bytes, excluding the newline (default {@link MAX_FRAME_BYTES}). */
+  readonly maxFrameBytes?: number;
+  /** Called with each complete frame's text (a trailing `\r` removed; empty lines skipped). */
+  readonly onFrame: (text: string) => void;
+  /** Called for an oversized frame (once, when it passes the limit) or one that is not valid UTF-8. */
+  readonly onError: (error: FrameError) => void;
+}
+
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Streaming NDJSON splitter. Bytes are split on 0x0A *before* UTF-8 decoding, so a multi-byte character
+ * split across reads is reassembled (0x0A never occurs inside a UTF-8 multi-byte sequence). Memory is
+ * bounded: at most `maxFrameBytes` are buffered; an oversized frame is reported once and its remaining bytes
+ * are discarded up to the next newline, whether or not that newline ever comes.
+ */
+export class NdjsonDecoder {
+  readonly #max: number;
+  readonly #onFrame: (text: string) => void;
+  readonly #onError: (error: FrameError) => void;
+  readonly #utf8 = new TextDecoder('utf-8', { fatal: true });
+  #parts: Buffer[] = [];
+  #length = 0;
+  #discarding = false;
+
+  constructor(options: NdjsonDecoderOptions) {
+    this.#max = options.maxFrameBytes ?? MAX_FRAME_BYTES;
+    this.#onFrame = options.onFrame;
+    this.#onError = options.onError;
+  }
+
+  /** Bytes held for an incomplete frame (for tests of the memory bound). */
+  get bufferedBytes(): number {
+    return this.#length;
+  }
+
+  /** Feeds bytes as they arrive. Callbacks run synchronously, in frame order. */
+  push(chunk: Uint8Array): void {
+    const buf = Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let start = 0;
+    while (start < buf.length) {
+      const nl = buf.indexOf(NEWLINE, start);
+      const end = nl === -1 ? buf.length : nl;
+      if (this.#discarding) {
+        if (nl === -1) return;
+        this.#discarding = false;
+        start = nl + 1;
+        continue;
+      }
+      const size = end - start;
+      if (this.#length + size > this.#max) {
+        this.#reset();
+        this.#onError({
+          code: 'FRAME_TOO_LARGE',
+          message: `frame longer than ${this.#max} bytes`,
+        });
+        if (nl === -1) {
+          this.#discarding = true;
+          return;
+        }
+        start = nl + 1;
+        continue;
+      }
+      if (nl === -1) {
+        // Copy: the caller may reuse its buffer, and we must not pin large socket buffers.
+        this.#parts.push(Buffer.from(buf.subarray(start, end)));
+        this.#length += size;
+        return;
+      }
+      let frame: Buffer;
+      if (this.#parts.length === 0) {
+        frame = buf.subarray(start, end);
+      } else {
+        this.#parts.push(buf.subarray(start, end));
+        frame = Buffer.concat(this.#parts, this.#length + size);
+        this.#reset();
+      }
+      start = nl + 1;
+      this.#deliver(frame);
+    }
+  }
+
+  #deliver(frame: Buffer): void {
+    let len = frame.length;
+    if (len > 0 && frame[len - 1] === CR) len -= 1;
+    if (len === 0) return;
+    let text: string;
+    try {
+      text = this.#utf8.decode(frame.subarray(0, len));
+    } catch {
+      this.#onError({ code: 'BAD_UTF8', message: 'frame is not valid UTF-8' });
+      return;
+    }
+    this.#onFrame(text);
+  }
+
+  #reset(): void {
+    this.#parts = [];
+    this.#length = 0;
+  }
+}
+
+/** Why a message could not be encoded. */
+export interface EncodeError {
+  readonly code: 'FRAME_TOO_LARGE';
+  readonly message: string;
+}
+
+/**
+ * Encodes one message as a frame: JSON (which escapes every control character, so no raw newline can
+ * appear inside) and a newline. Returns an error instead of a frame the peer would reject.
+ */
+export function encodeFrame(
+  message: unknown,
+  maxFrameBytes: number = MAX_FRAME_BYTES,
+): Result<Buffer, EncodeError> {
+  const text = JSON.stringify(message);
+  const frame = Buffer.from(`${text}\n`, 'utf8');
+  if (frame.length - 1 > maxFrameBytes) {
+    return err({
+      code: 'FRAME_TOO_LARGE',
+      message: `message of ${frame.length - 1} bytes exceeds ${maxFrameBytes}`,
+    });
+  }
+  return ok(frame);
+}
