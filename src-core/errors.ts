@@ -1,0 +1,70 @@
+/**
+ * The one list of error codes (SCREAMING_SNAKE), each with a one-line meaning. Every `AppError.code` the app
+ * produces, in any layer, is a key of {@link ERROR_CODES}; the messages shown to users are written where the
+ * error is made and carry the numbers, this list says what the code means in general.
+ *
+ * To add codes: append them under your area's heading (or add a heading), one line each, keep them unique.
+ */
+export const ERROR_CODES = {
+  // ── General ───────────────────────────────────────────────────────────────────────────────────────────────
+  /** A bug or an unexpected failure; logged with its stack, which never reaches a user. */
+  INTERNAL: 'Unexpected internal error.',
+  /** Input failed schema validation at a boundary. */
+  VALIDATION_FAILED: 'The input is not valid.',
+
+  // ── Trading core: numbers, conversion, margin (src-core/trading) ────────────────────────────────────────────
+  MISSING_CONVERSION_RATE:
+    'No exchange rate path (direct, inverse, or through USD or EUR) between two currencies.',
+  INVALID_LEVERAGE: 'Account leverage must be a positive number.',
+  INVALID_SYMBOL_SPEC: 'The symbol specification lacks a field this calculation needs.',
+
+  // ── Trading core: position sizing ──────────────────────────────────────────────────────────────────────────
+  INVALID_BALANCE: 'The balance or equity used for sizing must be above zero.',
+  INVALID_RISK_PERCENT: 'Risk percent must be above 0 and at most 100.',
+  INVALID_RISK_AMOUNT: 'Risk money must be above zero.',
+  INVALID_PRICE: 'A price is missing, not a number, or not above zero.',
+  INVALID_STOP_LOSS: 'The stop loss is missing, invalid, or equal to the entry price.',
+  STOP_LOSS_WRONG_SIDE: 'The stop loss is on the wrong side: below the price for a buy, above it for a sell.',
+  INVALID_COMMISSION: 'Commission per lot must be zero or more.',
+
+  // ── Trading core: order rules (new orders and modifications) ───────────────────────────────────────────────
+  NO_QUOTE: 'There is no valid bid/ask quote for the symbol.',
+  TRADE_DISABLED: 'Trading is disabled for the symbol.',
+  LONG_ONLY: 'Only buy positions may be opened on the symbol.',
+  SHORT_ONLY: 'Only sell positions may be opened on the symbol.',
+  CLOSE_ONLY: 'The symbol is close-only: no new positions or orders.',
+  ORDER_TYPE_NOT_ALLOWED: 'The symbol does not allow this order type (SYMBOL_ORDER_MODE).',
+  INVALID_VOLUME: 'The volume is not a positive number.',
+  VOLUME_BELOW_MIN: 'The volume is below the symbol minimum.',
+  VOLUME_ABOVE_MAX: 'The volume is above the symbol maximum.',
+  VOLUME_NOT_STEP: 'The volume is not a multiple of the symbol volume step.',
+  PRICE_NOT_NORMALIZED: 'A price is not a multiple of the symbol tick size.',
+  PENDING_PRICE_WRONG_SIDE: 'The pending order price is on the wrong side of the market for its type.',
+  PENDING_PRICE_TOO_CLOSE: 'The pending order price is closer to the market than the stops level allows.',
+  STOP_LIMIT_PRICE_INVALID:
+    'The limit price of a stop-limit order is missing or on the wrong side of its stop.',
+  STOP_LOSS_NOT_ALLOWED: 'The symbol does not accept a stop loss on orders (SYMBOL_ORDER_SL).',
+  TAKE_PROFIT_NOT_ALLOWED: 'The symbol does not accept a take profit on orders (SYMBOL_ORDER_TP).',
+  STOP_LOSS_TOO_CLOSE: 'The stop loss is closer to the market than the stops level allows.',
+  TAKE_PROFIT_WRONG_SIDE:
+    'The take profit is on the wrong side: above the price for a buy, below it for a sell.',
+  TAKE_PROFIT_TOO_CLOSE: 'The take profit is closer to the market than the stops level allows.',
+  FROZEN: 'The order or position is inside the freeze level and cannot be changed now.',
+  EXPIRATION_NOT_SUPPORTED: 'The symbol does not support this expiration type.',
+  EXPIRATION_IN_PAST: 'The expiration time is missing or not in the future.',
+  NO_CHANGES: 'The modification does not change anything.',
+
+  // ── Trading core: risk limits ──────────────────────────────────────────────────────────────────────────────
+  MAX_LOT_SIZE_EXCEEDED: 'The volume is above the configured maximum lot size.',
+  MAX_OPEN_POSITIONS_EXCEEDED: 'The trade would exceed the configured maximum number of open positions.',
+  INSUFFICIENT_MARGIN: 'The margin required is more than the free margin.',
+  MAX_RISK_PER_TRADE_EXCEEDED: 'The money at risk is above the configured maximum risk per trade.',
+} as const satisfies Readonly<Record<string, string>>;
+
+/** Any code in {@link ERROR_CODES}. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Whether a string is one of the listed error codes (for checking codes that crossed a boundary). */
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, value);
+}
