@@ -1,0 +1,156 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JournalEntry } from '../../src-core/contracts/journal';
+import type { Db } from './database';
+import { openDatabase } from './database';
+import type { NewJournalEntry } from './journal';
+import { Journal } from './journal';
+
+let dir: string;
+let db: Db;
+let now = 1_700_000_000_000;
+const clock = { now: () => now };
+
+function sample(i: number, extra: Partial<NewJournalEntry> = {}): NewJournalEntry {
+  return {
+    clientOrderId: `PD${i.toString().padStart(6, '0')}`,
+    parentId: null,
+    origin: 'local',
+    operation: 'open_market',
+    requestKey: null,
+    symbol: i % 2 === 0 ? 'EURUSD' : 'XAUUSD',
+    side: 'buy',
+    volume: 0.1,
+    intent: { operation: 'open_market', input: { symbol: 'EURUSD', side: 'buy', volume: 0.1 } },
+    state: 'pending',
+    ...extra,
+  };
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pipdesk-journal-'));
+  db = openDatabase(join(dir, 'pipdesk.db'));
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Journal', () => {
+  it('writes an entry that matches the contract and reads it back after reopening the file', () => {
+    const journal = new Journal(db, clock);
+    const e = journal.insert(sample(1, { requestKey: 'k1' }), { durable: true });
+    expect(JournalEntry.parse(e)).toEqual(e);
+    db.close();
+    db = openDatabase(join(dir, 'pipdesk.db'));
+    const again = new Journal(db, clock);
+    expect(again.get(e.id)).toEqual(e);
+    expect(again.getByClientOrderId('PD000001')?.id).toBe(e.id);
+    expect(again.findByRequestKey('k1')?.id).toBe(e.id);
+  });
+
+  it('bumps version and updatedAt on every update and keeps JSON columns intact', () => {
+    const journal = new Journal(db, clock);
+    const e = journal.insert(sample(1), { durable: false });
+    now += 5;
+    const u = journal.update(e.id, {
+      state: 'done',
+      retcode: 10009,
+      request: { a: [1, 'x'] },
+      response: { deal: '123' },
+      filledPrice: 1.08512,
+      order: '99',
+    });
+    expect(u.version).toBe(2);
+    expect(u.updatedAt).toBe(e.createdAt + 5);
+    expect(u.request).toEqual({ a: [1, 'x'] });
+    expect(u.state).toBe('done');
+    expect(u.order).toBe('99');
+    expect(() => journal.update('nope', { state: 'done' })).toThrow(/no entry/);
+  });
+
+  it('refuses a second entry with the same client order id', () => {
+    const journal = new Journal(db, clock);
+    journal.insert(sample(1), { durable: false });
+    expect(() => journal.insert(sample(1), { durable: false })).toThrow(/UNIQUE/);
+  });
+
+  it('lists open entries and pages queries newest first with filters', () => {
+    const journal = new Journal(db, clock);
+    for (let i = 0; i < 25; i += 1) {
+      now += 1;
+      const e = journal.insert(sample(i), { durable: false });
+      if (i % 3 === 0) journal.update(e.id, { state: 'done' });
+      if (i % 3 === 1) journal.update(e.id, { state: 'unknown' });
+    }
+    expect(journal.listOpen().map((e) => e.state)).toSatisfy((s: string[]) =>
+      s.every((x) => x === 'pending' || x === 'unknown'),
+    );
+    expect(journal.listOpen()).toHaveLength(25 - 9);
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = journal.query(cursor === undefined ? { limit: 4 } : { limit: 4, cursor });
+      seen.push(...page.entries.map((e) => e.clientOrderId));
+      if (page.nextCursor === undefined) break;
+      cursor = page.nextCursor;
+    }
+    expect(seen).toHaveLength(25);
+    expect(seen[0]).toBe('PD000024');
+    expect(new Set(seen).size).toBe(25);
+
+    const done = journal.query({ states: ['done'], symbol: 'EURUSD' });
+    expect(done.entries.every((e) => e.state === 'done' && e.symbol === 'EURUSD')).toBe(true);
+    expect(done.entries).toHaveLength(5);
+
+    const first = journal.query({ limit: 500 }).entries.at(-1);
+    const ranged = journal.query({ from: (first?.createdAt ?? 0) + 10, to: (first?.createdAt ?? 0) + 12 });
+    expect(ranged.entries).toHaveLength(2);
+  });
+
+  it('rejects bad queries from the UI', () => {
+    const journal = new Journal(db, clock);
+    expect(() => journal.query({ limit: 0 })).toThrow();
+    expect(() => journal.query({ states: ['bogus' as 'done'] })).toThrow();
+    expect(() => journal.query({ limit: 5, extra: 1 } as never)).toThrow();
+    // A garbled cursor is ignored rather than crashing the view.
+    expect(journal.query({ cursor: '%%%' }).entries).toEqual([]);
+  });
+
+  it('queues every change in the outbox; acknowledging an old seq keeps a newer change queued', () => {
+    const journal = new Journal(db, clock);
+    const a = journal.insert(sample(1), { durable: false });
+    const b = journal.insert(sample(2), { durable: false });
+    const first = journal.listUnsynced(10);
+    expect(first.map((i) => i.entry.id)).toEqual([a.id, b.id]);
+    journal.update(a.id, { state: 'done' });
+    expect(journal.markSynced(first.map((i) => i.seq))).toBe(1);
+    const second = journal.listUnsynced(10);
+    expect(second).toHaveLength(1);
+    expect(second[0]?.entry.state).toBe('done');
+    expect(second[0]?.entry.version).toBe(2);
+    expect(journal.markSynced(second.map((i) => i.seq))).toBe(1);
+    expect(journal.listUnsynced(10)).toEqual([]);
+  });
+
+  it('announces every change to subscribers until they unsubscribe', () => {
+    const journal = new Journal(db, clock);
+    const seen: string[] = [];
+    const off = journal.onChanged((e) => seen.push(`${e.clientOrderId}:${e.state}`));
+    const e = journal.insert(sample(7), { durable: false });
+    journal.update(e.id, { state: 'sent' });
+    off();
+    journal.update(e.id, { state: 'done' });
+    expect(seen).toEqual(['PD000007:pending', 'PD000007:sent']);
+  });
+
+  it('runs its migration once', () => {
+    new Journal(db, clock);
+    new Journal(db, clock);
+    const rows = db.prepare("SELECT version FROM schema_migrations WHERE scope = 'journal'").all();
+    expect(rows).toHaveLength(1);
+  });
+});
