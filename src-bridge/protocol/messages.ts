@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OutcomeClass } from '../../src-core/trading/outcome';
+import { retcodeInfo } from '../../src-core/trading/retcodes';
 
 /**
  * Bridge protocol v1: every message that crosses the pipe between the app (server) and the EA (client).
@@ -371,10 +371,12 @@ export const WireDeal = z.object({
 });
 export type WireDeal = z.infer<typeof WireDeal>;
 
-/** The answer of the trade server to order_send (MqlTradeResult) plus the class the EA derived from it. */
-export const TradeResult = z.object({
-  /** What the retcode means for the app; see the retcode table in docs/bridge-protocol.md. */
-  outcome: OutcomeClass,
+/**
+ * The answer of the trade server to order_send (MqlTradeResult), as the EA sends it. The EA does not classify
+ * the retcode: the app derives the outcome class from `retcode` alone (see {@link TradeResult}), so one table
+ * (src-core/trading/retcodes.ts) decides what is safe to retry.
+ */
+export const TradeResultWire = z.object({
   retcode: z.number().int(),
   /** MqlTradeResult.comment (the server's text). */
   message: z.string().max(512),
@@ -396,11 +398,17 @@ export const TradeResult = z.object({
   /** True when this is the stored result of an earlier order_send with the same clOrdId; nothing was sent. */
   duplicate: z.boolean(),
 });
+export type TradeResultWire = z.infer<typeof TradeResultWire>;
+
+/** An order_send result as the app sees it: the wire result plus its outcome class. */
+export const TradeResult = TradeResultWire.transform((r) => ({
+  ...r,
+  outcome: retcodeInfo(r.retcode).outcome,
+}));
 export type TradeResult = z.infer<typeof TradeResult>;
 
-/** The answer to order_check (MqlTradeCheckResult). Retcode 0 means the check passed. */
-export const CheckResult = z.object({
-  outcome: OutcomeClass,
+/** The answer to order_check (MqlTradeCheckResult), as the EA sends it. Retcode 0 means the check passed. */
+export const CheckResultWire = z.object({
   retcode: z.number().int(),
   message: z.string().max(512),
   balance: money,
@@ -410,6 +418,13 @@ export const CheckResult = z.object({
   marginFree: money,
   marginLevel: money,
 });
+export type CheckResultWire = z.infer<typeof CheckResultWire>;
+
+/** An order_check result as the app sees it; retcode 0 (check passed) is `done`. */
+export const CheckResult = CheckResultWire.transform((r) => ({
+  ...r,
+  outcome: r.retcode === 0 ? ('done' as const) : retcodeInfo(r.retcode).outcome,
+}));
 export type CheckResult = z.infer<typeof CheckResult>;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -673,8 +688,10 @@ export const ResultSchemas = {
   lookup: LookupResult,
 } as const satisfies Record<RequestType, z.ZodType>;
 
-/** The `result` of a request of type `T`. */
-export type ResultOf<T extends RequestType> = z.infer<(typeof ResultSchemas)[T]>;
+/** The `result` of a request of type `T`, as the app sees it (after parsing). */
+export type ResultOf<T extends RequestType> = z.output<(typeof ResultSchemas)[T]>;
+/** The `result` of a request of type `T`, as the EA sends it. */
+export type WireResultOf<T extends RequestType> = z.input<(typeof ResultSchemas)[T]>;
 
 /** Codes of an EA's `ok:false` response. For order_send, every one of them means nothing was sent. */
 export const EaErrorCode = z.enum([
