@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Rates, conversionRate, convert, ratesFromSymbols, resolveConversion } from './conversion';
+import {
+  Rates,
+  conversionRate,
+  convert,
+  ratesFromSymbols,
+  resolveConversion,
+  withSymbolPrice,
+} from './conversion';
 import { CATALOG_MID_PRICES, SYMBOL_CATALOG } from './catalog';
 
 const rates: Rates = {
@@ -111,5 +118,19 @@ describe('ratesFromSymbols and the Rates schema', () => {
     expect(Rates.safeParse({ EURUSD: 1.1 }).success).toBe(true);
     expect(Rates.safeParse({ EURUSD: -1 }).success).toBe(false);
     expect(Rates.safeParse({ EURUSD: '1.1' }).success).toBe(false);
+  });
+});
+
+describe('withSymbolPrice', () => {
+  it('adds the symbol price as its base/profit rate, replacing mids and inverse entries', () => {
+    const spec = { currencyBase: 'USD', currencyProfit: 'JPY' };
+    expect(withSymbolPrice({ USDJPY: 150, JPYUSD: 0.0066 }, spec, 148.5)).toEqual({ USDJPY: 148.5 });
+    expect(withSymbolPrice({ A: 1 }, { currencyBase: 'USD', currencyProfit: 'USD' }, 39000)).toEqual({
+      A: 1,
+    });
+    expect(conversionRate('JPY', 'USD', withSymbolPrice({}, spec, 148.5))).toEqual({
+      ok: true,
+      value: 1 / 148.5,
+    });
   });
 });

@@ -91,3 +91,21 @@ export function ratesFromSymbols(
   }
   return rates;
 }
+
+/**
+ * Rates with the symbol's own price added as the rate between its base and profit currencies (EURUSD at
+ * 1.0850 says 1 EUR = 1.0850 USD). The price given wins over a mid in `rates`: margin converts at the order
+ * price, and sizing converts at the stop-loss price, which is the exact rate when the stop is hit.
+ */
+export function withSymbolPrice(
+  rates: Rates,
+  spec: Pick<SymbolSpec, 'currencyBase' | 'currencyProfit'>,
+  price: number,
+): Rates {
+  if (spec.currencyBase === spec.currencyProfit || !usable(price)) return rates;
+  const pair = spec.currencyBase + spec.currencyProfit;
+  const inverse = spec.currencyProfit + spec.currencyBase;
+  // Drop an inverse entry so the direct lookup cannot be shadowed by a stale opposite quote.
+  const { [inverse]: _dropped, ...rest } = rates;
+  return { ...rest, [pair]: price };
+}
