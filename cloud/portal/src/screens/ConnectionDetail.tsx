@@ -1,0 +1,117 @@
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { describeError } from '../api/api-error';
+import { useLiveConnection } from '../api/live';
+import { Connection, type SyncedJournalEntry } from '../api/schemas';
+import { Link } from '../router';
+import { api } from '../session/session';
+import { Card, Notice } from '../ui/Controls';
+import { AppLayout } from '../ui/Layouts';
+import { ago, formatMoney } from './format';
+import { Journal, type JournalHandle } from './Journal';
+import { OrderTicket } from './OrderTicket';
+import { PresenceBadge, useNow } from './StatusBits';
+
+export function ConnectionDetail(props: { id: string }): ReactNode {
+  const [connection, setConnection] = useState<Connection | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const journal = useRef<JournalHandle>(null);
+  const onJournal = useCallback((entries: readonly SyncedJournalEntry[]) => {
+    journal.current?.upsert(entries);
+  }, []);
+  const live = useLiveConnection(props.id, onJournal);
+  const now = useNow();
+
+  useEffect(() => {
+    let current = true;
+    void api.call('GET', `/connections/${encodeURIComponent(props.id)}`, Connection).then((answer) => {
+      if (!current) return;
+      if (answer.ok) setConnection(answer.value);
+      else setError(describeError(answer.error));
+    });
+    return () => {
+      current = false;
+    };
+  }, [props.id]);
+
+  const status = live.status;
+  const snapshot = status?.snapshot ?? null;
+  const account = snapshot?.account ?? null;
+  const money = (v: number | undefined): string =>
+    v === undefined || account === null ? '—' : formatMoney(v, account.currency);
+
+  return (
+    <AppLayout>
+      <div className="page-head">
+        <div>
+          <div className="crumbs">
+            <Link to="/connections">Connections</Link> / {connection?.name ?? '…'}
+          </div>
+          <div className="row">
+            <h1 data-testid="connection-title">{connection?.name ?? 'Connection'}</h1>
+            <PresenceBadge live={live} />
+          </div>
+          {connection === null ? null : (
+            <p className="muted mono">
+              MT5 · {connection.account_login} · {connection.broker_server}
+            </p>
+          )}
+        </div>
+        {snapshot === null ? null : (
+          <span className="faint">Updated {ago(new Date(snapshot.at_ms).toISOString(), now)}</span>
+        )}
+      </div>
+      {error === null ? null : <Notice tone="error">{error}</Notice>}
+      <div className="stat-grid" data-testid="status">
+        <div className="metric metric-lg">
+          <span className="label">Balance</span>
+          <span className="value" data-testid="balance">
+            {money(account?.balance)}
+          </span>
+        </div>
+        <div className="metric metric-lg">
+          <span className="label">Equity</span>
+          <span className="value">{money(account?.equity)}</span>
+        </div>
+        <div className="metric metric-lg">
+          <span className="label">Margin</span>
+          <span className="value">{money(account?.margin)}</span>
+        </div>
+        <div className="metric metric-lg">
+          <span className="label">Free margin</span>
+          <span className="value">{money(account?.free_margin)}</span>
+        </div>
+        <div className="metric">
+          <span className="label">Open positions</span>
+          <span className="value">{snapshot?.open_positions ?? '—'}</span>
+        </div>
+        <div className="metric">
+          <span className="label">Pending orders</span>
+          <span className="value">{snapshot?.pending_orders ?? '—'}</span>
+        </div>
+        <div className="metric">
+          <span className="label">Leverage</span>
+          <span className="value">{account === null ? '—' : `1:${account.leverage}`}</span>
+        </div>
+        <div className="metric">
+          <span className="label">Remote trading</span>
+          <span className="value" data-testid="remote-trading">
+            {status === null ? '—' : status.remote_trading ? 'On' : 'Off'}
+          </span>
+        </div>
+      </div>
+      <div className="ticket-layout">
+        {status?.remote_trading === true ? (
+          <OrderTicket connectionId={props.id} />
+        ) : (
+          <Card title="Remote ticket">
+            <p className="muted" data-testid="remote-off">
+              Remote trading is off for this connection. To place orders from the web, switch it on in the
+              Pipdesk desktop app (Settings → Cloud). It stays off until you do.
+            </p>
+          </Card>
+        )}
+        <Journal connectionId={props.id} ref={journal} />
+      </div>
+    </AppLayout>
+  );
+}
