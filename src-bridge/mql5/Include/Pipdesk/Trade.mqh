@@ -1,0 +1,649 @@
+//+------------------------------------------------------------------+
+//| Trade.mqh - Pipdesk bridge: order_check, order_send (DEAL,       |
+//| PENDING, SLTP, MODIFY, REMOVE, CLOSE_BY), the filling-mode       |
+//| choice with one retry on 10030, the de-duplication table by      |
+//| client order id, and lookup by client order id.                  |
+//+------------------------------------------------------------------+
+#ifndef PIPDESK_TRADE_MQH
+#define PIPDESK_TRADE_MQH
+
+// docs/bridge-protocol.md: the dedup table holds at least the last 1000 client order ids.
+#define PD_DEDUP_SIZE 1024
+#define PD_RETCODE_INVALID_FILL 10030
+// Used when a DEAL request gives no deviation (points; only Request/Instant execution uses it).
+#define PD_DEFAULT_DEVIATION 20
+
+//+------------------------------------------------------------------+
+//| De-duplication table: clOrdId -> the TradeResult JSON sent back. |
+//| A ring buffer: the oldest entry is overwritten; lost on restart  |
+//| (lookup then finds the trade in positions, orders and deals).    |
+//+------------------------------------------------------------------+
+class PdDedupTable
+  {
+private:
+   string            m_ids[PD_DEDUP_SIZE];
+   string            m_results[PD_DEDUP_SIZE];
+   int               m_next;
+   int               m_count;
+
+public:
+                     PdDedupTable() { m_next=0; m_count=0; }
+
+   int               Find(const string clOrdId)
+     {
+      for(int i=0; i<m_count; i++)
+         if(m_ids[i]==clOrdId)
+            return(i);
+      return(-1);
+     }
+
+   bool              Get(const string clOrdId,string &resultJson)
+     {
+      int i=Find(clOrdId);
+      if(i<0)
+         return(false);
+      resultJson=m_results[i];
+      return(true);
+     }
+
+   void              Put(const string clOrdId,const string resultJson)
+     {
+      int i=Find(clOrdId);
+      if(i<0)
+        {
+         i=m_next;
+         m_next=(m_next+1)%PD_DEDUP_SIZE;
+         if(m_count<PD_DEDUP_SIZE)
+            m_count++;
+        }
+      m_ids[i]=clOrdId;
+      m_results[i]=resultJson;
+     }
+  };
+
+//+------------------------------------------------------------------+
+//| Filling candidates (docs/bridge-protocol.md section 7), after     |
+//| CTrade::FillingCheck: a DEAL on Request/Instant execution takes  |
+//| FOK; on Market/Exchange execution FOK if SYMBOL_FILLING_FOK (1)  |
+//| is set, IOC if SYMBOL_FILLING_IOC (2) is set, then RETURN. These |
+//| are the SYMBOL_FILLING_* flags, not the ORDER_FILLING_* values.  |
+//| A PENDING order takes RETURN. Only the first two are ever tried. |
+//+------------------------------------------------------------------+
+int PdFillingCandidates(const string symbol,const bool isPending,ENUM_ORDER_TYPE_FILLING &out[])
+  {
+   ENUM_ORDER_TYPE_FILLING list[3];
+   int n=0;
+   if(isPending)
+      list[n++]=ORDER_FILLING_RETURN;
+   else
+     {
+      long exe=SymbolInfoInteger(symbol,SYMBOL_TRADE_EXEMODE);
+      if(exe==SYMBOL_TRADE_EXECUTION_REQUEST || exe==SYMBOL_TRADE_EXECUTION_INSTANT)
+         list[n++]=ORDER_FILLING_FOK;
+      else
+        {
+         long flags=SymbolInfoInteger(symbol,SYMBOL_FILLING_MODE);
+         if((flags&SYMBOL_FILLING_FOK)!=0)
+            list[n++]=ORDER_FILLING_FOK;
+         if((flags&SYMBOL_FILLING_IOC)!=0)
+            list[n++]=ORDER_FILLING_IOC;
+         list[n++]=ORDER_FILLING_RETURN;
+        }
+     }
+   int take=(n<2) ? n : 2;
+   ArrayResize(out,take);
+   for(int i=0; i<take; i++)
+      out[i]=list[i];
+   return(take);
+  }
+
+//+------------------------------------------------------------------+
+//| Request building                                                 |
+//+------------------------------------------------------------------+
+// Optional price field: absent, null or 0 all mean "none" (MT5 uses 0 for no SL/TP).
+bool PdOptionalPrice(PdJsonReader &rq,const string key,double &out)
+  {
+   out=0.0;
+   if(rq.IsMissing(key))
+      return(true);
+   return(rq.GetNumber(key,out) && out>=0.0);
+  }
+
+bool PdRequiredTicket(PdJsonReader &rq,const string key,ulong &out)
+  {
+   string s="";
+   return(rq.GetString(key,s) && PdParseU64(s,out) && out>0);
+  }
+
+// typeTime/expiration of a pending order. Absent typeTime: GTC, or DAY where the symbol does not allow GTC
+// (as CTrade::OrderOpen does).
+bool PdReadTypeTime(PdJsonReader &rq,const string symbol,MqlTradeRequest &req,string &errMsg)
+  {
+   long flags=SymbolInfoInteger(symbol,SYMBOL_EXPIRATION_MODE);
+   if(rq.IsMissing("typeTime"))
+     {
+      req.type_time=((flags&SYMBOL_EXPIRATION_GTC)!=0 || flags==0) ? ORDER_TIME_GTC : ORDER_TIME_DAY;
+      req.expiration=0;
+      return(true);
+     }
+   string name="";
+   ENUM_ORDER_TYPE_TIME tt=ORDER_TIME_GTC;
+   if(!rq.GetString("typeTime",name) || !PdParseTypeTime(name,tt))
+     {
+      errMsg="typeTime must be GTC, DAY, SPECIFIED or SPECIFIED_DAY";
+      return(false);
+     }
+   req.type_time=tt;
+   req.expiration=0;
+   if(tt==ORDER_TIME_SPECIFIED || tt==ORDER_TIME_SPECIFIED_DAY)
+     {
+      long expMs=0;
+      if(!rq.GetLong("expiration",expMs) || expMs<=0)
+        {
+         errMsg="typeTime "+name+" needs expiration (ms since 1970, trade server clock)";
+         return(false);
+        }
+      req.expiration=(datetime)(expMs/1000);
+     }
+   return(true);
+  }
+
+// Fills `req` from a flat order_send / order_check message. False with errCode/errMsg when nothing can be sent.
+// `candidates` receives the filling modes to try (empty for actions that use none).
+bool PdBuildTradeRequest(PdJsonReader &rq,MqlTradeRequest &req,ENUM_ORDER_TYPE_FILLING &candidates[],
+                         string &errCode,string &errMsg)
+  {
+   ZeroMemory(req);
+   ArrayResize(candidates,0);
+   string clOrdId="";
+   string magicText="";
+   string action="";
+   ulong magic=0;
+   if(!rq.GetString("clOrdId",clOrdId) || !PdValidClOrdId(clOrdId))
+     {
+      errCode="INVALID_PARAMS";
+      errMsg="clOrdId must be 1-26 of A-Z a-z 0-9 _ . : -";
+      return(false);
+     }
+   if(!rq.GetString("magic",magicText) || !PdParseU64(magicText,magic))
+     {
+      errCode="INVALID_PARAMS";
+      errMsg="magic must be a decimal string";
+      return(false);
+     }
+   if(!rq.GetString("action",action))
+     {
+      errCode="INVALID_PARAMS";
+      errMsg="action must be a string";
+      return(false);
+     }
+   req.magic=magic;
+   // The clOrdId goes into the comment verbatim: lookup finds the trade by it after a restart or a lost answer.
+   req.comment=clOrdId;
+   errCode="INVALID_PARAMS";
+
+   if(action=="DEAL" || action=="PENDING")
+     {
+      string symbol="";
+      string typeName="";
+      double volume=0.0;
+      ENUM_ORDER_TYPE type=ORDER_TYPE_BUY;
+      if(!rq.GetString("symbol",symbol) || !rq.GetString("orderType",typeName) || !PdParseOrderType(typeName,type))
+        {
+         errMsg="symbol and orderType are required";
+         return(false);
+        }
+      bool isDeal=(action=="DEAL");
+      if(isDeal != (type==ORDER_TYPE_BUY || type==ORDER_TYPE_SELL))
+        {
+         errMsg="orderType "+typeName+" does not fit action "+action;
+         return(false);
+        }
+      if(!rq.GetNumber("volume",volume) || volume<=0.0)
+        {
+         errMsg="volume must be a number > 0";
+         return(false);
+        }
+      double price=0.0;
+      double sl=0.0;
+      double tp=0.0;
+      if(!PdOptionalPrice(rq,"price",price) || !PdOptionalPrice(rq,"sl",sl) || !PdOptionalPrice(rq,"tp",tp))
+        {
+         errMsg="price, sl and tp must be numbers >= 0";
+         return(false);
+        }
+      if(!PdEnsureSymbol(symbol,errCode,errMsg))
+         return(false);
+      errCode="INVALID_PARAMS";
+      req.action=isDeal ? TRADE_ACTION_DEAL : TRADE_ACTION_PENDING;
+      req.symbol=symbol;
+      req.type=type;
+      req.volume=PdNormalizeVolume(symbol,volume);
+      req.sl=PdNormalizePrice(symbol,sl);
+      req.tp=PdNormalizePrice(symbol,tp);
+      if(isDeal)
+        {
+         long deviation=PD_DEFAULT_DEVIATION;
+         if(!rq.IsMissing("deviation") && (!rq.GetLong("deviation",deviation) || deviation<0))
+           {
+            errMsg="deviation must be an integer >= 0";
+            return(false);
+           }
+         req.deviation=(ulong)deviation;
+         if(price<=0.0)
+           {
+            // Request/Instant execution needs a price; Market execution ignores it. Use the side that fills.
+            MqlTick tick;
+            if(!PdCurrentTick(symbol,tick,errCode,errMsg))
+               return(false);
+            errCode="INVALID_PARAMS";
+            price=(type==ORDER_TYPE_BUY) ? tick.ask : tick.bid;
+           }
+         req.price=PdNormalizePrice(symbol,price);
+         if(!rq.IsMissing("position"))
+           {
+            ulong position=0;
+            if(!PdRequiredTicket(rq,"position",position))
+              {
+               errMsg="position must be a ticket string";
+               return(false);
+              }
+            req.position=position;
+           }
+        }
+      else
+        {
+         if(price<=0.0)
+           {
+            errMsg="a pending order needs price > 0";
+            return(false);
+           }
+         req.price=PdNormalizePrice(symbol,price);
+         double stopLimit=0.0;
+         if(!PdOptionalPrice(rq,"stopLimit",stopLimit))
+           {
+            errMsg="stopLimit must be a number >= 0";
+            return(false);
+           }
+         if((type==ORDER_TYPE_BUY_STOP_LIMIT || type==ORDER_TYPE_SELL_STOP_LIMIT) && stopLimit<=0.0)
+           {
+            errMsg="a stop-limit order needs stopLimit > 0";
+            return(false);
+           }
+         req.stoplimit=PdNormalizePrice(symbol,stopLimit);
+         if(!PdReadTypeTime(rq,symbol,req,errMsg))
+            return(false);
+        }
+      if(!rq.IsMissing("filling"))
+        {
+         string fillingName="";
+         ENUM_ORDER_TYPE_FILLING given=ORDER_FILLING_FOK;
+         if(!rq.GetString("filling",fillingName) || !PdParseFilling(fillingName,given))
+           {
+            errMsg="filling must be FOK, IOC, RETURN or BOC";
+            return(false);
+           }
+         // A filling the app chose is sent as is, without the 10030 retry.
+         ArrayResize(candidates,1);
+         candidates[0]=given;
+        }
+      else
+         PdFillingCandidates(symbol,!isDeal,candidates);
+      req.type_filling=candidates[0];
+      errCode="";
+      return(true);
+     }
+
+   if(action=="SLTP")
+     {
+      string symbol="";
+      double sl=0.0;
+      double tp=0.0;
+      ulong position=0;
+      if(!PdRequiredTicket(rq,"position",position) || !rq.GetNumber("sl",sl) || !rq.GetNumber("tp",tp) ||
+         sl<0.0 || tp<0.0)
+        {
+         errMsg="SLTP needs position, sl >= 0 and tp >= 0";
+         return(false);
+        }
+      if(!PositionSelectByTicket(position))
+        {
+         errCode="NOT_FOUND";
+         errMsg="no open position "+PdU64(position);
+         return(false);
+        }
+      symbol=PositionGetString(POSITION_SYMBOL);
+      req.action=TRADE_ACTION_SLTP;
+      req.position=position;
+      req.symbol=symbol;
+      req.sl=PdNormalizePrice(symbol,sl);
+      req.tp=PdNormalizePrice(symbol,tp);
+      errCode="";
+      return(true);
+     }
+
+   if(action=="MODIFY")
+     {
+      double price=0.0;
+      double sl=0.0;
+      double tp=0.0;
+      double stopLimit=0.0;
+      ulong order=0;
+      if(!PdRequiredTicket(rq,"order",order) || !rq.GetNumber("price",price) || price<=0.0 ||
+         !rq.GetNumber("sl",sl) || !rq.GetNumber("tp",tp) || sl<0.0 || tp<0.0 || !PdOptionalPrice(rq,"stopLimit",stopLimit))
+        {
+         errMsg="MODIFY needs order, price > 0, sl >= 0 and tp >= 0";
+         return(false);
+        }
+      if(!OrderSelect(order))
+        {
+         errCode="NOT_FOUND";
+         errMsg="no working order "+PdU64(order);
+         return(false);
+        }
+      string symbol=OrderGetString(ORDER_SYMBOL);
+      req.action=TRADE_ACTION_MODIFY;
+      req.order=order;
+      req.symbol=symbol;
+      req.price=PdNormalizePrice(symbol,price);
+      req.stoplimit=PdNormalizePrice(symbol,stopLimit);
+      req.sl=PdNormalizePrice(symbol,sl);
+      req.tp=PdNormalizePrice(symbol,tp);
+      // Keep the order's own expiration unless the app changes it.
+      req.type_time=(ENUM_ORDER_TYPE_TIME)OrderGetInteger(ORDER_TYPE_TIME);
+      req.expiration=(datetime)OrderGetInteger(ORDER_TIME_EXPIRATION);
+      if(!rq.IsMissing("typeTime") && !PdReadTypeTime(rq,symbol,req,errMsg))
+         return(false);
+      errCode="";
+      return(true);
+     }
+
+   if(action=="REMOVE")
+     {
+      ulong order=0;
+      if(!PdRequiredTicket(rq,"order",order))
+        {
+         errMsg="REMOVE needs order";
+         return(false);
+        }
+      if(!OrderSelect(order))
+        {
+         errCode="NOT_FOUND";
+         errMsg="no working order "+PdU64(order);
+         return(false);
+        }
+      req.action=TRADE_ACTION_REMOVE;
+      req.order=order;
+      req.symbol=OrderGetString(ORDER_SYMBOL);
+      errCode="";
+      return(true);
+     }
+
+   if(action=="CLOSE_BY")
+     {
+      ulong position=0;
+      ulong positionBy=0;
+      if(!PdRequiredTicket(rq,"position",position) || !PdRequiredTicket(rq,"positionBy",positionBy))
+        {
+         errMsg="CLOSE_BY needs position and positionBy";
+         return(false);
+        }
+      if(!PositionSelectByTicket(positionBy))
+        {
+         errCode="NOT_FOUND";
+         errMsg="no open position "+PdU64(positionBy);
+         return(false);
+        }
+      if(!PositionSelectByTicket(position))
+        {
+         errCode="NOT_FOUND";
+         errMsg="no open position "+PdU64(position);
+         return(false);
+        }
+      req.action=TRADE_ACTION_CLOSE_BY;
+      req.position=position;
+      req.position_by=positionBy;
+      req.symbol=PositionGetString(POSITION_SYMBOL);
+      errCode="";
+      return(true);
+     }
+
+   errMsg="unknown action "+action;
+   return(false);
+  }
+
+//+------------------------------------------------------------------+
+//| Execution                                                        |
+//+------------------------------------------------------------------+
+// TradeResult as the protocol defines it. It carries no outcome class: the app derives that from the retcode.
+string PdTradeResultJson(const MqlTradeRequest &req,const MqlTradeResult &res,const bool usesFilling,
+                         const bool duplicate)
+  {
+   int digits=(req.symbol=="") ? 8 : PdSymbolDigits(req.symbol);
+   PdJsonWriter w;
+   w.BeginObject();
+   w.Int("retcode",(long)res.retcode);
+   w.Str("message",res.comment);
+   w.U64("order",res.order);
+   w.U64("deal",res.deal);
+   w.Num("volume",res.volume,8);
+   w.Num("price",res.price,digits);
+   w.Num("bid",res.bid,digits);
+   w.Num("ask",res.ask,digits);
+   w.Int("requestId",(long)res.request_id);
+   w.Int("retcodeExternal",(long)res.retcode_external);
+   if(usesFilling)
+      w.Str("filling",PdFillingName(req.type_filling));
+   w.Bool("duplicate",duplicate);
+   w.EndObject();
+   return(w.Text());
+  }
+
+// Runs OrderCheck and, when `send`, OrderSend, trying the next filling candidate once after 10030.
+// Fills `result` with a TradeResult (send) or CheckResult (check only) and returns the outcome class of its
+// retcode, which the EA uses only to decide what goes into the dedup table.
+string PdExecute(MqlTradeRequest &req,ENUM_ORDER_TYPE_FILLING &candidates[],const bool send,string &result)
+  {
+   int ncand=ArraySize(candidates);
+   bool usesFilling=(ncand>0);
+   int fi=0;
+   MqlTradeCheckResult check;
+   MqlTradeResult res;
+   while(true)
+     {
+      if(usesFilling)
+         req.type_filling=candidates[fi];
+      ZeroMemory(check);
+      ZeroMemory(res);
+      ResetLastError();
+      bool checked=OrderCheck(req,check);
+      // The 10030 retry belongs to order_send only; order_check reports the first candidate's verdict.
+      bool canRetry=(send && usesFilling && fi+1<ncand);
+      if(!checked && check.retcode==PD_RETCODE_INVALID_FILL && canRetry)
+        {
+         fi++;
+         continue;
+        }
+      if(!send)
+        {
+         uint code=check.retcode;
+         if(!checked && code==0)
+            code=10013; // OrderCheck failed without a code: report it as INVALID rather than "passed"
+         int md=PdMoneyDigits();
+         PdJsonWriter w;
+         w.BeginObject();
+         w.Int("retcode",(long)code);
+         string message=check.comment;
+         if(!checked && message=="")
+            message="OrderCheck failed, error "+IntegerToString(GetLastError());
+         w.Str("message",message);
+         w.Num("balance",check.balance,md);
+         w.Num("equity",check.equity,md);
+         w.Num("profit",check.profit,md);
+         w.Num("margin",check.margin,md);
+         w.Num("marginFree",check.margin_free,md);
+         w.Num("marginLevel",check.margin_level,2);
+         w.EndObject();
+         result=w.Text();
+         return(PdCheckOutcome(code));
+        }
+      if(!checked)
+        {
+         // Nothing was sent: the check's verdict is the answer (0 would read as "unknown", so it becomes INVALID).
+         res.retcode=(check.retcode!=0) ? check.retcode : (uint)10013;
+         res.comment=(check.comment!="") ? check.comment : "OrderCheck failed, error "+IntegerToString(GetLastError());
+         string outcome=PdOutcome(res.retcode);
+         result=PdTradeResultJson(req,res,usesFilling,false);
+         return(outcome);
+        }
+      ResetLastError();
+      bool sent=OrderSend(req,res);
+      if(res.retcode==PD_RETCODE_INVALID_FILL && canRetry)
+        {
+         fi++;
+         continue;
+        }
+      // The outcome follows the retcode exactly as the app classifies it (retcode 0 stays "unknown").
+      string outcome=PdOutcome(res.retcode);
+      if(!sent && res.comment=="")
+         res.comment="OrderSend returned false, error "+IntegerToString(GetLastError());
+      result=PdTradeResultJson(req,res,usesFilling,false);
+      return(outcome);
+     }
+   return("unknown");
+  }
+
+//+------------------------------------------------------------------+
+//| Lookup by client order id                                        |
+//+------------------------------------------------------------------+
+bool PdU64In(const ulong value,const ulong &set[],const int count)
+  {
+   for(int i=0; i<count; i++)
+      if(set[i]==value)
+         return(true);
+   return(false);
+  }
+
+void PdU64Add(const ulong value,ulong &set[],int &count)
+  {
+   if(value==0 || PdU64In(value,set,count))
+      return;
+   ArrayResize(set,count+1,16);
+   set[count]=value;
+   count++;
+  }
+
+// Positions, orders and deals carrying the clOrdId in their comment, plus every deal of an order or position
+// that carried it (MT5 rewrites comments of SL/TP closing deals, so those are found through the position).
+bool PdHandleLookup(PdJsonReader &rq,PdDedupTable &dedup,const int frameBudget,string &result,string &errCode,
+                    string &errMsg)
+  {
+   string clOrdId="";
+   if(!rq.GetString("clOrdId",clOrdId) || !PdValidClOrdId(clOrdId))
+     {
+      errCode="INVALID_PARAMS";
+      errMsg="clOrdId must be 1-26 of A-Z a-z 0-9 _ . : -";
+      return(false);
+     }
+   datetime serverNow=TimeTradeServer();
+   long sinceMs=PdDatetimeMs(serverNow)-(long)7*86400*1000;
+   if(!rq.IsMissing("sinceMs") && (!rq.GetLong("sinceMs",sinceMs) || sinceMs<0))
+     {
+      errCode="INVALID_PARAMS";
+      errMsg="sinceMs must be an integer >= 0";
+      return(false);
+     }
+   ulong orderSet[];
+   ulong positionSet[];
+   int orderCount=0;
+   int positionCount=0;
+   PdListBuilder positions;
+   PdListBuilder orders;
+   PdListBuilder deals;
+   // Three lists share one frame.
+   positions.Reset(frameBudget/3);
+   orders.Reset(frameBudget/3);
+   deals.Reset(frameBudget/3);
+
+   int total=PositionsTotal();
+   for(int i=0; i<total; i++)
+     {
+      if(PositionGetTicket(i)!=0 && PositionGetString(POSITION_COMMENT)==clOrdId)
+         PdU64Add((ulong)PositionGetInteger(POSITION_IDENTIFIER),positionSet,positionCount);
+     }
+   total=OrdersTotal();
+   for(int i=0; i<total; i++)
+     {
+      ulong ticket=OrderGetTicket(i);
+      if(ticket==0 || OrderGetString(ORDER_COMMENT)!=clOrdId)
+         continue;
+      PdU64Add(ticket,orderSet,orderCount);
+      PdU64Add((ulong)OrderGetInteger(ORDER_POSITION_ID),positionSet,positionCount);
+      orders.Add(PdSelectedOrderJson());
+     }
+   ResetLastError();
+   if(!HistorySelect((datetime)(sinceMs/1000),serverNow+86400))
+     {
+      errCode="TERMINAL_ERROR";
+      errMsg="HistorySelect failed, error "+IntegerToString(GetLastError());
+      return(false);
+     }
+   // Filled or cancelled orders that carried the id lead to their deals and positions.
+   total=HistoryOrdersTotal();
+   for(int i=0; i<total; i++)
+     {
+      ulong ticket=HistoryOrderGetTicket(i);
+      if(ticket==0 || HistoryOrderGetString(ticket,ORDER_COMMENT)!=clOrdId)
+         continue;
+      PdU64Add(ticket,orderSet,orderCount);
+      PdU64Add((ulong)HistoryOrderGetInteger(ticket,ORDER_POSITION_ID),positionSet,positionCount);
+     }
+   total=HistoryDealsTotal();
+   // First pass: positions whose opening deal carried the id (its closing deals carry MT5's own comment).
+   for(int i=0; i<total; i++)
+     {
+      ulong ticket=HistoryDealGetTicket(i);
+      if(ticket!=0 && HistoryDealGetString(ticket,DEAL_COMMENT)==clOrdId)
+         PdU64Add((ulong)HistoryDealGetInteger(ticket,DEAL_POSITION_ID),positionSet,positionCount);
+     }
+   for(int i=0; i<total; i++)
+     {
+      ulong ticket=HistoryDealGetTicket(i);
+      if(ticket==0)
+         continue;
+      bool match=(HistoryDealGetString(ticket,DEAL_COMMENT)==clOrdId) ||
+                 PdU64In((ulong)HistoryDealGetInteger(ticket,DEAL_ORDER),orderSet,orderCount) ||
+                 PdU64In((ulong)HistoryDealGetInteger(ticket,DEAL_POSITION_ID),positionSet,positionCount);
+      if(match)
+         deals.Add(PdDealJson(ticket));
+     }
+   // Open positions: by comment, or opened by an order or deal that carried the id.
+   total=PositionsTotal();
+   for(int i=0; i<total; i++)
+     {
+      if(PositionGetTicket(i)==0)
+         continue;
+      if(PositionGetString(POSITION_COMMENT)==clOrdId ||
+         PdU64In((ulong)PositionGetInteger(POSITION_IDENTIFIER),positionSet,positionCount))
+         positions.Add(PdSelectedPositionJson());
+     }
+   string stored="";
+   bool hasStored=dedup.Get(clOrdId,stored);
+   bool found=(positions.Count()+orders.Count()+deals.Count()>0) || hasStored;
+   PdJsonWriter w;
+   w.BeginObject();
+   w.Str("clOrdId",clOrdId);
+   w.Bool("found",found);
+   w.Raw("positions",positions.Json());
+   w.Raw("orders",orders.Json());
+   w.Raw("deals",deals.Json());
+   if(hasStored)
+      w.Raw("lastResult",stored);
+   if(positions.Truncated() || orders.Truncated() || deals.Truncated())
+      w.Bool("truncated",true);
+   w.EndObject();
+   result=w.Text();
+   return(true);
+  }
+
+#endif

@@ -1,0 +1,735 @@
+//+------------------------------------------------------------------+
+//| PipdeskBridge.mq5 - Pipdesk bridge Expert Advisor.               |
+//|                                                                  |
+//| Connects this terminal to the Pipdesk app over a named pipe and  |
+//| carries out what the app asks: quotes, account and symbol data,  |
+//| positions, orders, history, margin, order checks and orders.     |
+//| The app is the pipe server; this EA is the client (FileOpen, no  |
+//| DLL imports). Protocol: docs/bridge-protocol.md (version 1).     |
+//|                                                                  |
+//| Install: this file in MQL5\Experts, Include\Pipdesk\*.mqh in     |
+//| MQL5\Include\Pipdesk, compile in MetaEditor, attach to one chart |
+//| per terminal and allow Algo Trading.                             |
+//+------------------------------------------------------------------+
+#property copyright "Pipdesk"
+#property version   "1.00"
+#property description "Pipdesk bridge: lets the Pipdesk app trade through this terminal over a local named pipe."
+
+#include <Pipdesk/Json.mqh>
+#include <Pipdesk/Util.mqh>
+#include <Pipdesk/Pipe.mqh>
+#include <Pipdesk/Market.mqh>
+#include <Pipdesk/Trade.mqh>
+
+#define PD_EA_VERSION         "1.00"
+#define PD_PROTOCOL_VERSION   1
+#define PD_MAX_FRAME_BYTES    1048576
+// The app's welcome may raise the frame limit; the EA never buffers more than this.
+#define PD_MAX_FRAME_CAP      8388608
+#define PD_TOKEN_FILE         "Pipdesk\\token.txt"
+#define PD_WELCOME_TIMEOUT_MS 10000
+#define PD_REFUSED_WAIT_MS    10000
+#define PD_SHUTDOWN_WAIT_MS   5000
+#define PD_REPLACED_WAIT_MS   60000
+#define PD_ACCOUNT_EVENT_MS   250
+#define PD_MAX_SUBSCRIPTIONS  256
+
+#define PD_STATE_OFFLINE       0
+#define PD_STATE_AWAIT_WELCOME 1
+#define PD_STATE_READY         2
+
+input string InpPipeName = "pipdesk";  // Pipe name (must match the app; \\.\pipe\ is added)
+input ulong  InpMagic    = 0;          // Magic number for trades the app sends with magic "0"
+input int    InpTimerMs  = 20;         // Timer period in ms (pipe polling, ticks, heartbeats)
+
+PdPipe       g_pipe;
+PdDedupTable g_dedup;
+int          g_state = PD_STATE_OFFLINE;
+ulong        g_helloAtMs = 0;
+int          g_heartbeatMs = 5000;
+int          g_silenceMs = 15000;
+int          g_maxFrame = PD_MAX_FRAME_BYTES;
+string       g_sessionId = "";
+ulong        g_lastAccountCheckMs = 0;
+string       g_lastAccountJson = "";
+bool         g_loggedWaitingForAccount = false;
+
+string       g_subSymbols[];
+long         g_subLastMsc[];
+double       g_subLastBid[];
+double       g_subLastAsk[];
+int          g_subCount = 0;
+
+//+------------------------------------------------------------------+
+//| Event handlers                                                   |
+//+------------------------------------------------------------------+
+int OnInit()
+  {
+   if(InpPipeName=="" || StringFind(InpPipeName,"\\")>=0)
+     {
+      Print("Pipdesk: InpPipeName must be a bare pipe name such as pipdesk");
+      return(INIT_PARAMETERS_INCORRECT);
+     }
+   if(InpTimerMs<1 || InpTimerMs>1000)
+     {
+      Print("Pipdesk: InpTimerMs must be between 1 and 1000");
+      return(INIT_PARAMETERS_INCORRECT);
+     }
+   g_pipe.Init(InpPipeName,PD_MAX_FRAME_BYTES);
+   if(!EventSetMillisecondTimer(InpTimerMs))
+     {
+      PrintFormat("Pipdesk: EventSetMillisecondTimer(%d) failed, error %d",InpTimerMs,GetLastError());
+      return(INIT_FAILED);
+     }
+   PrintFormat("Pipdesk bridge %s (protocol %d): connecting to %s",PD_EA_VERSION,PD_PROTOCOL_VERSION,g_pipe.Path());
+   return(INIT_SUCCEEDED);
+  }
+
+void OnDeinit(const int reason)
+  {
+   EventKillTimer();
+   if(g_pipe.IsOpen() && g_state==PD_STATE_READY)
+      SendBye("SHUTDOWN","the EA was removed or the terminal is closing (reason "+IntegerToString(reason)+")");
+   CloseLink("EA stopped");
+  }
+
+void OnTimer()
+  {
+   Service();
+  }
+
+// OnTick fires only for the chart's symbol; ticks of other symbols are polled in OnTimer. Servicing here too
+// only lowers latency.
+void OnTick()
+  {
+   Service();
+  }
+
+void OnTradeTransaction(const MqlTradeTransaction &trans,const MqlTradeRequest &request,const MqlTradeResult &result)
+  {
+   if(g_state!=PD_STATE_READY)
+      return;
+   int digits=(trans.symbol=="") ? 8 : PdSymbolDigits(trans.symbol);
+   PdJsonWriter w;
+   w.BeginObject();
+   w.Str("type","txn");
+   w.Int("txnType",(long)trans.type);
+   w.U64("order",trans.order);
+   w.U64("deal",trans.deal);
+   w.U64("position",trans.position);
+   w.U64("positionBy",trans.position_by);
+   w.Str("symbol",trans.symbol);
+   w.Int("orderType",(long)trans.order_type);
+   w.Int("orderState",(long)trans.order_state);
+   w.Int("dealType",(long)trans.deal_type);
+   w.Num("price",trans.price,digits);
+   w.Num("volume",trans.volume,8);
+   w.Num("sl",trans.price_sl,digits);
+   w.Num("tp",trans.price_tp,digits);
+   // Only a REQUEST transaction carries the request and its result.
+   if(trans.type==TRADE_TRANSACTION_REQUEST)
+     {
+      w.Int("retcode",(long)result.retcode);
+      w.Int("requestId",(long)result.request_id);
+      w.Str("comment",request.comment);
+     }
+   w.EndObject();
+   g_pipe.SendLine(w.Text());
+  }
+
+//+------------------------------------------------------------------+
+//| Link and session                                                 |
+//+------------------------------------------------------------------+
+void Service()
+  {
+   if(!g_pipe.IsOpen())
+     {
+      if(g_state!=PD_STATE_OFFLINE)
+         ResetSession();
+      if(!g_pipe.AttemptDue() || !AccountReady())
+         return;
+      string token=ReadToken();
+      if(!g_pipe.TryOpen())
+         return;
+      if(!SendHello(token))
+        {
+         CloseLink("hello could not be sent");
+         return;
+        }
+      g_state=PD_STATE_AWAIT_WELCOME;
+      g_helloAtMs=GetTickCount64();
+     }
+   if(!g_pipe.Pump())
+     {
+      ResetSession();
+      return;
+     }
+   string line="";
+   bool validUtf8=true;
+   while(g_pipe.IsOpen() && g_pipe.NextLine(line,validUtf8))
+     {
+      if(!validUtf8)
+        {
+         SendError("BAD_JSON","frame is not valid UTF-8","");
+         continue;
+        }
+      HandleLine(line);
+     }
+   if(!g_pipe.IsOpen())
+     {
+      ResetSession();
+      return;
+     }
+   if(g_pipe.FrameTooLarge())
+     {
+      SendError("FRAME_TOO_LARGE","frame longer than "+IntegerToString(g_maxFrame)+" bytes","");
+      CloseLink("frame too large");
+      return;
+     }
+   ulong now=GetTickCount64();
+   if(g_state==PD_STATE_AWAIT_WELCOME && now-g_helloAtMs>PD_WELCOME_TIMEOUT_MS)
+     {
+      CloseLink("no welcome from the app");
+      return;
+     }
+   if(now-g_pipe.LastRxMs()>(ulong)g_silenceMs)
+     {
+      if(g_state==PD_STATE_READY)
+         SendBye("SILENCE","nothing received for "+IntegerToString(g_silenceMs)+" ms");
+      CloseLink("the app went silent");
+      return;
+     }
+   if(g_state!=PD_STATE_READY)
+      return;
+   PumpTicks();
+   PumpAccount(false);
+   // Heartbeats only after welcome: before it the app accepts nothing but hello.
+   if(g_pipe.IsOpen() && now-g_pipe.LastTxMs()>=(ulong)g_heartbeatMs)
+      g_pipe.SendLine("{\"type\":\"hb\"}");
+  }
+
+// The hello needs the account identity; a terminal that is not logged in yet has none.
+bool AccountReady()
+  {
+   bool ready=(AccountInfoInteger(ACCOUNT_LOGIN)!=0 && AccountInfoString(ACCOUNT_SERVER)!="");
+   if(!ready && !g_loggedWaitingForAccount)
+      Print("Pipdesk: waiting for the terminal to log in to a trade account");
+   g_loggedWaitingForAccount=!ready;
+   return(ready);
+  }
+
+// The pairing token from the common data folder (docs/bridge-protocol.md section 3), read before every attempt so
+// a rotated token is picked up. Missing file: empty token, which the app refuses with BAD_TOKEN.
+string ReadToken()
+  {
+   ResetLastError();
+   int h=FileOpen(PD_TOKEN_FILE,FILE_READ|FILE_TXT|FILE_ANSI|FILE_COMMON|FILE_SHARE_READ|FILE_SHARE_WRITE);
+   if(h==INVALID_HANDLE)
+      return("");
+   string token=FileReadString(h);
+   FileClose(h);
+   StringTrimLeft(token);
+   StringTrimRight(token);
+   if(StringLen(token)>256)
+      token=StringSubstr(token,0,256);
+   return(token);
+  }
+
+bool SendHello(const string token)
+  {
+   bool tradeAllowed=(TerminalInfoInteger(TERMINAL_TRADE_ALLOWED)!=0 && MQLInfoInteger(MQL_TRADE_ALLOWED)!=0);
+   PdJsonWriter w;
+   w.BeginObject();
+   w.Str("type","hello");
+   w.Int("protocol",PD_PROTOCOL_VERSION);
+   w.Str("eaVersion",PD_EA_VERSION);
+   w.Str("token",token);
+   w.BeginObject("terminal");
+   w.Int("build",TerminalInfoInteger(TERMINAL_BUILD));
+   w.Str("company",TerminalInfoString(TERMINAL_COMPANY));
+   w.Str("dataPath",TerminalInfoString(TERMINAL_DATA_PATH));
+   w.Bool("tradeAllowed",tradeAllowed);
+   w.Bool("connected",TerminalInfoInteger(TERMINAL_CONNECTED)!=0);
+   w.EndObject();
+   w.BeginObject("account");
+   w.Str("login",IntegerToString(AccountInfoInteger(ACCOUNT_LOGIN)));
+   w.Str("server",AccountInfoString(ACCOUNT_SERVER));
+   w.Str("currency",AccountInfoString(ACCOUNT_CURRENCY));
+   w.Int("leverage",AccountInfoInteger(ACCOUNT_LEVERAGE));
+   w.Str("marginMode",PdMarginModeName(AccountInfoInteger(ACCOUNT_MARGIN_MODE)));
+   w.Str("tradeMode",PdAccountTradeModeName(AccountInfoInteger(ACCOUNT_TRADE_MODE)));
+   w.Str("name",AccountInfoString(ACCOUNT_NAME));
+   w.Str("company",AccountInfoString(ACCOUNT_COMPANY));
+   w.EndObject();
+   w.EndObject();
+   return(g_pipe.SendLine(w.Text()));
+  }
+
+void ResetSession()
+  {
+   g_state=PD_STATE_OFFLINE;
+   g_sessionId="";
+   g_heartbeatMs=5000;
+   g_silenceMs=15000;
+   g_maxFrame=PD_MAX_FRAME_BYTES;
+   g_pipe.SetMaxFrame(PD_MAX_FRAME_BYTES);
+   g_lastAccountJson="";
+   // Subscriptions belong to the connection: the app subscribes again after a reconnect.
+   g_subCount=0;
+   ArrayResize(g_subSymbols,0);
+   ArrayResize(g_subLastMsc,0);
+   ArrayResize(g_subLastBid,0);
+   ArrayResize(g_subLastAsk,0);
+  }
+
+void CloseLink(const string reason)
+  {
+   g_pipe.Close(reason);
+   ResetSession();
+  }
+
+void SendError(const string code,const string message,const string id)
+  {
+   // Before welcome the app accepts nothing but hello, so errors are only logged then.
+   if(g_state!=PD_STATE_READY)
+     {
+      PrintFormat("Pipdesk: %s before welcome: %s",code,message);
+      return;
+     }
+   PdJsonWriter w;
+   w.BeginObject();
+   w.Str("type","error");
+   w.Str("code",code);
+   w.Str("message",StringSubstr(message,0,1000));
+   if(id!="")
+      w.Str("id",id);
+   w.EndObject();
+   g_pipe.SendLine(w.Text());
+  }
+
+void SendBye(const string reason,const string message)
+  {
+   PdJsonWriter w;
+   w.BeginObject();
+   w.Str("type","bye");
+   w.Str("reason",reason);
+   w.Str("message",message);
+   w.EndObject();
+   g_pipe.SendLine(w.Text());
+  }
+
+void SendResult(const string id,const string resultJson)
+  {
+   PdJsonWriter w;
+   w.BeginObject();
+   w.Str("type","response");
+   w.Str("id",id);
+   w.Bool("ok",true);
+   w.Raw("result",resultJson);
+   w.EndObject();
+   if(!g_pipe.SendLine(w.Text()) && g_pipe.IsOpen())
+      SendFailure(id,"INTERNAL","the answer did not fit in one frame");
+  }
+
+void SendFailure(const string id,const string code,const string message)
+  {
+   PdJsonWriter w;
+   w.BeginObject();
+   w.Str("type","response");
+   w.Str("id",id);
+   w.Bool("ok",false);
+   w.BeginObject("error");
+   w.Str("code",code);
+   w.Str("message",StringSubstr(message,0,1000));
+   w.EndObject();
+   w.EndObject();
+   g_pipe.SendLine(w.Text());
+  }
+
+//+------------------------------------------------------------------+
+//| Incoming frames                                                  |
+//+------------------------------------------------------------------+
+bool IsRequestType(const string type)
+  {
+   return(type=="account" || type=="symbols" || type=="symbol_spec" || type=="quote" || type=="subscribe" ||
+          type=="unsubscribe" || type=="positions" || type=="orders" || type=="history_deals" ||
+          type=="calc_margin" || type=="order_check" || type=="order_send" || type=="lookup");
+  }
+
+void HandleLine(const string line)
+  {
+   if(line=="")
+      return;
+   PdJsonReader rq;
+   if(!rq.Parse(line))
+     {
+      SendError("BAD_JSON",rq.Error(),"");
+      return;
+     }
+   string type="";
+   string id="";
+   bool hasId=rq.GetString("id",id);
+   if(!rq.GetString("type",type))
+     {
+      SendError("BAD_MESSAGE","frame without a string type",hasId ? id : "");
+      return;
+     }
+   if(type=="hb")
+      return;
+   if(type=="welcome")
+     {
+      HandleWelcome(rq);
+      return;
+     }
+   if(type=="refused")
+     {
+      HandleRefused(rq);
+      return;
+     }
+   if(type=="bye")
+     {
+      HandleBye(rq);
+      return;
+     }
+   if(type=="error")
+     {
+      // error frames are never answered
+      string code="";
+      string message="";
+      rq.GetString("code",code);
+      rq.GetString("message",message);
+      PrintFormat("Pipdesk: the app reported %s: %s",code,message);
+      return;
+     }
+   if(g_state!=PD_STATE_READY)
+     {
+      PrintFormat("Pipdesk: ignoring '%s' before welcome",type);
+      return;
+     }
+   if(!IsRequestType(type))
+     {
+      if(hasId && id!="")
+         SendFailure(id,"UNKNOWN_TYPE","this EA does not implement '"+type+"'");
+      else
+         SendError("UNKNOWN_TYPE","unknown message type '"+type+"'","");
+      return;
+     }
+   if(!hasId || id=="" || StringLen(id)>64)
+     {
+      SendError("BAD_MESSAGE","request '"+type+"' without a valid id","");
+      return;
+     }
+   HandleRequest(type,id,rq);
+  }
+
+void HandleWelcome(PdJsonReader &rq)
+  {
+   if(g_state!=PD_STATE_AWAIT_WELCOME)
+     {
+      SendError("UNEXPECTED","welcome outside the handshake","");
+      return;
+     }
+   long protocol=0;
+   long heartbeatMs=0;
+   long silenceMs=0;
+   long maxFrame=0;
+   if(!rq.GetLong("protocol",protocol) || protocol!=PD_PROTOCOL_VERSION || !rq.GetLong("heartbeatMs",heartbeatMs) ||
+      !rq.GetLong("silenceMs",silenceMs) || !rq.GetLong("maxFrameBytes",maxFrame) || heartbeatMs<=0 ||
+      silenceMs<=0 || maxFrame<=0)
+     {
+      CloseLink("invalid welcome");
+      g_pipe.DelayNextAttempt(PD_REFUSED_WAIT_MS);
+      return;
+     }
+   string sessionId="";
+   string app="";
+   rq.GetString("sessionId",sessionId);
+   rq.GetString("app",app);
+   g_heartbeatMs=(int)heartbeatMs;
+   g_silenceMs=(int)silenceMs;
+   g_maxFrame=(int)MathMin((double)maxFrame,(double)PD_MAX_FRAME_CAP);
+   g_pipe.SetMaxFrame(g_maxFrame);
+   g_sessionId=sessionId;
+   g_state=PD_STATE_READY;
+   g_pipe.ResetBackoff();
+   g_lastAccountJson="";
+   PrintFormat("Pipdesk: paired with %s, session %s",app,sessionId);
+  }
+
+void HandleRefused(PdJsonReader &rq)
+  {
+   string reason="";
+   string message="";
+   rq.GetString("reason",reason);
+   rq.GetString("message",message);
+   PrintFormat("Pipdesk: the app refused the connection (%s): %s",reason,message);
+   if(reason=="BAD_TOKEN")
+      PrintFormat("Pipdesk: check that the app wrote the pairing token to %s\\Files\\%s",
+                  TerminalInfoString(TERMINAL_COMMONDATA_PATH),PD_TOKEN_FILE);
+   CloseLink("refused: "+reason);
+   // docs/bridge-protocol.md section 4: wait at least 10 s after a refusal; the token is re-read before retrying.
+   g_pipe.DelayNextAttempt(PD_REFUSED_WAIT_MS);
+  }
+
+void HandleBye(PdJsonReader &rq)
+  {
+   string reason="";
+   string message="";
+   rq.GetString("reason",reason);
+   rq.GetString("message",message);
+   PrintFormat("Pipdesk: the app closed the session (%s): %s",reason,message);
+   CloseLink("bye: "+reason);
+   if(reason=="SHUTDOWN")
+      g_pipe.DelayNextAttempt(PD_SHUTDOWN_WAIT_MS);
+   else if(reason=="REPLACED")
+     {
+      // Another connection for this account took over (the EA is probably on two charts): do not fight it.
+      Print("Pipdesk: another EA instance for this account is connected; attach the EA to one chart only");
+      g_pipe.DelayNextAttempt(PD_REPLACED_WAIT_MS);
+     }
+  }
+
+void HandleRequest(const string type,const string id,PdJsonReader &rq)
+  {
+   long expiresAt=0;
+   long deadlineMs=0;
+   if(!rq.GetLong("expiresAt",expiresAt) || !rq.GetLong("deadlineMs",deadlineMs) || expiresAt<0 || deadlineMs<=0)
+     {
+      SendFailure(id,"INVALID_PARAMS","deadlineMs and expiresAt must be integers");
+      return;
+     }
+   if(PdExpired(expiresAt))
+     {
+      SendFailure(id,"DEADLINE_EXCEEDED","read after expiresAt; nothing was done");
+      return;
+     }
+   string result="";
+   string errCode="INTERNAL";
+   string errMsg="";
+   bool ok=false;
+   int budget=g_maxFrame;
+   if(type=="account")
+      ok=PdHandleAccount(rq,result,errCode,errMsg);
+   else if(type=="symbols")
+      ok=PdHandleSymbols(rq,budget,result,errCode,errMsg);
+   else if(type=="symbol_spec")
+      ok=PdHandleSymbolSpec(rq,result,errCode,errMsg);
+   else if(type=="quote")
+      ok=PdHandleQuote(rq,result,errCode,errMsg);
+   else if(type=="subscribe")
+      ok=HandleSubscribe(rq,result,errCode,errMsg);
+   else if(type=="unsubscribe")
+      ok=HandleUnsubscribe(rq,result,errCode,errMsg);
+   else if(type=="positions")
+      ok=PdHandlePositions(rq,budget,result,errCode,errMsg);
+   else if(type=="orders")
+      ok=PdHandleOrders(rq,budget,result,errCode,errMsg);
+   else if(type=="history_deals")
+      ok=PdHandleHistoryDeals(rq,budget,result,errCode,errMsg);
+   else if(type=="calc_margin")
+      ok=PdHandleCalcMargin(rq,result,errCode,errMsg);
+   else if(type=="order_check")
+      ok=HandleTrade(rq,false,result,errCode,errMsg);
+   else if(type=="order_send")
+      ok=HandleTrade(rq,true,result,errCode,errMsg);
+   else if(type=="lookup")
+      ok=PdHandleLookup(rq,g_dedup,budget,result,errCode,errMsg);
+   else
+     {
+      errCode="UNKNOWN_TYPE";
+      errMsg="this EA does not implement '"+type+"'";
+     }
+   if(ok)
+      SendResult(id,result);
+   else
+      SendFailure(id,errCode,errMsg);
+   // docs/bridge-protocol.md: after a successful subscribe the current tick follows at once.
+   if(ok && type=="subscribe")
+      PumpTicks();
+  }
+
+//+------------------------------------------------------------------+
+//| order_check / order_send                                         |
+//+------------------------------------------------------------------+
+// The stored result replayed for a repeated clOrdId, with duplicate=true.
+string AsDuplicate(const string stored)
+  {
+   string tail="\"duplicate\":false}";
+   int cut=StringLen(stored)-StringLen(tail);
+   if(cut>0 && StringSubstr(stored,cut)==tail)
+      return(StringSubstr(stored,0,cut)+"\"duplicate\":true}");
+   return(stored);
+  }
+
+bool HandleTrade(PdJsonReader &rq,const bool send,string &result,string &errCode,string &errMsg)
+  {
+   string clOrdId="";
+   if(!rq.GetString("clOrdId",clOrdId) || !PdValidClOrdId(clOrdId))
+     {
+      errCode="INVALID_PARAMS";
+      errMsg="clOrdId must be 1-26 of A-Z a-z 0-9 _ . : -";
+      return(false);
+     }
+   string stored="";
+   if(send && g_dedup.Get(clOrdId,stored))
+     {
+      // Seen before: answer what happened then and send nothing.
+      result=AsDuplicate(stored);
+      return(true);
+     }
+   MqlTradeRequest req;
+   ENUM_ORDER_TYPE_FILLING candidates[];
+   if(!PdBuildTradeRequest(rq,req,candidates,errCode,errMsg))
+      return(false);
+   if(req.magic==0)
+      req.magic=InpMagic;
+   string outcome=PdExecute(req,candidates,send,result);
+   // Only answers where something happened or may have happened are kept: a rejected or retryable request
+   // executed nothing, so the app may send it again with the same clOrdId.
+   if(send && (outcome=="done" || outcome=="unknown"))
+      g_dedup.Put(clOrdId,result);
+   return(true);
+  }
+
+//+------------------------------------------------------------------+
+//| Subscriptions and pushed events                                  |
+//+------------------------------------------------------------------+
+int FindSubscription(const string symbol)
+  {
+   for(int i=0; i<g_subCount; i++)
+      if(g_subSymbols[i]==symbol)
+         return(i);
+   return(-1);
+  }
+
+bool HandleSubscribe(PdJsonReader &rq,string &result,string &errCode,string &errMsg)
+  {
+   string symbol="";
+   if(!rq.GetString("symbol",symbol))
+     {
+      errCode="INVALID_PARAMS";
+      errMsg="symbol must be a string";
+      return(false);
+     }
+   if(!PdEnsureSymbol(symbol,errCode,errMsg))
+      return(false);
+   int i=FindSubscription(symbol);
+   if(i<0)
+     {
+      if(g_subCount>=PD_MAX_SUBSCRIPTIONS)
+        {
+         errCode="INVALID_PARAMS";
+         errMsg="at most "+IntegerToString(PD_MAX_SUBSCRIPTIONS)+" subscriptions";
+         return(false);
+        }
+      i=g_subCount;
+      g_subCount++;
+      ArrayResize(g_subSymbols,g_subCount);
+      ArrayResize(g_subLastMsc,g_subCount);
+      ArrayResize(g_subLastBid,g_subCount);
+      ArrayResize(g_subLastAsk,g_subCount);
+      g_subSymbols[i]=symbol;
+     }
+   // Forget the last tick sent so the current one is pushed right after the response.
+   g_subLastMsc[i]=-1;
+   g_subLastBid[i]=-1.0;
+   g_subLastAsk[i]=-1.0;
+   PdJsonWriter w;
+   w.BeginObject();
+   w.Str("symbol",symbol);
+   w.Bool("subscribed",true);
+   w.EndObject();
+   result=w.Text();
+   return(true);
+  }
+
+bool HandleUnsubscribe(PdJsonReader &rq,string &result,string &errCode,string &errMsg)
+  {
+   string symbol="";
+   if(!rq.GetString("symbol",symbol) || symbol=="")
+     {
+      errCode="INVALID_PARAMS";
+      errMsg="symbol must be a non-empty string";
+      return(false);
+     }
+   if(symbol=="*")
+      g_subCount=0;
+   else
+     {
+      int i=FindSubscription(symbol);
+      if(i>=0)
+        {
+         int last=g_subCount-1;
+         g_subSymbols[i]=g_subSymbols[last];
+         g_subLastMsc[i]=g_subLastMsc[last];
+         g_subLastBid[i]=g_subLastBid[last];
+         g_subLastAsk[i]=g_subLastAsk[last];
+         g_subCount--;
+        }
+     }
+   ArrayResize(g_subSymbols,g_subCount);
+   ArrayResize(g_subLastMsc,g_subCount);
+   ArrayResize(g_subLastBid,g_subCount);
+   ArrayResize(g_subLastAsk,g_subCount);
+   PdJsonWriter w;
+   w.BeginObject();
+   w.Str("symbol",symbol);
+   w.Bool("subscribed",false);
+   w.EndObject();
+   result=w.Text();
+   return(true);
+  }
+
+// Polls SymbolInfoTick for every subscribed symbol and pushes the ones whose quote changed.
+void PumpTicks()
+  {
+   for(int i=0; i<g_subCount && g_pipe.IsOpen(); i++)
+     {
+      MqlTick tick;
+      if(!SymbolInfoTick(g_subSymbols[i],tick))
+         continue;
+      if(tick.bid<=0.0 && tick.ask<=0.0)
+         continue;
+      if(tick.time_msc==g_subLastMsc[i] && tick.bid==g_subLastBid[i] && tick.ask==g_subLastAsk[i])
+         continue;
+      g_subLastMsc[i]=tick.time_msc;
+      g_subLastBid[i]=tick.bid;
+      g_subLastAsk[i]=tick.ask;
+      PdJsonWriter w;
+      w.BeginObject();
+      w.Str("type","tick");
+      PdWriteTickFields(w,g_subSymbols[i],tick);
+      w.EndObject();
+      g_pipe.SendLine(w.Text());
+     }
+  }
+
+// Pushes the account figures when any of them changed, at most every PD_ACCOUNT_EVENT_MS.
+void PumpAccount(const bool force)
+  {
+   ulong now=GetTickCount64();
+   if(!force && now-g_lastAccountCheckMs<PD_ACCOUNT_EVENT_MS)
+      return;
+   g_lastAccountCheckMs=now;
+   int md=PdMoneyDigits();
+   bool tradeAllowed=(TerminalInfoInteger(TERMINAL_TRADE_ALLOWED)!=0 && MQLInfoInteger(MQL_TRADE_ALLOWED)!=0);
+   PdJsonWriter w;
+   w.BeginObject();
+   w.Str("type","account");
+   w.Num("balance",AccountInfoDouble(ACCOUNT_BALANCE),md);
+   w.Num("credit",AccountInfoDouble(ACCOUNT_CREDIT),md);
+   w.Num("profit",AccountInfoDouble(ACCOUNT_PROFIT),md);
+   w.Num("equity",AccountInfoDouble(ACCOUNT_EQUITY),md);
+   w.Num("margin",AccountInfoDouble(ACCOUNT_MARGIN),md);
+   w.Num("marginFree",AccountInfoDouble(ACCOUNT_MARGIN_FREE),md);
+   w.Num("marginLevel",AccountInfoDouble(ACCOUNT_MARGIN_LEVEL),2);
+   w.Int("leverage",AccountInfoInteger(ACCOUNT_LEVERAGE));
+   w.Bool("tradeAllowed",tradeAllowed);
+   w.EndObject();
+   string json=w.Text();
+   if(json==g_lastAccountJson)
+      return;
+   if(g_pipe.SendLine(json))
+      g_lastAccountJson=json;
+  }
+//+------------------------------------------------------------------+
