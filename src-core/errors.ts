@@ -59,6 +59,16 @@ export const ERROR_CODES = {
   MAX_OPEN_POSITIONS_EXCEEDED: 'The trade would exceed the configured maximum number of open positions.',
   INSUFFICIENT_MARGIN: 'The margin required is more than the free margin.',
   MAX_RISK_PER_TRADE_EXCEEDED: 'The money at risk is above the configured maximum risk per trade.',
+
+  // ── Desktop IPC and web host (src-core/contracts/ipc.ts, src-main/ipc, src-main/host) ─────────────────────────
+  BAD_REQUEST: 'An IPC request did not match its channel schema; the message names the field and the rule.',
+  UNKNOWN_CHANNEL: 'The IPC channel is not part of the contract.',
+  NOT_CONNECTED: 'No MT5 terminal (EA or demo simulator) is connected.',
+  TRANSPORT: 'The connection between the window and the app failed (web host socket closed).',
+  UNAUTHORIZED: 'The caller is not allowed: wrong web host token or an unexpected IPC sender.',
+  DEMO_FAILED: 'The demo simulator could not be started or stopped.',
+  EA_INSTALL_FAILED: 'The EA files could not be copied into the MT5 data folder.',
+  SETTINGS_INVALID: 'The settings change does not pass validation.',
 } as const satisfies Readonly<Record<string, string>>;
 
 /** Any code in {@link ERROR_CODES}. */
