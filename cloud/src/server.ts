@@ -1,2 +1,50 @@
-// Replaced by the cloud service (issue 6).
-process.stdout.write('Pipdesk cloud: not built yet.\n');
+import { build } from './app';
+import { ConfigError, loadConfig } from './config';
+
+/** `npm run cloud`: reads the environment, builds the app and listens until SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const app = await build({ config });
+  const shutdown = (signal: string): void => {
+    app.log.info({ signal }, 'shutting down');
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => {
+    shutdown('SIGINT');
+  });
+  process.once('SIGTERM', () => {
+    shutdown('SIGTERM');
+  });
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info(
+    {
+      database: config.databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres',
+      redis: config.redisUrl === undefined ? 'none (in-memory limits)' : 'configured',
+      mail: config.smtpUrl === undefined ? 'outbox folder' : 'smtp',
+      publicUrl: config.publicUrl,
+    },
+    'Pipdesk cloud ready',
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `Pipdesk cloud failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,261 @@
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { Redis } from 'ioredis';
+import { join } from 'node:path';
+import { Health, Readiness } from '../../src-core/contracts/cloud-api';
+import { systemClock, type Clock } from './clock';
+import type { Config } from './config';
+import { DEFAULT_LIMITS, LIMIT_NAMES, enforceLimit, type CloudContext, type LimitName } from './context';
+import { ConnectorHub } from './connector/hub';
+import { registerConnectorRoute } from './connector/route';
+import { migrateToLatest, openDatabase } from './db/database';
+import { ApiError, apiError, errors } from './errors';
+import { outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
+import { authRoutes } from './routes/auth/index';
+import { connectionRoutes } from './routes/connections/index';
+import { registerPages } from './routes/pages/index';
+import { tradingRoutes } from './routes/trading/index';
+import { AccessTokens } from './security/access-tokens';
+import { Keys } from './security/crypto';
+import { DEFAULT_ARGON2, PasswordHasher, type Argon2Params } from './security/passwords';
+import { RateLimiter, type LimitRule } from './security/rate-limiter';
+import { AccountService } from './services/accounts';
+import { AuditLog } from './services/audit';
+
+export interface BuildOptions {
+  readonly config: Config;
+  /** Time for tokens, sessions, reset links and the in-memory limiter (tests move it). */
+  readonly clock?: Clock;
+  /** argon2id cost; tests may lower it. Production uses {@link DEFAULT_ARGON2}. */
+  readonly argon2?: Argon2Params;
+  /** Overrides of individual limits. */
+  readonly limits?: Partial<Record<LimitName, Partial<Omit<LimitRule, 'name'>>>>;
+  /** Minimum forgot-password answer time in ms (default 250). */
+  readonly forgotPasswordFloorMs?: number;
+  /** Connector ping interval in ms (default 30 s). */
+  readonly heartbeatMs?: number;
+  readonly logger?: FastifyServerOptions['logger'];
+  /** Replace the mailer built from SMTP_URL (rarely needed: tests use a real SMTP server). */
+  readonly mailer?: Mailer;
+  /** Folder of the portal build (default cloud/portal/dist). */
+  readonly portalDist?: string;
+  /** Run migrations at start (default true). */
+  readonly migrate?: boolean;
+}
+
+const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'body.password', 'body.new_password'];
+
+/**
+ * Builds the cloud app without listening (Fastify's factory pattern; tests call this, `server.ts` listens).
+ * Routes under `/api/v1` are zod-typed plugins; more areas (e.g. sync) register the same way with
+ * `app.register(plugin, { prefix: '/api/v1/…' })` and reach shared services through `app.cloud`.
+ */
+export async function build(options: BuildOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const hops = config.trustProxyHops;
+  const serverOptions: FastifyServerOptions = {
+    logger: options.logger ?? { level: config.logLevel, redact: REDACT },
+    bodyLimit: config.bodyLimit,
+    // Only the configured number of proxy hops may set the client address (the key of per-address limits).
+    trustProxy: hops > 0 ? (_address: string, hop: number) => hop < hops : false,
+    // Long enough for slow clients, short enough that idle sockets do not pile up.
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+  };
+  const app = Fastify(serverOptions).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const db = openDatabase(config.databaseUrl);
+  if (options.migrate !== false) await migrateToLatest(db);
+
+  const redis =
+    config.redisUrl === undefined
+      ? undefined
+      : new Redis(config.redisUrl, {
+          // Fail fast: no queue while disconnected, short timeouts, so the limiter falls back at once.
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+          connectTimeout: 1_000,
+          commandTimeout: 500,
+          retryStrategy: (times) => Math.min(times * 200, 2_000),
+          lazyConnect: false,
+        });
+  redis?.on('error', () => undefined); // state changes are logged by the limiter
+
+  const limits = Object.fromEntries(
+    LIMIT_NAMES.map((name) => [name, { name, ...DEFAULT_LIMITS[name], ...options.limits?.[name] }]),
+  ) as Record<LimitName, LimitRule>;
+
+  const pending = new Set<Promise<unknown>>();
+  const keys = new Keys(config.jwtSecret);
+  const ctx: CloudContext = {
+    config,
+    clock,
+    db,
+    keys,
+    hasher: new PasswordHasher(options.argon2 ?? DEFAULT_ARGON2, config.hashConcurrency),
+    accessTokens: new AccessTokens(keys.jwt, config.publicUrl, config.accessTokenTtlSec, clock),
+    limiter: new RateLimiter(redis, config.redisKeyPrefix, clock, app.log),
+    mailer:
+      options.mailer ??
+      (config.smtpUrl === undefined
+        ? outboxMailer(join(config.dataDir, 'outbox'), config.mailFrom, app.log, config.env !== 'production')
+        : smtpMailer(config.smtpUrl, config.mailFrom)),
+    audit: new AuditLog(db.kysely, clock, app.log),
+    hub: new ConnectorHub(app.log, options.heartbeatMs ?? 30_000),
+    log: app.log,
+    limits,
+    forgotPasswordFloorMs: options.forgotPasswordFloorMs ?? 250,
+    background(task, what) {
+      const tracked = task.catch((error: unknown) => {
+        app.log.error({ err: error }, `${what} failed`);
+      });
+      pending.add(tracked);
+      void tracked.finally(() => pending.delete(tracked));
+    },
+  };
+  const accounts = new AccountService(ctx);
+  app.decorate('cloud', ctx);
+  app.decorateRequest('auth', null);
+  app.decorate('authenticate', async (request) => {
+    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(request.headers.authorization ?? '');
+    const auth = match?.[1] === undefined ? null : await accounts.authenticate(match[1]);
+    if (auth === null) throw errors.unauthorized();
+    request.auth = auth;
+  });
+
+  app.addHook('onClose', async () => {
+    ctx.hub.closeAll();
+    await Promise.allSettled([...pending]);
+    ctx.mailer.close();
+    if (redis !== undefined)
+      await redis.quit().catch(() => {
+        redis.disconnect();
+      });
+    await db.close();
+  });
+
+  setErrorHandling(app);
+
+  await app.register(fastifyHelmet, {
+    // The API answers JSON; pages are ours and load no third-party content. Swagger UI sets its own CSP.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+        // Over plain HTTP (development) an upgrade directive would break every subresource.
+        upgradeInsecureRequests: config.publicUrl.startsWith('https://') ? [] : null,
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    hsts: config.publicUrl.startsWith('https://') ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+  await app.register(fastifyCors, {
+    origin: new URL(config.publicUrl).origin,
+    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type'],
+    credentials: false,
+    maxAge: 600,
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Pipdesk cloud API', version: '1.0.0' },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 1_048_576 } });
+
+  // The global per-address limit; probes are exempt so a load balancer never gets 429.
+  app.addHook('onRequest', async (request) => {
+    const path = request.url;
+    if (path === '/healthz' || path === '/readyz') return;
+    await enforceLimit(ctx, 'global_ip', request.ip, request);
+  });
+
+  app.get('/healthz', { schema: { tags: ['health'], response: { 200: Health } } }, () => ({
+    status: 'ok' as const,
+  }));
+  app.get(
+    '/readyz',
+    { schema: { tags: ['health'], response: { 200: Readiness, 503: Readiness } } },
+    async (_request, reply) => {
+      const isDbUp = await db.ping();
+      const redisState: Readiness['redis'] =
+        redis === undefined ? 'memory' : redis.status === 'ready' ? 'up' : 'down';
+      const body = {
+        status: !isDbUp
+          ? ('unavailable' as const)
+          : redisState === 'down'
+            ? ('degraded' as const)
+            : ('ready' as const),
+        database: isDbUp ? ('up' as const) : ('down' as const),
+        redis: redisState,
+        rate_limiter: ctx.limiter.backend,
+      };
+      return reply.code(isDbUp ? 200 : 503).send(body);
+    },
+  );
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  await app.register(authRoutes(accounts), { prefix: '/api/v1/auth' });
+  await app.register(connectionRoutes, { prefix: '/api/v1/connections' });
+  await app.register(tradingRoutes, { prefix: '/api/v1/trading' });
+  registerConnectorRoute(app, accounts);
+  await registerPages(app, options.portalDist);
+
+  await app.ready();
+  return app;
+}
+
+/** The one error handler: coded errors as they are, validation as `validation_failed`, the rest as `internal`. */
+function setErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    let apiErr: ApiError;
+    if (error instanceof ApiError) {
+      apiErr = error;
+    } else if (hasZodFastifySchemaValidationErrors(error)) {
+      apiErr = apiError('validation_failed', 'The request is invalid.', {
+        location: error.validationContext ?? 'body',
+        issues: error.validation.map((v) => ({
+          path: v.instancePath.replace(/^\//, '').replace(/\//g, '.'),
+          message: v.message ?? 'invalid',
+        })),
+      });
+    } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      apiErr = apiError('payload_too_large', 'The request body is too large.');
+    } else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      apiErr = apiError('unsupported_media_type', 'Send JSON (content-type: application/json).');
+    } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      // Fastify's own client errors (malformed JSON, empty body…): their messages carry no internals.
+      apiErr =
+        error.statusCode === 404
+          ? apiError('not_found', 'Not found.')
+          : apiError('validation_failed', error.message.slice(0, 200));
+    } else {
+      request.log.error({ err: error }, 'unhandled error');
+      apiErr = apiError('internal', 'Something went wrong on our side. Try again later.');
+    }
+    if (apiErr.headers !== undefined) void reply.headers(apiErr.headers);
+    return reply.code(apiErr.statusCode).send(apiErr.toBody());
+  });
+}

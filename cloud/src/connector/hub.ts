@@ -1,0 +1,230 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { RawData, WebSocket } from 'ws';
+import { z } from 'zod';
+import {
+  CONNECTOR_CLOSE,
+  ConnectorClientMessage,
+  type ConnectorError,
+  type ConnectorServerMessage,
+  type JournalEntry,
+  type StatusSnapshot,
+} from '../../../src-core/contracts/connector';
+
+/** Who holds an accepted connector socket. */
+export interface ConnectorPeer {
+  readonly connectionId: string;
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly ip: string;
+  readonly connectedAt: number;
+}
+
+/** Stores journal entries and returns the ids taken (stored or already known). The sync work plugs one in. */
+export type JournalHandler = (
+  peer: ConnectorPeer,
+  entries: readonly JournalEntry[],
+) => Promise<readonly string[]>;
+export type StatusHandler = (peer: ConnectorPeer, status: StatusSnapshot) => Promise<void>;
+
+/**
+ * Carries a message to the instance that holds a connection's socket (e.g. Redis pub/sub). The hub calls it
+ * only when the socket is not on this instance.
+ */
+export interface ConnectorRelay {
+  publish(connectionId: string, message: ConnectorServerMessage): Promise<boolean>;
+}
+
+export interface Held {
+  readonly peer: ConnectorPeer;
+  readonly socket: WebSocket;
+  isAlive: boolean;
+  errorsInRow: number;
+}
+
+/** Consecutive invalid frames tolerated before the socket is closed. */
+const MAX_ERRORS_IN_ROW = 20;
+
+/**
+ * The connector sockets this instance holds, one per connection (a newer socket replaces an older one).
+ * Validates every inbound frame, answers pings, acknowledges journal entries through the pluggable
+ * {@link JournalHandler}, keeps the last status, and pings every socket on one shared timer.
+ */
+export class ConnectorHub {
+  private readonly held = new Map<string, Held>();
+  private readonly statuses = new Map<string, StatusSnapshot>();
+  private journalHandler: JournalHandler = (_peer, entries) => Promise.resolve(entries.map((e) => e.id));
+  private readonly statusHandlers: StatusHandler[] = [];
+  private relay: ConnectorRelay | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly log: FastifyBaseLogger,
+    readonly heartbeatMs: number,
+  ) {}
+
+  /** Replaces the journal handler (the default acknowledges without storing). */
+  onJournal(handler: JournalHandler): void {
+    this.journalHandler = handler;
+  }
+
+  onStatus(handler: StatusHandler): void {
+    this.statusHandlers.push(handler);
+  }
+
+  setRelay(relay: ConnectorRelay | undefined): void {
+    this.relay = relay;
+  }
+
+  get size(): number {
+    return this.held.size;
+  }
+
+  isConnected(connectionId: string): boolean {
+    return this.held.has(connectionId);
+  }
+
+  lastStatus(connectionId: string): StatusSnapshot | undefined {
+    return this.statuses.get(connectionId);
+  }
+
+  /** Sends to a socket on this instance; false when this instance does not hold it. */
+  send(connectionId: string, message: ConnectorServerMessage): boolean {
+    const held = this.held.get(connectionId);
+    if (held === undefined || held.socket.readyState !== held.socket.OPEN) return false;
+    held.socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  /** Sends here if the socket is here, else through the relay; false when nobody holds it. */
+  async deliver(connectionId: string, message: ConnectorServerMessage): Promise<boolean> {
+    if (this.send(connectionId, message)) return true;
+    return this.relay === undefined ? false : this.relay.publish(connectionId, message);
+  }
+
+  disconnect(connectionId: string, code: number, reason: string): void {
+    this.held.get(connectionId)?.socket.close(code, reason);
+  }
+
+  /** Takes an accepted, authorised socket. Message listeners must already be attached by the caller. */
+  attach(peer: ConnectorPeer, socket: WebSocket): Held {
+    const previous = this.held.get(peer.connectionId);
+    if (previous !== undefined) {
+      previous.socket.close(CONNECTOR_CLOSE.REPLACED, 'replaced by a newer connection');
+    }
+    const held: Held = { peer, socket, isAlive: true, errorsInRow: 0 };
+    this.held.set(peer.connectionId, held);
+    socket.on('pong', () => {
+      held.isAlive = true;
+    });
+    socket.on('close', () => {
+      if (this.held.get(peer.connectionId) === held) this.held.delete(peer.connectionId);
+    });
+    this.startTimer();
+    socket.send(
+      JSON.stringify({ type: 'welcome', connection_id: peer.connectionId, heartbeat_ms: this.heartbeatMs }),
+    );
+    return held;
+  }
+
+  /** Handles one inbound frame of an attached socket. */
+  async receive(held: Held, data: RawData, isBinary: boolean): Promise<void> {
+    const reply = (message: ConnectorServerMessage): void => {
+      if (held.socket.readyState === held.socket.OPEN) held.socket.send(JSON.stringify(message));
+    };
+    const fail = (error: Omit<ConnectorError, 'type'>): void => {
+      held.errorsInRow += 1;
+      reply({ type: 'error', ...error });
+      if (held.errorsInRow >= MAX_ERRORS_IN_ROW) {
+        held.socket.close(CONNECTOR_CLOSE.TOO_MANY_ERRORS, 'too many invalid messages');
+      }
+    };
+    if (isBinary) {
+      fail({ code: 'invalid_message', message: 'Send JSON text frames, not binary ones.' });
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(rawText(data));
+    } catch {
+      fail({ code: 'invalid_json', message: 'The frame is not valid JSON.' });
+      return;
+    }
+    const parsed = ConnectorClientMessage.safeParse(json);
+    if (!parsed.success) {
+      fail({
+        code: 'invalid_message',
+        message: `Invalid message: ${z.prettifyError(parsed.error).replace(/\n/g, ' ')}`,
+        issues: parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), message: i.message })),
+      });
+      return;
+    }
+    held.errorsInRow = 0;
+    held.isAlive = true;
+    const message = parsed.data;
+    try {
+      switch (message.type) {
+        case 'ping':
+          reply({ type: 'pong', id: message.id });
+          return;
+        case 'status':
+          this.statuses.set(held.peer.connectionId, message);
+          for (const handler of this.statusHandlers) await handler(held.peer, message);
+          return;
+        case 'journal': {
+          const ids = await this.journalHandler(held.peer, message.entries);
+          reply({ type: 'ack', ids: [...ids] });
+          return;
+        }
+      }
+    } catch (error) {
+      this.log.error(
+        { err: error, connectionId: held.peer.connectionId },
+        'connector message handler failed',
+      );
+      reply({
+        type: 'error',
+        code: 'internal',
+        message: 'The cloud could not process this message; send it again.',
+      });
+    }
+  }
+
+  private startTimer(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => {
+      this.beat();
+    }, this.heartbeatMs);
+    this.timer.unref();
+  }
+
+  /** One pass over all sockets: close those that missed the last ping, ping the rest. */
+  private beat(): void {
+    for (const held of this.held.values()) {
+      if (!held.isAlive) {
+        held.socket.close(CONNECTOR_CLOSE.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
+        held.socket.terminate();
+        continue;
+      }
+      held.isAlive = false;
+      held.socket.ping();
+    }
+    if (this.held.size === 0 && this.timer !== undefined) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  /** Closes every socket (shutdown) with 1001 "going away". */
+  closeAll(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    for (const held of this.held.values()) held.socket.close(1001, 'server shutting down');
+    this.held.clear();
+  }
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}

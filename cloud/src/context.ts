@@ -1,0 +1,114 @@
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import type { Clock } from './clock';
+import type { Config } from './config';
+import type { Db } from './db/database';
+import type { Mailer } from './mail/mailer';
+import type { AccessTokens } from './security/access-tokens';
+import type { Keys } from './security/crypto';
+import type { PasswordHasher } from './security/passwords';
+import type { LimitRule, RateLimiter } from './security/rate-limiter';
+import { apiError } from './errors';
+import type { AuditLog } from './services/audit';
+import type { ConnectorHub } from './connector/hub';
+
+/** The named limits. Each is a sliding window; keys are per address (`_ip`) or per account. */
+export const LIMIT_NAMES = [
+  'global_ip',
+  'login_ip',
+  'login_account',
+  'register_ip',
+  'forgot_ip',
+  'forgot_account',
+  'reset_ip',
+  'reset_token',
+  'totp_ip',
+  'totp_account',
+  'refresh_ip',
+  'password_change_account',
+] as const;
+export type LimitName = (typeof LIMIT_NAMES)[number];
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+/** Defaults chosen to stop guessing and floods while leaving room for a person who mistypes (docs/security.md). */
+export const DEFAULT_LIMITS: Readonly<Record<LimitName, Omit<LimitRule, 'name'>>> = {
+  global_ip: { limit: 600, windowMs: MIN },
+  login_ip: { limit: 30, windowMs: 15 * MIN },
+  login_account: { limit: 10, windowMs: 15 * MIN },
+  register_ip: { limit: 10, windowMs: HOUR },
+  forgot_ip: { limit: 10, windowMs: HOUR },
+  forgot_account: { limit: 3, windowMs: HOUR },
+  reset_ip: { limit: 20, windowMs: HOUR },
+  reset_token: { limit: 5, windowMs: HOUR },
+  totp_ip: { limit: 30, windowMs: 15 * MIN },
+  totp_account: { limit: 10, windowMs: 15 * MIN },
+  refresh_ip: { limit: 120, windowMs: MIN },
+  password_change_account: { limit: 10, windowMs: HOUR },
+};
+
+/** Everything a route or plugin needs, decorated on the Fastify instance as `app.cloud`. */
+export interface CloudContext {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly db: Db;
+  readonly hasher: PasswordHasher;
+  readonly accessTokens: AccessTokens;
+  readonly keys: Keys;
+  readonly limiter: RateLimiter;
+  readonly mailer: Mailer;
+  readonly audit: AuditLog;
+  readonly hub: ConnectorHub;
+  readonly log: FastifyBaseLogger;
+  readonly limits: Readonly<Record<LimitName, LimitRule>>;
+  /** Minimum time a forgot-password answer takes, so known and unknown emails answer alike. */
+  readonly forgotPasswordFloorMs: number;
+  /** Runs work after the response (e.g. sending mail); `app.close()` waits for it. */
+  background(task: Promise<unknown>, what: string): void;
+}
+
+/** The authenticated caller, set by the `authenticate` pre-handler. */
+export interface AuthContext {
+  readonly userId: string;
+  readonly sessionId: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    cloud: CloudContext;
+    /** Pre-handler that requires a valid access token and sets `request.auth`. */
+    authenticate: (request: FastifyRequest) => Promise<void>;
+  }
+  interface FastifyRequest {
+    auth: AuthContext | null;
+  }
+}
+
+/**
+ * Counts a hit against a limit and throws 429 with Retry-After (whole seconds, rounded up) when it is spent.
+ */
+export async function enforceLimit(
+  ctx: CloudContext,
+  name: LimitName,
+  key: string,
+  request?: FastifyRequest,
+): Promise<void> {
+  const decision = await ctx.limiter.hit(ctx.limits[name], key);
+  if (decision.allowed) return;
+  const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+  if (name !== 'global_ip') {
+    await ctx.audit.write({
+      event: 'auth.rate_limited',
+      result: 'refused',
+      ip: request?.ip ?? null,
+      userId: request?.auth?.userId ?? null,
+      details: { limit: name },
+    });
+  }
+  throw apiError(
+    'rate_limited',
+    `Too many attempts. Try again in ${retryAfter} seconds.`,
+    { retry_after: retryAfter, limit: name },
+    { 'retry-after': String(retryAfter) },
+  );
+}

@@ -1,0 +1,163 @@
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import type { FastifyRequest } from 'fastify';
+import type { Selectable } from 'kysely';
+import {
+  Connection,
+  ConnectionList,
+  CreateConnectionRequest,
+  ErrorBody,
+  IdParams,
+  Ok,
+  Platform,
+  UpdateConnectionRequest,
+} from '../../../../src-core/contracts/cloud-api';
+import { CONNECTOR_CLOSE } from '../../../../src-core/contracts/connector';
+import type { ConnectionsTable } from '../../db/schema';
+import { errors } from '../../errors';
+import { newId } from '../../security/crypto';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function toConnection(row: Selectable<ConnectionsTable>): Connection {
+  return {
+    id: row.id,
+    name: row.name,
+    platform: Platform.parse(row.platform),
+    broker_server: row.broker_server,
+    account_login: row.account_login,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  };
+}
+
+const owner = (request: FastifyRequest): string => {
+  if (request.auth === null) throw errors.unauthorized();
+  return request.auth.userId;
+};
+
+const bearer = [{ bearerAuth: [] }];
+const failures = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 429: ErrorBody };
+
+/**
+ * `/api/v1/connections`: every query is scoped by the caller's user id, so another user's connection is
+ * simply not found: the same 404 and body as a missing id (ASVS 5.0 8.2.2).
+ */
+export const connectionRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
+  const db = app.cloud.db.kysely;
+  const clock = app.cloud.clock;
+  app.addHook('preHandler', app.authenticate);
+
+  app.get(
+    '/',
+    { schema: { tags: ['connections'], security: bearer, response: { 200: ConnectionList, ...failures } } },
+    async (request) => {
+      const rows = await db
+        .selectFrom('connections')
+        .selectAll()
+        .where('user_id', '=', owner(request))
+        .orderBy('created_at', 'asc')
+        .orderBy('id', 'asc')
+        .limit(1000)
+        .execute();
+      return { connections: rows.map(toConnection) };
+    },
+  );
+
+  app.post(
+    '/',
+    {
+      schema: {
+        tags: ['connections'],
+        security: bearer,
+        body: CreateConnectionRequest,
+        response: { 201: Connection, ...failures },
+      },
+    },
+    async (request, reply) => {
+      const now = clock.now();
+      const row = {
+        id: newId(),
+        user_id: owner(request),
+        name: request.body.name,
+        platform: request.body.platform,
+        broker_server: request.body.broker_server,
+        account_login: request.body.account_login,
+        created_at: now,
+        updated_at: now,
+      };
+      await db.insertInto('connections').values(row).execute();
+      return reply.code(201).send(toConnection(row));
+    },
+  );
+
+  app.get(
+    '/:id',
+    {
+      schema: {
+        tags: ['connections'],
+        security: bearer,
+        params: IdParams,
+        response: { 200: Connection, ...failures },
+      },
+    },
+    async (request) => {
+      const row = await db
+        .selectFrom('connections')
+        .selectAll()
+        .where('id', '=', request.params.id)
+        .where('user_id', '=', owner(request))
+        .executeTakeFirst();
+      if (row === undefined) throw errors.notFound('Connection');
+      return toConnection(row);
+    },
+  );
+
+  app.patch(
+    '/:id',
+    {
+      schema: {
+        tags: ['connections'],
+        security: bearer,
+        params: IdParams,
+        body: UpdateConnectionRequest,
+        response: { 200: Connection, ...failures },
+      },
+    },
+    async (request) => {
+      const changes = Object.fromEntries(Object.entries(request.body).filter(([, v]) => v !== undefined));
+      const row = await db
+        .updateTable('connections')
+        .set({ ...changes, updated_at: clock.now() })
+        .where('id', '=', request.params.id)
+        .where('user_id', '=', owner(request))
+        .returningAll()
+        .executeTakeFirst();
+      if (row === undefined) throw errors.notFound('Connection');
+      return toConnection(row);
+    },
+  );
+
+  app.delete(
+    '/:id',
+    {
+      schema: {
+        tags: ['connections'],
+        security: bearer,
+        params: IdParams,
+        response: { 200: Ok, ...failures },
+      },
+    },
+    async (request) => {
+      const result = await db
+        .deleteFrom('connections')
+        .where('id', '=', request.params.id)
+        .where('user_id', '=', owner(request))
+        .executeTakeFirst();
+      if (Number(result.numDeletedRows) !== 1) throw errors.notFound('Connection');
+      // A live connector for a deleted connection loses its authorisation at once.
+      app.cloud.hub.disconnect(request.params.id, CONNECTOR_CLOSE.FORBIDDEN, 'connection deleted');
+      return { status: 'ok' as const };
+    },
+  );
+  done();
+};

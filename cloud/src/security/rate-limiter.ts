@@ -1,0 +1,167 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../clock';
+
+/** One limit: at most `limit` hits in any window of `windowMs` (a true sliding window). */
+export interface LimitRule {
+  readonly name: string;
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+export interface LimitDecision {
+  readonly allowed: boolean;
+  readonly remaining: number;
+  /** When refused: milliseconds until the oldest hit leaves the window. */
+  readonly retryAfterMs: number;
+}
+
+/**
+ * KEYS[1] window key; ARGV[1] window ms, ARGV[2] limit, ARGV[3] a member unique to this hit.
+ * Time comes from Redis (TIME), so instances with skewed clocks share one timeline. Only allowed hits are
+ * added, so a refused client regains capacity as its old hits age out. Returns {allowed, remaining, retry_ms}.
+ */
+export const SLIDING_WINDOW_LUA = `
+local window = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+if count < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return {1, limit - count - 1, 0}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local retry = tonumber(oldest[2]) + window - now
+if retry < 1 then retry = 1 end
+return {0, 0, retry}
+`;
+
+type SlidingWindowRedis = Redis & {
+  pipdeskSlidingWindow(
+    key: string,
+    windowMs: number,
+    limit: number,
+    member: string,
+  ): Promise<[number, number, number]>;
+};
+
+/** The fallback: per-process sliding windows, bounded in keys (least recently used dropped first). */
+export class MemoryWindow {
+  private readonly hits = new Map<string, number[]>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly maxKeys = 100_000,
+  ) {}
+
+  get size(): number {
+    return this.hits.size;
+  }
+
+  hit(key: string, rule: LimitRule): LimitDecision {
+    const now = this.clock.now();
+    const kept = (this.hits.get(key) ?? []).filter((at) => at > now - rule.windowMs);
+    this.hits.delete(key);
+    let decision: LimitDecision;
+    if (kept.length < rule.limit) {
+      kept.push(now);
+      decision = { allowed: true, remaining: rule.limit - kept.length, retryAfterMs: 0 };
+    } else {
+      decision = {
+        allowed: false,
+        remaining: 0,
+        retryAfterMs: Math.max(1, (kept[0] ?? now) + rule.windowMs - now),
+      };
+    }
+    this.hits.set(key, kept);
+    if (this.hits.size > this.maxKeys) {
+      const oldest = this.hits.keys().next();
+      if (oldest.done !== true) this.hits.delete(oldest.value);
+    }
+    return decision;
+  }
+}
+
+export type LimiterBackend = 'redis' | 'memory';
+
+/**
+ * Sliding-window limiter on Redis (one Lua script, sorted sets) that fails over at once to {@link MemoryWindow}
+ * when Redis cannot answer: the client has no offline queue and short timeouts, so a dead Redis costs one
+ * quick error, not a stall. The switch is logged both ways; `/readyz` reports `degraded` meanwhile.
+ */
+export class RateLimiter {
+  private readonly memory: MemoryWindow;
+  private readonly instance = randomBytes(6).toString('hex');
+  private sequence = 0;
+  private usingRedis: boolean;
+
+  constructor(
+    private readonly redis: Redis | undefined,
+    private readonly prefix: string,
+    clock: Clock,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.memory = new MemoryWindow(clock);
+    this.usingRedis = redis !== undefined;
+    if (redis !== undefined) {
+      redis.defineCommand('pipdeskSlidingWindow', { numberOfKeys: 1, lua: SLIDING_WINDOW_LUA });
+      redis.on('ready', () => {
+        if (!this.usingRedis) log.info('rate limiter: Redis is back, limits are shared again');
+        this.usingRedis = true;
+      });
+      redis.on('error', (error: Error) => {
+        this.fallBack(error);
+      });
+      redis.on('end', () => {
+        this.fallBack(new Error('connection ended'));
+      });
+    }
+  }
+
+  /** Where limits are being counted right now. */
+  get backend(): LimiterBackend {
+    return this.usingRedis && this.redis?.status === 'ready' ? 'redis' : 'memory';
+  }
+
+  /** Counts a hit for `key` under `rule`. Never throws: a Redis failure is answered from memory. */
+  async hit(rule: LimitRule, key: string): Promise<LimitDecision> {
+    // Keys may hold emails: hash them so Redis never stores personal data.
+    const digest = createHash('sha256').update(key).digest('base64url').slice(0, 22);
+    const fullKey = `${this.prefix}rl:${rule.name}:${digest}`;
+    const redis = this.redis as SlidingWindowRedis | undefined;
+    if (redis !== undefined && redis.status === 'ready') {
+      try {
+        this.sequence += 1;
+        const [allowed, remaining, retry] = await redis.pipdeskSlidingWindow(
+          fullKey,
+          rule.windowMs,
+          rule.limit,
+          `${this.instance}:${this.sequence}`,
+        );
+        if (!this.usingRedis) {
+          this.usingRedis = true;
+          this.log.info('rate limiter: Redis is back, limits are shared again');
+        }
+        return { allowed: allowed === 1, remaining, retryAfterMs: retry };
+      } catch (error) {
+        this.fallBack(error);
+      }
+    } else if (redis !== undefined) {
+      this.fallBack(new Error(`Redis ${redis.status}`));
+    }
+    return this.memory.hit(fullKey, rule);
+  }
+
+  private fallBack(error: unknown): void {
+    if (!this.usingRedis) return;
+    this.usingRedis = false;
+    this.log.warn(
+      { err: error instanceof Error ? error.message : String(error) },
+      'rate limiter: Redis unreachable, counting in memory on this instance until it returns',
+    );
+  }
+}
