@@ -80,13 +80,21 @@ function scaled(amount: number, decimals: number): number {
 }
 
 /**
+ * Rounds half-up (half away from zero) to `decimals`, looking through binary noise: 1.005 → 1.01 although the
+ * double is 1.00499999999999989… Used for display quantities such as pips to 1 decimal.
+ */
+export function roundHalfUp(value: number, decimals: number): number {
+  if (!Number.isFinite(value)) return value;
+  const rounded = Math.round(scaled(value, decimals)) / 10 ** decimals;
+  return toDecimals(Math.sign(value) * rounded, decimals);
+}
+
+/**
  * Rounds money half-up (half away from zero, as an accountant rounds) to `decimals` (2 by default, or the
  * account currency's digits): 1.005 → 1.01, -1.005 → -1.01, 2.344 → 2.34.
  */
 export function roundMoney(amount: number, decimals = 2): number {
-  if (!Number.isFinite(amount)) return amount;
-  const rounded = Math.round(scaled(amount, decimals)) / 10 ** decimals;
-  return toDecimals(Math.sign(amount) * rounded, decimals);
+  return roundHalfUp(amount, decimals);
 }
 
 /**
