@@ -1,0 +1,157 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { NdjsonDecoder, encodeFrame, type FrameError } from './ndjson';
+
+function collect(maxFrameBytes?: number): { decoder: NdjsonDecoder; frames: string[]; errors: FrameError[] } {
+  const frames: string[] = [];
+  const errors: FrameError[] = [];
+  const decoder = new NdjsonDecoder({
+    ...(maxFrameBytes === undefined ? {} : { maxFrameBytes }),
+    onFrame: (text) => frames.push(text),
+    onError: (error) => errors.push(error),
+  });
+  return { decoder, frames, errors };
+}
+
+/** Splits bytes at the given (sorted, deduplicated) cut points. */
+function splitAt(bytes: Buffer, cuts: number[]): Buffer[] {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (const p of points) {
+    parts.push(bytes.subarray(start, p));
+    start = p;
+  }
+  parts.push(bytes.subarray(start));
+  return parts;
+}
+
+describe('NdjsonDecoder', () => {
+  it('delivers several frames from one chunk and skips empty lines and trailing CR', () => {
+    const { decoder, frames, errors } = collect();
+    decoder.push(Buffer.from('{"a":1}\n\n{"b":2}\r\n{"c"'));
+    decoder.push(Buffer.from(':3}\n'));
+    expect(frames).toEqual(['{"a":1}', '{"b":2}', '{"c":3}']);
+    expect(errors).toEqual([]);
+  });
+
+  it('reassembles a multi-byte character split across reads', () => {
+    const { decoder, frames } = collect();
+    const bytes = Buffer.from('{"s":"€ 😀 ü"}\n', 'utf8');
+    const euro = bytes.indexOf(0xe2);
+    decoder.push(bytes.subarray(0, euro + 1));
+    decoder.push(bytes.subarray(euro + 1, euro + 2));
+    decoder.push(bytes.subarray(euro + 2));
+    expect(frames).toEqual(['{"s":"€ 😀 ü"}']);
+  });
+
+  it('reports invalid UTF-8 and carries on with the next frame', () => {
+    const { decoder, frames, errors } = collect();
+    decoder.push(
+      Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n{"ok":1}\n')]),
+    );
+    expect(errors.map((e) => e.code)).toEqual(['BAD_UTF8']);
+    expect(frames).toEqual(['{"ok":1}']);
+  });
+
+  it('rejects an oversized frame once, discards it to the next newline and recovers', () => {
+    const { decoder, frames, errors } = collect(16);
+    decoder.push(Buffer.from('{"x":"0123456789'));
+    decoder.push(Buffer.from('abcdef'));
+    decoder.push(Buffer.from('ghijkl"}\n{"y":1}\n'));
+    expect(errors.map((e) => e.code)).toEqual(['FRAME_TOO_LARGE']);
+    expect(frames).toEqual(['{"y":1}']);
+  });
+
+  it('keeps memory bounded for a frame that never ends', () => {
+    const { decoder, errors } = collect(1024);
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    for (let i = 0; i < 200; i += 1) {
+      decoder.push(chunk);
+      expect(decoder.bufferedBytes).toBeLessThanOrEqual(1024);
+    }
+    expect(errors).toHaveLength(1);
+  });
+
+  it('accepts a frame of exactly the maximum size', () => {
+    const { decoder, frames, errors } = collect(10);
+    decoder.push(Buffer.from('0123456789\n'));
+    expect(frames).toEqual(['0123456789']);
+    expect(errors).toEqual([]);
+  });
+
+  it('property: any messages, any split points → the same messages in order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.jsonValue(), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        (values, cuts) => {
+          const { decoder, frames, errors } = collect();
+          const encoded = values.map((v) => {
+            const frame = encodeFrame(v);
+            if (!frame.ok) throw new Error(frame.error.message);
+            return frame.value;
+          });
+          for (const part of splitAt(Buffer.concat(encoded), cuts)) decoder.push(part);
+          expect(errors).toEqual([]);
+          expect(frames.map((f) => JSON.parse(f) as unknown)).toEqual(
+            values.map((v) => JSON.parse(JSON.stringify(v)) as unknown),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('property: random bytes never throw, never buffer more than the limit, and resync on newlines', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 4096 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (bytes, cuts) => {
+          const { decoder, frames, errors } = collect(256);
+          for (const part of splitAt(Buffer.from(bytes), cuts)) {
+            decoder.push(part);
+            expect(decoder.bufferedBytes).toBeLessThanOrEqual(256);
+          }
+          // A valid frame after a newline always comes through, whatever came before.
+          decoder.push(Buffer.from('\n{"after":true}\n'));
+          expect(frames.at(-1)).toBe('{"after":true}');
+          for (const e of errors) expect(['FRAME_TOO_LARGE', 'BAD_UTF8']).toContain(e.code);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('property: huge frames among good ones are rejected without losing the good ones', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constant('big'), fc.constant('ok')), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        (kinds, cuts) => {
+          const { decoder, frames, errors } = collect(1000);
+          const text = kinds
+            .map((k, i) => (k === 'big' ? `"${'x'.repeat(5000)}"\n` : `{"i":${i}}\n`))
+            .join('');
+          for (const part of splitAt(Buffer.from(text), cuts)) decoder.push(part);
+          expect(errors).toHaveLength(kinds.filter((k) => k === 'big').length);
+          expect(frames).toEqual(kinds.flatMap((k, i) => (k === 'ok' ? [`{"i":${i}}`] : [])));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('encodeFrame', () => {
+  it('escapes newlines inside strings so a frame is one line', () => {
+    const frame = encodeFrame({ s: 'a\nb\u2028c' });
+    expect(frame.ok && frame.value.indexOf(0x0a)).toBe(frame.ok ? frame.value.length - 1 : -1);
+  });
+
+  it('refuses a message over the limit', () => {
+    const frame = encodeFrame({ s: 'x'.repeat(100) }, 50);
+    expect(frame.ok).toBe(false);
+  });
+});
