@@ -163,3 +163,12 @@ describe('helpers', () => {
     expect(stripFloatNoise(-0)).toBe(0);
   });
 });
+
+describe('distances from price differences', () => {
+  it('removes the absolute float error of a price difference', () => {
+    const gbpjpy = { digits: 3, point: 0.001 };
+    expect(190.5 - 190.49).not.toBe(0.01); // 0.010000000000019327
+    expect(priceToPoints(190.5 - 190.49, gbpjpy)).toBe(10);
+    expect(priceToPips(190.5 - 190.49, gbpjpy)).toBe(1);
+  });
+});

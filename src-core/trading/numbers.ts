@@ -121,9 +121,16 @@ export function pipSize(spec: PipSpec): number {
   return toDecimals(spec.point * factor, decimalsOf(spec.point));
 }
 
-/** A price distance in points (0.0015 on EURUSD → 15). Sign is kept; float noise is stripped. */
+/**
+ * Decimals kept on a distance in points or pips. A difference of two prices carries the prices' absolute
+ * float error (190.5 - 190.49 = 0.010000000000019), which is large relative to a small distance; 6 decimals of
+ * a point are far below anything a broker quotes and far above that noise.
+ */
+const DISTANCE_DECIMALS = 6;
+
+/** A price distance in points (0.0015 on EURUSD → 150). Sign is kept; float noise is removed. */
 export function priceToPoints(distance: number, spec: Pick<SymbolSpec, 'point'>): number {
-  return stripFloatNoise(distance / spec.point);
+  return toDecimals(distance / spec.point, DISTANCE_DECIMALS);
 }
 
 /** Points as a price distance (15 points on EURUSD → 0.00015). */
@@ -139,5 +146,5 @@ export function pipsToPrice(pips: number, spec: PipSpec): number {
 
 /** A price distance in pips (0.0015 on EURUSD → 15). Not rounded: display code rounds to 1 decimal. */
 export function priceToPips(distance: number, spec: PipSpec): number {
-  return stripFloatNoise(distance / pipSize(spec));
+  return toDecimals(distance / pipSize(spec), DISTANCE_DECIMALS);
 }
