@@ -144,9 +144,12 @@ export type AccountInfo = z.infer<typeof AccountInfo>;
 export const SymbolSummary = z.object({
   name: symbolName,
   description: z.string(),
-  digits: z.number().int().min(0).max(10),
+  /** Known once the symbol's spec has been read (the terminal's list does not carry it); null until then. */
+  digits: z.number().int().min(0).max(10).nullable(),
   /** Shown in MT5's market watch. */
   isVisible: z.boolean(),
+  /** The broker's folder for it, e.g. `Forex\\Majors\\EURUSD` (for grouping and search). */
+  path: z.string().optional(),
 });
 export type SymbolSummary = z.infer<typeof SymbolSummary>;
 

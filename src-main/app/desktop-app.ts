@@ -1,0 +1,246 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { appError, err, ok, type Result } from '../../src-core/result';
+import type { AppInfo, BridgeStatus, IpcRequest } from '../../src-core/contracts/ipc';
+import { startBridgeServer, type BridgeServer } from '../../src-bridge/server/bridge-server';
+import {
+  DEFAULT_PIPE_NAME,
+  defaultEndpoint,
+  defaultTokenFile,
+  generateToken,
+  pipePath,
+  writeTokenFile,
+} from '../../src-bridge/server/endpoint';
+import { createIpcDispatcher, type IpcDispatcher } from '../ipc/dispatcher';
+import { createIpcEventHub, type IpcEventHub } from '../ipc/events';
+import { createIpcHandlers } from '../ipc/handlers';
+import type { DemoPort } from '../ipc/ports';
+import { systemClock } from '../services/clock';
+import { openDatabase, type Db } from '../services/database';
+import { Executor } from '../services/executor';
+import { Journal } from '../services/journal';
+import { createFileLogger, type Logger } from '../services/logger';
+import { createServerBridge } from '../services/server-bridge';
+import { SettingsStore } from '../services/settings';
+import { createBridgeMarket, type BridgeMarket } from './bridge-market';
+import { createEaInstaller } from './ea-installer';
+
+/** A running demo simulator (see `demo.ts`). */
+export interface RunningSimulator {
+  stop(): Promise<void>;
+}
+
+/** Starts the MT5 simulator connected to the app's own pipe; injected so the app does not depend on how. */
+export type SimulatorStarter = (options: {
+  readonly path: string;
+  readonly token: string;
+  readonly marginMode: 'hedging' | 'netting';
+  readonly balance: number;
+  readonly currency: string;
+}) => Promise<RunningSimulator>;
+
+/** Options of {@link startDesktopApp}. */
+export interface DesktopAppOptions {
+  readonly dataDir: string;
+  readonly version: string;
+  readonly shell: AppInfo['shell'];
+  /** The EA sources to install (`src-bridge/mql5` in a checkout, `<resources>/mql5` when packaged). */
+  readonly eaSourceDir: string;
+  /** Overrides the pipe/socket path derived from the settings' pipe name (tests, several instances). */
+  readonly pipePath?: string;
+  /** Overrides where the pairing token is written for the EA. */
+  readonly tokenFile?: string;
+  readonly startSimulator: SimulatorStarter;
+  /** Defaults to a rotating file logger in `<dataDir>/logs/main.log`. */
+  readonly logger?: Logger;
+  readonly platform?: NodeJS.Platform;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The composed main side of Pipdesk: bridge server, executor, journal, settings, demo, installer, IPC. */
+export interface DesktopApp {
+  readonly dispatcher: IpcDispatcher;
+  readonly events: IpcEventHub;
+  readonly logger: Logger;
+  readonly logFile: string;
+  readonly pipePath: string;
+  readonly tokenFile: string;
+  readonly market: BridgeMarket;
+  readonly demo: DemoPort;
+  /** Stops the simulator and the bridge, settles the executor and closes the database (flushing the journal). */
+  close(): Promise<void>;
+}
+
+/** The pipe path for a pipe name: the named pipe on Windows; a socket in the temp folder elsewhere. */
+export function endpointFor(name: string, platform: NodeJS.Platform): string {
+  if (platform === 'win32') return pipePath(name);
+  return name === DEFAULT_PIPE_NAME ? defaultEndpoint(platform) : join(tmpdir(), `${name}.sock`);
+}
+
+/** The pairing token survives restarts (an EA already running keeps working); a damaged file is replaced. */
+function loadOrCreateToken(dataDir: string): string {
+  const file = join(dataDir, 'bridge-token.txt');
+  try {
+    const text = readFileSync(file, 'utf8').trim();
+    if (/^[0-9a-f]{64}$/.test(text)) return text;
+  } catch {
+    // First run: no token yet.
+  }
+  const token = generateToken();
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+/**
+ * Starts everything main runs, in dependency order, and undoes what was started if a step fails (a busy pipe,
+ * an unreadable database) so a failed start leaves no socket or lock behind.
+ */
+export async function startDesktopApp(options: DesktopAppOptions): Promise<DesktopApp> {
+  const platform = options.platform ?? process.platform;
+  const env = options.env ?? process.env;
+  mkdirSync(options.dataDir, { recursive: true });
+  const logFile = join(options.dataDir, 'logs', 'main.log');
+  const logger = options.logger ?? createFileLogger({ file: logFile });
+  const clock = systemClock;
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const undo = async (): Promise<void> => {
+    for (const f of cleanups.reverse()) {
+      try {
+        await f();
+      } catch (error) {
+        logger.error('app: shutdown step failed', { error });
+      }
+    }
+  };
+
+  try {
+    const db: Db = openDatabase(join(options.dataDir, 'pipdesk.db'));
+    cleanups.push(() => {
+      db.close();
+    });
+    const journal = new Journal(db, clock);
+    const settings = new SettingsStore(db, clock, logger);
+
+    const path = options.pipePath ?? endpointFor(settings.get().pipeName, platform);
+    const token = loadOrCreateToken(options.dataDir);
+    const tokenFile = options.tokenFile ?? defaultTokenFile();
+    await writeTokenFile(tokenFile, token);
+    const server: BridgeServer = await startBridgeServer({ path, getToken: () => token, logger });
+    cleanups.push(() => server.close());
+    logger.info('app: bridge listening', { path, tokenFile });
+
+    const events = createIpcEventHub((error) => {
+      logger.error('app: event sink failed', { error });
+    });
+    let simulator: RunningSimulator | null = null;
+    const market = createBridgeMarket({
+      server,
+      events,
+      logger,
+      isOwnClientOrderId: (id) => journal.getByClientOrderId(id) !== undefined,
+      isDemoRunning: () => simulator !== null,
+    });
+    cleanups.push(() => {
+      market.dispose();
+    });
+
+    const tradingBridge = createServerBridge(server, { activeSession: () => market.activeKey(), logger });
+    cleanups.push(() => {
+      tradingBridge.dispose();
+    });
+    const executor = new Executor({ bridge: tradingBridge, journal, settings, logger, clock });
+    cleanups.push(() => {
+      executor.close();
+    });
+    executor.onOrderResult(() => {
+      market.refreshTrading();
+    });
+    journal.onChanged((entry) => {
+      events.emit('journal:changed', { entry });
+    });
+    settings.onChanged((s) => {
+      events.emit('settings:changed', s);
+    });
+
+    const demo: DemoPort = {
+      async start(req: IpcRequest<'demo:start'>): Promise<Result<BridgeStatus>> {
+        if (simulator !== null) return ok(market.status());
+        try {
+          simulator = await options.startSimulator({ path, token, ...req });
+          logger.info('app: demo simulator started', { marginMode: req.marginMode, balance: req.balance });
+          market.announceStatus();
+          return ok(market.status());
+        } catch (error) {
+          logger.error('app: demo simulator failed to start', { error });
+          return err(
+            appError('DEMO_FAILED', 'The demo simulator could not start; the details are in the log.'),
+          );
+        }
+      },
+      async stop(): Promise<Result<BridgeStatus>> {
+        const running = simulator;
+        if (running === null) return ok(market.status());
+        simulator = null;
+        await running.stop();
+        logger.info('app: demo simulator stopped');
+        market.announceStatus();
+        return ok(market.status());
+      },
+    };
+    cleanups.push(async () => {
+      await demo.stop();
+    });
+
+    const installer = createEaInstaller({
+      eaSourceDir: options.eaSourceDir,
+      appDataDir: env['APPDATA'],
+      platform,
+      pipeName: () => settings.get().pipeName,
+      logger,
+    });
+
+    const info = (): AppInfo => ({
+      version: options.version,
+      shell: options.shell,
+      platform,
+      dataDir: options.dataDir,
+      logFile,
+    });
+
+    const dispatcher = createIpcDispatcher(
+      createIpcHandlers({
+        info,
+        market,
+        trading: executor,
+        journal: { query: (q) => journal.query(q) },
+        settings,
+        demo,
+        installer,
+      }),
+      logger,
+    );
+
+    let isClosed = false;
+    return {
+      dispatcher,
+      events,
+      logger,
+      logFile,
+      pipePath: path,
+      tokenFile,
+      market,
+      demo,
+      async close() {
+        if (isClosed) return;
+        isClosed = true;
+        logger.info('app: shutting down');
+        await undo();
+      },
+    };
+  } catch (error) {
+    logger.error('app: start-up failed', { error });
+    await undo();
+    throw error;
+  }
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { defaultDataDir, parseLaunchOptions } from './launch-options';
+
+describe('launch options', () => {
+  it('reads flags, with the environment as fallback', () => {
+    const r = parseLaunchOptions(['--demo', '--port', '8123', '--data-dir', '/tmp/pd'], {
+      PIPDESK_PIPE: '/tmp/p.sock',
+    });
+    expect(r).toEqual({
+      ok: true,
+      value: {
+        dataDir: '/tmp/pd',
+        isDemo: true,
+        port: 8123,
+        pipePath: '/tmp/p.sock',
+        isWebOnly: false,
+        isHelp: false,
+      },
+    });
+    const env = parseLaunchOptions([], { PIPDESK_DATA_DIR: '/x', PIPDESK_PORT: '9000', PIPDESK_DEMO: '1' });
+    expect(env.ok && env.value).toMatchObject({ dataDir: '/x', port: 9000, isDemo: true });
+  });
+
+  it('refuses unknown flags, bad ports and stray words with the usage', () => {
+    for (const argv of [['--demoo'], ['--port', 'eighty'], ['--port', '70000'], ['start'], ['--port']]) {
+      const r = parseLaunchOptions(argv, {});
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.code).toBe('BAD_OPTIONS');
+    }
+    const r = parseLaunchOptions(['--demoo'], {});
+    expect(!r.ok && r.error.message).toContain('Usage: npm start');
+  });
+
+  it('puts the data folder where Electron keeps userData', () => {
+    expect(defaultDataDir('win32', { APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, '/h')).toMatch(
+      /Roaming.Pipdesk$/,
+    );
+    expect(defaultDataDir('linux', {}, '/home/a')).toBe('/home/a/.config/Pipdesk');
+    expect(defaultDataDir('linux', { XDG_CONFIG_HOME: '/cfg' }, '/home/a')).toBe('/cfg/Pipdesk');
+    expect(defaultDataDir('darwin', {}, '/Users/a')).toBe('/Users/a/Library/Application Support/Pipdesk');
+  });
+});
