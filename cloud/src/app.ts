@@ -149,6 +149,8 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   });
 
   setErrorHandling(app);
+  // JSON only: without this, a text/plain body would reach the schema as a string.
+  app.removeContentTypeParser('text/plain');
 
   await app.register(fastifyHelmet, {
     // The API answers JSON; pages are ours and load no third-party content. Swagger UI sets its own CSP.

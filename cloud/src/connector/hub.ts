@@ -201,8 +201,12 @@ export class ConnectorHub {
   private beat(): void {
     for (const held of this.held.values()) {
       if (!held.isAlive) {
-        held.socket.close(CONNECTOR_CLOSE.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
-        held.socket.terminate();
+        // First a close frame with the reason; a peer that does not even finish the close is cut next beat.
+        if (held.socket.readyState === held.socket.OPEN) {
+          held.socket.close(CONNECTOR_CLOSE.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
+        } else {
+          held.socket.terminate();
+        }
         continue;
       }
       held.isAlive = false;

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import type { Dialect } from '../database';
 import { initial } from './0001-initial';
+import { sync } from './0002-sync';
 
 /**
  * Every migration, in order, by name. Kysely runs them by name order, so new ones get the next number
@@ -9,5 +10,6 @@ import { initial } from './0001-initial';
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-initial': initial(dialect),
+    '0002-sync': sync(),
   };
 }

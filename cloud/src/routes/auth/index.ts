@@ -43,7 +43,8 @@ const bearer = [{ bearerAuth: [] }];
 /** `/api/v1/auth/*`: accounts, sessions, password reset, 2FA. */
 export function authRoutes(accounts: AccountService): FastifyPluginCallbackZod {
   return (app, _options, done) => {
-    const authenticated = { preHandler: app.authenticate };
+    // onRequest: the token is checked before the body is parsed or validated.
+    const authenticated = { onRequest: app.authenticate };
 
     app.post(
       '/register',
@@ -72,7 +73,7 @@ export function authRoutes(accounts: AccountService): FastifyPluginCallbackZod {
       {
         schema: { tags: ['auth'], body: LogoutRequest.optional(), response: { 200: Ok, ...failures } },
         // Optional auth: an expired access token must not prevent ending the session by refresh token.
-        preHandler: async (request) => {
+        onRequest: async (request) => {
           await app.authenticate(request).catch(() => undefined);
         },
       },

@@ -45,7 +45,7 @@ const failures = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 429: ErrorBod
 export const connectionRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
   const db = app.cloud.db.kysely;
   const clock = app.cloud.clock;
-  app.addHook('preHandler', app.authenticate);
+  app.addHook('onRequest', app.authenticate);
 
   app.get(
     '/',
