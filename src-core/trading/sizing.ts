@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { ErrorCode } from '../errors';
 import { appError, err, missingCaseError, ok, type Result } from '../result';
-import { convert, Rates, withSymbolPrice } from './conversion';
+import { Rates } from './conversion';
 import { calculateMargin } from './margin';
+import { tickValueInAccountCurrency } from './profit';
 import {
   pipSize,
   pipsToPrice,
@@ -151,19 +152,6 @@ function stopLossPrice(input: PositionSizeInput): Result<number> {
 }
 
 /**
- * Money per tick per lot in the account currency on the loss side. The spec's tick value (from the terminal,
- * already in the account currency) wins; otherwise tick size × contract size in the profit currency, converted
- * with the symbol's own price set to the stop-loss price. That makes USDJPY on a USD account (and EURJPY on a
- * EUR account) exact: the loss is realised in JPY at the stop and converted at that very rate.
- */
-function tickValueLoss(input: PositionSizeInput, slPrice: number): Result<number> {
-  const { spec } = input;
-  if (spec.tickValue !== undefined) return ok(spec.tickValue);
-  const rates = withSymbolPrice(input.rates, spec, slPrice);
-  return convert(spec.tickSize * spec.contractSize, spec.currencyProfit, input.accountCurrency, rates);
-}
-
-/**
  * Position size by risk (issue 2, "Position sizing"):
  * 1. risk = base × percent / 100 rounded DOWN to the currency's decimals (a money risk is used as given, cut to
  *    the currency's decimals);
@@ -211,7 +199,10 @@ export function calculatePositionSize(raw: PositionSizeInputRaw): Result<Positio
   if (!sl.ok) return sl;
   const distance = stripFloatNoise(Math.abs(entryPrice - sl.value));
 
-  const tickValue = tickValueLoss(input, sl.value);
+  // Loss side: the money changes hands at the stop, so the symbol's own price is the stop price. That makes
+  // USDJPY on a USD account (and EURJPY on a EUR account) exact: the loss is realised in JPY at the stop and
+  // converted at that very rate.
+  const tickValue = tickValueInAccountCurrency(spec, input.accountCurrency, input.rates, sl.value);
   if (!tickValue.ok) return tickValue;
   const ticks = stripFloatNoise(distance / spec.tickSize);
   const lossPerLot = ticks * tickValue.value + 2 * input.commissionPerLot;
