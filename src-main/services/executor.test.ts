@@ -1,0 +1,445 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ExecutionResult } from '../../src-core/contracts/orders';
+import { systemClock } from './clock';
+import type { Db } from './database';
+import { openDatabase } from './database';
+import type { ExecutorOptions, OrderResultEvent } from './executor';
+import { attemptClOrdId, Executor } from './executor';
+import { FakeTradingBridge } from './fake-trading-bridge';
+import { Journal } from './journal';
+import { createMemoryLogger } from './logger';
+import { SettingsStore } from './settings';
+
+let dir: string;
+let db: Db;
+let bridge: FakeTradingBridge;
+let journal: Journal;
+let settings: SettingsStore;
+let executor: Executor;
+let logger: ReturnType<typeof createMemoryLogger>;
+
+const FAST: Partial<ExecutorOptions> = {
+  sendDeadlineMs: 200,
+  lookupDeadlineMs: 200,
+  reconcileGraceMs: 0,
+  reconcileAttempts: 1,
+  retryBackoffMs: 1,
+  dedupWindowMs: 300,
+  specTtlMs: 0,
+};
+
+function build(options: Partial<ExecutorOptions> = {}): Executor {
+  return new Executor({
+    bridge,
+    journal,
+    settings,
+    logger,
+    clock: systemClock,
+    options: { ...FAST, ...options },
+  });
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pipdesk-exec-'));
+  db = openDatabase(join(dir, 'pipdesk.db'));
+  bridge = new FakeTradingBridge();
+  logger = createMemoryLogger();
+  journal = new Journal(db, systemClock);
+  settings = new SettingsStore(db, systemClock, logger);
+  executor = build();
+});
+afterEach(() => {
+  executor.close();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function expectContract(r: ExecutionResult): void {
+  expect(ExecutionResult.parse(r)).toEqual(r);
+}
+
+describe('Executor: opening', () => {
+  it('journals the intent as pending before sending, then records the fill', async () => {
+    const statesAtSend: string[] = [];
+    bridge.onSend = (p) => {
+      const e = journal.getByClientOrderId(p.clOrdId);
+      statesAtSend.push(e?.state ?? 'missing');
+    };
+    const r = await executor.openMarket({
+      symbol: 'EURUSD',
+      side: 'buy',
+      volume: 0.1,
+      sl: { pips: 20 },
+      tp: { pips: 40 },
+    });
+    expectContract(r);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(statesAtSend).toEqual(['sent']);
+    expect(r.message).toMatch(/^Bought 0\.10 EURUSD at 1\.08/);
+    const e = journal.getByClientOrderId(r.clientOrderId);
+    expect(e?.state).toBe('done');
+    expect(e?.retcode).toBe(10009);
+    expect(e?.retcodeName).toBe('TRADE_RETCODE_DONE');
+    expect(e?.margin).toBe(100);
+    expect(e?.latencyMs).not.toBeNull();
+    expect(e?.sl).toBeCloseTo((e?.requestedPrice ?? 0) - 0.002, 8);
+    expect(bridge.sent[0]?.clOrdId).toBe(r.clientOrderId);
+    expect(r.clientOrderId.length).toBeLessThanOrEqual(26);
+    expect(logger.records.some((l) => l.message === 'order margin' && l.fields?.['margin'] === 100)).toBe(
+      true,
+    );
+  });
+
+  it('refuses bad input without journalling or sending', async () => {
+    const r = await executor.openMarket({ symbol: 'EURUSD', side: 'up', volume: -1 });
+    expectContract(r);
+    expect(r).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(journal.count()).toBe(0);
+    expect(bridge.sent).toHaveLength(0);
+  });
+
+  it.each([
+    [{ volume: 0.001 }, 'VOLUME_BELOW_MIN'],
+    [{ volume: 0.015 }, 'VOLUME_NOT_STEP'],
+    [{ volume: 12 }, 'MAX_LOT_SIZE_EXCEEDED'],
+    [{ sl: { price: 1.2 } }, 'STOP_LOSS_WRONG_SIDE'],
+    [{ tp: { price: 1.0 } }, 'TAKE_PROFIT_WRONG_SIDE'],
+  ])('refuses %j with %s, journalled as rejected, nothing sent', async (extra, code) => {
+    const r = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1, ...extra });
+    expectContract(r);
+    expect(r).toMatchObject({ ok: false, code });
+    expect(bridge.sent).toHaveLength(0);
+    expect(journal.count('rejected')).toBe(1);
+  });
+
+  it('says which limit and by how much', async () => {
+    const lots = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 12 });
+    expect(lots).toMatchObject({
+      ok: false,
+      code: 'MAX_LOT_SIZE_EXCEEDED',
+      details: { limit: 10, actual: 12, excess: 2 },
+    });
+    bridge.marginPerLot = 200_000;
+    const margin = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
+    expect(margin).toMatchObject({
+      ok: false,
+      code: 'INSUFFICIENT_MARGIN',
+      details: { actual: 20_000, limit: 10_000, excess: 10_000 },
+    });
+  });
+
+  it('enforces the open-positions limit on hedging, but lets a netting order add to its position', async () => {
+    settings.set({ riskLimits: { maxOpenPositions: 2 } });
+    for (let i = 0; i < 2; i += 1) {
+      expect(
+        (await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1, requestKey: `k${i}` })).ok,
+      ).toBe(true);
+    }
+    const third = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1, requestKey: 'k3' });
+    expect(third).toMatchObject({
+      ok: false,
+      code: 'MAX_OPEN_POSITIONS_EXCEEDED',
+      details: { limit: 2, actual: 3, excess: 1 },
+    });
+    bridge.accountInfo.marginMode = 'netting';
+    const netted = await executor.openMarket({
+      symbol: 'EURUSD',
+      side: 'sell',
+      volume: 0.1,
+      requestKey: 'k4',
+    });
+    expect(netted.ok).toBe(true);
+  });
+
+  it('refuses when not connected, market closed, trade disabled or autotrading off', async () => {
+    bridge.connected = false;
+    expect(
+      await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1, requestKey: 'a' }),
+    ).toMatchObject({ ok: false, code: 'NOT_CONNECTED' });
+    bridge.connected = true;
+    const spec = bridge.specs.get('EURUSD');
+    if (spec === undefined) throw new Error('no spec');
+    bridge.specs.set('EURUSD', { ...spec, sessionOpen: false });
+    expect(
+      await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1, requestKey: 'b' }),
+    ).toMatchObject({ ok: false, code: 'MARKET_CLOSED' });
+    bridge.specs.set('EURUSD', { ...spec, tradeMode: 0 });
+    expect(
+      await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1, requestKey: 'c' }),
+    ).toMatchObject({ ok: false, code: 'TRADE_DISABLED' });
+    bridge.specs.set('EURUSD', spec);
+    bridge.accountInfo.tradeAllowed = false;
+    expect(
+      await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1, requestKey: 'd' }),
+    ).toMatchObject({ ok: false, code: 'AUTOTRADING_DISABLED' });
+    expect(bridge.sent).toHaveLength(0);
+    expect(journal.count('failed')).toBe(1);
+    expect(journal.count('rejected')).toBe(3);
+  });
+});
+
+describe('Executor: retries', () => {
+  it('does not retry a requote when retries are off', async () => {
+    bridge.script.push({ kind: 'retcode', retcode: 10004 });
+    const r = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
+    expect(r).toMatchObject({ ok: false, code: 'TRADE_NOT_EXECUTED', retcode: 10004 });
+    if (r.ok) return;
+    expect(r.message).toMatch(/retries are off/);
+    expect(bridge.sent).toHaveLength(1);
+  });
+
+  it('retries a requote with a fresh price and a new attempt id, bounded by settings', async () => {
+    settings.set({ riskLimits: { isRetryAllowed: true, maxRetries: 2 } });
+    bridge.script.push({ kind: 'retcode', retcode: 10004 }, { kind: 'retcode', retcode: 10020 });
+    const r = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(bridge.sent.map((s) => s.clOrdId)).toEqual([
+      r.clientOrderId,
+      attemptClOrdId(r.clientOrderId, 2),
+      attemptClOrdId(r.clientOrderId, 3),
+    ]);
+    expect(journal.getByClientOrderId(r.clientOrderId)?.attempts).toBe(3);
+
+    bridge.script.push(
+      { kind: 'retcode', retcode: 10004 },
+      { kind: 'retcode', retcode: 10004 },
+      { kind: 'retcode', retcode: 10004 },
+    );
+    const gaveUp = await executor.openMarket({ symbol: 'EURUSD', side: 'sell', volume: 0.1 });
+    expect(gaveUp).toMatchObject({ ok: false, code: 'TRADE_NOT_EXECUTED', retcode: 10004 });
+    expect(bridge.sent).toHaveLength(6);
+  });
+
+  it('never retries a final rejection', async () => {
+    settings.set({ riskLimits: { isRetryAllowed: true, maxRetries: 3 } });
+    bridge.script.push({ kind: 'retcode', retcode: 10019 });
+    const r = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
+    expect(r).toMatchObject({ ok: false, code: 'TRADE_REJECTED', retcode: 10019 });
+    expect(bridge.sent).toHaveLength(1);
+  });
+});
+
+describe('Executor: unknown outcomes', () => {
+  it.each([
+    [
+      'timeout after execution',
+      { kind: 'fail', failure: { kind: 'timeout', message: 't' }, execute: true } as const,
+      'done',
+    ],
+    [
+      'link dropped after execution',
+      { kind: 'fail', failure: { kind: 'disconnected', message: 'd' }, execute: true } as const,
+      'done',
+    ],
+    [
+      'link dropped before execution',
+      { kind: 'fail', failure: { kind: 'disconnected', message: 'd' }, execute: false } as const,
+      'failed',
+    ],
+    ['10012 timeout retcode, nothing in the account', { kind: 'retcode', retcode: 10012 } as const, 'failed'],
+  ])('%s: reconciles by lookup and never resends', async (_name, step, state) => {
+    settings.set({ riskLimits: { isRetryAllowed: true, maxRetries: 3 } });
+    bridge.script.push(step);
+    const r = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
+    expectContract(r);
+    expect(bridge.sent).toHaveLength(1);
+    expect(bridge.lookups).toBeGreaterThanOrEqual(1);
+    const e = journal.getByClientOrderId(r.clientOrderId ?? '');
+    expect(e?.state).toBe(state);
+    if (state === 'done') {
+      expect(r).toMatchObject({ ok: true, reconciled: true });
+      expect(bridge.positionList).toHaveLength(1);
+    } else {
+      expect(r.ok).toBe(false);
+      expect(bridge.positionList).toHaveLength(0);
+    }
+  });
+
+  it('keeps an unconfirmable outcome unknown, then settles it when the terminal reconnects', async () => {
+    bridge.script.push({ kind: 'fail', failure: { kind: 'disconnected', message: 'gone' }, execute: true });
+    bridge.lookupFailure = { kind: 'timeout', message: 'no answer' };
+    const r = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
+    expect(r).toMatchObject({ ok: false, code: 'OUTCOME_UNKNOWN' });
+    const id = r.clientOrderId ?? '';
+    expect(journal.getByClientOrderId(id)?.state).toBe('unknown');
+
+    const settled = new Promise<OrderResultEvent>((resolve) => {
+      executor.onOrderResult((ev) => {
+        if (ev.entry.clientOrderId === id) resolve(ev);
+      });
+    });
+    bridge.lookupFailure = null;
+    bridge.restartEa();
+    bridge.fireSessionReady();
+    const ev = await settled;
+    expect(ev.result).toMatchObject({ ok: true, reconciled: true });
+    expect(journal.getByClientOrderId(id)?.state).toBe('done');
+    expect(bridge.sent).toHaveLength(1);
+  });
+
+  it('reconciles rows left pending or sent by a crash at start-up', async () => {
+    // Simulate a crash: the pending row is written and the order executed, but the process died before the answer.
+    bridge.script.push({ kind: 'fail', failure: { kind: 'disconnected', message: 'crash' }, execute: true });
+    bridge.lookupFailure = { kind: 'not_connected', message: 'down' };
+    const r = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
+    const lost = journal.insert(
+      {
+        clientOrderId: 'Pcrashnotsent01',
+        parentId: null,
+        origin: 'local',
+        operation: 'open_market',
+        requestKey: null,
+        symbol: 'EURUSD',
+        side: 'buy',
+        volume: 0.1,
+        intent: {},
+        state: 'pending',
+      },
+      { durable: true },
+    );
+    bridge.lookupFailure = null;
+    const fresh = build();
+    const summary = await fresh.reconcileOpen();
+    fresh.close();
+    expect(summary).toEqual({ checked: 2, done: 1, notExecuted: 1, stillUnknown: 0 });
+    expect(journal.getByClientOrderId(r.clientOrderId ?? '')?.state).toBe('done');
+    expect(journal.get(lost.id)?.state).toBe('failed');
+    expect(journal.listOpen()).toEqual([]);
+  });
+});
+
+describe('Executor: double clicks', () => {
+  it('one order for concurrent requests with the same key, and for the same content without a key', async () => {
+    const same = await Promise.all([
+      executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1, requestKey: 'click-1' }),
+      executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1, requestKey: 'click-1' }),
+    ]);
+    expect(bridge.sent).toHaveLength(1);
+    expect(same[1]).toMatchObject({ ok: true, duplicate: true, clientOrderId: same[0].clientOrderId });
+    // Later, the same key still answers with the journalled result.
+    const replay = await executor.openMarket({
+      symbol: 'EURUSD',
+      side: 'buy',
+      volume: 0.1,
+      requestKey: 'click-1',
+    });
+    expect(replay).toMatchObject({ ok: true, duplicate: true, clientOrderId: same[0].clientOrderId });
+
+    const noKey = await Promise.all([
+      executor.openMarket({ symbol: 'EURUSD', side: 'sell', volume: 0.2 }),
+      executor.openMarket({ symbol: 'EURUSD', side: 'sell', volume: 0.2 }),
+    ]);
+    expect(bridge.sent).toHaveLength(2);
+    expect(noKey[1]).toMatchObject({ duplicate: true });
+    const withinWindow = await executor.openMarket({ symbol: 'EURUSD', side: 'sell', volume: 0.2 });
+    expect(withinWindow).toMatchObject({ duplicate: true });
+    expect(bridge.sent).toHaveLength(2);
+  });
+
+  it('two distinct keys are two orders', async () => {
+    await Promise.all([
+      executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1, requestKey: 'a' }),
+      executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1, requestKey: 'b' }),
+    ]);
+    expect(bridge.sent).toHaveLength(2);
+  });
+});
+
+describe('Executor: other operations', () => {
+  it('pending order: place, modify, cancel', async () => {
+    const placed = await executor.placePending({
+      symbol: 'EURUSD',
+      kind: 'buy_limit',
+      price: 1.08,
+      volume: 0.2,
+      sl: { pips: 30 },
+    });
+    expectContract(placed);
+    expect(placed.ok).toBe(true);
+    if (!placed.ok) return;
+    expect(placed.message).toMatch(/Placed a buy limit order for 0\.20 EURUSD at 1\.08000/);
+    const ticket = placed.order ?? '';
+    expect(bridge.orderList[0]?.sl).toBeCloseTo(1.077, 8);
+
+    const wrongSide = await executor.placePending({
+      symbol: 'EURUSD',
+      kind: 'buy_limit',
+      price: 1.2,
+      volume: 0.2,
+    });
+    expect(wrongSide).toMatchObject({ ok: false, code: 'PENDING_PRICE_WRONG_SIDE' });
+
+    const modified = await executor.modifyOrder({ ticket, price: 1.079, tp: { price: 1.09 } });
+    expect(modified.ok).toBe(true);
+    expect(bridge.orderList[0]).toMatchObject({ priceOpen: 1.079, tp: 1.09 });
+
+    const cancelled = await executor.cancelOrder({ ticket });
+    expect(cancelled).toMatchObject({ ok: true });
+    expect(bridge.orderList).toHaveLength(0);
+    expect(await executor.cancelOrder({ ticket: '1' })).toMatchObject({
+      ok: false,
+      code: 'TICKET_NOT_FOUND',
+    });
+  });
+
+  it('position: modify SL/TP, partial close, close, close all', async () => {
+    const opened = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.3 });
+    if (!opened.ok) throw new Error(opened.message);
+    const ticket = opened.position ?? '';
+    const mod = await executor.modifyPosition({ ticket, sl: { pips: 25 }, tp: { price: 1.1 } });
+    expect(mod.ok).toBe(true);
+    expect(bridge.positionList[0]?.tp).toBe(1.1);
+    expect(await executor.modifyPosition({ ticket, tp: { price: 1.1 }, requestKey: 'same' })).toMatchObject({
+      ok: false,
+      code: 'NO_CHANGES',
+    });
+
+    const partial = await executor.closePosition({ ticket, volume: 0.1 });
+    expect(partial.ok).toBe(true);
+    if (partial.ok) expect(partial.message).toMatch(/^Closed 0\.10 of position/);
+    expect(bridge.positionList[0]?.volume).toBeCloseTo(0.2, 8);
+    expect(await executor.closePosition({ ticket, volume: 1 })).toMatchObject({
+      ok: false,
+      code: 'INVALID_CLOSE_VOLUME',
+    });
+
+    await executor.openMarket({ symbol: 'XAUUSD', side: 'sell', volume: 0.1, requestKey: 'x' });
+    await executor.openMarket({ symbol: 'USDJPY', side: 'buy', volume: 0.1, requestKey: 'y' });
+    const onlyGold = await executor.closeAll({ symbol: 'XAUUSD' });
+    expect(onlyGold).toMatchObject({ ok: true, items: [{ symbol: 'XAUUSD', ok: true }] });
+    const all = await executor.closeAll({});
+    expectContract(all);
+    expect(all).toMatchObject({ ok: true, message: 'Closed all 2 positions.' });
+    expect(bridge.positionList).toHaveLength(0);
+    expect(await executor.closeAll({ symbol: 'GBPUSD' })).toMatchObject({
+      ok: true,
+      message: 'There were no open positions to close.',
+    });
+  });
+
+  it('close all reports the positions it could not close', async () => {
+    await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1, requestKey: 'p1' });
+    await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.2, requestKey: 'p2' });
+    bridge.script.push({ kind: 'retcode', retcode: 10018 });
+    const r = await executor.closeAll({});
+    expect(r).toMatchObject({
+      ok: false,
+      code: 'TRADE_REJECTED',
+      items: [{ ok: false, retcode: 10018 }, { ok: true }],
+    });
+    expect(bridge.positionList).toHaveLength(1);
+  });
+
+  it('a throwing listener does not break order handling', async () => {
+    executor.onOrderResult(() => {
+      throw new Error('ui bug');
+    });
+    expect((await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 })).ok).toBe(true);
+    expect(logger.records.some((l) => l.level === 'error')).toBe(true);
+  });
+});

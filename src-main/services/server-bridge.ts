@@ -1,0 +1,113 @@
+import type { BridgeServer } from '../../src-bridge/server/bridge-server';
+import type { BridgeRequestError } from '../../src-bridge/server/session';
+import type { ParamsOf, RequestType, ResultOf } from '../../src-bridge/protocol/messages';
+import type { Result } from '../../src-core/result';
+import { err, ok } from '../../src-core/result';
+import { Emitter } from './emitter';
+import type { Logger } from './logger';
+import type { BridgeFailure, TradingBridge } from './trading-bridge';
+
+/** Options of {@link createServerBridge}. */
+export interface ServerBridgeOptions {
+  /**
+   * The session (`login@server`) trading goes to. Default: the most recently opened session, which is what a
+   * single-terminal user has.
+   */
+  readonly activeSession?: () => string | undefined;
+  /** Deadline of data requests (spec, quote, account, positions, orders, margin). Default: the protocol's. */
+  readonly dataDeadlineMs?: number;
+  readonly logger: Logger;
+}
+
+function toFailure(e: BridgeRequestError): BridgeFailure {
+  switch (e.code) {
+    case 'NOT_CONNECTED':
+      return { kind: 'not_connected', message: e.message };
+    case 'INVALID_REQUEST':
+      return { kind: 'not_sent', message: e.message };
+    case 'DISCONNECTED':
+      return { kind: e.delivered ? 'disconnected' : 'not_sent', message: e.message };
+    case 'TIMEOUT':
+      return { kind: e.delivered ? 'timeout' : 'not_sent', message: e.message };
+    case 'EA_ERROR':
+      return e.eaCode === undefined
+        ? { kind: 'ea_error', message: e.message }
+        : { kind: 'ea_error', message: e.message, eaCode: e.eaCode };
+    case 'BAD_RESPONSE':
+      return { kind: e.delivered ? 'bad_response' : 'not_sent', message: e.message };
+  }
+}
+
+/**
+ * The executor's {@link TradingBridge} over the pipe server (`src-bridge/server`): every call goes to the active
+ * terminal session, and `onSessionReady` fires when that terminal (re)connects.
+ */
+export function createServerBridge(
+  server: BridgeServer,
+  options: ServerBridgeOptions,
+): TradingBridge & {
+  /** Stops listening to the server's session events. */
+  dispose(): void;
+} {
+  const ready = new Emitter<undefined>((e) => {
+    options.logger.error('session-ready listener failed', { error: e });
+  });
+  const activeKey = (): string | undefined => {
+    if (options.activeSession !== undefined) return options.activeSession();
+    let newest: { key: string; at: number } | undefined;
+    for (const s of server.sessions()) {
+      if (s.isOpen && (newest === undefined || s.openedAt >= newest.at))
+        newest = { key: s.key, at: s.openedAt };
+    }
+    return newest?.key;
+  };
+  const off = server.onSession((event) => {
+    if (event.kind === 'opened' && activeKey() === event.session.key) ready.emit(undefined);
+  });
+
+  async function call<T extends RequestType>(
+    type: T,
+    params: ParamsOf<T>,
+    deadlineMs?: number,
+  ): Promise<Result<ResultOf<T>, BridgeFailure>> {
+    const key = activeKey();
+    if (key === undefined) return err({ kind: 'not_connected', message: 'no terminal session' });
+    const deadline = deadlineMs ?? options.dataDeadlineMs;
+    const r = await server.request(
+      key,
+      type,
+      params,
+      deadline === undefined ? undefined : { deadlineMs: deadline },
+    );
+    return r.ok ? ok(r.value) : err(toFailure(r.error));
+  }
+
+  return {
+    isConnected: () => {
+      const key = activeKey();
+      return key !== undefined && server.session(key)?.isOpen === true;
+    },
+    account: () => call('account', {}),
+    symbolSpec: (symbol) => call('symbol_spec', { symbol }),
+    quote: (symbol) => call('quote', { symbol }),
+    positions: async (symbol) => {
+      const r = await call('positions', symbol === undefined ? {} : { symbol });
+      return r.ok ? ok(r.value.positions) : r;
+    },
+    orders: async (symbol) => {
+      const r = await call('orders', symbol === undefined ? {} : { symbol });
+      return r.ok ? ok(r.value.orders) : r;
+    },
+    calcMargin: async (params) => {
+      const r = await call('calc_margin', params);
+      return r.ok ? ok(r.value.margin) : r;
+    },
+    orderSend: (params, deadlineMs) => call('order_send', params, deadlineMs),
+    lookup: (clOrdId, deadlineMs) => call('lookup', { clOrdId }, deadlineMs),
+    onSessionReady: (listener) =>
+      ready.on(() => {
+        listener();
+      }),
+    dispose: off,
+  };
+}

@@ -1,0 +1,60 @@
+import type {
+  EaErrorCode,
+  LookupResult,
+  ParamsOf,
+  TradeResult,
+  WireAccount,
+  WireOrder,
+  WirePosition,
+  WireSymbolSpec,
+  WireTick,
+} from '../../src-bridge/protocol/messages';
+import type { Result } from '../../src-core/result';
+
+/**
+ * How a bridge call failed, in the terms the executor needs to decide whether an order may have executed:
+ * - `not_connected`: no terminal session; nothing was written.
+ * - `not_sent`: the request could not be written (link closing, frame too large); nothing was written.
+ * - `ea_error`: the EA answered `ok:false`; for order_send the protocol guarantees nothing was sent.
+ * - `timeout`: written, no answer within the deadline: an order may have executed.
+ * - `disconnected`: written, then the link dropped before the answer: an order may have executed.
+ * - `bad_response`: written, the answer did not match the schema: an order may have executed.
+ */
+export type BridgeFailureKind =
+  'not_connected' | 'not_sent' | 'ea_error' | 'timeout' | 'disconnected' | 'bad_response';
+
+/** A failed bridge call. */
+export interface BridgeFailure {
+  readonly kind: BridgeFailureKind;
+  readonly message: string;
+  /** Set for `ea_error`. */
+  readonly eaCode?: EaErrorCode;
+}
+
+/** Whether a failed order_send may nonetheless have reached the trade server. */
+export function mayHaveExecuted(kind: BridgeFailureKind): boolean {
+  return kind === 'timeout' || kind === 'disconnected' || kind === 'bad_response';
+}
+
+/** The order_send parameters (the protocol's, without the envelope). */
+export type OrderSendParams = ParamsOf<'order_send'>;
+
+/**
+ * The narrow view of the MT5 bridge the executor needs: one terminal (the active session), its data, order_send and
+ * lookup. `createServerBridge` (server-bridge.ts) implements it over H2's pipe server; unit tests use a fake.
+ */
+export interface TradingBridge {
+  /** Whether a terminal session is active now. */
+  isConnected(): boolean;
+  account(): Promise<Result<WireAccount, BridgeFailure>>;
+  symbolSpec(symbol: string): Promise<Result<WireSymbolSpec, BridgeFailure>>;
+  quote(symbol: string): Promise<Result<WireTick, BridgeFailure>>;
+  positions(symbol?: string): Promise<Result<readonly WirePosition[], BridgeFailure>>;
+  orders(symbol?: string): Promise<Result<readonly WireOrder[], BridgeFailure>>;
+  /** OrderCalcMargin, in the account currency. */
+  calcMargin(params: ParamsOf<'calc_margin'>): Promise<Result<number, BridgeFailure>>;
+  orderSend(params: OrderSendParams, deadlineMs: number): Promise<Result<TradeResult, BridgeFailure>>;
+  lookup(clOrdId: string, deadlineMs: number): Promise<Result<LookupResult, BridgeFailure>>;
+  /** Called when a terminal session becomes active (first connection or reconnect). Returns unsubscribe. */
+  onSessionReady(listener: () => void): () => void;
+}
