@@ -1,0 +1,303 @@
+import { useEffect, useMemo, type ReactNode } from 'react';
+import { formatMoney, formatPips, formatVolume } from '../../app/format';
+import type { CalculatorDraft } from '../../store/drafts-slice';
+import { useApp, useController, useQuote, useSpec } from '../../store/use-app';
+import { NumberField, Segmented } from '../../ui/controls';
+import { Price } from '../market-watch/MarketWatch';
+import { flagText, ratesFromQuotes, sizeFromDraft, ticketPatchFromSizing } from './calculator-model';
+
+/** Symbols to choose from: the watchlist first, then everything the terminal offers. */
+export function SymbolSelect(props: {
+  value: string;
+  onChange: (symbol: string) => void;
+  testId: string;
+}): ReactNode {
+  const watchlist = useApp((s) => s.watchlist);
+  const all = useApp((s) => s.symbolList);
+  const others = all.filter((s) => !watchlist.includes(s.name));
+  return (
+    <label className="field">
+      <span className="field-label">Symbol</span>
+      <select
+        value={props.value}
+        data-testid={props.testId}
+        onChange={(e) => {
+          props.onChange(e.target.value);
+        }}
+      >
+        {props.value === '' ? <option value="">Choose…</option> : null}
+        <optgroup label="Market watch">
+          {watchlist.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </optgroup>
+        {others.length > 0 ? (
+          <optgroup label="All symbols">
+            {others.map((s) => (
+              <option key={s.name} value={s.name}>
+                {s.name}
+              </option>
+            ))}
+          </optgroup>
+        ) : null}
+      </select>
+    </label>
+  );
+}
+
+/**
+ * Position size by risk, as the EarnForex Position Sizer does it: risk a percent of balance or equity (or a sum
+ * of money) with the stop where it belongs, and get the lots. Computed by the same core function as the cloud.
+ */
+export function Calculator(): ReactNode {
+  const draft = useApp((s) => s.calculator);
+  const setDraft = useApp((s) => s.setCalculator);
+  const setTicket = useApp((s) => s.setTicket);
+  const requestTicketFocus = useApp((s) => s.requestTicketFocus);
+  const selected = useApp((s) => s.selectedSymbol);
+  const account = useApp((s) => s.account);
+  const maxLotSize = useApp((s) => s.settings?.riskLimits.maxLotSize);
+  const controller = useController();
+  const symbol = draft.symbol === '' ? (selected ?? '') : draft.symbol;
+  const spec = useSpec(symbol);
+  const quote = useQuote(symbol);
+  // Rates only change the figure for cross-currency symbols; re-reading them on every tick is cheap enough.
+  const specs = useApp((s) => s.specs);
+  const quotes = useApp((s) =>
+    draft.entryMode === 'live' || (spec !== undefined && spec.currencyProfit !== account?.currency)
+      ? s.quotes
+      : null,
+  );
+  const rates = useMemo(() => (quotes === null ? {} : ratesFromQuotes(specs, quotes)), [specs, quotes]);
+
+  useEffect(() => {
+    if (symbol !== '') void controller.ensureSpec(symbol);
+  }, [symbol, controller]);
+
+  const outcome = sizeFromDraft({ ...draft, symbol }, { spec, quote, account, rates, maxLotSize });
+  const set = (patch: Partial<CalculatorDraft>): void => {
+    setDraft(patch);
+  };
+  const currency = account?.currency;
+
+  return (
+    <div className="side-body" data-testid="calculator">
+      <div className="form-grid">
+        <SymbolSelect
+          value={symbol}
+          testId="calc-symbol"
+          onChange={(s) => {
+            set({ symbol: s });
+          }}
+        />
+        <div className="field">
+          <span className="field-label">Direction</span>
+          <Segmented
+            value={draft.side}
+            testId="calc-side"
+            options={[
+              { value: 'buy', label: 'Buy' },
+              { value: 'sell', label: 'Sell' },
+            ]}
+            onChange={(side) => {
+              set({ side });
+            }}
+          />
+        </div>
+      </div>
+      <div className="quote-strip">
+        <div className="quote-box bid">
+          <span className="muted small">Bid</span>
+          <Price price={quote?.bid} digits={spec?.digits ?? 5} />
+        </div>
+        <div className="quote-box ask">
+          <span className="muted small">Ask</span>
+          <Price price={quote?.ask} digits={spec?.digits ?? 5} />
+        </div>
+      </div>
+      <div className="row">
+        <span className="field-label">Risk of</span>
+        <Segmented
+          value={draft.baseOn}
+          testId="calc-base"
+          options={[
+            { value: 'balance', label: 'Balance' },
+            { value: 'equity', label: 'Equity' },
+          ]}
+          onChange={(baseOn) => {
+            set({ baseOn });
+          }}
+        />
+        <span className="muted small num">
+          {account === null
+            ? ''
+            : formatMoney(draft.baseOn === 'equity' ? account.equity : account.balance, currency)}
+        </span>
+      </div>
+      <div className="form-grid">
+        <div className="field">
+          <span className="field-label">Risk as</span>
+          <Segmented
+            value={draft.riskMode}
+            testId="calc-risk-mode"
+            options={[
+              { value: 'percent', label: '%' },
+              { value: 'money', label: currency ?? 'Money' },
+            ]}
+            onChange={(riskMode) => {
+              set({ riskMode });
+            }}
+          />
+        </div>
+        <NumberField
+          label="Risk"
+          suffix={draft.riskMode === 'percent' ? '%' : (currency ?? '')}
+          value={draft.risk}
+          testId="calc-risk"
+          step={draft.riskMode === 'percent' ? 0.25 : 10}
+          onChange={(risk) => {
+            set({ risk });
+          }}
+        />
+        <div className="field">
+          <span className="field-label">Entry</span>
+          <Segmented
+            value={draft.entryMode}
+            testId="calc-entry-mode"
+            options={[
+              { value: 'live', label: 'Live' },
+              { value: 'typed', label: 'Typed' },
+            ]}
+            onChange={(entryMode) => {
+              // Typing starts from the live price so the user edits a realistic number.
+              if (entryMode === 'typed' && draft.entry === '' && quote !== undefined && spec !== undefined) {
+                set({
+                  entryMode,
+                  entry: (draft.side === 'buy' ? quote.ask : quote.bid).toFixed(spec.digits),
+                });
+              } else set({ entryMode });
+            }}
+          />
+        </div>
+        <NumberField
+          label="Entry price"
+          value={
+            draft.entryMode === 'live'
+              ? quote === undefined || spec === undefined
+                ? ''
+                : (draft.side === 'buy' ? quote.ask : quote.bid).toFixed(spec.digits)
+              : draft.entry
+          }
+          disabled={draft.entryMode === 'live'}
+          testId="calc-entry"
+          onChange={(entry) => {
+            set({ entry });
+          }}
+        />
+        <div className="field">
+          <span className="field-label">Stop loss in</span>
+          <Segmented
+            value={draft.slUnit}
+            testId="calc-sl-unit"
+            options={[
+              { value: 'pips', label: 'Pips' },
+              { value: 'price', label: 'Price' },
+            ]}
+            onChange={(slUnit) => {
+              set({
+                slUnit,
+                sl:
+                  slUnit === 'price' && outcome.ok && spec !== undefined
+                    ? outcome.size.stopLossPrice.toFixed(spec.digits)
+                    : slUnit === 'pips' && outcome.ok
+                      ? String(outcome.size.stopLossPips)
+                      : draft.sl,
+              });
+            }}
+          />
+        </div>
+        <NumberField
+          label="Stop loss"
+          suffix={draft.slUnit === 'pips' ? 'pips' : ''}
+          value={draft.sl}
+          testId="calc-sl"
+          invalid={!outcome.ok && outcome.code.includes('STOP')}
+          onChange={(sl) => {
+            set({ sl });
+          }}
+        />
+        <NumberField
+          label="Take profit"
+          suffix="pips"
+          placeholder="optional"
+          value={draft.tpPips}
+          testId="calc-tp"
+          onChange={(tpPips) => {
+            set({ tpPips });
+          }}
+        />
+        <NumberField
+          label="Commission"
+          suffix="/lot/side"
+          value={draft.commission}
+          testId="calc-commission"
+          onChange={(commission) => {
+            set({ commission });
+          }}
+        />
+      </div>
+
+      {outcome.ok ? (
+        <>
+          <dl className="summary" data-testid="calc-result">
+            <dt>Position size</dt>
+            <dd className="big" data-testid="calc-lots">
+              {formatVolume(outcome.size.lotSize, spec?.volumeStep)} lots
+            </dd>
+            <dt>Risk</dt>
+            <dd data-testid="calc-risk-amount">{formatMoney(outcome.size.riskAmount, currency)}</dd>
+            <dt>Actual risk (after rounding)</dt>
+            <dd data-testid="calc-actual-risk">{formatMoney(outcome.size.actualRiskAmount, currency)}</dd>
+            <dt>Stop loss</dt>
+            <dd>
+              {formatPips(outcome.size.stopLossPips)} pips ·{' '}
+              {outcome.size.stopLossPrice.toFixed(spec?.digits ?? 5)}
+            </dd>
+            <dt>Pip value (1 lot)</dt>
+            <dd>{formatMoney(outcome.size.pipValuePerLot, currency)}</dd>
+            <dt>Margin</dt>
+            <dd data-testid="calc-margin">{formatMoney(outcome.size.marginRequired, currency)}</dd>
+          </dl>
+          {outcome.size.flags.length > 0 && spec !== undefined ? (
+            <div className="flags" data-testid="calc-flags">
+              {outcome.size.flags.map((f) => (
+                <div key={f} className="flag" data-testid={`calc-flag-${f}`}>
+                  {flagText(f, spec, maxLotSize)}
+                </div>
+              ))}
+            </div>
+          ) : null}
+        </>
+      ) : (
+        <div className="inline-error" role="alert" data-testid="calc-error">
+          {outcome.message}
+        </div>
+      )}
+      <button
+        type="button"
+        className="btn accent wide"
+        data-testid="calc-use"
+        disabled={!outcome.ok || outcome.size.lotSize <= 0 || spec === undefined}
+        onClick={() => {
+          if (!outcome.ok || spec === undefined) return;
+          setTicket(ticketPatchFromSizing({ ...draft, symbol }, outcome, spec, quote));
+          requestTicketFocus();
+        }}
+      >
+        Use in ticket
+      </button>
+    </div>
+  );
+}

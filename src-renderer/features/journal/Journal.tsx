@@ -1,0 +1,181 @@
+import { useMemo, type ReactNode } from 'react';
+import type { JournalEntry, JournalState } from '../../../src-core/contracts/journal';
+import { formatDateTime, formatPrice, formatVolume } from '../../app/format';
+import { filterJournal } from '../../store/journal-slice';
+import { useApp, useController } from '../../store/use-app';
+
+const OPERATION_LABEL: Readonly<Record<JournalEntry['operation'], string>> = {
+  open_market: 'Market order',
+  place_pending: 'Pending order',
+  modify_position: 'Modify SL/TP',
+  modify_order: 'Modify order',
+  close_position: 'Close',
+  close_all: 'Close all',
+  cancel_order: 'Delete order',
+};
+
+const STATE_LABEL: Readonly<Record<JournalState, string>> = {
+  pending: 'pending',
+  sent: 'sent',
+  done: 'done',
+  rejected: 'rejected',
+  unknown: 'unknown',
+  failed: 'failed',
+};
+
+const STATE_FILTERS: readonly { label: string; states: readonly JournalState[] }[] = [
+  { label: 'All', states: [] },
+  { label: 'Done', states: ['done'] },
+  { label: 'Refused', states: ['rejected', 'failed'] },
+  { label: 'In flight', states: ['pending', 'sent', 'unknown'] },
+];
+
+/** The retcode as a trader reads it: the plain message the executor wrote, and the code with its MT5 name. */
+function retcodeText(e: JournalEntry): string {
+  if (e.retcode === null) return e.errorCode ?? '';
+  const name = e.retcodeName === null ? '' : ` ${e.retcodeName.replace(/^TRADE_RETCODE_/, '')}`;
+  return `${e.retcode}${name}`;
+}
+
+/** Every intent with its state, retcode in words, prices and latency; filterable. */
+export function Journal(): ReactNode {
+  const entries = useApp((s) => s.journal);
+  const filter = useApp((s) => s.journalFilter);
+  const setFilter = useApp((s) => s.setJournalFilter);
+  const specs = useApp((s) => s.specs);
+  const controller = useController();
+  const shown = useMemo(() => filterJournal(entries, filter), [entries, filter]);
+  const symbols = useMemo(
+    () => [...new Set(entries.map((e) => e.symbol).filter((s): s is string => s !== null))].sort(),
+    [entries],
+  );
+  const activeFilter = STATE_FILTERS.find((f) => f.states.join() === filter.states.join())?.label ?? 'All';
+
+  return (
+    <div className="tab-body" data-testid="journal">
+      <div className="table-tools">
+        <div className="segmented" role="radiogroup" aria-label="State">
+          {STATE_FILTERS.map((f) => (
+            <button
+              key={f.label}
+              type="button"
+              role="radio"
+              aria-checked={activeFilter === f.label}
+              className={activeFilter === f.label ? 'on' : ''}
+              data-testid={`journal-filter-${f.label.toLowerCase().replace(' ', '-')}`}
+              onClick={() => {
+                setFilter({ states: f.states });
+              }}
+            >
+              {f.label}
+            </button>
+          ))}
+        </div>
+        <select
+          value={filter.symbol}
+          aria-label="Symbol"
+          data-testid="journal-symbol"
+          onChange={(e) => {
+            setFilter({ symbol: e.target.value });
+          }}
+        >
+          <option value="">All symbols</option>
+          {symbols.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+        <input
+          type="search"
+          placeholder="Search messages, tickets…"
+          value={filter.text}
+          data-testid="journal-search"
+          onChange={(e) => {
+            setFilter({ text: e.target.value });
+          }}
+        />
+        <div className="spacer" />
+        <span className="muted small" data-testid="journal-count">
+          {shown.length} of {entries.length}
+        </span>
+        <button
+          type="button"
+          className="btn tiny ghost"
+          onClick={() => {
+            void controller.loadJournal();
+          }}
+        >
+          Load older
+        </button>
+      </div>
+      <div className="table-scroll">
+        <table className="grid journal-table">
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>Intent</th>
+              <th>Symbol</th>
+              <th>Side</th>
+              <th className="num">Volume</th>
+              <th className="num">Price</th>
+              <th>State</th>
+              <th>Retcode</th>
+              <th>Message</th>
+              <th className="num">ms</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((e) => {
+              const digits = e.symbol === null ? 5 : (specs[e.symbol]?.digits ?? 5);
+              const price = e.filledPrice ?? e.requestedPrice;
+              return (
+                <tr
+                  key={e.id}
+                  data-testid={`journal-row-${e.id}`}
+                  data-state={e.state}
+                  data-operation={e.operation}
+                >
+                  <td className="num muted">{formatDateTime(e.createdAt)}</td>
+                  <td>
+                    {OPERATION_LABEL[e.operation]}
+                    {e.origin === 'remote' ? <span className="badge">remote</span> : null}
+                  </td>
+                  <td className="sym">{e.symbol ?? ''}</td>
+                  <td
+                    className={
+                      e.side?.startsWith('buy') === true
+                        ? 'buy-text'
+                        : e.side?.startsWith('sell') === true
+                          ? 'sell-text'
+                          : ''
+                    }
+                  >
+                    {e.side?.replace('_', ' ') ?? ''}
+                  </td>
+                  <td className="num">{e.volume === null ? '' : formatVolume(e.filledVolume ?? e.volume)}</td>
+                  <td className="num">{price === null ? '' : formatPrice(price, digits)}</td>
+                  <td>
+                    <span className={`state-chip ${e.state}`} data-testid="journal-state">
+                      {STATE_LABEL[e.state]}
+                    </span>
+                  </td>
+                  <td className="muted small">{retcodeText(e)}</td>
+                  <td className="message" title={e.message ?? ''}>
+                    {e.message ?? ''}
+                  </td>
+                  <td className="num muted">{e.latencyMs === null ? '' : Math.round(e.latencyMs)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        {shown.length === 0 ? (
+          <p className="empty-note muted">
+            {entries.length === 0 ? 'No trade intents yet.' : 'Nothing matches the filter.'}
+          </p>
+        ) : null}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,157 @@
+import { memo, useMemo, useState, type ReactNode } from 'react';
+import { splitPrice, spreadPoints } from '../../app/format';
+import { useApp, useController, useQuote, useSpec } from '../../store/use-app';
+import type { Direction } from '../../store/market-slice';
+
+function dirClass(direction: Direction | undefined): string {
+  return direction === 1 ? 'up' : direction === -1 ? 'down' : '';
+}
+
+/** A price with its big figure emphasised, as dealing screens show it. */
+export function Price(props: {
+  price: number | undefined;
+  digits: number;
+  testId?: string;
+  className?: string;
+}): ReactNode {
+  const part = splitPrice(props.price, props.digits);
+  return (
+    <span className={`price num ${props.className ?? ''}`} data-testid={props.testId}>
+      <span className="price-head">{part.head}</span>
+      <span className="price-big">{part.big}</span>
+      <span className="price-tail">{part.tail}</span>
+    </span>
+  );
+}
+
+/** One row; subscribed to its own symbol only, so a tick of another symbol does not re-render it. */
+const MarketRow = memo(function MarketRow(props: { symbol: string; isSelected: boolean }): ReactNode {
+  const quote = useQuote(props.symbol);
+  const spec = useSpec(props.symbol);
+  const select = useApp((s) => s.selectSymbol);
+  const controller = useController();
+  const digits = spec?.digits ?? 5;
+  return (
+    <tr
+      className={props.isSelected ? 'selected' : ''}
+      data-testid={`watch-row-${props.symbol}`}
+      onClick={() => {
+        select(props.symbol);
+      }}
+    >
+      <td className="sym">{props.symbol}</td>
+      <td className={`num ${dirClass(quote?.bidDirection)}`} data-testid={`watch-bid-${props.symbol}`}>
+        {quote === undefined ? '—' : quote.bid.toFixed(digits)}
+      </td>
+      <td className={`num ${dirClass(quote?.askDirection)}`} data-testid={`watch-ask-${props.symbol}`}>
+        {quote === undefined ? '—' : quote.ask.toFixed(digits)}
+      </td>
+      <td className="num muted">
+        {quote === undefined || spec === undefined ? '' : spreadPoints(quote.bid, quote.ask, spec.point)}
+      </td>
+      <td className="row-action">
+        <button
+          type="button"
+          className="icon-btn"
+          title={`Remove ${props.symbol}`}
+          aria-label={`Remove ${props.symbol}`}
+          data-testid={`watch-remove-${props.symbol}`}
+          onClick={(e) => {
+            e.stopPropagation();
+            void controller.removeSymbol(props.symbol);
+          }}
+        >
+          ×
+        </button>
+      </td>
+    </tr>
+  );
+});
+
+/** Symbols with live bid/ask and spread; search the terminal's list to add, × to remove. */
+export function MarketWatch(): ReactNode {
+  const watchlist = useApp((s) => s.watchlist);
+  const selected = useApp((s) => s.selectedSymbol);
+  const symbolList = useApp((s) => s.symbolList);
+  const controller = useController();
+  const [search, setSearch] = useState('');
+  const matches = useMemo(() => {
+    const text = search.trim().toUpperCase();
+    if (text === '') return [];
+    return symbolList
+      .filter((s) => !watchlist.includes(s.name))
+      .filter((s) => s.name.toUpperCase().includes(text) || s.description.toUpperCase().includes(text))
+      .slice(0, 8);
+  }, [search, symbolList, watchlist]);
+
+  const add = (name: string): void => {
+    setSearch('');
+    void controller.addSymbol(name);
+  };
+
+  return (
+    <section className="panel market-watch" data-testid="market-watch">
+      <div className="panel-head">
+        <h2>Market watch</h2>
+        <span className="muted small">{watchlist.length}</span>
+      </div>
+      <div className="search">
+        <input
+          type="search"
+          placeholder="Add symbol…"
+          value={search}
+          data-testid="symbol-search"
+          onChange={(e) => {
+            setSearch(e.target.value);
+          }}
+          onKeyDown={(e) => {
+            const first = matches[0];
+            if (e.key === 'Enter' && first !== undefined) add(first.name);
+            if (e.key === 'Escape') setSearch('');
+          }}
+        />
+        {matches.length > 0 ? (
+          <ul className="search-results" data-testid="symbol-search-results">
+            {matches.map((m) => (
+              <li key={m.name}>
+                <button
+                  type="button"
+                  data-testid={`symbol-add-${m.name}`}
+                  onClick={() => {
+                    add(m.name);
+                  }}
+                >
+                  <span className="sym">{m.name}</span>
+                  <span className="muted small">{m.description}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        ) : search.trim() !== '' ? (
+          <div className="search-results empty muted small">No symbol matches “{search.trim()}”.</div>
+        ) : null}
+      </div>
+      <div className="table-scroll">
+        <table className="grid watch-table">
+          <thead>
+            <tr>
+              <th>Symbol</th>
+              <th className="num">Bid</th>
+              <th className="num">Ask</th>
+              <th className="num" title="Spread in points">
+                Spr
+              </th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {watchlist.map((symbol) => (
+              <MarketRow key={symbol} symbol={symbol} isSelected={symbol === selected} />
+            ))}
+          </tbody>
+        </table>
+        {watchlist.length === 0 ? <p className="empty-note muted">Search above to add symbols.</p> : null}
+      </div>
+    </section>
+  );
+}

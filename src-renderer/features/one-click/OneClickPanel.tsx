@@ -1,0 +1,251 @@
+import { memo, useCallback, type ReactNode } from 'react';
+import { formatVolume, parseNumber, spreadPoints } from '../../app/format';
+import { DEFAULT_ONE_CLICK, type OneClickDraft } from '../../store/drafts-slice';
+import type { AppStore } from '../../store/app-store';
+import type { Controller } from '../../store/controller';
+import type { ConfirmRequest } from '../../store/ui-slice';
+import {
+  useApp,
+  useAppStore,
+  useBusy,
+  useController,
+  usePlaceError,
+  useQuote,
+  useSpec,
+} from '../../store/use-app';
+import { NumberField } from '../../ui/controls';
+import { Price } from '../market-watch/MarketWatch';
+import { useOrderGuard } from './use-order-guard';
+
+export const oneClickPlace = (symbol: string): string => `one-click:${symbol}`;
+
+/** The draft of one panel, with the default volume from settings until the user types one. */
+export function oneClickDraft(store: AppStore, symbol: string): OneClickDraft {
+  const s = store.getState();
+  return (
+    s.oneClick[symbol] ?? {
+      ...DEFAULT_ONE_CLICK,
+      volume: s.settings === null ? DEFAULT_ONE_CLICK.volume : formatVolume(s.settings.defaultVolume),
+    }
+  );
+}
+
+/**
+ * Sends a one-click market order for `symbol` from the panel's fields; shared by the buttons and the keyboard
+ * shortcuts. Input problems are shown on the panel and nothing is sent.
+ */
+export function oneClickOrder(
+  store: AppStore,
+  controller: Controller,
+  guard: (request: Omit<ConfirmRequest, 'onConfirm'>, run: () => void) => void,
+  symbol: string,
+  side: 'buy' | 'sell',
+): void {
+  const place = oneClickPlace(symbol);
+  const draft = oneClickDraft(store, symbol);
+  const state = store.getState();
+  const volume = parseNumber(draft.volume);
+  const slPips = parseNumber(draft.slPips);
+  const tpPips = parseNumber(draft.tpPips);
+  if (volume === null || volume <= 0) {
+    state.setError(place, 'Enter a volume in lots, for example 0.10.');
+    return;
+  }
+  if (
+    (draft.slPips.trim() !== '' && (slPips === null || slPips <= 0)) ||
+    (draft.tpPips.trim() !== '' && (tpPips === null || tpPips <= 0))
+  ) {
+    state.setError(place, 'SL and TP are distances in pips: enter a positive number or leave them empty.');
+    return;
+  }
+  const quote = state.quotes[symbol];
+  const digits = state.specs[symbol]?.digits ?? 5;
+  const priceText = quote === undefined ? 'market' : (side === 'buy' ? quote.ask : quote.bid).toFixed(digits);
+  guard(
+    {
+      title: `${side === 'buy' ? 'Buy' : 'Sell'} ${formatVolume(volume)} ${symbol}?`,
+      lines: [
+        `At market, about ${priceText}.`,
+        slPips === null ? 'No stop loss.' : `Stop loss ${slPips} pips.`,
+        tpPips === null ? 'No take profit.' : `Take profit ${tpPips} pips.`,
+      ],
+      confirmLabel: side === 'buy' ? 'Buy' : 'Sell',
+      tone: side,
+    },
+    () => {
+      void controller.openMarket(place, {
+        symbol,
+        side,
+        volume,
+        ...(slPips === null ? {} : { sl: { pips: slPips } }),
+        ...(tpPips === null ? {} : { tp: { pips: tpPips } }),
+        ...(state.settings === null ? {} : { deviation: state.settings.defaultDeviationPoints }),
+      });
+    },
+  );
+}
+
+/** MT5-style one-click panel: SELL at bid, volume, BUY at ask, optional SL/TP in pips. */
+export const OneClickPanel = memo(function OneClickPanel(props: { symbol: string }): ReactNode {
+  const { symbol } = props;
+  const quote = useQuote(symbol);
+  const spec = useSpec(symbol);
+  const store = useAppStore();
+  const controller = useController();
+  const guard = useOrderGuard();
+  const draft = useApp((s) => s.oneClick[symbol]);
+  const defaultVolume = useApp((s) => s.settings?.defaultVolume);
+  const isSelected = useApp((s) => s.selectedSymbol === symbol);
+  const setDraft = useApp((s) => s.setOneClick);
+  const select = useApp((s) => s.selectSymbol);
+  const place = oneClickPlace(symbol);
+  const error = usePlaceError(place);
+  const isBusy = useBusy(place);
+  const isOneClick = useApp((s) => s.settings?.isOneClickEnabled ?? false);
+  const volumeText =
+    draft?.volume ?? (defaultVolume === undefined ? DEFAULT_ONE_CLICK.volume : formatVolume(defaultVolume));
+  const digits = spec?.digits ?? 5;
+  const step = spec?.volumeStep ?? 0.01;
+
+  const send = useCallback(
+    (side: 'buy' | 'sell') => {
+      select(symbol);
+      oneClickOrder(store, controller, guard, symbol, side);
+    },
+    [store, controller, guard, symbol, select],
+  );
+
+  return (
+    <div
+      className={`oneclick${isSelected ? ' selected' : ''}`}
+      data-testid={`oneclick-${symbol}`}
+      onFocus={() => {
+        if (!isSelected) select(symbol);
+      }}
+    >
+      <div className="oneclick-head">
+        <span className="sym">{symbol}</span>
+        <span className="muted small" title="Spread in points">
+          {quote === undefined || spec === undefined
+            ? ''
+            : `spr ${spreadPoints(quote.bid, quote.ask, spec.point)}`}
+        </span>
+        {isOneClick ? null : (
+          <span className="badge" title="One-click is off: every order asks first">
+            confirm
+          </span>
+        )}
+      </div>
+      <div className="oneclick-row">
+        <button
+          type="button"
+          className={`trade-btn sell ${quote?.bidDirection === -1 ? 'down' : quote?.bidDirection === 1 ? 'up' : ''}`}
+          disabled={isBusy || quote === undefined}
+          data-testid={`sell-${symbol}`}
+          onClick={() => {
+            send('sell');
+          }}
+        >
+          <span className="trade-label">SELL</span>
+          <Price price={quote?.bid} digits={digits} testId={`oneclick-bid-${symbol}`} />
+        </button>
+        <input
+          className="num oneclick-volume"
+          type="text"
+          inputMode="decimal"
+          aria-label={`${symbol} volume in lots`}
+          value={volumeText}
+          data-testid={`oneclick-volume-${symbol}`}
+          onChange={(e) => {
+            setDraft(symbol, { volume: e.target.value });
+          }}
+          onKeyDown={(e) => {
+            if (e.key !== 'ArrowUp' && e.key !== 'ArrowDown') return;
+            e.preventDefault();
+            const current = parseNumber(volumeText) ?? 0;
+            const next = Math.max(step, current + (e.key === 'ArrowUp' ? step : -step));
+            setDraft(symbol, { volume: formatVolume(next, step) });
+          }}
+        />
+        <button
+          type="button"
+          className={`trade-btn buy ${quote?.askDirection === -1 ? 'down' : quote?.askDirection === 1 ? 'up' : ''}`}
+          disabled={isBusy || quote === undefined}
+          data-testid={`buy-${symbol}`}
+          onClick={() => {
+            send('buy');
+          }}
+        >
+          <span className="trade-label">BUY</span>
+          <Price price={quote?.ask} digits={digits} testId={`oneclick-ask-${symbol}`} />
+        </button>
+      </div>
+      <div className="oneclick-stops">
+        <NumberField
+          label="SL"
+          suffix="pips"
+          value={draft?.slPips ?? ''}
+          placeholder="none"
+          testId={`oneclick-sl-${symbol}`}
+          onChange={(v) => {
+            setDraft(symbol, { slPips: v });
+          }}
+        />
+        <NumberField
+          label="TP"
+          suffix="pips"
+          value={draft?.tpPips ?? ''}
+          placeholder="none"
+          testId={`oneclick-tp-${symbol}`}
+          onChange={(v) => {
+            setDraft(symbol, { tpPips: v });
+          }}
+        />
+      </div>
+      {error === undefined ? null : (
+        <div className="inline-error" role="alert" data-testid={`oneclick-error-${symbol}`}>
+          {error}
+        </div>
+      )}
+    </div>
+  );
+});
+
+/** A one-click panel for each watched symbol. */
+export function OneClickGrid(): ReactNode {
+  const watchlist = useApp((s) => s.watchlist);
+  return (
+    <section className="panel oneclick-grid-panel" data-testid="oneclick-grid">
+      <div className="panel-head">
+        <h2>One-click trading</h2>
+        <OneClickToggle />
+      </div>
+      <div className="oneclick-grid">
+        {watchlist.map((symbol) => (
+          <OneClickPanel key={symbol} symbol={symbol} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+/** Switches one-click trading; off means every order asks for confirmation. */
+export function OneClickToggle(): ReactNode {
+  const isOn = useApp((s) => s.settings?.isOneClickEnabled ?? false);
+  const controller = useController();
+  const error = usePlaceError('one-click-toggle');
+  return (
+    <label className="toggle" title="When off, every order asks for confirmation first">
+      <input
+        type="checkbox"
+        checked={isOn}
+        data-testid="oneclick-toggle"
+        onChange={(e) => {
+          void controller.updateSettings('one-click-toggle', { isOneClickEnabled: e.target.checked });
+        }}
+      />
+      <span>One-click {isOn ? 'on' : 'off'}</span>
+      {error === undefined ? null : <span className="inline-error compact">{error}</span>}
+    </label>
+  );
+}

@@ -1,0 +1,367 @@
+import { memo, useState, type ReactNode } from 'react';
+import type { Position } from '../../../src-core/contracts/ipc';
+import { formatPrice, formatSignedMoney, formatTime, formatVolume, parseNumber } from '../../app/format';
+import { useApp, useBusy, useController, usePlaceError, useQuote, useSpec } from '../../store/use-app';
+import { useOrderGuard } from '../one-click/use-order-guard';
+import { closePrice, liveProfit } from './position-math';
+
+export const positionPlace = (ticket: string): string => `position:${ticket}`;
+
+/** Reads an SL/TP edit: empty removes the level, otherwise a positive price. */
+export function parseStopEdit(text: string): { ok: true; value: number | null } | { ok: false } {
+  if (text.trim() === '') return { ok: true, value: null };
+  const value = parseNumber(text);
+  return value === null || value <= 0 ? { ok: false } : { ok: true, value };
+}
+
+const PositionRow = memo(function PositionRow(props: { position: Position }): ReactNode {
+  const p = props.position;
+  const quote = useQuote(p.symbol);
+  const spec = useSpec(p.symbol);
+  const currency = useApp((s) => s.account?.currency);
+  const controller = useController();
+  const guard = useOrderGuard();
+  const place = positionPlace(p.ticket);
+  const error = usePlaceError(place);
+  const isBusy = useBusy(place);
+  const setError = useApp((s) => s.setError);
+  const digits = spec?.digits ?? 5;
+  const step = spec?.volumeStep ?? 0.01;
+  const [edit, setEdit] = useState<{ sl: string; tp: string } | null>(null);
+  const [partial, setPartial] = useState<string | null>(null);
+  const profit = liveProfit(p, quote, spec, currency);
+  const current = quote === undefined ? p.priceCurrent : closePrice(p.side, quote);
+
+  const saveStops = (): void => {
+    if (edit === null) return;
+    const sl = parseStopEdit(edit.sl);
+    const tp = parseStopEdit(edit.tp);
+    if (!sl.ok || !tp.ok) {
+      setError(place, 'SL and TP are prices: enter a positive price, or leave empty to remove.');
+      return;
+    }
+    void controller
+      .modifyPosition(place, {
+        ticket: p.ticket,
+        sl: sl.value === null ? null : { price: sl.value },
+        tp: tp.value === null ? null : { price: tp.value },
+      })
+      .then((result) => {
+        if (result?.ok === true) setEdit(null);
+      });
+  };
+
+  const close = (volume: number | null): void => {
+    const isPartial = volume !== null && volume < p.volume;
+    guard(
+      {
+        title: `${isPartial ? 'Partly close' : 'Close'} #${p.ticket}?`,
+        lines: [
+          `${p.side === 'buy' ? 'Buy' : 'Sell'} ${formatVolume(p.volume, step)} ${p.symbol}: close ${formatVolume(volume ?? p.volume, step)} lots at market.`,
+          `Profit now ${formatSignedMoney(profit, currency)}.`,
+        ],
+        confirmLabel: 'Close',
+        tone: 'neutral',
+      },
+      () => {
+        void controller
+          .closePosition(place, { ticket: p.ticket, ...(isPartial ? { volume } : {}) })
+          .then((result) => {
+            if (result?.ok === true) setPartial(null);
+          });
+      },
+    );
+  };
+
+  const closePart = (): void => {
+    if (partial === null) return;
+    const volume = parseNumber(partial);
+    if (volume === null || volume <= 0 || volume > p.volume) {
+      setError(place, `Enter the lots to close, more than 0 and at most ${formatVolume(p.volume, step)}.`);
+      return;
+    }
+    close(volume);
+  };
+
+  return (
+    <>
+      <tr data-testid={`position-${p.ticket}`} data-symbol={p.symbol} className={isBusy ? 'busy' : ''}>
+        <td className="num muted">{p.ticket}</td>
+        <td className="muted num">{formatTime(p.openTimeMs)}</td>
+        <td className="sym">{p.symbol}</td>
+        <td className={p.side === 'buy' ? 'buy-text' : 'sell-text'}>{p.side}</td>
+        <td className="num" data-testid={`position-volume-${p.ticket}`}>
+          {formatVolume(p.volume, step)}
+        </td>
+        <td className="num">{formatPrice(p.priceOpen, digits)}</td>
+        {edit === null ? (
+          <>
+            <td
+              className="num editable"
+              data-testid={`position-sl-${p.ticket}`}
+              onDoubleClick={() => {
+                setEdit({
+                  sl: p.sl === null ? '' : formatPrice(p.sl, digits),
+                  tp: p.tp === null ? '' : formatPrice(p.tp, digits),
+                });
+              }}
+            >
+              {p.sl === null ? '—' : formatPrice(p.sl, digits)}
+            </td>
+            <td
+              className="num editable"
+              data-testid={`position-tp-${p.ticket}`}
+              onDoubleClick={() => {
+                setEdit({
+                  sl: p.sl === null ? '' : formatPrice(p.sl, digits),
+                  tp: p.tp === null ? '' : formatPrice(p.tp, digits),
+                });
+              }}
+            >
+              {p.tp === null ? '—' : formatPrice(p.tp, digits)}
+            </td>
+          </>
+        ) : (
+          <>
+            <td>
+              <input
+                className="num cell-input"
+                inputMode="decimal"
+                aria-label="Stop loss price"
+                placeholder="none"
+                value={edit.sl}
+                data-testid={`position-sl-input-${p.ticket}`}
+                onChange={(e) => {
+                  setEdit({ ...edit, sl: e.target.value });
+                }}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter') saveStops();
+                  if (e.key === 'Escape') setEdit(null);
+                }}
+              />
+            </td>
+            <td>
+              <input
+                className="num cell-input"
+                inputMode="decimal"
+                aria-label="Take profit price"
+                placeholder="none"
+                value={edit.tp}
+                data-testid={`position-tp-input-${p.ticket}`}
+                onChange={(e) => {
+                  setEdit({ ...edit, tp: e.target.value });
+                }}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter') saveStops();
+                  if (e.key === 'Escape') setEdit(null);
+                }}
+              />
+            </td>
+          </>
+        )}
+        <td className="num" data-testid={`position-price-${p.ticket}`}>
+          {formatPrice(current, digits)}
+        </td>
+        <td className="num muted">{formatSignedMoney(p.swap + p.commission)}</td>
+        <td
+          className={`num strong ${profit > 0 ? 'pos' : profit < 0 ? 'neg' : ''}`}
+          data-testid={`position-profit-${p.ticket}`}
+        >
+          {formatSignedMoney(profit)}
+        </td>
+        <td className="actions">
+          <div className="actions-row">
+            {edit === null ? (
+              <button
+                type="button"
+                className="btn tiny ghost"
+                data-testid={`position-modify-${p.ticket}`}
+                disabled={isBusy}
+                onClick={() => {
+                  setEdit({
+                    sl: p.sl === null ? '' : formatPrice(p.sl, digits),
+                    tp: p.tp === null ? '' : formatPrice(p.tp, digits),
+                  });
+                }}
+              >
+                SL/TP
+              </button>
+            ) : (
+              <>
+                <button
+                  type="button"
+                  className="btn tiny accent"
+                  data-testid={`position-save-${p.ticket}`}
+                  disabled={isBusy}
+                  onClick={saveStops}
+                >
+                  Save
+                </button>
+                <button
+                  type="button"
+                  className="btn tiny ghost"
+                  onClick={() => {
+                    setEdit(null);
+                    setError(place, null);
+                  }}
+                >
+                  Cancel
+                </button>
+              </>
+            )}
+            {partial === null ? (
+              <button
+                type="button"
+                className="btn tiny ghost"
+                data-testid={`position-partial-${p.ticket}`}
+                disabled={isBusy}
+                onClick={() => {
+                  setPartial(formatVolume(Math.max(step, Math.floor(p.volume / 2 / step) * step), step));
+                }}
+              >
+                Part
+              </button>
+            ) : (
+              <span className="partial">
+                <input
+                  className="num cell-input small"
+                  inputMode="decimal"
+                  aria-label="Lots to close"
+                  value={partial}
+                  data-testid={`position-partial-volume-${p.ticket}`}
+                  onChange={(e) => {
+                    setPartial(e.target.value);
+                  }}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter') closePart();
+                    if (e.key === 'Escape') setPartial(null);
+                  }}
+                />
+                <button
+                  type="button"
+                  className="btn tiny warn"
+                  data-testid={`position-partial-close-${p.ticket}`}
+                  disabled={isBusy}
+                  onClick={closePart}
+                >
+                  Close part
+                </button>
+                <button
+                  type="button"
+                  className="btn tiny ghost"
+                  onClick={() => {
+                    setPartial(null);
+                    setError(place, null);
+                  }}
+                >
+                  ×
+                </button>
+              </span>
+            )}
+            <button
+              type="button"
+              className="btn tiny danger"
+              data-testid={`position-close-${p.ticket}`}
+              disabled={isBusy}
+              onClick={() => {
+                close(null);
+              }}
+            >
+              Close
+            </button>
+          </div>
+        </td>
+      </tr>
+      {error === undefined ? null : (
+        <tr className="error-row">
+          <td colSpan={12}>
+            <div className="inline-error" role="alert" data-testid={`position-error-${p.ticket}`}>
+              {error}
+            </div>
+          </td>
+        </tr>
+      )}
+    </>
+  );
+});
+
+/** Open positions with live profit, inline SL/TP, partial and full close, and close all. */
+export function Positions(): ReactNode {
+  const positions = useApp((s) => s.positions);
+  const marginMode = useApp((s) => s.account?.marginMode);
+  const controller = useController();
+  const guard = useOrderGuard();
+  const error = usePlaceError('close-all');
+  const isBusy = useBusy('close-all');
+  return (
+    <div className="tab-body" data-testid="positions">
+      <div className="table-tools">
+        <span className="muted small">
+          {marginMode === undefined
+            ? ''
+            : marginMode === 'hedging'
+              ? 'Hedging account: one position per deal'
+              : 'Netting account: one position per symbol'}
+          {' · double-click SL or TP to edit'}
+        </span>
+        <div className="spacer" />
+        <button
+          type="button"
+          className="btn small danger"
+          data-testid="close-all"
+          disabled={positions.length === 0 || isBusy}
+          onClick={() => {
+            guard(
+              {
+                title: `Close all ${positions.length} positions?`,
+                lines: ['Every open position is closed at market.'],
+                confirmLabel: 'Close all',
+                tone: 'neutral',
+              },
+              () => {
+                void controller.closeAll('close-all', {});
+              },
+            );
+          }}
+        >
+          Close all
+        </button>
+      </div>
+      {error === undefined ? null : (
+        <div className="inline-error" role="alert" data-testid="close-all-error">
+          {error}
+        </div>
+      )}
+      <div className="table-scroll">
+        <table className="grid">
+          <thead>
+            <tr>
+              <th className="num">Ticket</th>
+              <th>Time</th>
+              <th>Symbol</th>
+              <th>Type</th>
+              <th className="num">Volume</th>
+              <th className="num">Open</th>
+              <th className="num">S/L</th>
+              <th className="num">T/P</th>
+              <th className="num">Price</th>
+              <th className="num">Swap+Comm</th>
+              <th className="num">Profit</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {positions.map((p) => (
+              <PositionRow key={p.ticket} position={p} />
+            ))}
+          </tbody>
+        </table>
+        {positions.length === 0 ? (
+          <p className="empty-note muted" data-testid="positions-empty">
+            No open positions.
+          </p>
+        ) : null}
+      </div>
+    </div>
+  );
+}

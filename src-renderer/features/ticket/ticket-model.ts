@@ -1,0 +1,210 @@
+import type { AccountInfo } from '../../../src-core/contracts/ipc';
+import type {
+  OpenMarketOrder,
+  PendingKind,
+  PlacePendingOrder,
+  StopLevel,
+} from '../../../src-core/contracts/orders';
+import { convert, withSymbolPrice, type Rates } from '../../../src-core/trading/conversion';
+import { calculateMargin } from '../../../src-core/trading/margin';
+import { pipsToPrice, priceToPips, stripFloatNoise } from '../../../src-core/trading/numbers';
+import type { SymbolSpec } from '../../../src-core/trading/symbol-spec';
+import { parseNumber } from '../../app/format';
+import type { TicketDraft } from '../../store/drafts-slice';
+import type { QuoteView } from '../../store/market-slice';
+
+/** What the ticket knows besides the draft. */
+export interface TicketContext {
+  readonly spec: SymbolSpec | undefined;
+  readonly quote: Pick<QuoteView, 'bid' | 'ask'> | undefined;
+  readonly account: AccountInfo | null;
+  readonly rates: Rates;
+  /** "now" for expiration checks. */
+  readonly nowMs: number;
+}
+
+/** The ticket read and checked: the order to send (when nothing is wrong), the problems in words, and figures. */
+export interface TicketModel {
+  readonly side: 'buy' | 'sell';
+  /** Price the order is expected to fill at: ask/bid for market orders, the order price for pending ones. */
+  readonly entry: number | null;
+  readonly volume: number | null;
+  readonly slPrice: number | null;
+  readonly tpPrice: number | null;
+  readonly slPips: number | null;
+  readonly tpPips: number | null;
+  /** Money lost at the stop / won at the target, account currency; null when not computable. */
+  readonly risk: number | null;
+  readonly reward: number | null;
+  readonly margin: number | null;
+  /** Every reason the order cannot go out, in plain words; empty when it can. */
+  readonly problems: readonly string[];
+  readonly order:
+    | { readonly kind: 'market'; readonly input: OpenMarketOrder }
+    | { readonly kind: 'pending'; readonly input: PlacePendingOrder }
+    | null;
+}
+
+export const PENDING_LABEL: Readonly<Record<PendingKind, string>> = {
+  buy_limit: 'Buy limit',
+  sell_limit: 'Sell limit',
+  buy_stop: 'Buy stop',
+  sell_stop: 'Sell stop',
+};
+
+/** Money per lot for a price move of `distance`, in the account currency, converted at `atPrice`. */
+function moneyPerLot(
+  spec: SymbolSpec,
+  distance: number,
+  accountCurrency: string,
+  rates: Rates,
+  atPrice: number,
+): number | null {
+  const ticks = stripFloatNoise(distance / spec.tickSize);
+  if (spec.tickValue !== undefined) return ticks * spec.tickValue;
+  const converted = convert(
+    spec.tickSize * spec.contractSize,
+    spec.currencyProfit,
+    accountCurrency,
+    withSymbolPrice(rates, spec, atPrice),
+  );
+  return converted.ok ? ticks * converted.value : null;
+}
+
+/** Parses `datetime-local` text as local time; empty is good till cancelled. */
+export function parseExpiration(text: string): number | null | 'invalid' {
+  if (text.trim() === '') return null;
+  const ms = new Date(text).getTime();
+  return Number.isFinite(ms) ? ms : 'invalid';
+}
+
+/**
+ * Reads the draft into an order and checks what can be checked here: parsed numbers, SL/TP on the right side,
+ * volume limits, pending price against the market. The core's order rules (stops level, freeze level, trade
+ * mode) are added by {@link checkTicket}; the executor checks everything again before sending.
+ */
+export function readTicket(draft: TicketDraft, ctx: TicketContext): TicketModel {
+  const problems: string[] = [];
+  const spec = ctx.spec;
+  const side: 'buy' | 'sell' =
+    draft.mode === 'market' ? draft.side : draft.pendingKind.startsWith('buy') ? 'buy' : 'sell';
+  const sign = side === 'buy' ? 1 : -1;
+  const empty: TicketModel = {
+    side,
+    entry: null,
+    volume: null,
+    slPrice: null,
+    tpPrice: null,
+    slPips: null,
+    tpPips: null,
+    risk: null,
+    reward: null,
+    margin: null,
+    problems,
+    order: null,
+  };
+  if (spec === undefined) {
+    problems.push(draft.symbol === '' ? 'Choose a symbol.' : `Loading ${draft.symbol}…`);
+    return empty;
+  }
+  const volume = parseNumber(draft.volume);
+  if (volume === null || volume <= 0) problems.push('Enter a volume in lots.');
+
+  let entry: number | null = null;
+  if (draft.mode === 'market') {
+    if (ctx.quote === undefined) problems.push(`No price for ${spec.name} yet.`);
+    else entry = side === 'buy' ? ctx.quote.ask : ctx.quote.bid;
+  } else {
+    entry = parseNumber(draft.price);
+    if (entry === null || entry <= 0) {
+      problems.push('Enter the order price.');
+      entry = null;
+    }
+  }
+
+  const sl = draft.sl.trim() === '' ? null : parseNumber(draft.sl);
+  const tp = draft.tp.trim() === '' ? null : parseNumber(draft.tp);
+  const unit = draft.stopUnit === 'pips' ? 'a distance in pips' : 'a price';
+  if (draft.sl.trim() !== '' && (sl === null || sl <= 0))
+    problems.push(`Stop loss must be ${unit}, or empty for none.`);
+  if (draft.tp.trim() !== '' && (tp === null || tp <= 0))
+    problems.push(`Take profit must be ${unit}, or empty for none.`);
+
+  let slPrice: number | null = null;
+  let tpPrice: number | null = null;
+  if (entry !== null) {
+    if (sl !== null && sl > 0)
+      slPrice = draft.stopUnit === 'pips' ? stripFloatNoise(entry - sign * pipsToPrice(sl, spec)) : sl;
+    if (tp !== null && tp > 0)
+      tpPrice = draft.stopUnit === 'pips' ? stripFloatNoise(entry + sign * pipsToPrice(tp, spec)) : tp;
+  }
+  const slPips =
+    entry === null || slPrice === null
+      ? null
+      : Math.round(priceToPips(sign * (entry - slPrice), spec) * 10) / 10;
+  const tpPips =
+    entry === null || tpPrice === null
+      ? null
+      : Math.round(priceToPips(sign * (tpPrice - entry), spec) * 10) / 10;
+
+  let expiration: number | null = null;
+  if (draft.mode === 'pending') {
+    const parsed = parseExpiration(draft.expiration);
+    if (parsed === 'invalid') problems.push('The expiration is not a valid date and time.');
+    else if (parsed !== null && parsed <= ctx.nowMs) problems.push('The expiration must be in the future.');
+    else expiration = parsed;
+  }
+
+  let risk: number | null = null;
+  let reward: number | null = null;
+  let margin: number | null = null;
+  const account = ctx.account;
+  if (account !== null && entry !== null && volume !== null && volume > 0) {
+    if (slPrice !== null) {
+      const perLot = moneyPerLot(spec, Math.abs(entry - slPrice), account.currency, ctx.rates, slPrice);
+      risk = perLot === null ? null : Math.round(perLot * volume * 100) / 100;
+    }
+    if (tpPrice !== null) {
+      const perLot = moneyPerLot(spec, Math.abs(tpPrice - entry), account.currency, ctx.rates, tpPrice);
+      reward = perLot === null ? null : Math.round(perLot * volume * 100) / 100;
+    }
+    const m = calculateMargin({
+      spec,
+      side,
+      volume,
+      price: entry,
+      leverage: account.leverage,
+      accountCurrency: account.currency,
+      rates: ctx.rates,
+      currencyDigits: account.currencyDigits,
+    });
+    margin = m.ok ? m.value : null;
+  }
+
+  if (problems.length > 0 || volume === null || entry === null)
+    return { ...empty, entry, volume, slPrice, tpPrice, slPips, tpPips, risk, reward, margin };
+
+  const level = (value: number | null): StopLevel | undefined =>
+    value === null ? undefined : draft.stopUnit === 'pips' ? { pips: value } : { price: value };
+  const slLevel = level(sl);
+  const tpLevel = level(tp);
+  const stops = {
+    ...(slLevel === undefined ? {} : { sl: slLevel }),
+    ...(tpLevel === undefined ? {} : { tp: tpLevel }),
+  };
+  const order: TicketModel['order'] =
+    draft.mode === 'market'
+      ? { kind: 'market', input: { symbol: spec.name, side, volume, ...stops } }
+      : {
+          kind: 'pending',
+          input: {
+            symbol: spec.name,
+            kind: draft.pendingKind,
+            price: entry,
+            volume,
+            ...stops,
+            ...(expiration === null ? {} : { expiration }),
+          },
+        };
+  return { side, entry, volume, slPrice, tpPrice, slPips, tpPips, risk, reward, margin, problems, order };
+}

@@ -1,0 +1,315 @@
+import type { IpcClient } from '../../src-core/contracts/ipc-client';
+import type {
+  IpcChannel,
+  IpcRequestInput,
+  IpcResponse,
+  IpcValue,
+  Settings,
+  SettingsPatch,
+} from '../../src-core/contracts/ipc';
+import type { JournalEntry } from '../../src-core/contracts/journal';
+import type {
+  CancelOrder,
+  CloseAll,
+  ClosePosition,
+  ExecutionResult,
+  ModifyOrder,
+  ModifyPosition,
+  OpenMarketOrder,
+  PlacePendingOrder,
+} from '../../src-core/contracts/orders';
+import type { Quote } from '../../src-core/trading/symbol-spec';
+import type { AppStore } from './app-store';
+import type { ErrorPlace } from './ui-slice';
+import { createTickBatcher, type FrameScheduler } from './tick-batcher';
+
+/**
+ * The one place the renderer talks to main. It loads what the screens need, pushes every IPC event into the
+ * store with plain setState calls (ticks through a per-frame batcher), and runs the user's actions, putting each
+ * failure next to the control that caused it. Components never call the client themselves.
+ */
+export interface Controller {
+  /** Loads everything and subscribes to events; resolves when the first picture is in the store. */
+  start(): Promise<void>;
+  /** Loads everything again (after the link to the app came back). */
+  resync(): Promise<void>;
+  stop(): void;
+  openMarket(place: ErrorPlace, input: OpenMarketOrder): Promise<ExecutionResult | null>;
+  placePending(place: ErrorPlace, input: PlacePendingOrder): Promise<ExecutionResult | null>;
+  modifyPosition(place: ErrorPlace, input: ModifyPosition): Promise<ExecutionResult | null>;
+  modifyOrder(place: ErrorPlace, input: ModifyOrder): Promise<ExecutionResult | null>;
+  closePosition(place: ErrorPlace, input: ClosePosition): Promise<ExecutionResult | null>;
+  closeAll(place: ErrorPlace, input: CloseAll): Promise<ExecutionResult | null>;
+  cancelOrder(place: ErrorPlace, input: CancelOrder): Promise<ExecutionResult | null>;
+  updateSettings(place: ErrorPlace, patch: SettingsPatch): Promise<boolean>;
+  addSymbol(symbol: string): Promise<void>;
+  removeSymbol(symbol: string): Promise<void>;
+  /** Loads a spec on demand (calculator or ticket on a symbol outside the watchlist). */
+  ensureSpec(symbol: string): Promise<void>;
+  startDemo(): Promise<void>;
+  stopDemo(): Promise<void>;
+  /** Loads older journal entries than those in memory. */
+  loadJournal(): Promise<void>;
+  readonly client: IpcClient;
+}
+
+/** A fresh key per user action: the executor answers a repeated key with the first result (double clicks). */
+export function newRequestKey(): string {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  return `ui-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** A failed order's words, with the trade server's retcode when it gave one. */
+export function describeFailure(result: Extract<ExecutionResult, { ok: false }>): string {
+  return result.retcode === undefined ? result.message : `${result.message} (retcode ${result.retcode})`;
+}
+
+type TradeChannel =
+  | 'orders:open-market'
+  | 'orders:place-pending'
+  | 'orders:modify-position'
+  | 'orders:modify-order'
+  | 'orders:close-position'
+  | 'orders:close-all'
+  | 'orders:cancel-order';
+
+export function createController(client: IpcClient, store: AppStore, schedule: FrameScheduler): Controller {
+  const unsubscribers: (() => void)[] = [];
+  const batcher = createTickBatcher<Quote>((quotes) => {
+    store.getState().applyQuotes(quotes);
+  }, schedule);
+  let loadGeneration = 0;
+
+  const state = () => store.getState();
+
+  /** Calls a read channel; a failure goes to `place` and yields null. */
+  async function read<K extends IpcChannel>(
+    place: ErrorPlace,
+    channel: K,
+    request?: IpcRequestInput<K>,
+  ): Promise<IpcValue<K> | null> {
+    // The client's rest-parameter typing cannot be spread from a generic K; the call is checked by this signature.
+    const invoke = client.invoke.bind(client) as (c: IpcChannel, r?: unknown) => Promise<IpcResponse<K>>;
+    const answer = await invoke(channel, request);
+    noteTransport(answer.ok ? null : answer.error.code);
+    if (!answer.ok) {
+      state().setError(place, answer.error.message);
+      return null;
+    }
+    return answer.value;
+  }
+
+  function noteTransport(code: string | null): void {
+    const next = code === 'TRANSPORT' ? 'lost' : 'open';
+    if (state().transport !== next) state().setTransport(next);
+  }
+
+  async function loadSpecs(symbols: readonly string[]): Promise<void> {
+    const missing = symbols.filter((s) => state().specs[s] === undefined);
+    await Promise.all(
+      missing.map(async (symbol) => {
+        const spec = await read('app', 'symbols:get-spec', { symbol });
+        if (spec !== null) state().setSpec(spec);
+      }),
+    );
+  }
+
+  /** Everything that belongs to the connected terminal; called at start and whenever a terminal (re)connects. */
+  async function loadTerminal(): Promise<void> {
+    const generation = ++loadGeneration;
+    const [account, list, positions, orders] = await Promise.all([
+      read('app', 'account:get-info'),
+      read('app', 'symbols:list'),
+      read('app', 'positions:list'),
+      read('app', 'orders:list-pending'),
+    ]);
+    if (generation !== loadGeneration) return;
+    if (account !== null) state().setAccount(account);
+    if (list !== null) state().setSymbolList(list.symbols);
+    if (positions !== null) state().setPositions(positions.positions);
+    if (orders !== null) state().setPendingOrders(orders.orders);
+    const known = new Set((list?.symbols ?? []).map((s) => s.name));
+    // A watchlist saved on another broker may name symbols this terminal lacks; they stay listed but greyed.
+    const watch = state().watchlist.filter((s) => known.size === 0 || known.has(s));
+    if (watch.length > 0) {
+      await loadSpecs(watch);
+      const snapshot = await read('app', 'quotes:get-snapshot', { symbols: [...watch] });
+      if (snapshot !== null) state().applyQuotes(snapshot.quotes);
+      await read('app', 'quotes:subscribe', { symbols: [...watch] });
+    }
+    state().setError('app', null);
+  }
+
+  async function loadJournal(): Promise<void> {
+    const oldest = state().journal.at(-1);
+    const page = await read('app', 'journal:query', {
+      limit: 200,
+      ...(oldest === undefined ? {} : { to: oldest.createdAt }),
+    });
+    if (page !== null) state().upsertJournal(page.entries);
+  }
+
+  function applySettings(settings: Settings): void {
+    const before = state().settings;
+    state().setSettings(settings);
+    if (before === null || before.watchlist.join() !== settings.watchlist.join()) {
+      state().setWatchlist(settings.watchlist);
+    }
+  }
+
+  async function trade<K extends TradeChannel>(
+    place: ErrorPlace,
+    channel: K,
+    input: IpcRequestInput<K>,
+  ): Promise<ExecutionResult | null> {
+    if (state().busy[place] === true) return null;
+    state().setBusy(place, true);
+    state().setError(place, null);
+    try {
+      const request = { requestKey: newRequestKey(), ...input } as IpcRequestInput<K>;
+      const invoke = client.invoke.bind(client) as (
+        c: IpcChannel,
+        r: unknown,
+      ) => Promise<IpcResponse<TradeChannel>>;
+      const answer = await invoke(channel, request);
+      noteTransport(answer.ok ? null : answer.error.code);
+      if (!answer.ok) {
+        state().setError(place, answer.error.message);
+        state().notify('error', answer.error.message);
+        return null;
+      }
+      const result = answer.value;
+      if (result.ok) {
+        state().notify('ok', result.message);
+      } else {
+        const words = describeFailure(result);
+        state().setError(place, words);
+        state().notify('error', words);
+      }
+      return result;
+    } finally {
+      state().setBusy(place, false);
+    }
+  }
+
+  async function resync(): Promise<void> {
+    const [info, settings, bridge] = await Promise.all([
+      read('app', 'app:get-info'),
+      read('app', 'settings:get'),
+      read('app', 'bridge:get-status'),
+    ]);
+    if (info !== null) state().setAppInfo(info);
+    if (settings !== null) applySettings(settings);
+    if (bridge !== null) state().setBridge(bridge);
+    await Promise.all([
+      bridge !== null && bridge.state !== 'disconnected' ? loadTerminal() : Promise.resolve(),
+      loadJournal(),
+    ]);
+  }
+
+  return {
+    client,
+    async start() {
+      unsubscribers.push(
+        client.on('bridge:status-changed', (status) => {
+          const before = state().bridge;
+          state().setBridge(status);
+          noteTransport(null);
+          const wasUp = before !== null && before.state !== 'disconnected';
+          const isUp = status.state !== 'disconnected';
+          if (isUp && (!wasUp || before.activeSessionId !== status.activeSessionId)) {
+            void loadTerminal();
+          }
+          if (wasUp && !isUp)
+            state().notify('error', `MT5 link lost: ${status.reason ?? 'no terminal connected'}`);
+          if (!wasUp && isUp && before !== null) state().notify('ok', 'MT5 link is back.');
+        }),
+        client.on('account:changed', (account) => {
+          state().setAccount(account);
+        }),
+        client.on('quotes:tick', ({ quotes }) => {
+          for (const quote of quotes) batcher.push(quote);
+        }),
+        client.on('positions:changed', ({ positions }) => {
+          state().setPositions(positions);
+        }),
+        client.on('orders:changed', ({ orders }) => {
+          state().setPendingOrders(orders);
+        }),
+        client.on('journal:changed', ({ entry }: { entry: JournalEntry }) => {
+          state().upsertJournal([entry]);
+        }),
+        client.on('settings:changed', (settings) => {
+          applySettings(settings);
+        }),
+        () => {
+          batcher.dispose();
+        },
+      );
+      await resync();
+    },
+    resync,
+    stop() {
+      for (const off of unsubscribers.splice(0)) off();
+    },
+    openMarket: (place, input) => trade(place, 'orders:open-market', input),
+    placePending: (place, input) => trade(place, 'orders:place-pending', input),
+    modifyPosition: (place, input) => trade(place, 'orders:modify-position', input),
+    modifyOrder: (place, input) => trade(place, 'orders:modify-order', input),
+    closePosition: (place, input) => trade(place, 'orders:close-position', input),
+    closeAll: (place, input) => trade(place, 'orders:close-all', input),
+    cancelOrder: (place, input) => trade(place, 'orders:cancel-order', input),
+    async updateSettings(place, patch) {
+      const settings = await read(place, 'settings:set', { patch });
+      if (settings === null) return false;
+      state().setError(place, null);
+      applySettings(settings);
+      return true;
+    },
+    async addSymbol(symbol) {
+      state().addToWatchlist(symbol);
+      state().selectSymbol(symbol);
+      await loadSpecs([symbol]);
+      const snapshot = await read('app', 'quotes:get-snapshot', { symbols: [symbol] });
+      if (snapshot !== null) state().applyQuotes(snapshot.quotes);
+      await read('app', 'quotes:subscribe', { symbols: [symbol] });
+      await read('app', 'settings:set', { patch: { watchlist: [...state().watchlist] } });
+    },
+    async removeSymbol(symbol) {
+      state().removeFromWatchlist(symbol);
+      await read('app', 'settings:set', { patch: { watchlist: [...state().watchlist] } });
+      // Keep ticking symbols that an open position or order still shows.
+      const inUse =
+        state().positions.some((p) => p.symbol === symbol) ||
+        state().pendingOrders.some((o) => o.symbol === symbol);
+      if (!inUse) await read('app', 'quotes:unsubscribe', { symbols: [symbol] });
+    },
+    async ensureSpec(symbol) {
+      await loadSpecs([symbol]);
+      if (state().quotes[symbol] === undefined) {
+        const snapshot = await read('app', 'quotes:get-snapshot', { symbols: [symbol] });
+        if (snapshot !== null) state().applyQuotes(snapshot.quotes);
+        await read('app', 'quotes:subscribe', { symbols: [symbol] });
+      }
+    },
+    async startDemo() {
+      state().setBusy('demo', true);
+      try {
+        const status = await read('demo', 'demo:start', {});
+        if (status !== null) {
+          state().setError('demo', null);
+          state().setBridge(status);
+          await loadTerminal();
+        }
+      } finally {
+        state().setBusy('demo', false);
+      }
+    },
+    async stopDemo() {
+      const status = await read('demo', 'demo:stop');
+      if (status !== null) state().setBridge(status);
+    },
+    loadJournal,
+  };
+}

@@ -1,0 +1,97 @@
+import type { StateCreator } from 'zustand/vanilla';
+import type { AppState } from './app-store';
+
+/**
+ * Where an error is shown: the control that caused it ('ticket', 'one-click', 'position:<ticket>',
+ * 'order:<ticket>', 'calculator', 'settings', 'installer', 'app').
+ */
+export type ErrorPlace = string;
+
+/** A short-lived message about something that happened (an order filled, a link dropped). */
+export interface Notice {
+  readonly id: number;
+  readonly tone: 'ok' | 'error' | 'info';
+  readonly text: string;
+}
+
+/** A question the user must answer before an order goes out (one-click off). */
+export interface ConfirmRequest {
+  readonly title: string;
+  readonly lines: readonly string[];
+  readonly confirmLabel: string;
+  readonly tone: 'buy' | 'sell' | 'neutral';
+  readonly onConfirm: () => void;
+}
+
+export type BottomTab = 'positions' | 'orders' | 'journal';
+export type SideTab = 'ticket' | 'calculator';
+
+export interface UiSlice {
+  readonly errors: Readonly<Record<ErrorPlace, string>>;
+  /** Operations in flight by place, so buttons can show it and a second click does not send twice. */
+  readonly busy: Readonly<Record<ErrorPlace, boolean>>;
+  readonly notices: readonly Notice[];
+  readonly confirm: ConfirmRequest | null;
+  readonly bottomTab: BottomTab;
+  readonly sideTab: SideTab;
+  readonly isSettingsOpen: boolean;
+  readonly setError: (place: ErrorPlace, message: string | null) => void;
+  readonly setBusy: (place: ErrorPlace, isBusy: boolean) => void;
+  readonly notify: (tone: Notice['tone'], text: string) => void;
+  readonly dismissNotice: (id: number) => void;
+  readonly askConfirm: (request: ConfirmRequest | null) => void;
+  readonly setBottomTab: (tab: BottomTab) => void;
+  readonly setSideTab: (tab: SideTab) => void;
+  readonly setSettingsOpen: (isOpen: boolean) => void;
+}
+
+/** Notices shown at once; older ones drop off. */
+export const NOTICE_LIMIT = 4;
+
+let nextNoticeId = 1;
+
+export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => ({
+  errors: {},
+  busy: {},
+  notices: [],
+  confirm: null,
+  bottomTab: 'positions',
+  sideTab: 'ticket',
+  isSettingsOpen: false,
+  setError: (place, message) => {
+    set((s) => {
+      if (message === null) {
+        if (!(place in s.errors)) return s;
+        const { [place]: _removed, ...rest } = s.errors;
+        return { errors: rest };
+      }
+      return { errors: { ...s.errors, [place]: message } };
+    });
+  },
+  setBusy: (place, isBusy) => {
+    set((s) => {
+      if (isBusy) return { busy: { ...s.busy, [place]: true } };
+      const { [place]: _removed, ...rest } = s.busy;
+      return { busy: rest };
+    });
+  },
+  notify: (tone, text) => {
+    const id = nextNoticeId++;
+    set((s) => ({ notices: [...s.notices, { id, tone, text }].slice(-NOTICE_LIMIT) }));
+  },
+  dismissNotice: (id) => {
+    set((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
+  },
+  askConfirm: (confirm) => {
+    set({ confirm });
+  },
+  setBottomTab: (bottomTab) => {
+    set({ bottomTab });
+  },
+  setSideTab: (sideTab) => {
+    set({ sideTab });
+  },
+  setSettingsOpen: (isSettingsOpen) => {
+    set({ isSettingsOpen });
+  },
+});

@@ -1,0 +1,51 @@
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import type { SymbolSpec } from '../../src-core/trading/symbol-spec';
+import type { AppState, AppStore } from './app-store';
+import type { Controller } from './controller';
+import type { QuoteView } from './market-slice';
+
+/** The React binding of the vanilla store: components select exactly the slice they draw. */
+export interface AppContextValue {
+  readonly store: AppStore;
+  readonly controller: Controller;
+}
+
+export const AppContext = createContext<AppContextValue | null>(null);
+
+function useAppContext(): AppContextValue {
+  const value = useContext(AppContext);
+  if (value === null) throw new Error('AppContext is missing: render inside <AppContext.Provider>.');
+  return value;
+}
+
+/** Subscribes to one selected value; the component re-renders only when it changes (Object.is). */
+export function useApp<T>(selector: (state: AppState) => T): T {
+  return useStore(useAppContext().store, selector);
+}
+
+export function useController(): Controller {
+  return useAppContext().controller;
+}
+
+export function useAppStore(): AppStore {
+  return useAppContext().store;
+}
+
+/** One symbol's quote: re-renders only when that symbol ticks. */
+export function useQuote(symbol: string): QuoteView | undefined {
+  return useApp((s) => s.quotes[symbol]);
+}
+
+export function useSpec(symbol: string): SymbolSpec | undefined {
+  return useApp((s) => s.specs[symbol]);
+}
+
+/** The error shown at one place, or undefined. */
+export function usePlaceError(place: string): string | undefined {
+  return useApp((s) => s.errors[place]);
+}
+
+export function useBusy(place: string): boolean {
+  return useApp((s) => s.busy[place] === true);
+}
