@@ -78,14 +78,16 @@ string PdJsonNumber(const double value,const int digits)
    if(!MathIsValidNumber(value))
       return("null");
    string s=DoubleToString(value,digits);
-   if(StringFind(s,".")<0)
-      return(s);
-   int end=StringLen(s);
-   while(end>0 && StringGetCharacter(s,end-1)=='0')
-      end--;
-   if(end>0 && StringGetCharacter(s,end-1)=='.')
-      end--;
-   s=StringSubstr(s,0,end);
+   if(StringFind(s,".")>=0)
+     {
+      int end=StringLen(s);
+      while(end>0 && StringGetCharacter(s,end-1)=='0')
+         end--;
+      if(end>0 && StringGetCharacter(s,end-1)=='.')
+         end--;
+      s=StringSubstr(s,0,end);
+     }
+   // A small negative value rounds to "-0" (with or without decimals); JSON readers accept it, but 0 is meant.
    if(s=="-0")
       s="0";
    return(s);
