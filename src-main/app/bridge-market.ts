@@ -433,9 +433,13 @@ export function createBridgeMarket(options: BridgeMarketOptions): BridgeMarket {
     async subscribe(symbols) {
       for (const symbol of symbols) {
         if (subscribed.has(symbol)) continue;
-        const r = await call('subscribe', { symbol });
-        if (!r.ok) return r;
+        // Added first: the EA pushes the current tick as it subscribes, possibly before its answer arrives.
         subscribed.add(symbol);
+        const r = await call('subscribe', { symbol });
+        if (!r.ok) {
+          subscribed.delete(symbol);
+          return r;
+        }
       }
       return ok([...subscribed]);
     },

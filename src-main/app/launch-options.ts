@@ -53,13 +53,16 @@ export function parseLaunchOptions(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
   platform: NodeJS.Platform = process.platform,
+  mode: { readonly isLenient?: boolean } = {},
 ): Result<LaunchOptions> {
+  // Electron's command line also carries Chromium switches and the app path: there only our flags are read.
+  const isLenient = mode.isLenient === true;
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
       args: [...argv],
-      strict: true,
-      allowPositionals: false,
+      strict: !isLenient,
+      allowPositionals: isLenient,
       options: {
         demo: { type: 'boolean' },
         'data-dir': { type: 'string' },

@@ -1,0 +1,145 @@
+import { app, ipcMain, safeStorage, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { join } from 'node:path';
+import { appError } from '../../src-core/result';
+import { IPC_CHANNELS, type IpcEvent, type IpcEventPayload } from '../../src-core/contracts/ipc';
+import { startDesktopApp, type DesktopApp } from '../app/desktop-app';
+import { startInProcessSimulator } from '../app/demo';
+import { parseLaunchOptions } from '../app/launch-options';
+import { createFileLogger, type Logger } from '../services/logger';
+import { installMenu } from './menu';
+import { APP_ORIGIN, isAppUrl } from './policy';
+import { registerRendererScheme, serveRenderer } from './renderer-protocol';
+import { createSecretStore, type SecretStore } from './secret-store';
+import { createMainWindow, denyPermissions } from './window';
+
+/** Must not change after the first release: Windows ties notifications and the NSIS install to it. */
+export const APP_ID = 'com.pipdesk.desktop';
+
+let desktop: DesktopApp | null = null;
+let mainWindow: BrowserWindow | null = null;
+let isQuitting = false;
+/** Secrets for cloud tokens (H7); available after `ready`. */
+export let secrets: SecretStore | null = null;
+
+/**
+ * Whether an IPC call comes from our own window's top frame on the app origin: a frame that navigated elsewhere,
+ * an iframe, or another window gets nothing.
+ */
+function isTrustedSender(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  return (
+    mainWindow !== null &&
+    event.sender === mainWindow.webContents &&
+    frame !== null &&
+    frame === event.sender.mainFrame &&
+    isAppUrl(frame.url)
+  );
+}
+
+function wireIpc(app: DesktopApp, logger: Logger): void {
+  for (const channel of IPC_CHANNELS) {
+    ipcMain.handle(channel, async (event, request: unknown) => {
+      if (!isTrustedSender(event)) {
+        logger.warn('electron: IPC from an untrusted sender refused', {
+          channel,
+          url: event.senderFrame?.url,
+        });
+        return { ok: false, error: appError('UNAUTHORIZED', 'This window may not call Pipdesk.') };
+      }
+      return app.dispatcher.invoke(channel, request, { via: 'electron' });
+    });
+  }
+  app.events.listen(<E extends IpcEvent>(event: E, payload: IpcEventPayload<E>) => {
+    const contents = mainWindow?.webContents;
+    if (contents !== undefined && !contents.isDestroyed() && isAppUrl(contents.getURL())) {
+      contents.send(event, payload);
+    }
+  });
+}
+
+function focusWindow(): void {
+  if (mainWindow === null) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+}
+
+async function start(): Promise<void> {
+  // Electron passes its own and Chromium's switches too; only ours are read, the rest ignored.
+  const launch = parseLaunchOptions(
+    process.argv.slice(app.isPackaged ? 1 : 2),
+    process.env,
+    process.platform,
+    {
+      isLenient: true,
+    },
+  );
+  const dataDir = launch.ok ? launch.value.dataDir : app.getPath('userData');
+  app.setPath('userData', dataDir);
+  const logsDir = join(dataDir, 'logs');
+  const logger = createFileLogger({ file: join(logsDir, 'main.log') });
+  if (!launch.ok)
+    logger.warn('electron: bad command line, using defaults', { message: launch.error.message });
+  process.on('uncaughtException', (error) => {
+    logger.error('electron: uncaught exception', { error });
+  });
+  process.on('unhandledRejection', (error) => {
+    logger.error('electron: unhandled rejection', { error });
+  });
+
+  await app.whenReady();
+  app.setAppUserModelId(APP_ID);
+  denyPermissions();
+  const root = app.getAppPath();
+  serveRenderer(join(root, 'dist', 'renderer'));
+  installMenu({ logsDir, isDev: !app.isPackaged });
+  secrets = createSecretStore(join(dataDir, 'secrets.json'), safeStorage);
+
+  desktop = await startDesktopApp({
+    dataDir,
+    version: app.getVersion(),
+    shell: 'electron',
+    eaSourceDir: app.isPackaged ? join(process.resourcesPath, 'mql5') : join(root, 'src-bridge', 'mql5'),
+    ...(launch.ok && launch.value.pipePath !== undefined ? { pipePath: launch.value.pipePath } : {}),
+    ...(launch.ok && launch.value.tokenFile !== undefined ? { tokenFile: launch.value.tokenFile } : {}),
+    startSimulator: startInProcessSimulator,
+    logger,
+  });
+  wireIpc(desktop, logger);
+  mainWindow = createMainWindow(__dirname, logger);
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+  });
+  logger.info('electron: started', { origin: APP_ORIGIN, dataDir, version: app.getVersion() });
+  if (launch.ok && launch.value.isDemo) {
+    const r = await desktop.demo.start({ marginMode: 'hedging', balance: 10_000, currency: 'USD' });
+    if (!r.ok) logger.error('electron: demo did not start', { message: r.error.message });
+  }
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Pipdesk owns the pipe and the database; it gets focused through 'second-instance'.
+  app.quit();
+} else {
+  registerRendererScheme();
+  app.on('second-instance', focusWindow);
+  app.on('window-all-closed', () => {
+    app.quit();
+  });
+  // Closing flushes the journal and stops the bridge before the process ends; quit resumes once it is done.
+  app.on('before-quit', (event) => {
+    if (isQuitting || desktop === null) return;
+    event.preventDefault();
+    isQuitting = true;
+    const closing = desktop;
+    desktop = null;
+    void closing.close().finally(() => {
+      app.quit();
+    });
+  });
+  start().catch((error: unknown) => {
+    process.stderr.write(
+      `Pipdesk failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+    app.exit(1);
+  });
+}
