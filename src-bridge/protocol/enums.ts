@@ -126,5 +126,6 @@ export function toSymbolSpec(wire: WireSymbolSpec): Result<SymbolSpec, AppError<
     freezeLevel: wire.freezeLevel,
     spreadPoints: wire.spread,
   };
-  return ok(wire.tickValue > 0 ? { ...spec, tickValue: wire.tickValue } : spec);
+  const withTickValue = wire.tickValue > 0 ? { ...spec, tickValue: wire.tickValue } : spec;
+  return ok(wire.marginInitial > 0 ? { ...withTickValue, marginInitial: wire.marginInitial } : withTickValue);
 }

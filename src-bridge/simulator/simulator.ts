@@ -1,0 +1,226 @@
+import { CATALOG_MID_PRICES, SYMBOL_CATALOG, findCatalogSymbol } from '../../src-core/trading/catalog';
+import type { SymbolSpec, TradeMode } from '../../src-core/trading/symbol-spec';
+import { silentLogger, type Logger } from '../protocol/logger';
+import { RandomWalkFeed, seededRandom, type FeedTick } from './feed';
+import { SimTerminal, type SimulatorFaults, type TerminalStatus } from './terminal';
+import { TradeServer, type MarketSchedule, type SimAccountConfig } from './trade-server';
+
+/** Options of {@link startSimulator}. */
+export interface SimulatorOptions {
+  /** The app's pipe (`\\.\pipe\<name>`) or Unix socket path. */
+  readonly path: string;
+  /** The pairing token to present… */
+  readonly token?: string;
+  /** …or the token file to read before each connection attempt, as the EA does. */
+  readonly tokenFile?: string;
+  /** Account overrides; default login `5001`, server `Pipdesk-Sim`, USD, 1:100, hedging, 10,000. */
+  readonly account?: Partial<SimAccountConfig>;
+  /** Catalog symbol names, or full specs; default the whole catalog. */
+  readonly symbols?: readonly (string | SymbolSpec)[];
+  /** Starting mid prices; default the catalog's. */
+  readonly mids?: Readonly<Record<string, number>>;
+  /** Seed of the feed and of requotes/slippage. Default 1. */
+  readonly seed?: number;
+  /** Random-walk step period in ms; 0 (the default) leaves prices still until `setPrice`/`step`. */
+  readonly tickMs?: number;
+  /** Quote steps to replay (see `parseReplayCsv`) instead of the random walk. */
+  readonly replay?: readonly FeedTick[];
+  /** Replay pace: ms between replayed steps (default 100); 0 replays only on `step()`. */
+  readonly replayMs?: number;
+  readonly requoteRate?: number;
+  readonly slippagePoints?: number;
+  readonly schedule?: MarketSchedule;
+  /** The trade server clock; default `Date.now`. */
+  readonly now?: () => number;
+  readonly logger?: Logger;
+  /** Reconnect backoff; default 1 s doubling to 30 s like the EA. false: no automatic reconnect. */
+  readonly reconnect?: { readonly minMs: number; readonly maxMs: number } | false;
+  /** Delay before retrying after a refused handshake (default 10 s). */
+  readonly refusedRetryMs?: number;
+  /** Faults active from the start. */
+  readonly faults?: Partial<SimulatorFaults>;
+  /** Connect at once (default true). */
+  readonly autoConnect?: boolean;
+  readonly eaVersion?: string;
+}
+
+/**
+ * A running simulator: an MT5 terminal connected (or connecting) to the app, and its trade server. Everything a
+ * test needs to drive the market and inspect the broker's side.
+ */
+export interface SimulatorHandle {
+  /** The trade server: `account()`, `positions()`, `orders()`, `historyOrders()`, `deals()`, `executions(clOrdId)`. */
+  readonly state: TradeServer;
+  /** Faults to inject; change fields at any time. */
+  readonly faults: SimulatorFaults;
+  /** The terminal's `login@server`, the session key the app will see. */
+  readonly key: string;
+  /** Whether the handshake succeeded and the link is up. */
+  readonly isConnected: boolean;
+  /** Resolves at the next successful handshake (at once if connected now). Rejects after `timeoutMs`. */
+  waitForSession(timeoutMs?: number): Promise<void>;
+  /** Resolves at the next status change of this kind. Rejects after `timeoutMs`. */
+  waitForStatus(kind: TerminalStatus['kind'], timeoutMs?: number): Promise<TerminalStatus>;
+  /** Link changes: connected, refused, disconnected. */
+  onStatus(listener: (status: TerminalStatus) => void): () => void;
+  /** Sets a quote (pushes a tick if subscribed; triggers orders, SL/TP, stop-out). False for an unknown symbol. */
+  setPrice(symbol: string, bid: number, ask: number): boolean;
+  /** Advances the feed (random walk or replay) by one step. */
+  step(): void;
+  /** Forces a market open/closed (undefined: back to the schedule); `*` for all. */
+  setMarketOpen(symbol: string, isOpen: boolean | undefined): void;
+  /** The terminal's Algo Trading button (off → 10027). */
+  setAutotrading(isOn: boolean): void;
+  /** A symbol's trade mode (DISABLED → 10017, LONGONLY → 10042, …). */
+  setTradeMode(symbol: string, mode: TradeMode): void;
+  /** Sends garbage frames (invalid JSON, invalid UTF-8, unknown type, an array). */
+  sendGarbage(count: number): void;
+  /** Sends raw bytes on the link. */
+  sendRaw(bytes: Uint8Array): boolean;
+  /** Drops the link like a broken pipe; the terminal keeps its memory and reconnects per policy. */
+  drop(): void;
+  /** Restarts the EA: drops the link, forgets the dedup table and subscriptions, reconnects at once. */
+  restart(): void;
+  /** Connects now (after `autoConnect: false`, a refusal or a drop without reconnect). */
+  connect(): void;
+  /** Disconnects for good and stops the feed. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_ACCOUNT: SimAccountConfig = {
+  login: '5001',
+  server: 'Pipdesk-Sim',
+  currency: 'USD',
+  leverage: 100,
+  marginMode: 'hedging',
+  balance: 10_000,
+  tradeMode: 'demo',
+  name: 'Simulated Trader',
+};
+
+/** Starts a simulated terminal that connects to the app's pipe or socket. */
+export function startSimulator(options: SimulatorOptions): SimulatorHandle {
+  const logger = options.logger ?? silentLogger;
+  const specs = (options.symbols ?? SYMBOL_CATALOG).map((s) => {
+    if (typeof s !== 'string') return s;
+    const spec = findCatalogSymbol(s);
+    if (spec === undefined) throw new Error(`startSimulator: ${s} is not in the catalog`);
+    return spec;
+  });
+  const random = seededRandom(options.seed ?? 1);
+  const now = options.now ?? Date.now;
+  const account = { ...DEFAULT_ACCOUNT, ...options.account };
+  const server = new TradeServer({
+    account,
+    symbols: specs,
+    now,
+    random,
+    ...(options.requoteRate === undefined ? {} : { requoteRate: options.requoteRate }),
+    ...(options.slippagePoints === undefined ? {} : { slippagePoints: options.slippagePoints }),
+    ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
+  });
+  const terminal = new SimTerminal({
+    path: options.path,
+    ...(options.token === undefined ? {} : { token: options.token }),
+    ...(options.tokenFile === undefined ? {} : { tokenFile: options.tokenFile }),
+    server,
+    logger,
+    eaVersion: options.eaVersion ?? 'sim-0.1.0',
+    reconnect: options.reconnect ?? { minMs: 1_000, maxMs: 30_000 },
+    refusedRetryMs: options.refusedRetryMs ?? 10_000,
+  });
+  Object.assign(terminal.faults, options.faults);
+
+  const feed = new RandomWalkFeed(specs, { ...CATALOG_MID_PRICES, ...options.mids }, random);
+  const apply = (tick: FeedTick): void => {
+    if (server.setQuote(tick.symbol, tick.bid, tick.ask, tick.timeMs)) terminal.pushTick(tick.symbol);
+  };
+  for (const tick of feed.initial(now())) apply(tick);
+  const replay = options.replay === undefined ? undefined : [...options.replay];
+  let replayIndex = 0;
+  const step = (): void => {
+    if (replay !== undefined) {
+      const tick = replay[replayIndex];
+      if (tick === undefined) return;
+      replayIndex += 1;
+      apply(tick);
+      return;
+    }
+    for (const tick of feed.step(now())) apply(tick);
+  };
+  const period = replay !== undefined ? (options.replayMs ?? 100) : (options.tickMs ?? 0);
+  const feedTimer = period > 0 ? setInterval(step, period) : undefined;
+  feedTimer?.unref();
+
+  const waitForStatus = (kind: TerminalStatus['kind'], timeoutMs = 5_000): Promise<TerminalStatus> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`simulator: no ${kind} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const off = terminal.onStatus((status) => {
+        if (status.kind !== kind) return;
+        clearTimeout(timer);
+        off();
+        resolve(status);
+      });
+    });
+
+  if (options.autoConnect ?? true) terminal.connect();
+
+  return {
+    state: server,
+    faults: terminal.faults,
+    key: `${account.login}@${account.server}`,
+    get isConnected() {
+      return terminal.isConnected;
+    },
+    waitForSession: async (timeoutMs) => {
+      if (terminal.isConnected) return;
+      await waitForStatus('connected', timeoutMs);
+    },
+    waitForStatus,
+    onStatus: (listener) => terminal.onStatus(listener),
+    setPrice: (symbol, bid, ask) => {
+      const isSet = server.setQuote(symbol, bid, ask);
+      if (isSet) {
+        feed.setMid(symbol, (bid + ask) / 2);
+        terminal.pushTick(symbol);
+      }
+      return isSet;
+    },
+    step,
+    setMarketOpen: (symbol, isOpen) => {
+      server.setMarketOpen(symbol, isOpen);
+    },
+    setAutotrading: (isOn) => {
+      server.setAutotrading(isOn);
+    },
+    setTradeMode: (symbol, mode) => {
+      server.setTradeMode(symbol, mode);
+    },
+    sendGarbage: (count) => {
+      terminal.sendGarbage(count);
+    },
+    sendRaw: (bytes) => terminal.sendRaw(bytes),
+    drop: () => {
+      terminal.drop();
+    },
+    restart: () => {
+      terminal.restart();
+    },
+    connect: () => {
+      terminal.connect();
+    },
+    stop: async () => {
+      if (feedTimer !== undefined) clearInterval(feedTimer);
+      if (!terminal.isConnected) {
+        terminal.stop();
+        return;
+      }
+      const closed = waitForStatus('disconnected', 2_000).catch(() => undefined);
+      terminal.stop();
+      await closed;
+    },
+  };
+}

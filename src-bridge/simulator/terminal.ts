@@ -1,0 +1,657 @@
+import { connect } from 'node:net';
+import { fillingCandidates, nextFillingCandidate } from '../../src-core/trading/filling';
+import type { FillingMode } from '../../src-core/trading/symbol-spec';
+import { Emitter } from '../protocol/emitter';
+import { FramedLink } from '../protocol/link';
+import type { Logger } from '../protocol/logger';
+import {
+  AppMessageSchemas,
+  PROTOCOL_VERSION,
+  RequestSchemas,
+  type EaErrorCode,
+  type Hello,
+  type Request,
+  type RequestType,
+  type TradeResultWire,
+  type WireResultOf,
+  type WireSymbolSpec,
+} from '../protocol/messages';
+import { CALC_MODE_VALUE, EXECUTION_MODE_VALUE, TRADE_MODE_VALUE } from '../../src-core/trading/symbol-spec';
+import { readTokenFile } from '../server/endpoint';
+import type { TradeParams, TradeServer } from './trade-server';
+
+/** How the simulated EA fails its handshake (see {@link SimulatorFaults.handshake}). */
+export type HandshakeFault = 'bad-token' | 'bad-protocol' | 'bad-hello' | 'silent';
+
+/**
+ * Faults to inject, changeable at any time. Counters count `order_send` requests from the moment they are set
+ * (1 = the next one) and clear themselves once they fire.
+ */
+export interface SimulatorFaults {
+  /** Drop the link when the N-th next order_send arrives, before executing it. */
+  dropBeforeExecute: number;
+  /** Execute the N-th next order_send, then drop the link without answering. */
+  dropAfterExecute: number;
+  /** Delay every response by this many ms. */
+  delayMs: number;
+  /** Fail every handshake this way until cleared. */
+  handshake: HandshakeFault | undefined;
+  /** Send nothing unsolicited (no heartbeats, ticks, account or txn events), so the app drops the link. */
+  noHeartbeat: boolean;
+  /** Restart the terminal after this many more requests (0 = off). */
+  restartAfterRequests: number;
+}
+
+/** A change in the simulated EA's link. */
+export type TerminalStatus =
+  | { readonly kind: 'connected'; readonly sessionId: string }
+  | { readonly kind: 'refused'; readonly reason: string; readonly message: string }
+  | { readonly kind: 'disconnected'; readonly reason: string };
+
+/** Options of {@link SimTerminal}. */
+export interface SimTerminalOptions {
+  readonly path: string;
+  readonly token?: string;
+  readonly tokenFile?: string;
+  readonly server: TradeServer;
+  readonly logger: Logger;
+  readonly eaVersion: string;
+  /** Reconnect backoff; false: never reconnect on its own. */
+  readonly reconnect: { readonly minMs: number; readonly maxMs: number } | false;
+  /** Wait after a refusal before trying again (the EA spec says at least 10 s). */
+  readonly refusedRetryMs: number;
+  readonly dedupSize?: number;
+}
+
+const GARBAGE: readonly Buffer[] = [
+  Buffer.from('this is not json\n'),
+  Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d, 0x0a]),
+  Buffer.from('{"type":"no_such_type"}\n'),
+  Buffer.from('[1,2,3]\n'),
+];
+
+/**
+ * The EA half of the simulator: a pipe client that behaves like PipdeskBridge.mq5 — hello with the token,
+ * requests answered from the {@link TradeServer}, ticks for subscribed symbols, account and txn events,
+ * heartbeats, a clOrdId dedup table, filling choice with one retry on 10030, reconnect with backoff.
+ */
+export class SimTerminal {
+  readonly faults: SimulatorFaults = {
+    dropBeforeExecute: 0,
+    dropAfterExecute: 0,
+    delayMs: 0,
+    handshake: undefined,
+    noHeartbeat: false,
+    restartAfterRequests: 0,
+  };
+  readonly #options: SimTerminalOptions;
+  readonly #server: TradeServer;
+  readonly #status: Emitter<[TerminalStatus]>;
+  readonly #dedup = new Map<string, TradeResultWire>();
+  readonly #subscriptions = new Set<string>();
+  #link: FramedLink | undefined;
+  #isWelcomed = false;
+  #isStopped = false;
+  #backoffMs: number;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #accountTimer: NodeJS.Timeout | undefined;
+  #lastAccountKey = '';
+  #requestCounter = 0;
+  #garbagePending = 0;
+  #unsubscribeTxn: (() => void) | undefined;
+  #requestsHandled = 0;
+
+  constructor(options: SimTerminalOptions) {
+    this.#options = options;
+    this.#server = options.server;
+    this.#status = new Emitter((error) => {
+      options.logger.error('simulator: status listener threw', { error: String(error) });
+    });
+    this.#backoffMs = options.reconnect === false ? 0 : options.reconnect.minMs;
+  }
+
+  /** Whether the handshake succeeded and the link is up. */
+  get isConnected(): boolean {
+    return this.#isWelcomed && this.#link?.isOpen === true;
+  }
+
+  /** Requests answered (or dropped by a fault) since start. */
+  get requestsHandled(): number {
+    return this.#requestsHandled;
+  }
+
+  /** Link changes. */
+  onStatus(listener: (status: TerminalStatus) => void): () => void {
+    return this.#status.on(listener);
+  }
+
+  /** Subscribed symbols (lost on restart and on reconnect, like the EA's). */
+  subscriptions(): string[] {
+    return [...this.#subscriptions];
+  }
+
+  /** Entries in the dedup table (lost on restart). */
+  get dedupSize(): number {
+    return this.#dedup.size;
+  }
+
+  /** Sends `count` garbage frames now (or right after the next handshake). */
+  sendGarbage(count: number): void {
+    if (!this.isConnected) {
+      this.#garbagePending += count;
+      return;
+    }
+    for (let i = 0; i < count; i += 1) {
+      const frame = GARBAGE[i % GARBAGE.length];
+      if (frame !== undefined) this.#link?.sendRaw(frame);
+    }
+  }
+
+  /** Sends raw bytes on the link (tests of the server's input handling). */
+  sendRaw(bytes: Uint8Array): boolean {
+    return this.#link?.sendRaw(bytes) ?? false;
+  }
+
+  /** Opens the link now (cancelling a pending reconnect). */
+  connect(): void {
+    this.#isStopped = false;
+    if (this.#reconnectTimer !== undefined) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    if (this.#link?.isOpen === true) return;
+    const socket = connect(this.#options.path);
+    let isConnected = false;
+    socket.once('connect', () => {
+      isConnected = true;
+      this.#backoffMs = this.#options.reconnect === false ? 0 : this.#options.reconnect.minMs;
+      void this.#sendHello();
+    });
+    socket.once('error', (error) => {
+      if (!isConnected) {
+        this.#options.logger.debug('simulator: connect failed', { error: error.message });
+        this.#scheduleReconnect();
+      }
+    });
+    this.#link = new FramedLink(socket, {
+      onMessage: (message, type) => {
+        this.#onMessage(message, type);
+      },
+      onBadFrame: (code, message) => {
+        this.#link?.send({ type: 'error', code, message });
+        if (code === 'FRAME_TOO_LARGE') this.#drop('frame too large');
+      },
+      onSilence: () => {
+        this.#drop('app silent');
+      },
+      onClose: (cause) => {
+        if (isConnected) this.#onClosed(cause);
+      },
+    });
+  }
+
+  /** Drops the link like a crashed pipe; the EA reconnects per its policy. Keeps its memory. */
+  drop(): void {
+    this.#drop('dropped by test');
+  }
+
+  /** Restarts the EA: drops the link, forgets the dedup table and subscriptions, reconnects at once. */
+  restart(): void {
+    this.#dedup.clear();
+    this.#subscriptions.clear();
+    this.#drop('restart');
+    if (!this.#isStopped) this.connect();
+  }
+
+  /** Closes the link and stops reconnecting. */
+  stop(): void {
+    this.#isStopped = true;
+    if (this.#reconnectTimer !== undefined) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    this.#drop('stopped');
+  }
+
+  /** Pushes the current tick of a symbol if it is subscribed (called by the feed and `setPrice`). */
+  pushTick(symbol: string): void {
+    if (!this.isConnected || this.faults.noHeartbeat || !this.#subscriptions.has(symbol)) return;
+    const q = this.#server.quote(symbol);
+    if (q === undefined) return;
+    this.#link?.send({ type: 'tick', symbol, bid: q.bid, ask: q.ask, timeMsc: q.timeMsc });
+  }
+
+  // -------------------------------------------------------------------------------------------- link
+
+  async #sendHello(): Promise<void> {
+    const fault = this.faults.handshake;
+    if (fault === 'silent') return;
+    const link = this.#link;
+    if (link === undefined) return;
+    if (fault === 'bad-hello') {
+      link.send({ type: 'hello', protocol: PROTOCOL_VERSION, eaVersion: this.#options.eaVersion });
+      return;
+    }
+    let token = this.#options.token ?? '';
+    if (this.#options.tokenFile !== undefined) token = (await readTokenFile(this.#options.tokenFile)) ?? '';
+    const account = this.#server.account();
+    const hello: Hello = {
+      type: 'hello',
+      protocol: fault === 'bad-protocol' ? PROTOCOL_VERSION + 98 : PROTOCOL_VERSION,
+      eaVersion: this.#options.eaVersion,
+      token: fault === 'bad-token' ? `${token}-wrong` : token,
+      terminal: {
+        build: 4755,
+        company: 'Pipdesk Simulator',
+        dataPath: '/sim/terminal',
+        tradeAllowed: this.#server.isAutotrading,
+        connected: true,
+      },
+      account: {
+        login: account.login,
+        server: account.server,
+        currency: account.currency,
+        leverage: account.leverage,
+        marginMode: account.marginMode,
+        tradeMode: account.tradeMode,
+        ...(account.company === undefined ? {} : { company: account.company }),
+      },
+    };
+    link.send(hello);
+  }
+
+  #onMessage(message: Record<string, unknown>, type: string | undefined): void {
+    if (!this.#isWelcomed) {
+      if (type === 'welcome') {
+        const welcome = AppMessageSchemas.welcome.safeParse(message);
+        if (!welcome.success) {
+          this.#drop('bad welcome');
+          return;
+        }
+        this.#isWelcomed = true;
+        this.#link?.startTimers(welcome.data.heartbeatMs, welcome.data.silenceMs);
+        this.#link?.setHeartbeatEnabled(!this.faults.noHeartbeat);
+        this.#unsubscribeTxn = this.#server.onTransaction((txn) => {
+          if (!this.faults.noHeartbeat) this.#link?.send(txn);
+        });
+        this.#startAccountEvents();
+        this.#status.emit({ kind: 'connected', sessionId: welcome.data.sessionId });
+        if (this.#garbagePending > 0) {
+          const count = this.#garbagePending;
+          this.#garbagePending = 0;
+          this.sendGarbage(count);
+        }
+        return;
+      }
+      if (type === 'refused') {
+        const refused = AppMessageSchemas.refused.safeParse(message);
+        const reason = refused.success ? refused.data.reason : 'UNKNOWN';
+        const text = refused.success ? refused.data.message : '';
+        this.#options.logger.warn('simulator: handshake refused', { reason, message: text });
+        this.#status.emit({ kind: 'refused', reason, message: text });
+        this.#backoffMs = Math.max(this.#backoffMs, this.#options.refusedRetryMs);
+        return;
+      }
+      return;
+    }
+    switch (type) {
+      case 'hb':
+        return;
+      case 'error':
+        this.#options.logger.warn('simulator: app reported a protocol error', { message });
+        return;
+      case 'bye':
+        this.#drop('app said bye');
+        return;
+      default:
+        this.#onRequest(message, type);
+    }
+  }
+
+  #onRequest(message: Record<string, unknown>, type: string | undefined): void {
+    const id = typeof message['id'] === 'string' ? message['id'] : undefined;
+    if (id === undefined) {
+      this.#link?.send({
+        type: 'error',
+        code: 'UNKNOWN_TYPE',
+        message: `unexpected frame type ${String(type)}`,
+      });
+      return;
+    }
+    this.#requestsHandled += 1;
+    if (type === undefined || !(type in RequestSchemas)) {
+      this.#fail(id, 'UNKNOWN_TYPE', `request type ${String(type)} is not implemented`);
+      return;
+    }
+    const parsed = RequestSchemas[type as RequestType].safeParse(message);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      this.#fail(
+        id,
+        'INVALID_PARAMS',
+        issue === undefined ? 'invalid' : `${issue.path.join('.')}: ${issue.message}`,
+      );
+      return;
+    }
+    const request = parsed.data;
+    if (Date.now() > request.expiresAt) {
+      this.#fail(id, 'DEADLINE_EXCEEDED', 'the request expired before it was read');
+      return;
+    }
+    this.#handle(request);
+    const restartAfter = this.faults.restartAfterRequests;
+    if (restartAfter > 0) {
+      this.faults.restartAfterRequests = restartAfter - 1;
+      if (restartAfter === 1) this.restart();
+    }
+  }
+
+  #handle(request: Request): void {
+    const server = this.#server;
+    switch (request.type) {
+      case 'account':
+        this.#reply(request.id, 'account', server.account());
+        return;
+      case 'symbols':
+        this.#reply(request.id, 'symbols', {
+          symbols: server.symbolNames().map((name) => {
+            const spec = server.spec(name);
+            return {
+              name,
+              description: spec?.description ?? '',
+              path: `Simulator\\${name}`,
+              selected: true,
+              tradeMode: spec === undefined ? 0 : TRADE_MODE_VALUE[spec.tradeMode],
+            };
+          }),
+        });
+        return;
+      case 'symbol_spec': {
+        const spec = this.#wireSpec(request.symbol);
+        if (spec === undefined) this.#fail(request.id, 'UNKNOWN_SYMBOL', `${request.symbol} is not offered`);
+        else this.#reply(request.id, 'symbol_spec', spec);
+        return;
+      }
+      case 'quote': {
+        if (server.spec(request.symbol) === undefined) {
+          this.#fail(request.id, 'UNKNOWN_SYMBOL', `${request.symbol} is not offered`);
+          return;
+        }
+        const q = server.quote(request.symbol);
+        if (q === undefined) this.#fail(request.id, 'NO_QUOTE', `no quote for ${request.symbol} yet`);
+        else
+          this.#reply(request.id, 'quote', {
+            symbol: request.symbol,
+            bid: q.bid,
+            ask: q.ask,
+            timeMsc: q.timeMsc,
+          });
+        return;
+      }
+      case 'subscribe':
+        if (server.spec(request.symbol) === undefined) {
+          this.#fail(request.id, 'UNKNOWN_SYMBOL', `${request.symbol} is not offered`);
+          return;
+        }
+        this.#subscriptions.add(request.symbol);
+        this.#reply(request.id, 'subscribe', { symbol: request.symbol, subscribed: true });
+        this.pushTick(request.symbol);
+        return;
+      case 'unsubscribe':
+        if (request.symbol === '*') this.#subscriptions.clear();
+        else this.#subscriptions.delete(request.symbol);
+        this.#reply(request.id, 'unsubscribe', { symbol: request.symbol, subscribed: false });
+        return;
+      case 'positions':
+        this.#reply(request.id, 'positions', { positions: server.positions(request.symbol) });
+        return;
+      case 'orders':
+        this.#reply(request.id, 'orders', { orders: server.orders(request.symbol) });
+        return;
+      case 'history_deals':
+        this.#reply(request.id, 'history_deals', {
+          deals: server.deals(request.fromMs, request.toMs, request.symbol),
+        });
+        return;
+      case 'calc_margin': {
+        const margin = server.calcMargin(request.symbol, request.orderType, request.volume, request.price);
+        if (margin.ok) this.#reply(request.id, 'calc_margin', { margin: margin.value });
+        else
+          this.#fail(
+            request.id,
+            margin.error.code === 'UNKNOWN_SYMBOL' ? 'UNKNOWN_SYMBOL' : 'TERMINAL_ERROR',
+            margin.error.message,
+          );
+        return;
+      }
+      case 'order_check': {
+        const { type: _t, id, deadlineMs: _d, expiresAt: _e, ...params } = request;
+        const prepared = this.#prepare(id, params);
+        if (prepared === undefined) return;
+        this.#reply(id, 'order_check', server.check(prepared.params, prepared.candidates[0]));
+        return;
+      }
+      case 'order_send':
+        this.#orderSend(request);
+        return;
+      case 'lookup': {
+        const sinceMs = request.sinceMs ?? server.now() - 7 * 86_400_000;
+        const found = server.lookup(request.clOrdId, sinceMs);
+        const last = this.#dedup.get(request.clOrdId);
+        this.#reply(request.id, 'lookup', {
+          clOrdId: request.clOrdId,
+          found: found.positions.length + found.orders.length + found.deals.length > 0 || last !== undefined,
+          ...found,
+          ...(last === undefined ? {} : { lastResult: last }),
+        });
+        return;
+      }
+    }
+  }
+
+  /** EA-side preparation: symbol known, market price filled in for Instant/Request deals, filling candidates. */
+  #prepare(
+    id: string,
+    params: TradeParams,
+  ): { params: TradeParams; candidates: readonly (FillingMode | undefined)[] } | undefined {
+    if ('symbol' in params && this.#server.spec(params.symbol) === undefined) {
+      this.#fail(id, 'UNKNOWN_SYMBOL', `${params.symbol} is not offered`);
+      return undefined;
+    }
+    if (params.action === 'DEAL') {
+      const spec = this.#server.spec(params.symbol);
+      const q = this.#server.quote(params.symbol);
+      let prepared: TradeParams = params;
+      if ((params.price ?? 0) <= 0 && q !== undefined) {
+        prepared = { ...params, price: params.orderType === 'BUY' ? q.ask : q.bid };
+      }
+      if (params.filling !== undefined || spec === undefined)
+        return { params: prepared, candidates: [params.filling] };
+      return { params: prepared, candidates: fillingCandidates(spec, 'market') };
+    }
+    if (params.action === 'PENDING') {
+      const spec = this.#server.spec(params.symbol);
+      if (params.filling !== undefined || spec === undefined) return { params, candidates: [params.filling] };
+      return { params, candidates: fillingCandidates(spec, 'pending') };
+    }
+    return { params, candidates: [undefined] };
+  }
+
+  #orderSend(request: Extract<Request, { type: 'order_send' }>): void {
+    const { type: _t, id, deadlineMs: _d, expiresAt: _e, ...rest } = request;
+    const params = rest;
+    const stored = this.#dedup.get(params.clOrdId);
+    if (stored !== undefined) {
+      this.#reply(id, 'order_send', { ...stored, duplicate: true });
+      return;
+    }
+    if (this.faults.dropBeforeExecute > 0) {
+      this.faults.dropBeforeExecute -= 1;
+      if (this.faults.dropBeforeExecute === 0) {
+        this.#drop('fault: drop before execute');
+        return;
+      }
+    }
+    const prepared = this.#prepare(id, params);
+    if (prepared === undefined) return;
+    const spec = 'symbol' in params ? this.#server.spec(params.symbol) : undefined;
+    let filling = prepared.candidates[0];
+    let engine = this.#server.send(prepared.params, filling);
+    if (
+      engine.retcode === 10030 &&
+      spec !== undefined &&
+      filling !== undefined &&
+      (params.action === 'DEAL' || params.action === 'PENDING') &&
+      params.filling === undefined
+    ) {
+      // 10030 means nothing executed: one retry with the next candidate is safe (mt5.md 2.3).
+      const next = nextFillingCandidate(spec, params.action === 'PENDING' ? 'pending' : 'market', filling);
+      if (next !== undefined) {
+        filling = next;
+        engine = this.#server.send(prepared.params, filling);
+      }
+    }
+    this.#requestCounter += 1;
+    const result: TradeResultWire = {
+      ...engine,
+      requestId: this.#requestCounter,
+      retcodeExternal: 0,
+      ...(filling === undefined ? {} : { filling }),
+      duplicate: false,
+    };
+    this.#remember(params.clOrdId, result);
+    if (this.faults.dropAfterExecute > 0) {
+      this.faults.dropAfterExecute -= 1;
+      if (this.faults.dropAfterExecute === 0) {
+        this.#drop('fault: drop after execute');
+        return;
+      }
+    }
+    this.#reply(id, 'order_send', result);
+  }
+
+  #remember(clOrdId: string, result: TradeResultWire): void {
+    this.#dedup.set(clOrdId, result);
+    const limit = this.#options.dedupSize ?? 1000;
+    if (this.#dedup.size > limit) {
+      const oldest = this.#dedup.keys().next();
+      if (oldest.done !== true) this.#dedup.delete(oldest.value);
+    }
+  }
+
+  #wireSpec(symbol: string): WireSymbolSpec | undefined {
+    const spec = this.#server.spec(symbol);
+    if (spec === undefined) return undefined;
+    const q = this.#server.quote(symbol);
+    const bid = q?.bid ?? 0;
+    const ask = q?.ask ?? 0;
+    const tickValue = this.#server.tickValue(symbol);
+    return {
+      name: spec.name,
+      description: spec.description,
+      path: `Simulator\\${spec.name}`,
+      digits: spec.digits,
+      point: spec.point,
+      tickSize: spec.tickSize,
+      tickValue,
+      contractSize: spec.contractSize,
+      volumeMin: spec.volumeMin,
+      volumeMax: spec.volumeMax,
+      volumeStep: spec.volumeStep,
+      volumeLimit: 0,
+      currencyBase: spec.currencyBase,
+      currencyProfit: spec.currencyProfit,
+      currencyMargin: spec.currencyMargin,
+      calcMode: CALC_MODE_VALUE[spec.calcMode],
+      marginInitial: spec.marginInitial ?? 0,
+      marginRate: spec.marginRate,
+      tradeMode: TRADE_MODE_VALUE[spec.tradeMode],
+      executionMode: EXECUTION_MODE_VALUE[spec.executionMode],
+      fillingFlags: spec.fillingFlags,
+      expirationFlags: spec.expirationFlags,
+      orderFlags: spec.orderFlags,
+      stopsLevel: spec.stopsLevel,
+      freezeLevel: spec.freezeLevel,
+      spread: bid > 0 ? Math.round((ask - bid) / spec.point) : 0,
+      bid,
+      ask,
+      sessionOpen: this.#server.isMarketOpen(symbol),
+    };
+  }
+
+  #reply<T extends RequestType>(id: string, _type: T, result: WireResultOf<T>): void {
+    const frame = { type: 'response', id, ok: true, result };
+    this.#deliver(frame);
+  }
+
+  #fail(id: string, code: EaErrorCode, message: string): void {
+    this.#deliver({ type: 'response', id, ok: false, error: { code, message } });
+  }
+
+  #deliver(frame: unknown): void {
+    const link = this.#link;
+    if (link === undefined) return;
+    if (this.faults.delayMs > 0) {
+      setTimeout(() => link.send(frame), this.faults.delayMs);
+      return;
+    }
+    link.send(frame);
+  }
+
+  #startAccountEvents(): void {
+    if (this.#accountTimer !== undefined) clearInterval(this.#accountTimer);
+    this.#lastAccountKey = '';
+    this.#accountTimer = setInterval(() => {
+      if (!this.isConnected || this.faults.noHeartbeat) return;
+      const a = this.#server.account();
+      const event = {
+        type: 'account',
+        balance: a.balance,
+        credit: a.credit,
+        profit: a.profit,
+        equity: a.equity,
+        margin: a.margin,
+        marginFree: a.marginFree,
+        marginLevel: a.marginLevel,
+        leverage: a.leverage,
+        tradeAllowed: this.#server.isAutotrading,
+      };
+      const key = JSON.stringify(event);
+      if (key === this.#lastAccountKey) return;
+      this.#lastAccountKey = key;
+      this.#link?.send(event);
+    }, 250);
+    this.#accountTimer.unref();
+  }
+
+  #drop(reason: string): void {
+    const link = this.#link;
+    if (link === undefined) return;
+    this.#options.logger.info('simulator: dropping the link', { reason });
+    link.destroy();
+  }
+
+  #onClosed(cause: string): void {
+    const wasWelcomed = this.#isWelcomed;
+    this.#isWelcomed = false;
+    this.#link = undefined;
+    this.#subscriptions.clear();
+    if (this.#accountTimer !== undefined) clearInterval(this.#accountTimer);
+    this.#accountTimer = undefined;
+    this.#unsubscribeTxn?.();
+    this.#unsubscribeTxn = undefined;
+    this.#status.emit({ kind: 'disconnected', reason: cause });
+    if (wasWelcomed) this.#options.logger.info('simulator: link closed', { cause });
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#isStopped || this.#options.reconnect === false || this.#reconnectTimer !== undefined) return;
+    const delay = this.#backoffMs;
+    this.#backoffMs = Math.min(
+      Math.max(delay * 2, this.#options.reconnect.minMs),
+      this.#options.reconnect.maxMs,
+    );
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      if (!this.#isStopped) this.connect();
+    }, delay);
+    this.#reconnectTimer.unref();
+  }
+}
