@@ -94,6 +94,18 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
           lazyConnect: false,
         });
   redis?.on('error', () => undefined); // state changes are logged by the limiter
+  if (redis !== undefined) {
+    // Give Redis a moment at start so the first requests count in the shared window, not in memory.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2_000);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      redis.once('ready', done);
+      redis.once('error', done);
+    });
+  }
 
   const limits = Object.fromEntries(
     LIMIT_NAMES.map((name) => [name, { name, ...DEFAULT_LIMITS[name], ...options.limits?.[name] }]),
@@ -191,7 +203,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request) => {
     const path = request.url;
     if (path === '/healthz' || path === '/readyz') return;
-    await enforceLimit(ctx, 'global_ip', request.ip, request);
+    await enforceLimit(ctx, 'global_ip', request.ip, { ip: request.ip });
   });
 
   app.get('/healthz', { schema: { tags: ['health'], response: { 200: Health } } }, () => ({

@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import type { Db } from './db/database';
@@ -91,7 +91,7 @@ export async function enforceLimit(
   ctx: CloudContext,
   name: LimitName,
   key: string,
-  request?: FastifyRequest,
+  who?: { readonly ip?: string | null; readonly userId?: string | null },
 ): Promise<void> {
   const decision = await ctx.limiter.hit(ctx.limits[name], key);
   if (decision.allowed) return;
@@ -100,8 +100,8 @@ export async function enforceLimit(
     await ctx.audit.write({
       event: 'auth.rate_limited',
       result: 'refused',
-      ip: request?.ip ?? null,
-      userId: request?.auth?.userId ?? null,
+      ip: who?.ip ?? null,
+      userId: who?.userId ?? null,
       details: { limit: name },
     });
   }

@@ -63,7 +63,7 @@ export class AccountService {
   // ---- registration and login ---------------------------------------------------------------------------
 
   async register(email: string, password: string, caller: Caller): Promise<AuthResult> {
-    await enforceLimit(this.ctx, 'register_ip', caller.ip);
+    await enforceLimit(this.ctx, 'register_ip', caller.ip, caller);
     const normalized = normalizeEmail(email);
     this.weakPassword(password, normalized);
     const existing = await this.findUserByEmail(normalized);
@@ -117,8 +117,8 @@ export class AccountService {
     caller: Caller,
   ): Promise<AuthResult> {
     const normalized = normalizeEmail(email);
-    await enforceLimit(this.ctx, 'login_ip', caller.ip);
-    await enforceLimit(this.ctx, 'login_account', normalized);
+    await enforceLimit(this.ctx, 'login_ip', caller.ip, caller);
+    await enforceLimit(this.ctx, 'login_account', normalized, caller);
     const user = await this.findUserByEmail(normalized);
     if (user === undefined) {
       await this.ctx.hasher.verifyDummy(password);
@@ -238,7 +238,7 @@ export class AccountService {
   }
 
   async refresh(refreshToken: string, caller: Caller): Promise<TokenPair> {
-    await enforceLimit(this.ctx, 'refresh_ip', caller.ip);
+    await enforceLimit(this.ctx, 'refresh_ip', caller.ip, caller);
     const now = this.ctx.clock.now();
     const found = await this.db
       .selectFrom('refresh_tokens')
@@ -374,7 +374,7 @@ export class AccountService {
   // ---- passwords ----------------------------------------------------------------------------------------
 
   async changePassword(auth: AuthContext, current: string, next: string, caller: Caller): Promise<void> {
-    await enforceLimit(this.ctx, 'password_change_account', auth.userId);
+    await enforceLimit(this.ctx, 'password_change_account', auth.userId, caller);
     const user = await this.findUserById(auth.userId);
     if (user === undefined) throw errors.unauthorized();
     const check = await this.ctx.hasher.verify(user.password_hash, current);
@@ -432,8 +432,8 @@ export class AccountService {
     const started = performance.now();
     const normalized = normalizeEmail(email);
     try {
-      await enforceLimit(this.ctx, 'forgot_ip', caller.ip);
-      await enforceLimit(this.ctx, 'forgot_account', normalized);
+      await enforceLimit(this.ctx, 'forgot_ip', caller.ip, caller);
+      await enforceLimit(this.ctx, 'forgot_account', normalized, caller);
       const user = await this.findUserByEmail(normalized);
       const token = randomToken(32);
       if (user !== undefined) {
@@ -482,8 +482,8 @@ export class AccountService {
 
   async resetPassword(token: string, newPassword: string, caller: Caller): Promise<void> {
     const hashOfToken = tokenHash(token);
-    await enforceLimit(this.ctx, 'reset_ip', caller.ip);
-    await enforceLimit(this.ctx, 'reset_token', hashOfToken);
+    await enforceLimit(this.ctx, 'reset_ip', caller.ip, caller);
+    await enforceLimit(this.ctx, 'reset_token', hashOfToken, caller);
     const now = this.ctx.clock.now();
     const reset = await this.db
       .selectFrom('password_resets')
@@ -583,8 +583,8 @@ export class AccountService {
   }
 
   async totpEnable(auth: AuthContext, code: string, caller: Caller): Promise<TotpEnableResponse> {
-    await enforceLimit(this.ctx, 'totp_ip', caller.ip);
-    await enforceLimit(this.ctx, 'totp_account', auth.userId);
+    await enforceLimit(this.ctx, 'totp_ip', caller.ip, caller);
+    await enforceLimit(this.ctx, 'totp_account', auth.userId, caller);
     const user = await this.findUserById(auth.userId);
     if (user === undefined) throw errors.unauthorized();
     if (user.totp_enabled === 1)
@@ -643,7 +643,7 @@ export class AccountService {
 
   async totpDisable(auth: AuthContext, password: string, code: string, caller: Caller): Promise<void> {
     // The password is checked here too, so this endpoint must not become an unlimited password oracle.
-    await enforceLimit(this.ctx, 'password_change_account', auth.userId);
+    await enforceLimit(this.ctx, 'password_change_account', auth.userId, caller);
     const user = await this.findUserById(auth.userId);
     if (user === undefined) throw errors.unauthorized();
     if (user.totp_enabled !== 1) throw apiError('totp_not_enabled', 'Two-factor authentication is off.');
@@ -690,8 +690,8 @@ export class AccountService {
     caller: Caller,
     event: 'auth.login' | 'auth.totp_disable',
   ): Promise<void> {
-    await enforceLimit(this.ctx, 'totp_ip', caller.ip);
-    await enforceLimit(this.ctx, 'totp_account', user.id);
+    await enforceLimit(this.ctx, 'totp_ip', caller.ip, caller);
+    await enforceLimit(this.ctx, 'totp_account', user.id, caller);
     const refuse = async (result: string): Promise<never> => {
       await this.ctx.audit.write({ event, result, userId: user.id, ip: caller.ip });
       throw apiError('invalid_totp_code', 'The code is wrong, expired or already used.');
