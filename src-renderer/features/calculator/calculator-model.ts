@@ -79,9 +79,11 @@ export function sizeFromDraft(draft: CalculatorDraft, ctx: SizingContext): Sizin
     rates: ctx.rates,
   });
   if (!result.ok) {
+    const from = result.error.details?.['from'];
+    const to = result.error.details?.['to'];
     const message =
-      result.error.code === 'MISSING_CONVERSION_RATE'
-        ? `${result.error.message} Add a pair that links ${ctx.spec.currencyProfit} and ${ctx.account.currency} to the market watch.`
+      result.error.code === 'MISSING_CONVERSION_RATE' && typeof from === 'string' && typeof to === 'string'
+        ? `${result.error.message} Add ${from}${to} (or ${to}${from}) to the market watch.`
         : result.error.message;
     return fail(result.error.code, message);
   }

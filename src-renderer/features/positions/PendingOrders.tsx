@@ -1,5 +1,6 @@
 import { memo, useState, type ReactNode } from 'react';
 import type { PendingOrder } from '../../../src-core/contracts/ipc';
+import { checkModification } from '../../../src-core/trading/order-rules';
 import { formatDateTime, formatPrice, formatTime, formatVolume, parseNumber } from '../../app/format';
 import { useApp, useBusy, useController, usePlaceError, useQuote, useSpec } from '../../store/use-app';
 import { useOrderGuard } from '../one-click/use-order-guard';
@@ -57,6 +58,24 @@ const OrderRow = memo(function OrderRow(props: { order: PendingOrder }): ReactNo
     if (!sl.ok || !tp.ok) {
       setError(place, 'SL and TP are prices: enter a positive price, or leave empty to remove.');
       return;
+    }
+    if (spec !== undefined && quote !== undefined) {
+      const violations = checkModification({
+        kind: 'order',
+        spec,
+        quote,
+        type: o.type,
+        currentPrice: o.priceOpen,
+        ...(o.sl === null ? {} : { currentSl: o.sl }),
+        ...(o.tp === null ? {} : { currentTp: o.tp }),
+        price,
+        ...(sl.value === null ? {} : { sl: sl.value }),
+        ...(tp.value === null ? {} : { tp: tp.value }),
+      });
+      if (violations.length > 0) {
+        setError(place, violations.map((v) => v.message).join(' '));
+        return;
+      }
     }
     void controller
       .modifyOrder(place, {

@@ -1,5 +1,6 @@
 import { memo, useState, type ReactNode } from 'react';
 import type { Position } from '../../../src-core/contracts/ipc';
+import { checkModification } from '../../../src-core/trading/order-rules';
 import { formatPrice, formatSignedMoney, formatTime, formatVolume, parseNumber } from '../../app/format';
 import { useApp, useBusy, useController, usePlaceError, useQuote, useSpec } from '../../store/use-app';
 import { useOrderGuard } from '../one-click/use-order-guard';
@@ -39,6 +40,23 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
     if (!sl.ok || !tp.ok) {
       setError(place, 'SL and TP are prices: enter a positive price, or leave empty to remove.');
       return;
+    }
+    if (spec !== undefined && quote !== undefined) {
+      // The core's rules first: a stop on the wrong side or inside the stops level is explained, not sent.
+      const violations = checkModification({
+        kind: 'position',
+        spec,
+        quote,
+        side: p.side,
+        ...(p.sl === null ? {} : { currentSl: p.sl }),
+        ...(p.tp === null ? {} : { currentTp: p.tp }),
+        ...(sl.value === null ? {} : { sl: sl.value }),
+        ...(tp.value === null ? {} : { tp: tp.value }),
+      });
+      if (violations.length > 0) {
+        setError(place, violations.map((v) => v.message).join(' '));
+        return;
+      }
     }
     void controller
       .modifyPosition(place, {

@@ -145,26 +145,41 @@ export function OrderTicket(): ReactNode {
         </div>
       </div>
       {isMarket ? (
-        <Segmented
-          value={draft.side}
-          testId="ticket-side"
-          options={[
-            { value: 'sell', label: 'Sell' },
-            { value: 'buy', label: 'Buy' },
-          ]}
-          onChange={(side) => {
-            set({ side });
-          }}
-        />
+        <div className="side-pick" role="radiogroup" aria-label="Side" data-testid="ticket-side">
+          {(['sell', 'buy'] as const).map((side) => (
+            <button
+              key={side}
+              type="button"
+              role="radio"
+              aria-checked={draft.side === side}
+              className={`${side}${draft.side === side ? ' on' : ''}`}
+              data-testid={`ticket-side-${side}`}
+              onClick={() => {
+                set({ side });
+              }}
+            >
+              {side.toUpperCase()}
+            </button>
+          ))}
+        </div>
       ) : (
-        <Segmented<PendingKind>
-          value={draft.pendingKind}
-          testId="ticket-kind"
-          options={PENDING_KINDS.map((k) => ({ value: k, label: PENDING_LABEL[k] }))}
-          onChange={(pendingKind) => {
-            set({ pendingKind });
-          }}
-        />
+        <div className="kind-pick" role="radiogroup" aria-label="Order kind" data-testid="ticket-kind">
+          {PENDING_KINDS.map((kind) => (
+            <button
+              key={kind}
+              type="button"
+              role="radio"
+              aria-checked={draft.pendingKind === kind}
+              className={`${kind.startsWith('buy') ? 'buy' : 'sell'}${draft.pendingKind === kind ? ' on' : ''}`}
+              data-testid={`ticket-kind-${kind}`}
+              onClick={() => {
+                set({ pendingKind: kind });
+              }}
+            >
+              {PENDING_LABEL[kind]}
+            </button>
+          ))}
+        </div>
       )}
       <div className="form-grid">
         <NumberField

@@ -1,7 +1,54 @@
+import {
+  checkOrder,
+  chooseExpiration,
+  type OrderCheckInput,
+  type OrderExpiration,
+} from '../../../src-core/trading/order-rules';
+import { normalizePrice } from '../../../src-core/trading/numbers';
 import type { TicketDraft } from '../../store/drafts-slice';
-import type { TicketContext, TicketModel } from './ticket-model';
+import { parseExpiration, type TicketContext, type TicketModel } from './ticket-model';
 
-/** Adds the core's order-rule messages to what the ticket found itself. */
-export function checkTicket(model: TicketModel, _draft: TicketDraft, _ctx: TicketContext): TicketModel {
-  return model;
+/**
+ * Adds the core's order rules (trade mode, order type, volume limits and step, tick grid, pending price side and
+ * distance, SL/TP side and stops level, expiration) to what the ticket found while reading the draft. The
+ * messages are the core's own, with the numbers: "Stop loss must be at least 15 points below the bid (…)".
+ * Any rule broken means no order: the submit button stays disabled and nothing is sent.
+ */
+export function checkTicket(model: TicketModel, draft: TicketDraft, ctx: TicketContext): TicketModel {
+  const spec = ctx.spec;
+  if (spec === undefined || ctx.quote === undefined || model.volume === null || model.volume <= 0)
+    return model;
+  const isPending = draft.mode === 'pending';
+  if (isPending && model.entry === null) return model;
+  // Pip distances land between ticks on some symbols; the executor normalises the same way before sending.
+  const onGrid = (price: number | null): number | undefined =>
+    price === null ? undefined : draft.stopUnit === 'pips' ? normalizePrice(price, spec.tickSize) : price;
+  const sl = onGrid(model.slPrice);
+  const tp = onGrid(model.tpPrice);
+  const problems = [...model.problems];
+  let expiration: OrderExpiration | undefined;
+  if (isPending) {
+    const time = parseExpiration(draft.expiration);
+    if (time !== 'invalid') {
+      const chosen = chooseExpiration(spec, time ?? undefined);
+      if (chosen.ok) expiration = chosen.value;
+      else problems.push(chosen.error.message);
+    }
+  }
+  const input: OrderCheckInput = {
+    spec,
+    quote: ctx.quote,
+    type: isPending ? draft.pendingKind : model.side,
+    volume: model.volume,
+    nowMs: ctx.nowMs,
+    ...(isPending && model.entry !== null ? { price: model.entry } : {}),
+    ...(sl === undefined ? {} : { sl }),
+    ...(tp === undefined ? {} : { tp }),
+    ...(expiration === undefined ? {} : { expiration }),
+  };
+  for (const violation of checkOrder(input)) {
+    if (!problems.includes(violation.message)) problems.push(violation.message);
+  }
+  if (problems.length === model.problems.length) return model;
+  return { ...model, problems, order: null };
 }

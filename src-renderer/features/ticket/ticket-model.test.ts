@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import type { AccountInfo } from '../../../src-core/contracts/ipc';
+import { findCatalogSymbol } from '../../../src-core/trading/catalog';
+import type { SymbolSpec } from '../../../src-core/trading/symbol-spec';
+import { DEFAULT_TICKET, type TicketDraft } from '../../store/drafts-slice';
+import { readTicket, type TicketContext } from './ticket-model';
+import { checkTicket } from './ticket-rules';
+
+function spec(name: string): SymbolSpec {
+  const found = findCatalogSymbol(name);
+  if (found === undefined) throw new Error(`catalog lacks ${name}`);
+  return found;
+}
+
+const account: AccountInfo = {
+  login: '1',
+  server: 'Demo',
+  name: 'T',
+  company: 'C',
+  currency: 'USD',
+  currencyDigits: 2,
+  leverage: 100,
+  marginMode: 'hedging',
+  accountTradeMode: 'demo',
+  balance: 10_000,
+  equity: 10_000,
+  profit: 0,
+  margin: 0,
+  freeMargin: 10_000,
+  marginLevel: null,
+  isTradeAllowed: true,
+};
+
+const eurusd: TicketContext = {
+  spec: spec('EURUSD'),
+  quote: { bid: 1.085, ask: 1.0851 },
+  account,
+  rates: {},
+  nowMs: Date.UTC(2026, 10, 28, 9),
+};
+
+const check = (draft: Partial<TicketDraft>, ctx: TicketContext = eurusd) => {
+  const full = { ...DEFAULT_TICKET, symbol: ctx.spec?.name ?? '', ...draft };
+  return checkTicket(readTicket(full, ctx), full, ctx);
+};
+
+describe('order ticket', () => {
+  it('builds a market order with SL/TP in pips, and the money at risk and R:R', () => {
+    const m = check({ side: 'buy', volume: '0.50', sl: '20', tp: '40' });
+    expect(m.problems).toEqual([]);
+    expect(m.order).toEqual({
+      kind: 'market',
+      input: { symbol: 'EURUSD', side: 'buy', volume: 0.5, sl: { pips: 20 }, tp: { pips: 40 } },
+    });
+    expect(m.entry).toBe(1.0851);
+    expect(m.slPrice).toBe(1.0831);
+    expect(m.tpPrice).toBe(1.0891);
+    // 20 pips × $10 per pip per lot × 0.5 lots
+    expect(m.risk).toBe(100);
+    expect(m.reward).toBe(200);
+    expect(m.margin).toBeGreaterThan(0);
+  });
+
+  it('shows the core rule for a stop on the wrong side and builds no order', () => {
+    const m = check({ side: 'buy', stopUnit: 'price', sl: '1.0900' });
+    expect(m.order).toBeNull();
+    expect(m.problems.join(' ')).toMatch(/Stop loss must be below the bid \(1\.08500\)/);
+  });
+
+  it('shows the stops level in points', () => {
+    const gbpjpy = spec('GBPJPY');
+    const ctx: TicketContext = { ...eurusd, spec: gbpjpy, quote: { bid: 190.5, ask: 190.52 } };
+    const m = check({ side: 'sell', stopUnit: 'price', sl: '190.53' }, ctx);
+    expect(m.order).toBeNull();
+    expect(m.problems.join(' ')).toMatch(new RegExp(`at least ${gbpjpy.stopsLevel} points above the ask`));
+  });
+
+  it('refuses a volume off the step, keeping the text as typed', () => {
+    const draft = { volume: '0.125' };
+    const m = check(draft);
+    expect(m.order).toBeNull();
+    expect(m.problems.some((p) => /step|multiple/i.test(p))).toBe(true);
+    expect(draft.volume).toBe('0.125');
+  });
+
+  it('says what is missing in words', () => {
+    expect(check({ volume: '' }).problems).toContain('Enter a volume in lots.');
+    expect(check({ sl: 'abc' }).problems[0]).toMatch(/Stop loss must be a distance in pips/);
+    expect(check({}, { ...eurusd, quote: undefined }).problems).toContain('No price for EURUSD yet.');
+    expect(check({ mode: 'pending', price: '' }).problems).toContain('Enter the order price.');
+  });
+
+  it('builds a pending order with a price SL and an expiration, and checks its side of the market', () => {
+    const expires = '2026-12-01T10:00';
+    const m = check({
+      mode: 'pending',
+      pendingKind: 'buy_limit',
+      price: '1.0800',
+      stopUnit: 'price',
+      sl: '1.0780',
+      expiration: expires,
+    });
+    expect(m.problems).toEqual([]);
+    expect(m.order).toEqual({
+      kind: 'pending',
+      input: {
+        symbol: 'EURUSD',
+        kind: 'buy_limit',
+        price: 1.08,
+        volume: 0.1,
+        sl: { price: 1.078 },
+        expiration: new Date(expires).getTime(),
+      },
+    });
+    const wrong = check({ mode: 'pending', pendingKind: 'buy_limit', price: '1.0900' });
+    expect(wrong.order).toBeNull();
+    expect(wrong.problems.join(' ')).toMatch(/below the ask/i);
+  });
+
+  it('refuses an expiration in the past', () => {
+    const m = check({
+      mode: 'pending',
+      pendingKind: 'sell_limit',
+      price: '1.0900',
+      expiration: '2020-01-01T00:00',
+    });
+    expect(m.order).toBeNull();
+    expect(m.problems).toContain('The expiration must be in the future.');
+  });
+});
