@@ -121,14 +121,14 @@ describe('Executor: opening', () => {
     expect(lots).toMatchObject({
       ok: false,
       code: 'MAX_LOT_SIZE_EXCEEDED',
-      details: { limit: 10, actual: 12, excess: 2 },
+      details: { limit: 'maxLotSize', value: 12, max: 10, excess: 2 },
     });
     bridge.marginPerLot = 200_000;
     const margin = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
     expect(margin).toMatchObject({
       ok: false,
       code: 'INSUFFICIENT_MARGIN',
-      details: { actual: 20_000, limit: 10_000, excess: 10_000 },
+      details: { limit: 'requireMarginWithinFree', value: 20_000, max: 10_000, excess: 10_000 },
     });
   });
 
@@ -143,7 +143,7 @@ describe('Executor: opening', () => {
     expect(third).toMatchObject({
       ok: false,
       code: 'MAX_OPEN_POSITIONS_EXCEEDED',
-      details: { limit: 2, actual: 3, excess: 1 },
+      details: { limit: 'maxOpenPositions', value: 3, max: 2, excess: 1 },
     });
     bridge.accountInfo.marginMode = 'netting';
     const netted = await executor.openMarket({

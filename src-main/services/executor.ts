@@ -502,12 +502,13 @@ export class Executor {
     const risk = checkRisk(this.#settings.get().riskLimits, {
       volume: c.volume,
       openPositions: positions.length,
-      newPositions,
+      opensNewPosition: newPositions > 0,
       margin,
       freeMargin: account.marginFree,
-      equity: account.equity,
+      balance: account.balance,
       riskMoney,
       currency: account.currency,
+      currencyDigits: account.currencyDigits,
     });
     if (!risk.ok) return err(risk.error);
 
@@ -617,12 +618,13 @@ export class Executor {
     const risk = checkRisk(this.#settings.get().riskLimits, {
       volume: c.volume,
       openPositions: positionsR.value.length,
-      newPositions: 0,
+      opensNewPosition: false,
       margin,
       freeMargin: account.marginFree,
-      equity: account.equity,
+      balance: account.balance,
       riskMoney,
       currency: account.currency,
+      currencyDigits: account.currencyDigits,
     });
     if (!risk.ok) return err(risk.error);
     return ok({
@@ -642,7 +644,7 @@ export class Executor {
         price: c.price,
         sl: c.sl,
         tp: c.tp,
-        typeTime: c.expiration === null ? 'GTC' : 'SPECIFIED',
+        typeTime: c.typeTime,
         ...(c.expiration === null ? {} : { expiration: c.expiration }),
       },
       journal: {
@@ -747,7 +749,7 @@ export class Executor {
             price: c.price,
             sl: c.sl,
             tp: c.tp,
-            typeTime: c.expiration === null ? 'GTC' : 'SPECIFIED',
+            typeTime: c.typeTime,
             ...(c.expiration === null ? {} : { expiration: c.expiration }),
           },
           journal: {
