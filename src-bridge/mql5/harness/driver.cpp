@@ -215,3 +215,5 @@ int main(int argc, char **argv) {
   std::fprintf(stderr, "unknown mode\n");
   return 2;
 }
+
+int pd_open_other_file(const string &, int) { return INVALID_HANDLE; }

@@ -5,31 +5,18 @@
  * cannot show: MetaEditor accepting the code, or the real terminal's FileOpen/FileSize behaviour on a pipe.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { translateMql } from './translate-mql';
+import { buildHarness } from './build-harness';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const INCLUDE = join(HERE, '..', 'Include', 'Pipdesk');
 let buildDir = '';
 let driver = '';
 
 beforeAll(() => {
-  buildDir = mkdtempSync(join(tmpdir(), 'pipdesk-mql5-'));
-  writeFileSync(join(buildDir, 'Json.gen.h'), translateMql(readFileSync(join(INCLUDE, 'Json.mqh'), 'utf8')));
-  writeFileSync(join(buildDir, 'Pipe.gen.h'), translateMql(readFileSync(join(INCLUDE, 'Pipe.mqh'), 'utf8')));
-  copyFileSync(join(HERE, 'mql5-shim.h'), join(buildDir, 'mql5-shim.h'));
-  copyFileSync(join(HERE, 'driver.cpp'), join(buildDir, 'driver.cpp'));
-  driver = join(buildDir, 'driver');
-  // -Werror: a warning in the EA's code (unused variable, sign mix-up) is worth a look before MetaEditor sees it.
-  execFileSync('g++', ['-std=c++17', '-O0', '-Wall', '-Wextra', '-Werror', '-o', driver, 'driver.cpp'], {
-    cwd: buildDir,
-    stdio: 'pipe',
-  });
+  const built = buildHarness('driver');
+  buildDir = built.dir;
+  driver = built.binary;
 });
 
 afterAll(() => {

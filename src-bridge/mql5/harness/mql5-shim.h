@@ -238,15 +238,18 @@ template <typename... A> void PrintFormat(const char *, A...) {}
 struct FakePipe {
   bool listening = true;
   bool open = false;
+  bool broken = false;      // the app went away: reads and writes fail
   std::deque<uchar> toEa;   // bytes the "app" wrote, waiting for the EA
   std::string fromEa;       // bytes the EA wrote
   int opens = 0;
 };
 extern FakePipe g_pipe_fake;
 
+// Files other than the pipe (the EA's token file) are served by the scenario driver.
+int pd_open_other_file(const string &name, int flags);
+
 inline int FileOpen(const string &name, int flags) {
-  (void)name;
-  (void)flags;
+  if (name.s.rfind(u"\\\\.\\pipe\\", 0) != 0) return pd_open_other_file(name, flags);
   if (!g_pipe_fake.listening) {
     g_last_error = 5004; // ERR_CANNOT_OPEN_FILE
     return INVALID_HANDLE;
@@ -256,11 +259,17 @@ inline int FileOpen(const string &name, int flags) {
   return 1;
 }
 inline void FileClose(int h) {
-  (void)h;
-  g_pipe_fake.open = false;
+  if (h == 1) {
+    g_pipe_fake.open = false;
+    g_pipe_fake.broken = false;
+  }
 }
 inline ulong FileSize(int h) {
   if (h != 1 || !g_pipe_fake.open) throw MqlViolation("FileSize on a closed handle");
+  if (g_pipe_fake.broken) {
+    g_last_error = 5004;
+    return 0;
+  }
   return (ulong)g_pipe_fake.toEa.size();
 }
 inline uint FileReadArray(int h, MqlArray<uchar> &a, int start, int count) {
@@ -276,6 +285,10 @@ inline uint FileReadArray(int h, MqlArray<uchar> &a, int start, int count) {
 inline uint FileWriteArray(int h, const MqlArray<uchar> &a, int start, int count) {
   if (h != 1 || !g_pipe_fake.open) throw MqlViolation("FileWriteArray on a closed handle");
   if (start < 0 || start + count > (int)a.v.size()) throw MqlViolation("FileWriteArray out of range");
+  if (g_pipe_fake.broken) {
+    g_last_error = 5004;
+    return 0;
+  }
   for (int i = 0; i < count; i++) g_pipe_fake.fromEa.push_back((char)a.v[(size_t)(start + i)]);
   return (uint)count;
 }

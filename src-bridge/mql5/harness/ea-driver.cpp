@@ -1,0 +1,267 @@
+// ea-driver.cpp - runs the whole EA (PipdeskBridge.mq5 and its includes, translated to C++) against the fake
+// terminal (mql5-terminal.h) and the fake pipe (mql5-shim.h), following a script on stdin:
+//   app <json>          the app writes one frame to the pipe
+//   raw <text>          the app writes bytes without a newline
+//   timer [ms]          advance the clocks by ms (default 0) and call OnTimer
+//   sendcodes a,b,...   the next OrderSend retcodes;  checkcodes a,b,...  the next OrderCheck retcodes
+//   quote SYM bid ask msc   a new tick;   balance X   a new balance/equity
+//   broken              the app side of the pipe goes away;  listen 0|1   whether the app accepts connections
+//   token TEXT | notoken    the token file's content, or no file
+//   deinit              OnDeinit
+//   stats               print the EA's output so far, then "#stats {...}"
+// Every frame the EA wrote is printed as it was written (UTF-8 NDJSON).
+#include "mql5-terminal.h"
+
+#include <iostream>
+#include <sstream>
+
+ulong g_fake_ms = 1000000;
+int g_last_error = 0;
+FakePipe g_pipe_fake;
+FakeTerminal g_term;
+int g_selected_position = -1;
+int g_selected_order = -1;
+std::vector<size_t> g_hist_orders, g_hist_deals;
+
+int pd_open_other_file(const string &name, int flags) {
+  if (name != string("Pipdesk\\token.txt") || (flags & FILE_COMMON) == 0 || (flags & FILE_READ) == 0)
+    throw MqlViolation("unexpected file open");
+  return g_term.tokenFile ? 2 : INVALID_HANDLE;
+}
+
+#include "PipdeskBridge.gen.h"
+
+static std::u16string u(const char *s) { return pd_utf8_to_u16(s); }
+
+static void fixture() {
+  g_term.accI[ACCOUNT_LOGIN] = 81234567;
+  g_term.accI[ACCOUNT_TRADE_MODE] = ACCOUNT_TRADE_MODE_DEMO;
+  g_term.accI[ACCOUNT_LEVERAGE] = 500;
+  g_term.accI[ACCOUNT_MARGIN_SO_MODE] = ACCOUNT_STOPOUT_MODE_PERCENT;
+  g_term.accI[ACCOUNT_TRADE_ALLOWED] = 1;
+  g_term.accI[ACCOUNT_TRADE_EXPERT] = 1;
+  g_term.accI[ACCOUNT_MARGIN_MODE] = ACCOUNT_MARGIN_MODE_RETAIL_HEDGING;
+  g_term.accI[ACCOUNT_CURRENCY_DIGITS] = 2;
+  g_term.accD[ACCOUNT_BALANCE] = 10000;
+  g_term.accD[ACCOUNT_EQUITY] = 9998.9;
+  g_term.accD[ACCOUNT_PROFIT] = -1.1;
+  g_term.accD[ACCOUNT_MARGIN] = 21.7;
+  g_term.accD[ACCOUNT_MARGIN_FREE] = 9977.2;
+  g_term.accD[ACCOUNT_MARGIN_LEVEL] = 46077.88;
+  g_term.accD[ACCOUNT_MARGIN_SO_CALL] = 60;
+  g_term.accS[ACCOUNT_NAME] = u("Ana \"Demo\" Müller");
+  g_term.accS[ACCOUNT_SERVER] = u("Demo-Server");
+  g_term.accS[ACCOUNT_CURRENCY] = u("USD");
+  g_term.accS[ACCOUNT_COMPANY] = u("Broker Ltd");
+  g_term.termI[TERMINAL_BUILD] = 4755;
+  g_term.termI[TERMINAL_CONNECTED] = 1;
+  g_term.termI[TERMINAL_TRADE_ALLOWED] = 1;
+  g_term.termS[TERMINAL_COMPANY] = u("Broker Ltd");
+  g_term.termS[TERMINAL_DATA_PATH] = u("C:\\Users\\ana\\AppData\\Roaming\\MetaQuotes\\Terminal\\D0E8");
+  g_term.termS[TERMINAL_COMMONDATA_PATH] = u("C:\\Users\\ana\\AppData\\Roaming\\MetaQuotes\\Terminal\\Common");
+  // Thursday 2027-01-14 08:00 server time, inside the fake session
+  g_term.serverSeconds = 1799913600 + 8 * 3600;
+
+  auto addSymbol = [](const char *name, const char *desc, int digits, long exe, long filling, double bid, double ask) {
+    FakeSymbol s;
+    double point = std::pow(10.0, -digits);
+    s.i[SYMBOL_DIGITS] = digits;
+    s.i[SYMBOL_SPREAD] = 10;
+    s.i[SYMBOL_TRADE_CALC_MODE] = 0;
+    s.i[SYMBOL_TRADE_MODE] = 4;
+    s.i[SYMBOL_TRADE_EXEMODE] = exe;
+    s.i[SYMBOL_EXPIRATION_MODE] = 15;
+    s.i[SYMBOL_FILLING_MODE] = filling;
+    s.i[SYMBOL_ORDER_MODE] = 127;
+    s.d[SYMBOL_POINT] = point;
+    s.d[SYMBOL_TRADE_TICK_SIZE] = point;
+    s.d[SYMBOL_TRADE_TICK_VALUE_LOSS] = 1;
+    s.d[SYMBOL_TRADE_TICK_VALUE_PROFIT] = 1;
+    s.d[SYMBOL_TRADE_CONTRACT_SIZE] = 100000;
+    s.d[SYMBOL_VOLUME_MIN] = 0.01;
+    s.d[SYMBOL_VOLUME_MAX] = 200;
+    s.d[SYMBOL_VOLUME_STEP] = 0.01;
+    s.s[SYMBOL_CURRENCY_BASE] = u("EUR");
+    s.s[SYMBOL_CURRENCY_PROFIT] = u("USD");
+    s.s[SYMBOL_CURRENCY_MARGIN] = u("EUR");
+    s.s[SYMBOL_DESCRIPTION] = u(desc);
+    s.s[SYMBOL_PATH] = std::u16string(u("Forex\\")) + u(name);
+    s.tick.bid = bid;
+    s.tick.ask = ask;
+    s.tick.time_msc = 1799942400000;
+    g_term.symbols.push_back({u(name), s});
+  };
+  addSymbol("EURUSD", "Euro vs US Dollar", 5, SYMBOL_TRADE_EXECUTION_MARKET, 3, 1.085, 1.0851);
+  addSymbol("GOLD", "Gold — spot ☀", 2, SYMBOL_TRADE_EXECUTION_INSTANT, 1, 2400.5, 2400.8);
+  addSymbol("US30", "Dow Jones", 1, SYMBOL_TRADE_EXECUTION_EXCHANGE, 2, 39000.0, 39001.0);
+  addSymbol("NOQUOTE", "No quote yet", 3, SYMBOL_TRADE_EXECUTION_MARKET, 1, 0, 0);
+
+  long open = (g_term.serverSeconds - 3600) * 1000;
+  FakeRow pos;
+  pos.i[POSITION_TICKET] = 7000000001;
+  pos.i[POSITION_IDENTIFIER] = 7000000001;
+  pos.i[POSITION_TYPE] = 0;
+  pos.i[POSITION_MAGIC] = 26042001;
+  pos.i[POSITION_TIME_MSC] = open;
+  pos.i[POSITION_TIME_UPDATE_MSC] = open;
+  pos.d[POSITION_VOLUME] = 0.1;
+  pos.d[POSITION_PRICE_OPEN] = 1.08512;
+  pos.d[POSITION_PRICE_CURRENT] = 1.085;
+  pos.d[POSITION_SL] = 1.08;
+  pos.d[POSITION_PROFIT] = -1.2;
+  pos.s[POSITION_SYMBOL] = u("EURUSD");
+  pos.s[POSITION_COMMENT] = u("pd-open1");
+  g_term.positions.push_back(pos);
+  FakeRow pos2 = pos;
+  pos2.i[POSITION_TICKET] = 7000000002;
+  pos2.i[POSITION_IDENTIFIER] = 7000000002;
+  pos2.i[POSITION_TYPE] = 1;
+  pos2.s[POSITION_COMMENT] = u("other");
+  g_term.positions.push_back(pos2);
+
+  FakeRow ord;
+  ord.i[ORDER_TICKET] = 7100000001;
+  ord.i[ORDER_TYPE] = ORDER_TYPE_BUY_LIMIT;
+  ord.i[ORDER_STATE] = ORDER_STATE_PLACED;
+  ord.i[ORDER_TYPE_FILLING] = ORDER_FILLING_RETURN;
+  ord.i[ORDER_TIME_SETUP_MSC] = open;
+  ord.i[ORDER_MAGIC] = 26042001;
+  ord.d[ORDER_VOLUME_INITIAL] = 0.2;
+  ord.d[ORDER_VOLUME_CURRENT] = 0.2;
+  ord.d[ORDER_PRICE_OPEN] = 1.081;
+  ord.d[ORDER_PRICE_CURRENT] = 1.0851;
+  ord.s[ORDER_SYMBOL] = u("EURUSD");
+  ord.s[ORDER_COMMENT] = u("pd-limit1");
+  g_term.orders.push_back(ord);
+
+  // A closed position opened by "pd-closed1": its SL close deal carries MT5's own comment.
+  FakeRow hord;
+  hord.i[ORDER_TICKET] = 7000000009;
+  hord.i[ORDER_TIME_SETUP_MSC] = open - 60000;
+  hord.i[ORDER_POSITION_ID] = 7000000009;
+  hord.s[ORDER_COMMENT] = u("pd-closed1");
+  g_term.historyOrders.push_back(hord);
+  auto deal = [](long ticket, long order, long position, int entry, int reason, long timeMs, const char *comment,
+                 const char *symbol, int type) {
+    FakeRow d;
+    d.i[-1] = ticket;
+    d.i[DEAL_ORDER] = order;
+    d.i[DEAL_POSITION_ID] = position;
+    d.i[DEAL_ENTRY] = entry;
+    d.i[DEAL_REASON] = reason;
+    d.i[DEAL_TIME_MSC] = timeMs;
+    d.i[DEAL_TYPE] = type;
+    d.i[DEAL_MAGIC] = 26042001;
+    d.d[DEAL_VOLUME] = 0.1;
+    d.d[DEAL_PRICE] = 1.08;
+    d.d[DEAL_PROFIT] = entry == 1 ? -5.5 : 0;
+    d.s[DEAL_COMMENT] = u(comment);
+    d.s[DEAL_SYMBOL] = u(symbol);
+    g_term.deals.push_back(d);
+  };
+  deal(7200000000, 0, 0, 0, 0, open - 86400000, "deposit", "", 2);
+  deal(7200000001, 7000000009, 7000000009, 0, 3, open - 60000, "pd-closed1", "EURUSD", 0);
+  deal(7200000002, 7000000010, 7000000009, 1, 4, open - 30000, "[sl 1.08000]", "EURUSD", 1);
+  deal(7200000003, 7000000011, 7000000099, 0, 3, open - 20000, "unrelated", "EURUSD", 0);
+}
+
+static void flush() {
+  std::fwrite(g_pipe_fake.fromEa.data(), 1, g_pipe_fake.fromEa.size(), stdout);
+  g_pipe_fake.fromEa.clear();
+}
+
+static std::string joinRequests(const std::vector<MqlTradeRequest> &rs) {
+  std::string out = "[";
+  for (size_t i = 0; i < rs.size(); i++) {
+    if (i > 0) out += ",";
+    out += "{\"action\":" + std::to_string((int)rs[i].action) + ",\"type\":" + std::to_string((int)rs[i].type) +
+           ",\"filling\":" + std::to_string((int)rs[i].type_filling) + ",\"typeTime\":" +
+           std::to_string((int)rs[i].type_time) + ",\"volume\":" + std::to_string(rs[i].volume) +
+           ",\"price\":" + std::to_string(rs[i].price) + ",\"sl\":" + std::to_string(rs[i].sl) +
+           ",\"magic\":" + std::to_string(rs[i].magic) + ",\"position\":" + std::to_string(rs[i].position) +
+           ",\"positionBy\":" + std::to_string(rs[i].position_by) + ",\"order\":" + std::to_string(rs[i].order) +
+           ",\"deviation\":" + std::to_string(rs[i].deviation) + ",\"comment\":\"" + pd_u16_to_utf8(rs[i].comment.s) +
+           "\",\"symbol\":\"" + pd_u16_to_utf8(rs[i].symbol.s) + "\"}";
+  }
+  return out + "]";
+}
+
+static std::deque<uint> codes(const std::string &list) {
+  std::deque<uint> out;
+  std::stringstream ss(list);
+  std::string part;
+  while (std::getline(ss, part, ',')) out.push_back((uint)std::stoul(part));
+  return out;
+}
+
+int main() {
+  fixture();
+  std::string line;
+  bool inited = false;
+  try {
+    if (OnInit() != INIT_SUCCEEDED) {
+      std::puts("#init-failed");
+      return 0;
+    }
+    inited = true;
+    while (std::getline(std::cin, line)) {
+      std::string cmd = line.substr(0, line.find(' '));
+      std::string arg = line.find(' ') == std::string::npos ? "" : line.substr(line.find(' ') + 1);
+      if (cmd == "app" || cmd == "raw") {
+        std::string bytes = cmd == "app" ? arg + "\n" : arg;
+        for (char c : bytes) g_pipe_fake.toEa.push_back((uchar)c);
+      } else if (cmd == "timer") {
+        long ms = arg.empty() ? 0 : std::stol(arg);
+        g_fake_ms += (ulong)ms;
+        g_term.gmtSeconds += ms / 1000;
+        OnTimer();
+      } else if (cmd == "sendcodes") {
+        g_term.sendRetcodes = codes(arg);
+      } else if (cmd == "checkcodes") {
+        g_term.checkRetcodes = codes(arg);
+      } else if (cmd == "quote") {
+        std::stringstream ss(arg);
+        std::string sym;
+        double bid = 0, ask = 0;
+        long msc = 0;
+        ss >> sym >> bid >> ask >> msc;
+        FakeSymbol *s = pd_sym(string(sym.c_str()));
+        if (s != nullptr) {
+          s->tick.bid = bid;
+          s->tick.ask = ask;
+          s->tick.time_msc = msc;
+        }
+      } else if (cmd == "balance") {
+        g_term.accD[ACCOUNT_BALANCE] = std::stod(arg);
+        g_term.accD[ACCOUNT_EQUITY] = std::stod(arg);
+      } else if (cmd == "broken") {
+        g_pipe_fake.broken = true;
+        g_pipe_fake.toEa.clear();
+      } else if (cmd == "listen") {
+        g_pipe_fake.listening = arg == "1";
+      } else if (cmd == "token") {
+        g_term.tokenFile = true;
+        g_term.token = pd_utf8_to_u16(arg);
+      } else if (cmd == "notoken") {
+        g_term.tokenFile = false;
+      } else if (cmd == "deinit") {
+        OnDeinit(0);
+      } else if (cmd == "stats") {
+        flush();
+        std::printf("#stats {\"open\":%s,\"opens\":%d,\"sent\":%s,\"checked\":%s}\n",
+                    g_pipe_fake.open ? "true" : "false", g_pipe_fake.opens, joinRequests(g_term.sent).c_str(),
+                    joinRequests(g_term.checked).c_str());
+      } else if (!cmd.empty()) {
+        std::fprintf(stderr, "unknown command %s\n", cmd.c_str());
+        return 2;
+      }
+    }
+  } catch (const MqlViolation &e) {
+    flush();
+    std::printf("#violation %s\n", e.what());
+    return 0;
+  }
+  (void)inited;
+  flush();
+  return 0;
+}

@@ -1,0 +1,540 @@
+/**
+ * Runs the whole EA (PipdeskBridge.mq5 and its includes, translated to C++ and compiled with g++) against a fake
+ * MT5 terminal and a fake pipe, following scripted sessions, and holds every frame it writes to the protocol's
+ * zod schemas. This is as close to running the EA as Linux gets: the real terminal's behaviour (FileOpen on a
+ * pipe, OrderSend against a trade server) is the fake's, so docs/mql5-functions.md lists what remains unverified.
+ */
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  EaMessageSchemas,
+  Hello,
+  REQUEST_TYPES,
+  ResultSchemas,
+  type RequestType,
+} from '../../protocol/messages';
+import { buildHarness } from './build-harness';
+
+let buildDir = '';
+let eaDriver = '';
+
+beforeAll(() => {
+  const built = buildHarness('ea-driver');
+  buildDir = built.dir;
+  eaDriver = built.binary;
+});
+
+afterAll(() => {
+  if (buildDir !== '') rmSync(buildDir, { recursive: true, force: true });
+});
+
+/** The fake terminal's clock: TimeGMT() starts at this many seconds. */
+const GMT_MS = 1_800_000_000_000;
+const WELCOME = {
+  type: 'welcome',
+  protocol: 1,
+  sessionId: 's-1',
+  heartbeatMs: 5000,
+  silenceMs: 15000,
+  maxFrameBytes: 1_048_576,
+  app: 'pipdesk/test',
+};
+
+interface SentRequest {
+  action: number;
+  type: number;
+  filling: number;
+  typeTime: number;
+  volume: number;
+  price: number;
+  sl: number;
+  magic: number;
+  position: number;
+  positionBy: number;
+  order: number;
+  deviation: number;
+  comment: string;
+  symbol: string;
+}
+interface Stats {
+  /** How many frames the EA had written when the stats were taken. */
+  framesBefore: number;
+  open: boolean;
+  opens: number;
+  sent: SentRequest[];
+  checked: SentRequest[];
+}
+type Frame = Record<string, unknown> & { type: string };
+interface Session {
+  /** Every frame the EA wrote, in order. */
+  frames: Frame[];
+  /** Frames written before each `stats` command, one list per command. */
+  stats: Stats[];
+  /** Responses by request id. */
+  responses: Map<string, Frame>;
+}
+
+let nextId = 0;
+/** One app → EA request line; `expiresAt` is 30 s after the fake clock's start unless given. */
+function request(type: string, params: Record<string, unknown> = {}): { id: string; line: string } {
+  nextId++;
+  const id = `r-${nextId}`;
+  const frame = { type, id, deadlineMs: 30_000, expiresAt: GMT_MS + 30_000, ...params };
+  return { id, line: `app ${JSON.stringify(frame)}` };
+}
+
+const requestTypes = new Map<string, RequestType>();
+function req(type: RequestType, params: Record<string, unknown> = {}): string {
+  const r = request(type, params);
+  requestTypes.set(r.id, type);
+  return r.line;
+}
+
+/** Runs a script and validates every frame against the protocol. */
+function session(script: readonly string[]): Session {
+  const out = execFileSync(eaDriver, [], {
+    input: script.join('\n') + '\n',
+    maxBuffer: 64 * 1024 * 1024,
+  }).toString('utf8');
+  const frames: Frame[] = [];
+  const stats: Stats[] = [];
+  const responses = new Map<string, Frame>();
+  for (const line of out.split('\n')) {
+    if (line === '') continue;
+    expect(line.startsWith('#violation'), line).toBe(false);
+    if (line.startsWith('#stats ')) {
+      stats.push({ ...(JSON.parse(line.slice('#stats '.length)) as Stats), framesBefore: frames.length });
+      continue;
+    }
+    const frame = JSON.parse(line) as Frame;
+    frames.push(frame);
+    if (frame.type === 'hello') {
+      Hello.parse(frame);
+      continue;
+    }
+    const schemas: Readonly<Record<string, { parse: (v: unknown) => unknown }>> = EaMessageSchemas;
+    const schema = schemas[frame.type];
+    expect(schema, `unknown frame type ${frame.type}`).toBeDefined();
+    schema?.parse(frame);
+    if (frame.type === 'response') {
+      const id = String(frame.id);
+      expect(responses.has(id), `answered twice: ${id}`).toBe(false);
+      responses.set(id, frame);
+      const type = requestTypes.get(id);
+      if (frame.ok === true && type !== undefined) ResultSchemas[type].parse(frame.result);
+    }
+  }
+  return { frames, stats, responses };
+}
+
+function result(s: Session, line: string): Record<string, unknown> {
+  const id = idOf(line);
+  const r = s.responses.get(id);
+  expect(r?.ok, `${id}: ${JSON.stringify(r)}`).toBe(true);
+  return r?.result as Record<string, unknown>;
+}
+
+function failure(s: Session, line: string): { code: string; message: string } {
+  const id = idOf(line);
+  const r = s.responses.get(id);
+  expect(r?.ok, `${id}: ${JSON.stringify(r)}`).toBe(false);
+  return r?.error as { code: string; message: string };
+}
+
+function idOf(line: string): string {
+  return (JSON.parse(line.slice('app '.length)) as { id: string }).id;
+}
+
+const HANDSHAKE = ['timer', `app ${JSON.stringify(WELCOME)}`, 'timer 10'];
+const trade = (
+  action: string,
+  clOrdId: string,
+  params: Record<string, unknown>,
+  type: RequestType = 'order_send',
+) => req(type, { clOrdId, magic: '26042001', action, ...params });
+
+describe('the EA in a scripted session (whole EA compiled against a fake terminal)', () => {
+  it('says hello first and nothing else until welcome, then answers every request type per the schemas', () => {
+    const lines = {
+      account: req('account'),
+      symbols: req('symbols'),
+      spec: req('symbol_spec', { symbol: 'GOLD' }),
+      quote: req('quote', { symbol: 'EURUSD' }),
+      subscribe: req('subscribe', { symbol: 'US30' }),
+      unsubscribe: req('unsubscribe', { symbol: '*' }),
+      positions: req('positions'),
+      positionsEur: req('positions', { symbol: 'EURUSD' }),
+      orders: req('orders'),
+      deals: req('history_deals', { fromMs: GMT_MS - 5 * 86_400_000, toMs: GMT_MS + 86_400_000 }),
+      dealsEur: req('history_deals', {
+        fromMs: GMT_MS - 5 * 86_400_000,
+        toMs: GMT_MS + 86_400_000,
+        symbol: 'EURUSD',
+      }),
+      margin: req('calc_margin', { symbol: 'EURUSD', orderType: 'BUY', volume: 0.1, price: 1.0851 }),
+      check: trade('DEAL', 'pd-check', { symbol: 'EURUSD', orderType: 'BUY', volume: 0.1 }, 'order_check'),
+      send: trade('DEAL', 'pd-send', { symbol: 'EURUSD', orderType: 'BUY', volume: 0.1, sl: 1.08, tp: 1.09 }),
+      lookupClosed: req('lookup', { clOrdId: 'pd-closed1' }),
+      lookupOpen: req('lookup', { clOrdId: 'pd-open1' }),
+      lookupLimit: req('lookup', { clOrdId: 'pd-limit1' }),
+      lookupNone: req('lookup', { clOrdId: 'pd-nothing' }),
+    };
+    const covered = new Set(Object.values(lines).map((l) => requestTypes.get(idOf(l))));
+    expect(REQUEST_TYPES.filter((t) => !covered.has(t))).toEqual([]);
+
+    const s = session([
+      'timer',
+      'timer 6000',
+      'stats',
+      `app ${JSON.stringify(WELCOME)}`,
+      'timer 10',
+      ...Object.values(lines),
+      'timer 10',
+      'stats',
+    ]);
+    expect(s.frames[0]?.type).toBe('hello');
+    expect(s.frames[0]?.token).toBe('tok');
+    // Before welcome: the hello only, no heartbeat even after 6 s.
+    expect(s.stats[0]?.framesBefore).toBe(1);
+    expect(s.stats[0]?.open).toBe(true);
+
+    for (const line of Object.values(lines)) result(s, line);
+    expect((result(s, lines.symbols).symbols as unknown[]).length).toBe(4);
+    expect(result(s, lines.spec)).toMatchObject({
+      name: 'GOLD',
+      description: 'Gold — spot ☀',
+      digits: 2,
+      executionMode: 1,
+    });
+    expect((result(s, lines.positions).positions as unknown[]).length).toBe(2);
+    expect((result(s, lines.orders).orders as unknown[]).length).toBe(1);
+    expect((result(s, lines.deals).deals as { symbol: string }[]).map((d) => d.symbol)).toEqual([
+      '',
+      'EURUSD',
+      'EURUSD',
+      'EURUSD',
+    ]);
+    expect((result(s, lines.dealsEur).deals as unknown[]).length).toBe(3);
+    expect(result(s, lines.margin).margin).toBeGreaterThan(0);
+    expect(result(s, lines.check)).toMatchObject({ retcode: 0 });
+    expect(result(s, lines.send)).toMatchObject({ retcode: 10009, filling: 'FOK', duplicate: false });
+
+    const closed = result(s, lines.lookupClosed);
+    expect(closed.found).toBe(true);
+    // The SL close deal carries MT5's comment; it is found through the position the id opened.
+    expect((closed.deals as { ticket: string }[]).map((d) => d.ticket)).toEqual(['7200000001', '7200000002']);
+    expect((result(s, lines.lookupOpen).positions as { ticket: string }[]).map((p) => p.ticket)).toEqual([
+      '7000000001',
+    ]);
+    expect((result(s, lines.lookupLimit).orders as { ticket: string }[]).map((o) => o.ticket)).toEqual([
+      '7100000001',
+    ]);
+    expect(result(s, lines.lookupNone)).toEqual({
+      clOrdId: 'pd-nothing',
+      found: false,
+      positions: [],
+      orders: [],
+      deals: [],
+    });
+
+    // The subscribe answer comes before the first tick of that symbol.
+    const subIdx = s.frames.findIndex((f) => f.type === 'response' && f.id === idOf(lines.subscribe));
+    const tickIdx = s.frames.findIndex((f) => f.type === 'tick' && f.symbol === 'US30');
+    expect(subIdx).toBeGreaterThan(0);
+    expect(tickIdx).toBe(subIdx + 1);
+    const sent = s.stats[1]?.sent ?? [];
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({
+      action: 1,
+      type: 0,
+      filling: 0,
+      comment: 'pd-send',
+      magic: 26042001,
+      sl: 1.08,
+    });
+  });
+
+  it('builds every trade action as MT5 expects', () => {
+    const lines = {
+      pending: trade('PENDING', 'pd-p', {
+        symbol: 'EURUSD',
+        orderType: 'BUY_LIMIT',
+        volume: 0.2,
+        price: 1.081,
+        sl: 1.078,
+        tp: 0,
+      }),
+      sltp: trade('SLTP', 'pd-s', { position: '7000000001', symbol: 'EURUSD', sl: 1.079, tp: 1.1 }),
+      modify: trade('MODIFY', 'pd-m', { order: '7100000001', price: 1.0805, sl: 0, tp: 0 }),
+      remove: trade('REMOVE', 'pd-r', { order: '7100000001' }),
+      closeBy: trade('CLOSE_BY', 'pd-c', { position: '7000000001', positionBy: '7000000002' }),
+      close: trade('DEAL', 'pd-x', {
+        symbol: 'EURUSD',
+        orderType: 'SELL',
+        volume: 0.05,
+        position: '7000000001',
+      }),
+      instant: trade('DEAL', 'pd-g', { symbol: 'GOLD', orderType: 'SELL', volume: 0.013, deviation: 5 }),
+      exchange: trade('DEAL', 'pd-u', { symbol: 'US30', orderType: 'BUY', volume: 1 }),
+      magicZero: req('order_send', {
+        clOrdId: 'pd-z',
+        magic: '0',
+        action: 'DEAL',
+        symbol: 'EURUSD',
+        orderType: 'BUY',
+        volume: 0.1,
+      }),
+    };
+    const s = session([...HANDSHAKE, ...Object.values(lines), 'timer 10', 'stats']);
+    for (const line of Object.values(lines)) result(s, line);
+    expect(result(s, lines.pending).filling).toBe('RETURN');
+    expect(result(s, lines.sltp).filling).toBeUndefined();
+    const sent = s.stats[0]?.sent ?? [];
+    const by = (comment: string) => sent.find((r) => r.comment === comment);
+    expect(by('pd-p')).toMatchObject({
+      action: 5,
+      type: 2,
+      filling: 2,
+      typeTime: 0,
+      price: 1.081,
+      sl: 1.078,
+    });
+    expect(by('pd-s')).toMatchObject({ action: 6, position: 7000000001, symbol: 'EURUSD', sl: 1.079 });
+    expect(by('pd-m')).toMatchObject({ action: 7, order: 7100000001, price: 1.0805, symbol: 'EURUSD' });
+    expect(by('pd-r')).toMatchObject({ action: 8, order: 7100000001 });
+    expect(by('pd-c')).toMatchObject({ action: 10, position: 7000000001, positionBy: 7000000002 });
+    expect(by('pd-x')).toMatchObject({
+      action: 1,
+      type: 1,
+      position: 7000000001,
+      volume: 0.05,
+      price: 1.085,
+    });
+    // Instant execution: FOK, the Bid for a sell, and the volume rounded down to the step.
+    expect(by('pd-g')).toMatchObject({ filling: 0, price: 2400.5, volume: 0.01, deviation: 5 });
+    // Exchange execution with only the IOC flag: IOC first.
+    expect(by('pd-u')).toMatchObject({ filling: 1 });
+    expect(by('pd-z')?.magic).toBe(0);
+  });
+
+  it('retries once with the next filling after 10030, and replays stored results for a repeated clOrdId', () => {
+    const first = trade('DEAL', 'pd-f1', { symbol: 'EURUSD', orderType: 'BUY', volume: 0.1 });
+    const again = trade('DEAL', 'pd-f1', { symbol: 'EURUSD', orderType: 'BUY', volume: 0.1 });
+    const lookup = req('lookup', { clOrdId: 'pd-f1' });
+    const twice = trade('DEAL', 'pd-f2', { symbol: 'EURUSD', orderType: 'BUY', volume: 0.1 });
+    const given = trade('DEAL', 'pd-f3', { symbol: 'EURUSD', orderType: 'BUY', volume: 0.1, filling: 'FOK' });
+    const rejected = trade('DEAL', 'pd-n', { symbol: 'EURUSD', orderType: 'BUY', volume: 50 });
+    const rejectedAgain = trade('DEAL', 'pd-n', { symbol: 'EURUSD', orderType: 'BUY', volume: 50 });
+    const unknown = trade('DEAL', 'pd-t', { symbol: 'EURUSD', orderType: 'BUY', volume: 0.1 });
+    const unknownAgain = trade('DEAL', 'pd-t', { symbol: 'EURUSD', orderType: 'BUY', volume: 0.1 });
+    const s = session([
+      ...HANDSHAKE,
+      'sendcodes 10030,10009',
+      first,
+      'timer 10',
+      again,
+      lookup,
+      'timer 10',
+      'stats',
+      'sendcodes 10030,10030,10030',
+      twice,
+      'timer 10',
+      'stats',
+      'sendcodes 10030',
+      given,
+      'timer 10',
+      'stats',
+      'checkcodes 10019',
+      rejected,
+      'timer 10',
+      'checkcodes 10019',
+      rejectedAgain,
+      'timer 10',
+      'stats',
+      'sendcodes 10012',
+      unknown,
+      'timer 10',
+      unknownAgain,
+      'timer 10',
+      'stats',
+    ]);
+    expect(result(s, first)).toMatchObject({ retcode: 10009, filling: 'IOC', duplicate: false });
+    expect(s.stats[0]?.sent.map((r) => r.filling)).toEqual([0, 1]);
+    expect(result(s, again)).toEqual({ ...result(s, first), duplicate: true });
+    expect(result(s, lookup)).toMatchObject({ found: true, lastResult: result(s, first) });
+
+    expect(result(s, twice)).toMatchObject({ retcode: 10030, filling: 'IOC' });
+    expect(s.stats[1]?.sent.length).toBe(4); // one retry only
+
+    expect(result(s, given)).toMatchObject({ retcode: 10030, filling: 'FOK' });
+    expect(s.stats[2]?.sent.length).toBe(5); // a filling the app chose is not retried
+
+    // Rejected by OrderCheck: nothing sent, nothing stored, so the same clOrdId is checked again.
+    expect(result(s, rejected)).toMatchObject({ retcode: 10019, duplicate: false });
+    expect(result(s, rejectedAgain)).toMatchObject({ retcode: 10019, duplicate: false });
+    expect(s.stats[3]?.sent.length).toBe(5);
+    expect(s.stats[3]?.checked.filter((r) => r.comment === 'pd-n')).toHaveLength(2);
+
+    // An unknown outcome (10012) is stored: the repeat does not send again.
+    expect(result(s, unknown)).toMatchObject({ retcode: 10012, duplicate: false });
+    expect(result(s, unknownAgain)).toMatchObject({ retcode: 10012, duplicate: true });
+    expect(s.stats[4]?.sent.length).toBe(6);
+  });
+
+  it('answers bad input with the protocol errors and keeps going', () => {
+    const unknownType = request('fly_to_moon');
+    const badVolume = trade('DEAL', 'pd-b', { symbol: 'EURUSD', orderType: 'BUY', volume: '0.1' });
+    const badAction = trade('JUMP', 'pd-j', {});
+    const badClOrdId = trade('DEAL', 'bad id with spaces', {
+      symbol: 'EURUSD',
+      orderType: 'BUY',
+      volume: 0.1,
+    });
+    const unknownSymbol = req('quote', { symbol: 'XYZ' });
+    const noQuote = req('quote', { symbol: 'NOQUOTE' });
+    const notFound = trade('SLTP', 'pd-nf', { position: '1', symbol: 'EURUSD', sl: 0, tp: 0 });
+    const expired = request('order_send', {
+      clOrdId: 'pd-late',
+      magic: '1',
+      action: 'DEAL',
+      symbol: 'EURUSD',
+      orderType: 'BUY',
+      volume: 0.1,
+      expiresAt: GMT_MS - 5000,
+    });
+    requestTypes.set(expired.id, 'order_send');
+    const after = req('account');
+    const s = session([
+      ...HANDSHAKE,
+      'app {"type":"account","id":',
+      'app {"id":"r-x"}',
+      'app {"type":"nope"}',
+      unknownType.line,
+      badVolume,
+      badAction,
+      badClOrdId,
+      unknownSymbol,
+      noQuote,
+      notFound,
+      expired.line,
+      after,
+      'timer 10',
+      'stats',
+    ]);
+    const errors = s.frames.filter((f) => f.type === 'error').map((f) => f.code);
+    expect(errors).toEqual(['BAD_JSON', 'BAD_MESSAGE', 'UNKNOWN_TYPE']);
+    expect(s.responses.get(unknownType.id)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_TYPE' } });
+    expect(failure(s, badVolume).code).toBe('INVALID_PARAMS');
+    expect(failure(s, badAction).code).toBe('INVALID_PARAMS');
+    expect(failure(s, badClOrdId).code).toBe('INVALID_PARAMS');
+    expect(failure(s, unknownSymbol).code).toBe('UNKNOWN_SYMBOL');
+    expect(failure(s, noQuote).code).toBe('NO_QUOTE');
+    expect(failure(s, notFound).code).toBe('NOT_FOUND');
+    expect(s.responses.get(expired.id)).toMatchObject({ ok: false, error: { code: 'DEADLINE_EXCEEDED' } });
+    expect(s.stats[0]?.sent).toEqual([]);
+    expect(s.stats[0]?.checked).toEqual([]);
+    result(s, after);
+  });
+
+  it('closes the link after an oversized frame', () => {
+    const small = { ...WELCOME, maxFrameBytes: 4096 };
+    const s = session([
+      'timer',
+      `app ${JSON.stringify(small)}`,
+      'timer 10',
+      `app {"pad":"${'x'.repeat(5000)}"}`,
+      'timer 10',
+      'stats',
+    ]);
+    expect(s.frames.at(-1)).toMatchObject({ type: 'error', code: 'FRAME_TOO_LARGE' });
+    expect(s.stats[0]?.open).toBe(false);
+  });
+
+  it('sends heartbeats when idle, drops a silent link, and reconnects with backoff', () => {
+    const s = session([
+      ...HANDSHAKE,
+      'timer 5000',
+      'stats',
+      'timer 10500',
+      'stats',
+      'timer 500',
+      'stats',
+      'timer 600',
+      'stats',
+    ]);
+    const types = s.frames.map((f) => f.type);
+    expect(types.slice(0, 3)).toEqual(['hello', 'account', 'hb']);
+    expect(s.frames.find((f) => f.type === 'bye')).toMatchObject({ reason: 'SILENCE' });
+    expect(s.stats.map((x) => [x.open, x.opens])).toEqual([
+      [true, 1],
+      [false, 1],
+      [false, 1], // 1 s backoff not over yet
+      [true, 2],
+    ]);
+    expect(types.at(-1)).toBe('hello');
+  });
+
+  it('waits at least 10 s after a refusal and re-reads the token; notices a broken pipe', () => {
+    const s = session([
+      'timer',
+      'app {"type":"refused","reason":"BAD_TOKEN","message":"no"}',
+      'timer 10',
+      'stats',
+      'token fresh-token',
+      'timer 5000',
+      'stats',
+      'timer 6000',
+      'stats',
+      `app ${JSON.stringify(WELCOME)}`,
+      'timer 10',
+      'broken',
+      'timer 10',
+      'stats',
+      'notoken',
+      'timer 1100',
+      'stats',
+    ]);
+    expect(s.stats.map((x) => [x.open, x.opens])).toEqual([
+      [false, 1],
+      [false, 1],
+      [true, 2],
+      [false, 2],
+      [true, 3],
+    ]);
+    const hellos = s.frames.filter((f) => f.type === 'hello').map((f) => f.token);
+    expect(hellos).toEqual(['tok', 'fresh-token', '']);
+  });
+
+  it('pushes ticks of subscribed symbols only when they change, and account changes', () => {
+    const sub = req('subscribe', { symbol: 'EURUSD' });
+    const unsub = req('unsubscribe', { symbol: 'EURUSD' });
+    const s = session([
+      ...HANDSHAKE,
+      sub,
+      'timer 10',
+      'timer 10',
+      'quote EURUSD 1.08601 1.08611 1799942401000',
+      'timer 10',
+      'timer 10',
+      'balance 10100',
+      'timer 300',
+      unsub,
+      'timer 10',
+      'quote EURUSD 1.087 1.0871 1799942402000',
+      'timer 10',
+      'deinit',
+      'stats',
+    ]);
+    const ticks = s.frames.filter((f) => f.type === 'tick');
+    expect(ticks.map((t) => [t.bid, t.ask])).toEqual([
+      [1.085, 1.0851],
+      [1.08601, 1.08611],
+    ]);
+    const accounts = s.frames.filter((f) => f.type === 'account');
+    expect(accounts.map((a) => a.balance)).toEqual([10000, 10100]);
+    expect(result(s, unsub)).toEqual({ symbol: 'EURUSD', subscribed: false });
+    expect(s.frames.at(-1)).toMatchObject({ type: 'bye', reason: 'SHUTDOWN' });
+    expect(s.stats[0]?.open).toBe(false);
+  });
+});
