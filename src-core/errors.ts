@@ -1,3 +1,5 @@
+import { appError, type AppError } from './result';
+
 /**
  * The one list of error codes (SCREAMING_SNAKE), each with a one-line meaning. Every `AppError.code` the app
  * produces, in any layer, is a key of {@link ERROR_CODES}; the messages shown to users are written where the
@@ -77,4 +79,16 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 /** Whether a string is one of the listed error codes (for checking codes that crossed a boundary). */
 export function isErrorCode(value: string): value is ErrorCode {
   return Object.hasOwn(ERROR_CODES, value);
+}
+
+/**
+ * Builds an {@link AppError} whose code is checked against {@link ERROR_CODES} at compile time; `appError` with
+ * a bare string would accept a typo.
+ */
+export function codedError(
+  code: ErrorCode,
+  message: string,
+  details?: Readonly<Record<string, unknown>>,
+): AppError<ErrorCode> {
+  return appError(code, message, details);
 }

@@ -1,5 +1,6 @@
+import { codedError } from '../errors';
 import { z } from 'zod';
-import { appError, err, ok, type Result } from '../result';
+import { err, ok, type Result } from '../result';
 import type { SymbolSpec } from './symbol-spec';
 
 /**
@@ -53,7 +54,7 @@ export function resolveConversion(from: string, to: string, rates: Rates): Resul
     }
   }
   return err(
-    appError(
+    codedError(
       'MISSING_CONVERSION_RATE',
       `No exchange rate to convert ${from} to ${to}: a ${from}${to} or ${to}${from} price is needed, or prices for both through USD or EUR.`,
       { from, to },

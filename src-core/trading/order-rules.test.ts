@@ -394,3 +394,35 @@ describe('checkOrder: properties over the catalog', () => {
     );
   });
 });
+
+describe('MT5 zero levels', () => {
+  it('reads an SL/TP of 0 as none, as the terminal writes it', () => {
+    expect(checkOrder(order({ sl: 0, tp: 0 }))).toEqual([]);
+    const q = { bid: 190.5, ask: 190.528 };
+    const gbpjpy = spec('GBPJPY');
+    expect(
+      codes(
+        checkModification({
+          kind: 'position',
+          spec: gbpjpy,
+          quote: q,
+          side: 'buy',
+          currentSl: 0,
+          currentTp: 0,
+          sl: 0,
+        }),
+      ),
+    ).toEqual(['NO_CHANGES']);
+    expect(
+      checkModification({
+        kind: 'position',
+        spec: gbpjpy,
+        quote: q,
+        side: 'buy',
+        currentSl: 0,
+        currentTp: 0,
+        sl: 190.3,
+      }),
+    ).toEqual([]);
+  });
+});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ErrorCode } from '../errors';
-import { appError, err, missingCaseError, ok, type AppError, type Result } from '../result';
+import { codedError, type ErrorCode } from '../errors';
+import { err, missingCaseError, ok, type AppError, type Result } from '../result';
 import { isMultipleOfStep, priceToPoints } from './numbers';
 import {
   SYMBOL_EXPIRATION_FLAG,
@@ -98,7 +98,7 @@ class Checker {
   constructor(readonly spec: SymbolSpec) {}
 
   add(code: ErrorCode, field: RuleField, message: string, details?: Record<string, unknown>): void {
-    const base = appError(code, message, details);
+    const base = codedError(code, message, details);
     this.violations.push({ ...base, field });
   }
 
@@ -393,12 +393,19 @@ export function chooseExpiration(
   if (type === undefined) {
     const wanted =
       timeMs === undefined ? 'orders without an expiration time' : 'orders with an expiration time';
-    return err(appError('EXPIRATION_NOT_SUPPORTED', `${spec.name} does not accept ${wanted}.`, { allowed }));
+    return err(
+      codedError('EXPIRATION_NOT_SUPPORTED', `${spec.name} does not accept ${wanted}.`, { allowed }),
+    );
   }
   return ok(timeMs === undefined ? { type } : { type, timeMs });
 }
 
-/** A new market or pending order to check. Prices are absolute; an absent SL/TP means none. */
+/** MT5 writes "no SL/TP" as 0 (positions and orders read from the terminal); here it is undefined. */
+function presentLevel(value: number | undefined): number | undefined {
+  return value === 0 ? undefined : value;
+}
+
+/** A new market or pending order to check. Prices are absolute; an absent (or 0, as MT5 writes it) SL/TP means none. */
 export interface OrderCheckInput {
   readonly spec: SymbolSpec;
   readonly quote: Pick<Quote, 'bid' | 'ask'>;
@@ -424,7 +431,9 @@ export interface OrderCheckInput {
  */
 export function checkOrder(input: OrderCheckInput): readonly RuleViolation[] {
   const c = new Checker(input.spec);
-  const { type, quote, sl, tp } = input;
+  const { type, quote } = input;
+  const sl = presentLevel(input.sl);
+  const tp = presentLevel(input.tp);
   const side = orderSide(type);
   checkTradeModeForOpen(c, side);
   if ((input.spec.orderFlags & orderFlagFor(type)) === 0) {
@@ -498,9 +507,14 @@ export type ModificationInput = PositionModificationInput | OrderModificationInp
  * `freezeLevel` points of the market may not be modified, closed or deleted by the trader at that moment.
  * Measured on the current levels, strictly (distance must exceed the freeze level).
  */
-function checkFreeze(c: Checker, input: ModificationInput): void {
-  const level = c.spec.freezeLevel;
-  if (level <= 0) return;
+function checkFreeze(
+  c: Checker,
+  input: ModificationInput,
+  currentSl: number | undefined,
+  currentTp: number | undefined,
+): void {
+  const freeze = c.spec.freezeLevel;
+  if (freeze <= 0) return;
   const { quote } = input;
   const frozen = (
     what: string,
@@ -512,28 +526,28 @@ function checkFreeze(c: Checker, input: ModificationInput): void {
     c.add(
       'FROZEN',
       input.kind === 'position' ? 'sl' : 'price',
-      `${what} (${c.px(value)}) is within the freeze level of ${level} points of the ${marketLabel} (${c.px(market)}), so it cannot be changed right now.`,
-      { freezeLevel: level, distancePoints: distance },
+      `${what} (${c.px(value)}) is within the freeze level of ${freeze} points of the ${marketLabel} (${c.px(market)}), so it cannot be changed right now.`,
+      { freezeLevel: freeze, distancePoints: distance },
     );
   };
   if (input.kind === 'position') {
     const isBuy = input.side === 'buy';
     const market = isBuy ? quote.bid : quote.ask;
     const label = isBuy ? 'bid' : 'ask';
-    if (input.currentSl !== undefined) {
-      const d = isBuy ? c.points(market, input.currentSl) : c.points(input.currentSl, market);
-      if (d <= level + POINT_TOLERANCE) frozen('The current stop loss', input.currentSl, market, label, d);
+    if (currentSl !== undefined) {
+      const d = isBuy ? c.points(market, currentSl) : c.points(currentSl, market);
+      if (d <= freeze + POINT_TOLERANCE) frozen('The current stop loss', currentSl, market, label, d);
     }
-    if (input.currentTp !== undefined) {
-      const d = isBuy ? c.points(input.currentTp, market) : c.points(market, input.currentTp);
-      if (d <= level + POINT_TOLERANCE) frozen('The current take profit', input.currentTp, market, label, d);
+    if (currentTp !== undefined) {
+      const d = isBuy ? c.points(currentTp, market) : c.points(market, currentTp);
+      if (d <= freeze + POINT_TOLERANCE) frozen('The current take profit', currentTp, market, label, d);
     }
     return;
   }
   const isBuy = orderSide(input.type) === 'buy';
   const market = isBuy ? quote.ask : quote.bid;
   const d = Math.abs(c.points(input.currentPrice, market));
-  if (d <= level + POINT_TOLERANCE) {
+  if (d <= freeze + POINT_TOLERANCE) {
     frozen('The order price', input.currentPrice, market, isBuy ? 'ask' : 'bid', d);
   }
 }
@@ -552,7 +566,11 @@ function sameExpiration(a: OrderExpiration | undefined, b: OrderExpiration | und
  */
 export function checkModification(input: ModificationInput): readonly RuleViolation[] {
   const c = new Checker(input.spec);
-  const { spec, quote, sl, tp } = input;
+  const { spec, quote } = input;
+  const sl = presentLevel(input.sl);
+  const tp = presentLevel(input.tp);
+  const currentSl = presentLevel(input.currentSl);
+  const currentTp = presentLevel(input.currentTp);
   if (spec.tradeMode === 'DISABLED') {
     c.add('TRADE_DISABLED', 'symbol', `Trading is disabled for ${spec.name}.`);
   } else if (input.kind === 'order' && spec.tradeMode === 'CLOSEONLY') {
@@ -566,7 +584,7 @@ export function checkModification(input: ModificationInput): readonly RuleViolat
   const hasQuote = checkQuote(c, quote);
 
   if (input.kind === 'position') {
-    if (sl === input.currentSl && tp === input.currentTp) {
+    if (sl === currentSl && tp === currentTp) {
       c.add('NO_CHANGES', 'sl', 'The stop loss and take profit are already set to these values.');
       return c.violations;
     }
@@ -576,7 +594,7 @@ export function checkModification(input: ModificationInput): readonly RuleViolat
           ? { price: quote.bid, label: 'the bid' }
           : { price: quote.ask, label: 'the ask' };
       checkStops(c, input.side, ref, sl, tp);
-      checkFreeze(c, input);
+      checkFreeze(c, input, currentSl, currentTp);
     }
     return c.violations;
   }
@@ -584,8 +602,8 @@ export function checkModification(input: ModificationInput): readonly RuleViolat
   const unchanged =
     input.price === input.currentPrice &&
     input.stopLimit === input.currentStopLimit &&
-    sl === input.currentSl &&
-    tp === input.currentTp &&
+    sl === currentSl &&
+    tp === currentTp &&
     sameExpiration(input.expiration, input.currentExpiration);
   if (unchanged) {
     c.add('NO_CHANGES', 'price', 'The order already has these values.');
@@ -594,7 +612,7 @@ export function checkModification(input: ModificationInput): readonly RuleViolat
   checkExpiration(c, input.expiration, input.nowMs ?? Date.now());
   if (!checkPriceValue(c, 'price', input.price)) return c.violations;
   if (hasQuote) {
-    checkFreeze(c, input);
+    checkFreeze(c, input, currentSl, currentTp);
     checkPendingPrice(c, input.type, input.price, quote);
   }
   if (!checkStopLimitPrice(c, input.type, input.price, input.stopLimit)) return c.violations;

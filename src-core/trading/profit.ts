@@ -1,4 +1,5 @@
-import { appError, err, ok, type Result } from '../result';
+import { codedError } from '../errors';
+import { err, ok, type Result } from '../result';
 import { convert, withSymbolPrice, type Rates } from './conversion';
 import { roundMoney } from './numbers';
 import type { Side, SymbolSpec } from './symbol-spec';
@@ -49,7 +50,7 @@ export function calculateProfit(input: ProfitInput): Result<number> {
   const { spec, volume, openPrice, closePrice } = input;
   if (![volume, openPrice, closePrice].every((x) => Number.isFinite(x) && x > 0)) {
     return err(
-      appError('INVALID_PRICE', 'Volume, open price and close price must all be above zero.', {
+      codedError('INVALID_PRICE', 'Volume, open price and close price must all be above zero.', {
         volume,
         openPrice,
         closePrice,

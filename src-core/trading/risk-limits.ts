@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ErrorCode } from '../errors';
-import { appError, err, ok, type AppError, type Result } from '../result';
+import { codedError, type ErrorCode } from '../errors';
+import { err, ok, type AppError, type Result } from '../result';
 import { roundMoney, stripFloatNoise } from './numbers';
 
 /**
@@ -59,7 +59,7 @@ export function riskLimitViolations(input: RiskCheckInput): AppError<ErrorCode>[
   if (input.volume > limits.maxLotSize) {
     const excess = stripFloatNoise(input.volume - limits.maxLotSize);
     out.push(
-      appError(
+      codedError(
         'MAX_LOT_SIZE_EXCEEDED',
         `The volume ${input.volume} lots is above your maximum lot size of ${limits.maxLotSize} (by ${excess} lots).`,
         { limit: 'maxLotSize', value: input.volume, max: limits.maxLotSize, excess },
@@ -71,7 +71,7 @@ export function riskLimitViolations(input: RiskCheckInput): AppError<ErrorCode>[
   if (after > limits.maxOpenPositions) {
     const excess = after - limits.maxOpenPositions;
     out.push(
-      appError(
+      codedError(
         'MAX_OPEN_POSITIONS_EXCEEDED',
         `${input.openPositions} positions are open and your limit is ${limits.maxOpenPositions}; this order would make ${after} (${excess} over).`,
         { limit: 'maxOpenPositions', value: after, max: limits.maxOpenPositions, excess },
@@ -84,7 +84,7 @@ export function riskLimitViolations(input: RiskCheckInput): AppError<ErrorCode>[
     const maxMoney = roundMoney((input.balance * pct) / 100, digits);
     if (input.riskAmount === undefined) {
       out.push(
-        appError(
+        codedError(
           'MAX_RISK_PER_TRADE_EXCEEDED',
           `A stop loss is required: your maximum risk per trade is ${pct}% of the balance (${money(maxMoney)}), and without a stop the risk is unlimited.`,
           { limit: 'maxRiskPerTrade', value: null, max: maxMoney, maxPercent: pct, excess: null },
@@ -94,7 +94,7 @@ export function riskLimitViolations(input: RiskCheckInput): AppError<ErrorCode>[
       const excess = roundMoney(input.riskAmount - maxMoney, digits);
       const riskPct = input.balance > 0 ? roundMoney((input.riskAmount / input.balance) * 100, 2) : Infinity;
       out.push(
-        appError(
+        codedError(
           'MAX_RISK_PER_TRADE_EXCEEDED',
           `This trade risks ${money(input.riskAmount)} (${riskPct}% of the balance); your limit is ${pct}% (${money(maxMoney)}), ${money(excess)} over.`,
           { limit: 'maxRiskPerTrade', value: input.riskAmount, max: maxMoney, maxPercent: pct, excess },
@@ -109,7 +109,7 @@ export function riskLimitViolations(input: RiskCheckInput): AppError<ErrorCode>[
   ) {
     const excess = roundMoney(input.marginRequired - input.freeMargin, digits);
     out.push(
-      appError(
+      codedError(
         'INSUFFICIENT_MARGIN',
         `This trade needs ${money(input.marginRequired)} of margin but only ${money(input.freeMargin)} is free (${money(excess)} short).`,
         { limit: 'requireMarginWithinFree', value: input.marginRequired, max: input.freeMargin, excess },
