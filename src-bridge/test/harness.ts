@@ -37,7 +37,7 @@ export async function startHarness(
     token,
     logger: serverLog,
     ...options.server,
-  } as BridgeServerOptions);
+  });
   const opened = new Promise<BridgeSession>((resolve) => {
     const off = server.onSession((event) => {
       if (event.kind === 'opened') {
