@@ -186,13 +186,15 @@ void Service()
       CloseLink("frame too large");
       return;
      }
+   // Deadlines are compared as "last + period < now": GetTickCount64 is a ulong, and a subtraction would wrap
+   // around if a send in this same call moved LastTxMs past a `now` read earlier.
    ulong now=GetTickCount64();
-   if(g_state==PD_STATE_AWAIT_WELCOME && now-g_helloAtMs>PD_WELCOME_TIMEOUT_MS)
+   if(g_state==PD_STATE_AWAIT_WELCOME && g_helloAtMs+PD_WELCOME_TIMEOUT_MS<now)
      {
       CloseLink("no welcome from the app");
       return;
      }
-   if(now-g_pipe.LastRxMs()>(ulong)g_silenceMs)
+   if(g_pipe.LastRxMs()+(ulong)g_silenceMs<now)
      {
       if(g_state==PD_STATE_READY)
          SendBye("SILENCE","nothing received for "+IntegerToString(g_silenceMs)+" ms");
@@ -204,7 +206,7 @@ void Service()
    PumpTicks();
    PumpAccount(false);
    // Heartbeats only after welcome: before it the app accepts nothing but hello.
-   if(g_pipe.IsOpen() && now-g_pipe.LastTxMs()>=(ulong)g_heartbeatMs)
+   if(g_pipe.IsOpen() && g_pipe.LastTxMs()+(ulong)g_heartbeatMs<=GetTickCount64())
       g_pipe.SendLine("{\"type\":\"hb\"}");
   }
 
@@ -708,7 +710,7 @@ void PumpTicks()
 void PumpAccount(const bool force)
   {
    ulong now=GetTickCount64();
-   if(!force && now-g_lastAccountCheckMs<PD_ACCOUNT_EVENT_MS)
+   if(!force && g_lastAccountCheckMs+PD_ACCOUNT_EVENT_MS>now)
       return;
    g_lastAccountCheckMs=now;
    int md=PdMoneyDigits();
