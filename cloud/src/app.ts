@@ -25,6 +25,7 @@ import { outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
 import { authRoutes } from './routes/auth/index';
 import { connectionRoutes } from './routes/connections/index';
 import { registerPages } from './routes/pages/index';
+import { syncRoutes, type SyncOptions } from './routes/sync/index';
 import { tradingRoutes } from './routes/trading/index';
 import { AccessTokens } from './security/access-tokens';
 import { Keys } from './security/crypto';
@@ -52,6 +53,8 @@ export interface BuildOptions {
   readonly portalDist?: string;
   /** Run migrations at start (default true). */
   readonly migrate?: boolean;
+  /** Cloud sync timings (remote order wait, live stream keep-alive); tests shorten them. */
+  readonly sync?: SyncOptions;
 }
 
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'body.password', 'body.new_password'];
@@ -233,6 +236,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
 
   await app.register(authRoutes(accounts), { prefix: '/api/v1/auth' });
   await app.register(connectionRoutes, { prefix: '/api/v1/connections' });
+  await app.register(syncRoutes(options.sync), { prefix: '/api/v1/connections' });
   await app.register(tradingRoutes, { prefix: '/api/v1/trading' });
   registerConnectorRoute(app, accounts);
   await registerPages(app, options.portalDist);

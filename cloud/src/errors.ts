@@ -47,6 +47,9 @@ const STATUS: Readonly<Record<CloudErrorCode, number>> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   sizing_failed: 422,
+  remote_trading_disabled: 409,
+  connector_offline: 503,
+  outcome_unknown: 504,
   internal: 500,
 };
 

@@ -36,6 +36,15 @@ export const CloudErrorCode = z.enum([
   'unsupported_media_type',
   /** The sizing core refused the input; `details.field` and `details.core_code` name why. */
   'sizing_failed',
+  /** Cloud sync: the desktop holding the connector has remote trading off for this connection. */
+  'remote_trading_disabled',
+  /** Cloud sync: no desktop is attached to this connection right now. */
+  'connector_offline',
+  /**
+   * Cloud sync: the desktop did not answer a remote order in time. It may or may not have been executed; the
+   * cloud never resends it, the trader checks the journal first.
+   */
+  'outcome_unknown',
   'internal',
 ]);
 export type CloudErrorCode = z.infer<typeof CloudErrorCode>;

@@ -176,39 +176,13 @@ export type RemoteOrderResult = z.infer<typeof RemoteOrderResult>;
 export const RemoteOrderResponse = z.object({ result: RemoteOrderResult });
 export type RemoteOrderResponse = z.infer<typeof RemoteOrderResponse>;
 
-/** Error codes of the sync routes, beside the cloud's list in cloud-api.ts. */
-export const SyncErrorCode = z.enum([
-  /** The desktop holding the connector has remote trading off for this connection (HTTP 409). */
-  'remote_trading_disabled',
-  /** No desktop is attached to this connection (HTTP 503). */
-  'connector_offline',
-  /**
-   * The desktop did not answer in time (HTTP 504). The order may or may not have been executed: the cloud
-   * never resends, the trader checks the journal first.
-   */
-  'outcome_unknown',
-]);
-export type SyncErrorCode = z.infer<typeof SyncErrorCode>;
+// Errors: `remote_trading_disabled` (409), `connector_offline` (503) and `outcome_unknown` (504) are in
+// cloud-api.ts's CloudErrorCode, the cloud's one list.
 
-// ---- connector frames for remote orders (inside connector.ts's command envelope) -------------------------
+// ---- remote orders over the connector (connector.ts's command / command_result envelopes) ---------------
 
 /** The `name` of a {@link ConnectorCommand} carrying a remote order; `args` is a {@link RemoteOrderCommandArgs}. */
 export const PLACE_ORDER_COMMAND = 'place_order';
 
 export const RemoteOrderCommandArgs = z.object({ request_key: z.string(), intent: TradeIntent });
 export type RemoteOrderCommandArgs = z.infer<typeof RemoteOrderCommandArgs>;
-
-/** The desktop's answer to a command, by the command's id. */
-export const ConnectorCommandResult = z.object({
-  type: z.literal('command_result'),
-  id: Id,
-  /** `done`: the executor answered; otherwise the desktop refused before the executor, saying why. */
-  status: z.enum(['done', 'remote_trading_disabled', 'invalid']),
-  result: RemoteOrderResult.nullable(),
-  message: z.string().optional(),
-});
-export type ConnectorCommandResult = z.infer<typeof ConnectorCommandResult>;
-
-/** The desktop tells the cloud its remote-trading switch for this connection (sent on connect and on change). */
-export const ConnectorSettings = z.object({ type: z.literal('settings'), remote_trading: z.boolean() });
-export type ConnectorSettings = z.infer<typeof ConnectorSettings>;

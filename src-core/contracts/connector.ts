@@ -68,10 +68,30 @@ export type JournalBatch = z.infer<typeof JournalBatch>;
 export const ConnectorPing = z.object({ type: z.literal('ping'), id: Id });
 export type ConnectorPing = z.infer<typeof ConnectorPing>;
 
+/**
+ * The connector's answer to a {@link ConnectorCommand}, by the command's id (cloud sync, issue 7). `status` is
+ * `done` when the command ran (`result` then holds the command's own answer, e.g. cloud-sync.ts's
+ * RemoteOrderResult), or why the desktop refused it before running it.
+ */
+export const ConnectorCommandResult = z.object({
+  type: z.literal('command_result'),
+  id: Id,
+  status: z.enum(['done', 'remote_trading_disabled', 'invalid']),
+  result: z.record(z.string(), z.unknown()).nullable(),
+  message: z.string().max(2000).optional(),
+});
+export type ConnectorCommandResult = z.infer<typeof ConnectorCommandResult>;
+
+/** Per-connection settings the desktop reports on connect and on change (cloud sync, issue 7). */
+export const ConnectorSettings = z.object({ type: z.literal('settings'), remote_trading: z.boolean() });
+export type ConnectorSettings = z.infer<typeof ConnectorSettings>;
+
 export const ConnectorClientMessage = z.discriminatedUnion('type', [
   StatusSnapshot,
   JournalBatch,
   ConnectorPing,
+  ConnectorCommandResult,
+  ConnectorSettings,
 ]);
 export type ConnectorClientMessage = z.infer<typeof ConnectorClientMessage>;
 export type ConnectorClientMessageType = ConnectorClientMessage['type'];

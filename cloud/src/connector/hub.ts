@@ -4,7 +4,9 @@ import { z } from 'zod';
 import {
   CONNECTOR_CLOSE,
   ConnectorClientMessage,
+  type ConnectorCommandResult,
   type ConnectorError,
+  type ConnectorSettings,
   type ConnectorServerMessage,
   type JournalEntry,
   type StatusSnapshot,
@@ -25,6 +27,10 @@ export type JournalHandler = (
   entries: readonly JournalEntry[],
 ) => Promise<readonly string[]>;
 export type StatusHandler = (peer: ConnectorPeer, status: StatusSnapshot) => Promise<void>;
+/** Cloud sync (issue 7): a connector's answer to a command, its settings, and socket presence on this instance. */
+export type CommandResultHandler = (peer: ConnectorPeer, message: ConnectorCommandResult) => Promise<void>;
+export type SettingsHandler = (peer: ConnectorPeer, message: ConnectorSettings) => Promise<void>;
+export type PresenceHandler = (peer: ConnectorPeer, isOnline: boolean) => void;
 
 /**
  * Carries a message to the instance that holds a connection's socket (e.g. Redis pub/sub). The hub calls it
@@ -54,6 +60,9 @@ export class ConnectorHub {
   private readonly statuses = new Map<string, StatusSnapshot>();
   private journalHandler: JournalHandler = (_peer, entries) => Promise.resolve(entries.map((e) => e.id));
   private readonly statusHandlers: StatusHandler[] = [];
+  private commandResultHandler: CommandResultHandler = () => Promise.resolve();
+  private settingsHandler: SettingsHandler = () => Promise.resolve();
+  private readonly presenceHandlers: PresenceHandler[] = [];
   private relay: ConnectorRelay | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -69,6 +78,19 @@ export class ConnectorHub {
 
   onStatus(handler: StatusHandler): void {
     this.statusHandlers.push(handler);
+  }
+
+  onCommandResult(handler: CommandResultHandler): void {
+    this.commandResultHandler = handler;
+  }
+
+  onSettings(handler: SettingsHandler): void {
+    this.settingsHandler = handler;
+  }
+
+  /** Called with true when a socket is attached, false when the current socket of a connection closes. */
+  onPresence(handler: PresenceHandler): void {
+    this.presenceHandlers.push(handler);
   }
 
   setRelay(relay: ConnectorRelay | undefined): void {
@@ -117,9 +139,12 @@ export class ConnectorHub {
       held.isAlive = true;
     });
     socket.on('close', () => {
-      if (this.held.get(peer.connectionId) === held) this.held.delete(peer.connectionId);
+      if (this.held.get(peer.connectionId) !== held) return;
+      this.held.delete(peer.connectionId);
+      for (const handler of this.presenceHandlers) handler(peer, false);
     });
     this.startTimer();
+    for (const handler of this.presenceHandlers) handler(peer, true);
     socket.send(
       JSON.stringify({ type: 'welcome', connection_id: peer.connectionId, heartbeat_ms: this.heartbeatMs }),
     );
@@ -175,6 +200,12 @@ export class ConnectorHub {
           reply({ type: 'ack', ids: [...ids] });
           return;
         }
+        case 'command_result':
+          await this.commandResultHandler(held.peer, message);
+          return;
+        case 'settings':
+          await this.settingsHandler(held.peer, message);
+          return;
       }
     } catch (error) {
       this.log.error(

@@ -16,7 +16,9 @@ export type AuditEvent =
   | 'auth.totp_enable'
   | 'auth.totp_disable'
   | 'auth.rate_limited'
-  | 'connector.connect';
+  | 'connector.connect'
+  /** Cloud sync (issue 7): an order from the portal relayed to the desktop. */
+  | 'sync.remote_order';
 
 export interface AuditRecord {
   readonly event: AuditEvent;

@@ -3,7 +3,7 @@ import { ConnectionStatus, LiveEvent, type SyncedJournalEntry } from './schemas'
 import { api } from '../session/session';
 
 /** Parses a server-sent events stream into `data:` payloads (one per event; `event:` names are in the JSON). */
-export async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+export async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<string, void> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';

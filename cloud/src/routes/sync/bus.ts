@@ -32,8 +32,6 @@ export interface SyncBus {
 export class LocalBus implements SyncBus {
   readonly instanceId: string;
   private readonly events = new EventEmitter();
-  private commandHandler: (connectionId: string, command: ConnectorCommand, origin: string) => void = () =>
-    undefined;
   private replyHandler: (reply: ConnectorCommandResult) => void = () => undefined;
 
   constructor(instanceId: string) {
@@ -51,9 +49,9 @@ export class LocalBus implements SyncBus {
   publishCommand(): Promise<boolean> {
     return Promise.resolve(false);
   }
-  onCommand(handler: (connectionId: string, command: ConnectorCommand, origin: string) => void): void {
-    this.commandHandler = handler;
-    void this.commandHandler;
+  // No other instance sends commands here.
+  onCommand(): void {
+    return undefined;
   }
   isHeldElsewhere(): Promise<boolean> {
     return Promise.resolve(false);
@@ -182,7 +180,7 @@ export class RedisBus implements SyncBus {
 
   async isHeldElsewhere(connectionId: string): Promise<boolean> {
     try {
-      const answer = (await this.pub.pubsub('NUMSUB', this.channel('cmd', connectionId))) as unknown[];
+      const answer: unknown[] = await this.pub.pubsub('NUMSUB', this.channel('cmd', connectionId));
       return Number(answer[1] ?? 0) > 0;
     } catch {
       return false;

@@ -9,7 +9,7 @@ import { JournalEntry } from '../../../../src-core/contracts/journal';
 import type { Database } from '../../db/schema';
 
 /** The sync tables (migration 0002-sync), added to the cloud's Kysely types here rather than in schema.ts. */
-export interface SyncStatusTable {
+export type SyncStatusTable = {
   connection_id: string;
   snapshot: string | null;
   snapshot_at: number | null;
@@ -17,9 +17,9 @@ export interface SyncStatusTable {
   remote_trading: number;
   last_seen_at: number | null;
   updated_at: number;
-}
+};
 
-export interface SyncJournalTable {
+export type SyncJournalTable = {
   connection_id: string;
   entry_id: string;
   version: number;
@@ -31,12 +31,13 @@ export interface SyncJournalTable {
   /** The desktop's {@link JournalEntry} as JSON (validated on the way in). */
   entry: string;
   received_at: number;
-}
+};
 
-export interface SyncTables {
+// A type alias, not an interface: Kysely's withTables needs the implicit index signature.
+export type SyncTables = {
   sync_status: SyncStatusTable;
   sync_journal: SyncJournalTable;
-}
+};
 
 export type SyncDb = Kysely<Database & SyncTables>;
 
@@ -162,10 +163,11 @@ export class SyncStore {
   async countJournal(connectionId: string): Promise<number> {
     const row = await this.db
       .selectFrom('sync_journal')
+      // pg returns COUNT as int8; the cloud's pool parses it to a number, SQLite gives one already
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('connection_id', '=', connectionId)
       .executeTakeFirstOrThrow();
-    return Number(row.n);
+    return row.n;
   }
 
   async saveSnapshot(connectionId: string, snapshot: StatusSnapshot, now: number): Promise<void> {
