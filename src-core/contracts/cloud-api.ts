@@ -242,3 +242,68 @@ export const Readiness = z.object({
   rate_limiter: z.enum(['redis', 'memory']),
 });
 export type Readiness = z.infer<typeof Readiness>;
+
+// ---- trading --------------------------------------------------------------------------------------------
+
+/**
+ * `symbol_spec` in snake_case: the MT5 fields sizing needs. Without it the symbol resolves against the catalog.
+ * Numbers are not range-checked here: the core answers each bad value with its own code.
+ */
+export const SizingSymbolSpec = z.object({
+  digits: z.number().int().min(0).max(10),
+  point: z.number(),
+  pip_size: z.number().optional(),
+  tick_size: z.number(),
+  tick_value: z.number().optional(),
+  contract_size: z.number(),
+  volume_min: z.number(),
+  volume_max: z.number(),
+  volume_step: z.number(),
+  currency_base: z.string().min(1).max(6),
+  currency_profit: z.string().min(1).max(6),
+  currency_margin: z.string().min(1).max(6),
+  calc_mode: z.enum([
+    'FOREX',
+    'FOREX_NO_LEVERAGE',
+    'CFD',
+    'CFDLEVERAGE',
+    'CFDINDEX',
+    'FUTURES',
+    'EXCH_STOCKS',
+  ]),
+  margin_rate: z.number().optional(),
+});
+export type SizingSymbolSpec = z.infer<typeof SizingSymbolSpec>;
+
+export const PositionSizeRequest = z.object({
+  account_balance: z.number(),
+  risk_percent: z.number(),
+  entry_price: z.number(),
+  stop_loss: z.number(),
+  symbol: z.string().trim().min(1).max(64),
+  account_currency: z.string().trim().min(3).max(6).default('USD'),
+  /** Inferred from the stop when absent: a stop below the entry is a buy. */
+  side: z.enum(['buy', 'sell']).optional(),
+  leverage: z.number().default(100),
+  max_lot_size: z.number().default(10),
+  /** One side, in the account currency; charged on open and close. */
+  commission_per_lot: z.number().default(0),
+  /** Pair → mid price, e.g. `{"USDJPY": 150.0}`, for converting to the account currency. */
+  rates: z.record(z.string().min(2).max(16), z.number()).default({}),
+  symbol_spec: SizingSymbolSpec.optional(),
+});
+export type PositionSizeRequest = z.infer<typeof PositionSizeRequest>;
+
+export const PositionSizeResponse = z.object({
+  symbol: z.string(),
+  side: z.enum(['buy', 'sell']),
+  lot_size: z.number(),
+  risk_amount: z.number(),
+  stop_loss_pips: z.number(),
+  stop_loss_points: z.number(),
+  margin_required: z.number(),
+  actual_risk_amount: z.number(),
+  pip_value_per_lot: z.number(),
+  flags: z.array(z.enum(['CAPPED_AT_MAX_LOT', 'BELOW_MIN_LOT'])),
+});
+export type PositionSizeResponse = z.infer<typeof PositionSizeResponse>;
