@@ -1,2 +1,162 @@
-// `npm start`: replaced by the desktop launcher (Electron, or the web host when Electron's binary is absent).
-console.log('Pipdesk: the desktop app is not built yet (see README, "Status").');
+// `npm start`: the desktop app. Runs Electron when its binary is installed; otherwise (a fresh Linux clone, CI,
+// a server) it serves the same UI and IPC through the loopback web host and prints the URL to open.
+// `npm start -- --demo` also starts the built-in MT5 simulator so everything can be tried without MT5.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { USAGE, parseLaunchOptions } from '../src-main/app/launch-options';
+import { startDesktopApp, type DesktopApp } from '../src-main/app/desktop-app';
+import { startInProcessSimulator } from '../src-main/app/demo';
+import { startWebHost, type WebHost } from '../src-main/host/web-host';
+
+const ROOT = join(import.meta.dirname, '..');
+const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
+const RENDERER_CONFIG = join(ROOT, 'src-renderer', 'vite.config.ts');
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+/** The Electron binary, or why there is none (the npm package installs without it when its script is off). */
+function findElectron(): { path: string } | { reason: string } {
+  try {
+    const require = createRequire(import.meta.url);
+    const path = require('electron') as unknown;
+    if (typeof path === 'string' && existsSync(path)) return { path };
+  } catch {
+    // The electron package throws when its binary was never downloaded; that is the case handled here.
+  }
+  return {
+    reason: "Electron's binary is not installed here (the electron package's download script did not run)",
+  };
+}
+
+function newestMtime(dir: string): number {
+  try {
+    return statSync(dir).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** Builds the renderer when it is missing; a failed build is reported and the host explains on its page. */
+function ensureRenderer(): void {
+  if (existsSync(join(RENDERER_DIR, 'index.html'))) return;
+  if (!existsSync(RENDERER_CONFIG)) {
+    console.log('pipdesk: the renderer source is not there yet; the page will say so.');
+    return;
+  }
+  console.log('pipdesk: building the interface (first run)…');
+  const r = spawnSync('npx', ['vite', 'build', '--config', RENDERER_CONFIG, '--logLevel', 'warn'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) console.log('pipdesk: the interface did not build; run `npm run build` to see why.');
+}
+
+function runElectron(electronPath: string, args: readonly string[]): void {
+  const bundle = join(ROOT, 'dist-electron', 'main.cjs');
+  if (newestMtime(bundle) < newestMtime(join(ROOT, 'src-main'))) {
+    const r = spawnSync('npx', ['tsx', 'scripts/build-electron.ts'], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
+  const child = spawn(electronPath, ['.', ...args], { cwd: ROOT, stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 0));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+}
+
+async function runWebHost(
+  reason: string,
+  options: Exclude<ReturnType<typeof parseLaunchOptions>, { ok: false }>['value'],
+): Promise<void> {
+  ensureRenderer();
+  let app: DesktopApp;
+  try {
+    app = await startDesktopApp({
+      dataDir: options.dataDir,
+      version: version(),
+      shell: 'web',
+      eaSourceDir: join(ROOT, 'src-bridge', 'mql5'),
+      ...(options.pipePath === undefined ? {} : { pipePath: options.pipePath }),
+      ...(options.tokenFile === undefined ? {} : { tokenFile: options.tokenFile }),
+      startSimulator: startInProcessSimulator,
+    });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE') {
+      console.error(
+        'pipdesk: another Pipdesk is already running (its pipe is busy). Use that one, or stop it first.',
+      );
+    } else {
+      console.error(`pipdesk: could not start: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    process.exit(1);
+  }
+  let host: WebHost;
+  try {
+    host = await startWebHost({
+      dispatcher: app.dispatcher,
+      events: app.events,
+      logger: app.logger,
+      staticDir: RENDERER_DIR,
+      ...(options.port === undefined ? {} : { port: options.port }),
+    });
+  } catch (error) {
+    await app.close();
+    console.error(
+      `pipdesk: the web host could not listen: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    process.exit(1);
+  }
+
+  let isClosing = false;
+  const shutdown = async (): Promise<void> => {
+    if (isClosing) return;
+    isClosing = true;
+    console.log('\npipdesk: stopping (flushing the journal)…');
+    await host.close();
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+
+  console.log(`pipdesk: ${reason}, so the interface is served by the web host instead.`);
+  console.log(`pipdesk: open ${host.url}`);
+  console.log('pipdesk: (the address carries a one-time access token; it changes at every start)');
+  console.log(`pipdesk: MT5 EA pipe: ${app.pipePath}   data: ${options.dataDir}   log: ${app.logFile}`);
+  if (options.isDemo) {
+    const r = await app.demo.start({ marginMode: 'hedging', balance: 10_000, currency: 'USD' });
+    console.log(
+      r.ok
+        ? 'pipdesk: demo mode: a simulated MT5 account (10,000 USD, hedging) is connected. No real money moves.'
+        : `pipdesk: demo mode did not start: ${r.error.message}`,
+    );
+  } else {
+    console.log('pipdesk: no EA yet? Run `npm start -- --demo` or press "Start demo" in the app.');
+  }
+  console.log('pipdesk: Ctrl+C to stop.');
+}
+
+async function main(): Promise<void> {
+  const parsed = parseLaunchOptions(process.argv.slice(2), process.env);
+  if (!parsed.ok) {
+    console.error(parsed.error.message);
+    process.exit(2);
+  }
+  const options = parsed.value;
+  if (options.isHelp) {
+    console.log(USAGE);
+    return;
+  }
+  const electron = options.isWebOnly ? { reason: 'the web host was asked for (--web)' } : findElectron();
+  if ('path' in electron) {
+    runElectron(electron.path, process.argv.slice(2));
+    return;
+  }
+  await runWebHost(electron.reason, options);
+}
+
+await main();
