@@ -175,10 +175,11 @@ describe('Executor: opening', () => {
     bridge.accountInfo.tradeAllowed = false;
     expect(
       await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1, requestKey: 'd' }),
-    ).toMatchObject({ ok: false, code: 'AUTOTRADING_DISABLED' });
+    ).toMatchObject({ ok: false, code: 'TRADE_DISABLED' });
     expect(bridge.sent).toHaveLength(0);
     expect(journal.count('failed')).toBe(1);
     expect(journal.count('rejected')).toBe(3);
+    bridge.accountInfo.tradeAllowed = true;
   });
 });
 

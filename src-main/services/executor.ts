@@ -456,7 +456,7 @@ export class Executor {
     if (!positionsR.ok) return err(fromBridgeFailure(positionsR.error, 'reading the positions'));
     const spec = specR.value;
     const account = accountR.value;
-    const gate = this.#tradeGate(spec, account.tradeAllowed && account.tradeExpert);
+    const gate = this.#tradeGate(spec, account);
     if (!gate.ok) return gate;
     if (!quoteR.ok) return quoteR;
     const quote = quoteR.value;
@@ -545,15 +545,18 @@ export class Executor {
   /** Trading permissions and the session, checked in MT5's order (permissions, trade mode, session). */
   #tradeGate(
     spec: SymbolSpec & { sessionOpen: boolean },
-    isAccountTradeAllowed: boolean,
+    account: { tradeAllowed: boolean; tradeExpert: boolean },
   ): Result<true, Refusal> {
-    if (!isAccountTradeAllowed) {
+    if (!account.tradeAllowed) {
       return err(
         refusal(
-          'AUTOTRADING_DISABLED',
-          'Trading from Pipdesk is switched off: turn on Algo Trading in MetaTrader 5 (and check the account is not read-only).',
+          'TRADE_DISABLED',
+          'This account cannot trade: MetaTrader 5 is logged in read-only (investor password) or trading is disabled for it.',
         ),
       );
+    }
+    if (!account.tradeExpert) {
+      return err(refusal('TRADE_DISABLED', 'The broker does not allow automated trading on this account.'));
     }
     if (spec.tradeMode === 'DISABLED')
       return err(refusal('TRADE_DISABLED', `Trading is disabled for ${spec.name}.`));
@@ -587,7 +590,7 @@ export class Executor {
     if (!positionsR.ok) return err(fromBridgeFailure(positionsR.error, 'reading the positions'));
     const spec = specR.value;
     const account = accountR.value;
-    const gate = this.#tradeGate(spec, account.tradeAllowed && account.tradeExpert);
+    const gate = this.#tradeGate(spec, account);
     if (!gate.ok) return gate;
     if (!quoteR.ok) return quoteR;
     const quote = quoteR.value;
