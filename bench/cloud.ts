@@ -1,0 +1,340 @@
+// Cloud service figures (issue 6): HTTP throughput on PostgreSQL, limiter overhead on Redis, argon2 logins,
+// and 2,000 connector sockets. The server runs in a child process so autocannon and the sockets' client side do
+// not share its event loop. Everything binds 127.0.0.1. Run alone: `npx tsx bench/cloud.ts`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { build } from '../cloud/src/app';
+import { ManualClock } from '../cloud/src/clock';
+import { LIMIT_NAMES } from '../cloud/src/context';
+import { newId } from '../cloud/src/security/crypto';
+import { DEFAULT_ARGON2, PasswordHasher } from '../cloud/src/security/passwords';
+import { MemoryWindow, RateLimiter, type LimitRule } from '../cloud/src/security/rate-limiter';
+
+const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const SERVE_FLAG = '--pipdesk-cloud-bench-serve';
+const SOCKETS = 2_000;
+const PASSWORD = 'benchmark passphrase 2026';
+
+interface ServerInfo {
+  readonly port: number;
+  readonly pid: number;
+}
+
+const pct = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+const fmt = (n: number, digits = 1): string => n.toFixed(digits);
+const verdict = (ok: boolean): string => (ok ? 'OK ' : 'MISS');
+const rssMb = (pid: number): number => {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
+  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024;
+};
+
+/** Child mode: build the app on the given database and print the port. */
+async function serve(): Promise<void> {
+  const dataDir = process.env['BENCH_DATA_DIR'] ?? tmpdir();
+  const app = await build({
+    config: {
+      env: 'production',
+      port: 0,
+      host: '127.0.0.1',
+      databaseUrl: process.env['BENCH_DATABASE_URL'] ?? '',
+      dataDir,
+      redisUrl: undefined,
+      redisKeyPrefix: 'bench:',
+      smtpUrl: undefined,
+      mailFrom: 'bench@pipdesk.local',
+      publicUrl: 'http://127.0.0.1',
+      jwtSecret: 'bench-secret-bench-secret-bench-secret-0123',
+      accessTokenTtlSec: 3600,
+      refreshTokenTtlSec: 86_400,
+      trustProxyHops: 0,
+      bodyLimit: 65_536,
+      hashConcurrency: 4,
+      logLevel: 'silent',
+    },
+    // Every request comes from 127.0.0.1 here: lift the limits so they measure the service, not the limiter.
+    limits: Object.fromEntries(LIMIT_NAMES.map((n) => [n, { limit: 10_000_000 }])),
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no address');
+  process.stdout.write(`${JSON.stringify({ port: address.port, pid: process.pid })}\n`);
+}
+
+async function startServer(
+  databaseUrl: string,
+  dataDir: string,
+): Promise<{ info: ServerInfo; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), SERVE_FLAG], {
+    env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, BENCH_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const info = await new Promise<ServerInfo>((resolve, reject) => {
+    lines.once('line', (line) => {
+      resolve(JSON.parse(line) as ServerInfo);
+    });
+    child.once('exit', (code) => {
+      reject(new Error(`bench server exited with ${code}`));
+    });
+  });
+  return { info, child };
+}
+
+async function cannon(options: autocannon.Options): Promise<autocannon.Result> {
+  return autocannon({ duration: 3, connections: 32, ...options });
+}
+
+async function httpJson<T>(port: number, path: string, body: unknown, token?: string): Promise<T> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+async function limiterPhase(): Promise<void> {
+  const redis = new Redis(REDIS_URL, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    lazyConnect: false,
+  });
+  await new Promise<void>((resolve) =>
+    redis.once('ready', () => {
+      resolve();
+    }),
+  );
+  const silent = { info: () => undefined, warn: () => undefined } as unknown as ConstructorParameters<
+    typeof RateLimiter
+  >[3];
+  const prefix = `bench:${newId()}:`;
+  const limiter = new RateLimiter(redis, prefix, new ManualClock(), silent);
+  const memory = new MemoryWindow(new ManualClock());
+  const rule: LimitRule = { name: 'bench', limit: 1_000_000, windowMs: 60_000 };
+  const runs = 3_000;
+  const time = async (fn: (i: number) => Promise<unknown>): Promise<number[]> => {
+    const samples: number[] = [];
+    for (let i = 0; i < runs; i += 1) {
+      const t = performance.now();
+      await fn(i);
+      samples.push(performance.now() - t);
+    }
+    return samples.sort((a, b) => a - b);
+  };
+  await time((i) => limiter.hit(rule, `warm-${i % 50}`));
+  const ping = await time(() => redis.ping());
+  const hits = await time((i) => limiter.hit(rule, `key-${i % 100}`));
+  const mem = await time((i) => Promise.resolve(memory.hit(`key-${i % 100}`, rule)));
+  console.log(
+    `limiter (Redis Lua, ${runs} sequential hits): p50 ${fmt(pct(hits, 50), 3)} ms, p99 ${fmt(pct(hits, 99), 3)} ms ` +
+      `(target p99 <= 1 ms) ${verdict(pct(hits, 99) <= 1)}`,
+  );
+  console.log(
+    `  baseline: Redis PING p99 ${fmt(pct(ping, 99), 3)} ms (script/PING ${fmt(pct(hits, 99) / pct(ping, 99), 2)}x); ` +
+      `in-memory window p99 ${fmt(pct(mem, 99), 4)} ms`,
+  );
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+}
+
+async function socketsPhase(
+  port: number,
+  pid: number,
+  databaseUrl: string,
+  token: string,
+  userId: string,
+): Promise<void> {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  const ids = Array.from({ length: SOCKETS }, () => newId());
+  const now = Date.now();
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const values = chunk.map(
+      (_, j) => `($${j * 2 + 1}, $${j * 2 + 2}, 'bench', 'mt5', 'Bench-Server', '1', ${now}, ${now})`,
+    );
+    await db.query(
+      `insert into connections (id, user_id, name, platform, broker_server, account_login, created_at, updated_at) values ${values.join(',')}`,
+      chunk.flatMap((id) => [id, userId]),
+    );
+  }
+  await db.end();
+
+  const rssBefore = rssMb(pid);
+  const sockets: WebSocket[] = [];
+  const opened = performance.now();
+  for (let i = 0; i < ids.length; i += 200) {
+    await Promise.all(
+      ids.slice(i, i + 200).map(
+        (id) =>
+          new Promise<void>((resolve, reject) => {
+            const socket = new WebSocket(`ws://127.0.0.1:${port}/ws/connector?connection_id=${id}`, {
+              headers: { authorization: `Bearer ${token}` },
+            });
+            socket.once('message', () => {
+              resolve();
+            });
+            socket.once('close', (code) => {
+              reject(new Error(`socket closed ${code}`));
+            });
+            socket.once('error', reject);
+            sockets.push(socket);
+          }),
+      ),
+    );
+  }
+  const openSeconds = (performance.now() - opened) / 1000;
+  const rssAfter = rssMb(pid);
+
+  // Heartbeats spread over two seconds (each socket pings once), as a fleet of connectors would.
+  const rtts: number[] = [];
+  await Promise.all(
+    sockets.map(
+      (socket, i) =>
+        new Promise<void>((resolve) => {
+          setTimeout(
+            () => {
+              const sent = performance.now();
+              socket.once('message', () => {
+                rtts.push(performance.now() - sent);
+                resolve();
+              });
+              socket.send(JSON.stringify({ type: 'ping', id: `p${i}` }));
+            },
+            (i / sockets.length) * 2_000,
+          );
+        }),
+    ),
+  );
+  rtts.sort((a, b) => a - b);
+  console.log(
+    `connector sockets: ${sockets.length} open in ${fmt(openSeconds)} s (auth + ownership check each); server RSS ` +
+      `${fmt(rssAfter, 0)} MB (target < 400 MB) ${verdict(rssAfter < 400)}; baseline before sockets ${fmt(rssBefore, 0)} MB, ` +
+      `${fmt(((rssAfter - rssBefore) * 1024) / sockets.length)} KB per socket`,
+  );
+  console.log(
+    `heartbeat round trip (${rtts.length} pings over 2 s): p50 ${fmt(pct(rtts, 50), 2)} ms, p99 ${fmt(pct(rtts, 99), 2)} ms ` +
+      `(target p99 < 50 ms) ${verdict(pct(rtts, 99) < 50)}`,
+  );
+  await Promise.all(
+    sockets.map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          socket.once('close', () => {
+            resolve();
+          });
+          socket.close(1000);
+        }),
+    ),
+  );
+}
+
+/** Runs every phase and prints each figure beside its target. */
+export async function run(): Promise<void> {
+  const name = `pipdesk_bench_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const databaseUrl = `postgres://postgres@127.0.0.1:5432/${name}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'pipdesk-bench-cloud-'));
+  const { info, child } = await startServer(databaseUrl, dataDir);
+  // Figures depend on what else runs on the box: print the load so a reader can judge them.
+  console.log(
+    `machine: ${cpus().length} cores, load average ${loadavg()
+      .map((l) => fmt(l, 2))
+      .join(' ')}`,
+  );
+  try {
+    const { port, pid } = info;
+    const email = `bench-${Date.now()}@example.com`;
+    const registered = await httpJson<{ user: { id: string }; tokens: { access_token: string } }>(
+      port,
+      '/api/v1/auth/register',
+      { email, password: PASSWORD },
+    );
+    const token = registered.tokens.access_token;
+    for (let i = 0; i < 5; i += 1) {
+      await httpJson(
+        port,
+        '/api/v1/connections',
+        { name: `Account ${i}`, broker_server: 'Bench-Live', account_login: `${1000 + i}` },
+        token,
+      );
+    }
+
+    const health = await cannon({ url: `http://127.0.0.1:${port}/healthz` });
+    console.log(
+      `GET /healthz: ${fmt(health.requests.average, 0)} req/s, p99 ${health.latency.p99} ms ` +
+        `(target >= 3000 req/s, p99 < 50 ms) ${verdict(health.requests.average >= 3000 && health.latency.p99 < 50)}` +
+        `; errors ${health.errors + health.non2xx}`,
+    );
+    const list = await cannon({
+      url: `http://127.0.0.1:${port}/api/v1/connections`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    console.log(
+      `GET /api/v1/connections (JWT + session check + query, PostgreSQL): ${fmt(list.requests.average, 0)} req/s, ` +
+        `p99 ${list.latency.p99} ms (target >= 3000 req/s, p99 < 50 ms) ` +
+        `${verdict(list.requests.average >= 3000 && list.latency.p99 < 50)}; ${fmt(list.requests.average / health.requests.average, 2)}x /healthz` +
+        `; errors ${list.errors + list.non2xx}`,
+    );
+
+    await limiterPhase();
+
+    await socketsPhase(port, pid, databaseUrl, token, registered.user.id);
+
+    const hasher = new PasswordHasher(DEFAULT_ARGON2);
+    await hasher.hash('warm up');
+    const hashStarted = performance.now();
+    for (let i = 0; i < 3; i += 1) await hasher.hash(`measure ${i}`);
+    const hashMs = (performance.now() - hashStarted) / 3;
+    const logins = await cannon({
+      url: `http://127.0.0.1:${port}/api/v1/auth/login`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: PASSWORD }),
+      connections: 8,
+      duration: 5,
+    });
+    const loginRate = logins.requests.total / logins.duration;
+    const expected = cpus().length / (hashMs / 1000);
+    console.log(
+      `logins (argon2id m=65536,t=3,p=4): ${fmt(loginRate)} /s, p99 ${logins.latency.p99} ms; hash time ` +
+        `${fmt(hashMs, 0)} ms, expected about cores / hash time = ${fmt(expected)} /s (ratio ${fmt(loginRate / expected, 2)})` +
+        `; errors ${logins.errors + logins.non2xx}`,
+    );
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dataDir, { recursive: true, force: true });
+    const cleanup = new pg.Client({ connectionString: PG_ADMIN });
+    await cleanup.connect();
+    await cleanup.query(`drop database if exists ${name} with (force)`);
+    await cleanup.end();
+  }
+}
+
+if (process.argv.includes(SERVE_FLAG)) {
+  await serve();
+} else if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
+  await run();
+}
