@@ -21,7 +21,12 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        project: ['./tsconfig.node.json', './tsconfig.renderer.json', './cloud/tsconfig.json'],
+        project: [
+          './tsconfig.node.json',
+          './tsconfig.e2e.json',
+          './tsconfig.renderer.json',
+          './cloud/tsconfig.json',
+        ],
         tsconfigRootDir: import.meta.dirname,
       },
     },
