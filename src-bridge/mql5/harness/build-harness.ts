@@ -17,10 +17,11 @@ export interface BuiltHarness {
 
 /**
  * Translates the EA's sources to C++ in a fresh temporary directory and compiles one harness program with g++:
- * `driver` (Json.mqh and Pipe.mqh alone) or `ea-driver` (the whole EA against the fake terminal). Throws with
- * g++'s output when the EA's code does not compile.
+ * `driver` (Json.mqh and Pipe.mqh alone), `ea-driver` (the whole EA against the fake terminal and a scripted fake
+ * pipe) or `ea-live` (the same EA in real time over a real Unix socket). Throws with g++'s output when the EA's
+ * code does not compile.
  */
-export function buildHarness(program: 'driver' | 'ea-driver'): BuiltHarness {
+export function buildHarness(program: 'driver' | 'ea-driver' | 'ea-live'): BuiltHarness {
   const dir = mkdtempSync(join(tmpdir(), `pipdesk-${program}-`));
   for (const name of HEADERS) {
     const source = readFileSync(join(MQL5, 'Include', 'Pipdesk', `${name}.mqh`), 'utf8');
@@ -35,6 +36,8 @@ export function buildHarness(program: 'driver' | 'ea-driver'): BuiltHarness {
   // -Werror: a warning in the EA's code (sign mix-up, uninitialised use) deserves a look before MetaEditor sees it.
   // Unused parameters are allowed: every request handler has the same signature whether it needs `rq` or not.
   const flags = ['-std=c++17', '-O0', '-Wall', '-Wextra', '-Wno-unused-parameter', '-Werror'];
-  execFileSync('g++', [...flags, '-o', binary, `${program}.cpp`], { cwd: dir, stdio: 'pipe' });
+  const entry = program === 'driver' ? 'driver.cpp' : 'ea-driver.cpp';
+  const live = program === 'ea-live' ? ['-DPD_REAL_SOCKET'] : [];
+  execFileSync('g++', [...flags, ...live, '-o', binary, entry], { cwd: dir, stdio: 'pipe' });
   return { dir, binary };
 }

@@ -17,7 +17,11 @@
 
 ulong g_fake_ms = 1000000;
 int g_last_error = 0;
+#ifdef PD_REAL_SOCKET
+int g_socket_fd = -1;
+#else
 FakePipe g_pipe_fake;
+#endif
 FakeTerminal g_term;
 int g_selected_position = -1;
 int g_selected_order = -1;
@@ -165,6 +169,44 @@ static void fixture() {
   deal(7200000003, 7000000011, 7000000099, 0, 3, open - 20000, "unrelated", "EURUSD", 0);
 }
 
+#ifdef PD_REAL_SOCKET
+#include <ctime>
+
+static ulong monotonicMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (ulong)ts.tv_sec * 1000 + (ulong)ts.tv_nsec / 1000000;
+}
+
+// Live mode: the EA's timer loop in real time against the socket in $PIPDESK_SOCKET, with the token from
+// $PIPDESK_TOKEN (no token file when unset), for $PIPDESK_LIFETIME_MS (default 60 s) or until killed.
+int main() {
+  fixture();
+  const char *token = std::getenv("PIPDESK_TOKEN");
+  if (token != nullptr)
+    g_term.token = pd_utf8_to_u16(token);
+  else
+    g_term.tokenFile = false;
+  const char *lifetime = std::getenv("PIPDESK_LIFETIME_MS");
+  ulong end = monotonicMs() + (lifetime != nullptr ? (ulong)std::atol(lifetime) : 60000);
+  g_fake_ms = monotonicMs();
+  g_term.gmtSeconds = (long)std::time(nullptr);
+  if (OnInit() != INIT_SUCCEEDED) return 1;
+  try {
+    while (monotonicMs() < end) {
+      g_fake_ms = monotonicMs();
+      g_term.gmtSeconds = (long)std::time(nullptr);
+      OnTimer();
+      ::usleep((useconds_t)InpTimerMs * 1000);
+    }
+    OnDeinit(0);
+  } catch (const MqlViolation &e) {
+    std::fprintf(stderr, "violation: %s\n", e.what());
+    return 3;
+  }
+  return 0;
+}
+#else
 static void flush() {
   std::fwrite(g_pipe_fake.fromEa.data(), 1, g_pipe_fake.fromEa.size(), stdout);
   g_pipe_fake.fromEa.clear();
@@ -265,3 +307,4 @@ int main() {
   flush();
   return 0;
 }
+#endif

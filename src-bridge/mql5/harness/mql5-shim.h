@@ -234,6 +234,87 @@ inline int GetLastError() { return g_last_error; }
 inline void ResetLastError() { g_last_error = 0; }
 template <typename... A> void PrintFormat(const char *, A...) {}
 
+// ----- a real Unix socket standing in for the named pipe (PD_REAL_SOCKET) -----------------------------------
+// FileOpen on \\.\pipe\<name> connects to the socket path in $PIPDESK_SOCKET; FileSize is the number of bytes
+// waiting (FIONREAD), which is what the EA assumes FileSize reports on a pipe; a peer that closed shows as error
+// 5004 from FileSize or a failed write, as a broken pipe is expected to in MetaTrader.
+#ifdef PD_REAL_SOCKET
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+int pd_open_other_file(const string &name, int flags);
+extern int g_socket_fd;
+
+inline int FileOpen(const string &name, int flags) {
+  if (name.s.rfind(u"\\\\.\\pipe\\", 0) != 0) return pd_open_other_file(name, flags);
+  const char *path = std::getenv("PIPDESK_SOCKET");
+  if (path == nullptr) return INVALID_HANDLE;
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
+  if (::connect(fd, (sockaddr *)&addr, sizeof addr) != 0) {
+    ::close(fd);
+    g_last_error = 5004;
+    return INVALID_HANDLE;
+  }
+  g_socket_fd = fd;
+  return 1;
+}
+inline void FileClose(int h) {
+  if (h == 1 && g_socket_fd >= 0) {
+    ::close(g_socket_fd);
+    g_socket_fd = -1;
+  }
+}
+inline ulong FileSize(int h) {
+  if (h != 1 || g_socket_fd < 0) throw MqlViolation("FileSize on a closed handle");
+  int n = 0;
+  ::ioctl(g_socket_fd, FIONREAD, &n);
+  if (n == 0) {
+    pollfd p{g_socket_fd, POLLIN, 0};
+    char c;
+    if (::poll(&p, 1, 0) > 0 && ::recv(g_socket_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0) g_last_error = 5004;
+  }
+  return (ulong)n;
+}
+inline uint FileReadArray(int h, MqlArray<uchar> &a, int start, int count) {
+  if (h != 1 || g_socket_fd < 0) throw MqlViolation("FileReadArray on a closed handle");
+  int n = 0;
+  ::ioctl(g_socket_fd, FIONREAD, &n);
+  if (count > n) throw MqlViolation("FileReadArray asked for more than FileSize: would block");
+  std::vector<uchar> buf((size_t)count);
+  ssize_t got = ::read(g_socket_fd, buf.data(), (size_t)count);
+  if (got <= 0) return 0;
+  if ((int)a.v.size() < start + (int)got) a.v.resize((size_t)(start + got));
+  for (ssize_t i = 0; i < got; i++) a.v[(size_t)(start + i)] = buf[(size_t)i];
+  return (uint)got;
+}
+inline uint FileWriteArray(int h, const MqlArray<uchar> &a, int start, int count) {
+  if (h != 1 || g_socket_fd < 0) throw MqlViolation("FileWriteArray on a closed handle");
+  std::vector<uchar> buf(a.v.begin() + start, a.v.begin() + start + count);
+  size_t done = 0;
+  while (done < buf.size()) {
+    ssize_t w = ::send(g_socket_fd, buf.data() + done, buf.size() - done, MSG_NOSIGNAL);
+    if (w <= 0) {
+      g_last_error = 5004;
+      return (uint)done;
+    }
+    done += (size_t)w;
+  }
+  return (uint)done;
+}
+inline void FileFlush(int h) { (void)h; }
+inline bool FileSeek(int h, long offset, int origin) {
+  (void)h;
+  (void)offset;
+  (void)origin;
+  return true;
+}
+#else
 // ----- the fake pipe ------------------------------------------------------------------------------------------
 struct FakePipe {
   bool listening = true;
@@ -299,3 +380,4 @@ inline bool FileSeek(int h, long offset, int origin) {
   (void)origin;
   return true;
 }
+#endif

@@ -1,0 +1,198 @@
+/**
+ * The EA against the app's real bridge server. The whole EA, compiled with g++ in live mode, runs its timer loop
+ * in real time and connects over a real Unix socket (FileSize = bytes waiting, as MetaTrader's pipes are assumed
+ * to behave) to `startBridgeServer`, which validates every frame with the protocol schemas. The terminal behind
+ * the EA is the fake of mql5-terminal.h; the trade server's answers are its canned ones.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { memoryLogger } from '../../protocol/logger';
+import type { TickEvent } from '../../protocol/messages';
+import { startBridgeServer, type BridgeServer, type SessionEvent } from '../../server/bridge-server';
+import type { BridgeSession } from '../../server/session';
+import { buildHarness } from './build-harness';
+
+let buildDir = '';
+let eaLive = '';
+
+beforeAll(() => {
+  const built = buildHarness('ea-live');
+  buildDir = built.dir;
+  eaLive = built.binary;
+});
+
+afterAll(() => {
+  if (buildDir !== '') rmSync(buildDir, { recursive: true, force: true });
+});
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+async function startServer(): Promise<{ server: BridgeServer; path: string; token: string }> {
+  const path = join(tmpdir(), `pd-ea-${randomBytes(6).toString('hex')}.sock`);
+  const token = randomBytes(32).toString('hex');
+  const server = await startBridgeServer({ path, token, logger: memoryLogger() });
+  cleanups.push(() => server.close());
+  return { server, path, token };
+}
+
+/** Starts the compiled EA; it stops by itself after `lifetimeMs` and is killed at cleanup. */
+function startEa(path: string, token: string | undefined, lifetimeMs = 20_000): ChildProcess {
+  const env: NodeJS.ProcessEnv = { PIPDESK_SOCKET: path, PIPDESK_LIFETIME_MS: String(lifetimeMs) };
+  if (token !== undefined) env.PIPDESK_TOKEN = token;
+  const child = spawn(eaLive, [], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
+  cleanups.push(async () => {
+    child.kill('SIGKILL');
+    await exited;
+    expect(stderr).toBe('');
+  });
+  return child;
+}
+
+function nextSessionEvent(server: BridgeServer, kind: SessionEvent['kind']): Promise<SessionEvent> {
+  return new Promise((resolve) => {
+    const off = server.onSession((event) => {
+      if (event.kind === kind) {
+        off();
+        resolve(event);
+      }
+    });
+  });
+}
+
+async function openSession(): Promise<{ server: BridgeServer; session: BridgeSession }> {
+  const { server, path, token } = await startServer();
+  const opened = nextSessionEvent(server, 'opened');
+  startEa(path, token);
+  const event = await opened;
+  if (event.kind !== 'opened') throw new Error('unreachable');
+  return { server, session: event.session };
+}
+
+/** Unwraps a request result, failing the test with the error when there is one. */
+function value<T>(r: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value;
+}
+
+describe('the compiled EA against the real bridge server over a Unix socket', () => {
+  it('pairs, and answers every request type with results the server accepts', async () => {
+    const { server, session } = await openSession();
+    expect(session.key).toBe('81234567@Demo-Server');
+    const account = value(await session.request('account', {}));
+    expect(account).toMatchObject({
+      login: '81234567',
+      currency: 'USD',
+      marginMode: 'hedging',
+      tradeMode: 'demo',
+    });
+    expect(value(await session.request('symbols', {})).symbols.map((s) => s.name)).toEqual([
+      'EURUSD',
+      'GOLD',
+      'US30',
+      'NOQUOTE',
+    ]);
+    expect(value(await session.request('symbol_spec', { symbol: 'GOLD' }))).toMatchObject({
+      name: 'GOLD',
+      description: 'Gold — spot ☀',
+      executionMode: 1,
+    });
+    expect(value(await session.request('quote', { symbol: 'EURUSD' }))).toMatchObject({
+      bid: 1.085,
+      ask: 1.0851,
+    });
+    expect(value(await session.request('positions', {})).positions).toHaveLength(2);
+    expect(value(await session.request('orders', { symbol: 'EURUSD' })).orders).toHaveLength(1);
+    const deals = value(await session.request('history_deals', { fromMs: 0, toMs: 4_000_000_000_000 })).deals;
+    expect(deals).toHaveLength(4);
+    expect(
+      value(
+        await session.request('calc_margin', {
+          symbol: 'EURUSD',
+          orderType: 'BUY',
+          volume: 1,
+          price: 1.0851,
+        }),
+      ).margin,
+    ).toBeCloseTo(217.02, 2);
+
+    const trade = {
+      clOrdId: 'pd-live-1',
+      magic: '26042001',
+      action: 'DEAL',
+      symbol: 'EURUSD',
+      orderType: 'BUY',
+      volume: 0.1,
+    } as const;
+    expect(value(await session.request('order_check', trade))).toMatchObject({ retcode: 0, outcome: 'done' });
+    const sent = value(await session.request('order_send', trade));
+    expect(sent).toMatchObject({ retcode: 10009, outcome: 'done', filling: 'FOK', duplicate: false });
+    expect(value(await session.request('order_send', trade))).toEqual({ ...sent, duplicate: true });
+    const lookup = value(await session.request('lookup', { clOrdId: 'pd-live-1' }));
+    expect(lookup.found).toBe(true);
+    expect(lookup.lastResult).toEqual(sent);
+    expect(
+      value(await session.request('lookup', { clOrdId: 'pd-closed1' })).deals.map((d) => d.ticket),
+    ).toEqual(['7200000001', '7200000002']);
+
+    const firstTick = new Promise<TickEvent>((resolve) => {
+      const off = server.onTick((tick) => {
+        off();
+        resolve(tick);
+      });
+    });
+    expect(value(await session.request('subscribe', { symbol: 'US30' }))).toEqual({
+      symbol: 'US30',
+      subscribed: true,
+    });
+    expect(await firstTick).toMatchObject({ type: 'tick', symbol: 'US30', bid: 39000, ask: 39001 });
+    expect(value(await session.request('unsubscribe', { symbol: '*' }))).toEqual({
+      symbol: '*',
+      subscribed: false,
+    });
+
+    const missing = await session.request('quote', { symbol: 'XYZ' });
+    expect(missing.ok ? undefined : [missing.error.code, missing.error.eaCode]).toEqual([
+      'EA_ERROR',
+      'UNKNOWN_SYMBOL',
+    ]);
+  });
+
+  it('is refused with BAD_TOKEN when the token file is missing', async () => {
+    const { server, path } = await startServer();
+    const refused = nextSessionEvent(server, 'refused');
+    startEa(path, undefined);
+    const event = await refused;
+    expect(event).toMatchObject({
+      kind: 'refused',
+      reason: 'BAD_TOKEN',
+      login: '81234567',
+      eaVersion: '1.00',
+    });
+  });
+
+  it('says bye and closes cleanly when it is removed from the chart', async () => {
+    const { server, path, token } = await startServer();
+    const opened = nextSessionEvent(server, 'opened');
+    const closed = nextSessionEvent(server, 'closed');
+    startEa(path, token, 1500);
+    await opened;
+    const event = await closed;
+    expect(event.kind === 'closed' ? event.reason : undefined).toBe('bye');
+  });
+});
