@@ -19,7 +19,11 @@ const fastRedis = (url: string) =>
 const onceReady = (redis: Redis) =>
   redis.status === 'ready'
     ? Promise.resolve()
-    : new Promise<void>((resolve) => redis.once('ready', () => { resolve(); }));
+    : new Promise<void>((resolve) =>
+        redis.once('ready', () => {
+          resolve();
+        }),
+      );
 
 describe('MemoryWindow', () => {
   it('slides: a hit leaves the window exactly windowMs after it was made', () => {
