@@ -75,34 +75,34 @@ export type SessionEvent =
       readonly eaVersion?: string;
     };
 
-/** The app side of the bridge. */
+/** The app side of the bridge. Every member is a plain function, safe to pass around unbound. */
 export interface BridgeServer {
   /** The pipe or socket path it listens on. */
   readonly path: string;
   /** The open sessions. */
-  sessions(): BridgeSession[];
+  readonly sessions: () => BridgeSession[];
   /** The open session of a terminal (`login@server`), if any. */
-  session(key: string): BridgeSession | undefined;
+  readonly session: (key: string) => BridgeSession | undefined;
   /**
    * Sends a request to the terminal's current session; NOT_CONNECTED (delivered: false) when it has none.
    * Stable across reconnects, unlike holding a {@link BridgeSession}.
    */
-  request<T extends RequestType>(
+  readonly request: <T extends RequestType>(
     key: string,
     type: T,
     params: ParamsOf<T>,
     options?: RequestOptions,
-  ): Promise<Result<ResultOf<T>, BridgeRequestError>>;
+  ) => Promise<Result<ResultOf<T>, BridgeRequestError>>;
   /** Sessions opened, closed and handshakes refused. */
-  onSession(listener: (event: SessionEvent) => void): () => void;
+  readonly onSession: (listener: (event: SessionEvent) => void) => () => void;
   /** Ticks from every session. */
-  onTick(listener: (tick: TickEvent, session: BridgeSession) => void): () => void;
+  readonly onTick: (listener: (tick: TickEvent, session: BridgeSession) => void) => () => void;
   /** Account changes from every session. */
-  onAccount(listener: (account: AccountEvent, session: BridgeSession) => void): () => void;
+  readonly onAccount: (listener: (account: AccountEvent, session: BridgeSession) => void) => () => void;
   /** Trade transactions from every session. */
-  onTransaction(listener: (txn: TxnEvent, session: BridgeSession) => void): () => void;
+  readonly onTransaction: (listener: (txn: TxnEvent, session: BridgeSession) => void) => () => void;
   /** Says bye to every session, stops listening and removes the socket file. */
-  close(): Promise<void>;
+  readonly close: () => Promise<void>;
 }
 
 /**

@@ -205,25 +205,19 @@ export class BridgeSession {
     });
   }
 
-  /** Ticks of subscribed symbols (subscribe with `request('subscribe', { symbol })`). */
-  onTick(listener: (tick: TickEvent) => void): () => void {
-    return this.#ticks.on(listener);
-  }
+  /** Ticks of subscribed symbols (subscribe with `request('subscribe', { symbol })`). Safe to pass unbound. */
+  readonly onTick = (listener: (tick: TickEvent) => void): (() => void) => this.#ticks.on(listener);
 
   /** Account figure changes. */
-  onAccount(listener: (account: AccountEvent) => void): () => void {
-    return this.#accounts.on(listener);
-  }
+  readonly onAccount = (listener: (account: AccountEvent) => void): (() => void) =>
+    this.#accounts.on(listener);
 
   /** Trade transactions (hints that positions, orders or deals changed). */
-  onTransaction(listener: (txn: TxnEvent) => void): () => void {
-    return this.#txns.on(listener);
-  }
+  readonly onTransaction = (listener: (txn: TxnEvent) => void): (() => void) => this.#txns.on(listener);
 
   /** The session ended (once). */
-  onClose(listener: (reason: SessionCloseReason) => void): () => void {
-    return this.#closes.on(listener);
-  }
+  readonly onClose = (listener: (reason: SessionCloseReason) => void): (() => void) =>
+    this.#closes.on(listener);
 
   /** Ends the session, telling the EA why where the protocol has a word for it. */
   close(reason: SessionCloseReason, message = ''): void {
