@@ -276,6 +276,39 @@ describe('EA source: structure', () => {
     }
   });
 
+  it('calls, inside each class, only methods declared above the call', () => {
+    // MQL5 reads class bodies top-down more strictly than C++; the g++ harness would not notice a later one.
+    for (const src of SOURCES) {
+      const bare = src.scanned.bare;
+      for (const cls of bare.matchAll(/\bclass\s+(\w+)\s*\{/g)) {
+        const open = cls.index + cls[0].length - 1;
+        let depth = 0;
+        let close = open;
+        for (let i = open; i < bare.length; i++) {
+          if (bare.charAt(i) === '{') depth++;
+          if (bare.charAt(i) === '}' && --depth === 0) {
+            close = i;
+            break;
+          }
+        }
+        const body = bare.slice(open, close);
+        const declared = new Map<string, number>();
+        for (const m of body.matchAll(/^[ \t]*(?:[A-Za-z_]\w*[ \t]+)+&?([A-Za-z_]\w*)[ \t]*\(/gm)) {
+          const name = m[1];
+          const at = m.index + m[0].length - 1;
+          if (name !== undefined && !KEYWORDS.has(name) && !declared.has(name)) declared.set(name, at);
+        }
+        const late: string[] = [];
+        for (const m of body.matchAll(/(?<![.\w])([A-Za-z_]\w*)\s*\(/g)) {
+          const at = m.index + m[0].length - 1;
+          const decl = m[1] === undefined ? undefined : declared.get(m[1]);
+          if (decl !== undefined && decl > at) late.push(`${cls[1] ?? ''}::${m[1] ?? ''}`);
+        }
+        expect(late, relative(HERE, src.path)).toEqual([]);
+      }
+    }
+  });
+
   it('handles every request type of the protocol', () => {
     const dispatch = functionBody(mainSource().scanned, 'HandleRequest');
     const known = functionBody(mainSource().scanned, 'IsRequestType');

@@ -406,8 +406,6 @@ private:
      }
 
 public:
-                     PdJsonReader() { Clear(); }
-
    void              Clear()
      {
       m_text="";
@@ -417,6 +415,9 @@ public:
       m_fieldCount=0;
       m_itemTotal=0;
      }
+
+   // Constructors and methods call only what is declared above them, so the order of a class body never matters.
+                     PdJsonReader() { Clear(); }
 
    string            Error() { return(m_error); }
 
@@ -675,14 +676,14 @@ private:
      }
 
 public:
-                     PdJsonWriter() { Reset(); }
-
    void              Reset()
      {
       m_s="";
       m_depth=0;
       ArrayResize(m_first,8);
      }
+
+                     PdJsonWriter() { Reset(); }
 
    string            Text() { return(m_s); }
 

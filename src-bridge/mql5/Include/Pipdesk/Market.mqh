@@ -42,8 +42,6 @@ private:
    bool              m_truncated;
 
 public:
-                     PdListBuilder() { Reset(1048576); }
-
    void              Reset(const int budget)
      {
       m_body="";
@@ -52,6 +50,8 @@ public:
       m_count=0;
       m_truncated=false;
      }
+
+                     PdListBuilder() { Reset(1048576); }
 
    bool              Add(const string entryJson)
      {

@@ -118,6 +118,12 @@ public:
    string            CloseReason() { return(m_closeReason); }
    bool              FrameTooLarge() { return(m_frameTooLarge); }
 
+   void              ScheduleRetry()
+     {
+      m_nextAttemptMs=GetTickCount64()+m_backoffMs;
+      m_backoffMs=(uint)MathMin((double)m_backoffMs*2.0,(double)PD_PIPE_BACKOFF_MAX_MS);
+     }
+
    bool              AttemptDue() { return(GetTickCount64()>=m_nextAttemptMs); }
 
    // Tries to open the pipe when the backoff allows it. The app (the server) must be listening.
@@ -151,12 +157,6 @@ public:
       m_lastTxMs=now;
       PrintFormat("Pipdesk: connected to %s",m_path);
       return(true);
-     }
-
-   void              ScheduleRetry()
-     {
-      m_nextAttemptMs=GetTickCount64()+m_backoffMs;
-      m_backoffMs=(uint)MathMin((double)m_backoffMs*2.0,(double)PD_PIPE_BACKOFF_MAX_MS);
      }
 
    // A successful handshake resets the backoff; a refusal or a drop keeps growing it.
@@ -248,6 +248,22 @@ public:
       return(true);
      }
 
+   // Moves the unfinished tail to the front once all complete lines were taken (one copy per pump).
+   void              Compact()
+     {
+      if(m_head==0)
+         return;
+      int rest=m_rxLen-m_head;
+      if(rest>0)
+        {
+         uchar tail[];
+         ArrayCopy(tail,m_rx,0,m_head,rest);
+         ArrayCopy(m_rx,tail,0,0,rest);
+        }
+      m_rxLen=(rest>0) ? rest : 0;
+      m_head=0;
+     }
+
    // Takes the next complete line out of the buffer. False when no complete line is waiting.
    // `validUtf8` is false for a line whose bytes are not UTF-8 (the caller answers BAD_JSON).
    // A line longer than the frame limit sets FrameTooLarge(); the caller reports it and closes the link.
@@ -281,22 +297,6 @@ public:
       return(false);
      }
 
-private:
-   // Moves the unfinished tail to the front once all complete lines were taken (one copy per pump).
-   void              Compact()
-     {
-      if(m_head==0)
-         return;
-      int rest=m_rxLen-m_head;
-      if(rest>0)
-        {
-         uchar tail[];
-         ArrayCopy(tail,m_rx,0,m_head,rest);
-         ArrayCopy(m_rx,tail,0,0,rest);
-        }
-      m_rxLen=(rest>0) ? rest : 0;
-      m_head=0;
-     }
   };
 
 #endif
