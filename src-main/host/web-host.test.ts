@@ -277,3 +277,64 @@ describe('web host without a built renderer', () => {
     }
   });
 });
+
+describe('page transport across a host restart', () => {
+  it('fails calls in flight, reconnects with backoff and renews its subscriptions', async () => {
+    const token = 'restart-token-0123456789';
+    const hubA = createIpcEventHub();
+    const start = (port: number, hub: IpcEventHub) =>
+      startWebHost({
+        dispatcher: createIpcDispatcher(
+          handlersWith({ 'margin:calc': () => new Promise(() => undefined) }),
+          createMemoryLogger(),
+        ),
+        events: hub,
+        logger: createMemoryLogger(),
+        staticDir: null,
+        token,
+        port,
+      });
+    const first = await start(0, hubA);
+    const states: string[] = [];
+    let onOpen: (() => void) | null = null;
+    const transport = createWebSocketTransport({
+      url: first.wsUrl,
+      token,
+      connect: (url) => connectNodeSocket(url, first.origin),
+      setTimer: (f, ms) => setTimeout(f, ms),
+      reconnectDelaysMs: [20, 40],
+      onState: (s) => {
+        states.push(s);
+        if (s === 'open') onOpen?.();
+      },
+    });
+    const reopened = (): Promise<void> =>
+      new Promise((resolve) => {
+        onOpen = resolve;
+      });
+    const client = createIpcClient(transport);
+    const ticks: number[] = [];
+    client.on('quotes:tick', (p) => ticks.push(p.quotes.length));
+    await client.invoke('settings:get');
+
+    const hanging = client.invoke('margin:calc', { symbol: 'EURUSD', side: 'buy', volume: 1 });
+    const back = reopened();
+    await first.close();
+    const failed = await hanging;
+    expect(!failed.ok && failed.error.code).toBe('TRANSPORT');
+
+    const hubB = createIpcEventHub();
+    const second = await start(first.port, hubB);
+    try {
+      await back;
+      expect(states).toEqual(['open', 'reconnecting', 'open']);
+      await client.invoke('settings:get'); // ordered after the renewed subscribe frame
+      hubB.emit('quotes:tick', { quotes: [] });
+      await client.invoke('settings:get');
+      expect(ticks).toEqual([0]);
+    } finally {
+      transport.close();
+      await second.close();
+    }
+  });
+});
