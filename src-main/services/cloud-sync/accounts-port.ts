@@ -66,7 +66,13 @@ export function bridgeAccounts(server: BridgeServer, activeSession?: () => strin
     async status(key) {
       const session = server.session(key);
       if (session === undefined) {
-        return { terminal_connected: false, ea_connected: false, account: null, open_positions: 0, pending_orders: 0 };
+        return {
+          terminal_connected: false,
+          ea_connected: false,
+          account: null,
+          open_positions: 0,
+          pending_orders: 0,
+        };
       }
       const [account, positions, orders] = await Promise.all([
         server.request(key, 'account', {}),
@@ -89,7 +95,7 @@ export function bridgeAccounts(server: BridgeServer, activeSession?: () => strin
             }
           : null,
         open_positions: positions.ok ? positions.value.positions.length : 0,
-        pending_orders: orders.ok ? orders.value.length : 0,
+        pending_orders: orders.ok ? orders.value.orders.length : 0,
       };
     },
     activeAccount() {

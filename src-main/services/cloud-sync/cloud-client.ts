@@ -63,7 +63,8 @@ export class CloudClient {
       );
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) return err(cloudError(response.status, 'CLOUD_BAD_ANSWER', 'The cloud sent an unreadable answer.'));
+    if (!parsed.success)
+      return err(cloudError(response.status, 'CLOUD_BAD_ANSWER', 'The cloud sent an unreadable answer.'));
     return ok(parsed.data);
   }
 

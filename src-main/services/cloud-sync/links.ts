@@ -60,8 +60,7 @@ export class CloudLinks {
 
   get(accountKey: AccountKey): CloudLink | undefined {
     const row = this.db.prepare('SELECT * FROM cloud_links WHERE account_key = ?').get(accountKey) as
-      | LinkRow
-      | undefined;
+      LinkRow | undefined;
     return row === undefined ? undefined : toLink(row);
   }
 
@@ -79,8 +78,9 @@ export class CloudLinks {
 
   setRemoteTrading(accountKey: AccountKey, isOn: boolean): boolean {
     return (
-      this.db.prepare('UPDATE cloud_links SET remote_trading = ? WHERE account_key = ?').run(isOn ? 1 : 0, accountKey)
-        .changes > 0
+      this.db
+        .prepare('UPDATE cloud_links SET remote_trading = ? WHERE account_key = ?')
+        .run(isOn ? 1 : 0, accountKey).changes > 0
     );
   }
 
@@ -91,7 +91,9 @@ export class CloudLinks {
 
   /** Remembers the account a journal entry was made on, the first time the entry is seen. */
   tagEntry(entryId: string, accountKey: AccountKey): void {
-    this.db.prepare('INSERT OR IGNORE INTO cloud_entry_accounts (entry_id, account_key) VALUES (?, ?)').run(entryId, accountKey);
+    this.db
+      .prepare('INSERT OR IGNORE INTO cloud_entry_accounts (entry_id, account_key) VALUES (?, ?)')
+      .run(entryId, accountKey);
   }
 
   entryAccounts(entryIds: readonly string[]): Map<string, AccountKey> {
@@ -105,7 +107,8 @@ export class CloudLinks {
   }
 
   meta(key: string): string | undefined {
-    const row = this.db.prepare('SELECT value FROM cloud_meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this.db.prepare('SELECT value FROM cloud_meta WHERE key = ?').get(key) as
+      { value: string } | undefined;
     return row?.value;
   }
 
