@@ -70,7 +70,12 @@ export const ERROR_CODES = {
   UNAUTHORIZED: 'The caller is not allowed: wrong web host token or an unexpected IPC sender.',
   DEMO_FAILED: 'The demo simulator could not be started or stopped.',
   EA_INSTALL_FAILED: 'The EA files could not be copied into the MT5 data folder.',
-  SETTINGS_INVALID: 'The settings change does not pass validation.',
+  TERMINAL_TIMEOUT: 'MetaTrader 5 did not answer a data request (account, quotes, positions) in time.',
+  TERMINAL_ERROR: 'MetaTrader 5 could not answer a data request; the message carries its reason.',
+  SESSION_NOT_FOUND: 'The terminal session chosen is not connected.',
+  BAD_OPTIONS: 'A command-line option or PIPDESK_* environment variable is not valid.',
+  SECRET_UNAVAILABLE: 'The OS keyring behind safeStorage is not available, so a secret is not stored on disk.',
+  SECRET_UNREADABLE: 'A stored secret cannot be decrypted here (another machine or user); sign in again.',
 } as const satisfies Readonly<Record<string, string>>;
 
 /** Any code in {@link ERROR_CODES}. */
