@@ -125,7 +125,7 @@ static void fixture() {
 
   FakeRow ord;
   ord.i[ORDER_TICKET] = 7100000001;
-  ord.i[ORDER_TYPE] = ORDER_TYPE_BUY_LIMIT;
+  ord.i[ORDER_TYPE] = ORDER_TYPE_BUY_STOP_LIMIT;
   ord.i[ORDER_STATE] = ORDER_STATE_PLACED;
   ord.i[ORDER_TYPE_FILLING] = ORDER_FILLING_RETURN;
   ord.i[ORDER_TIME_SETUP_MSC] = open;
@@ -133,6 +133,7 @@ static void fixture() {
   ord.d[ORDER_VOLUME_INITIAL] = 0.2;
   ord.d[ORDER_VOLUME_CURRENT] = 0.2;
   ord.d[ORDER_PRICE_OPEN] = 1.081;
+  ord.d[ORDER_PRICE_STOPLIMIT] = 1.0802;
   ord.d[ORDER_PRICE_CURRENT] = 1.0851;
   ord.s[ORDER_SYMBOL] = u("EURUSD");
   ord.s[ORDER_COMMENT] = u("pd-limit1");
@@ -219,7 +220,7 @@ static std::string joinRequests(const std::vector<MqlTradeRequest> &rs) {
     out += "{\"action\":" + std::to_string((int)rs[i].action) + ",\"type\":" + std::to_string((int)rs[i].type) +
            ",\"filling\":" + std::to_string((int)rs[i].type_filling) + ",\"typeTime\":" +
            std::to_string((int)rs[i].type_time) + ",\"volume\":" + std::to_string(rs[i].volume) +
-           ",\"price\":" + std::to_string(rs[i].price) + ",\"sl\":" + std::to_string(rs[i].sl) +
+           ",\"price\":" + std::to_string(rs[i].price) + ",\"stoplimit\":" + std::to_string(rs[i].stoplimit) + ",\"sl\":" + std::to_string(rs[i].sl) +
            ",\"magic\":" + std::to_string(rs[i].magic) + ",\"position\":" + std::to_string(rs[i].position) +
            ",\"positionBy\":" + std::to_string(rs[i].position_by) + ",\"order\":" + std::to_string(rs[i].order) +
            ",\"deviation\":" + std::to_string(rs[i].deviation) + ",\"comment\":\"" + pd_u16_to_utf8(rs[i].comment.s) +

@@ -48,6 +48,7 @@ interface SentRequest {
   typeTime: number;
   volume: number;
   price: number;
+  stoplimit: number;
   sl: number;
   magic: number;
   position: number;
@@ -301,7 +302,13 @@ describe('the EA in a scripted session (whole EA compiled against a fake termina
       sl: 1.078,
     });
     expect(by('pd-s')).toMatchObject({ action: 6, position: 7000000001, symbol: 'EURUSD', sl: 1.079 });
-    expect(by('pd-m')).toMatchObject({ action: 7, order: 7100000001, price: 1.0805, symbol: 'EURUSD' });
+    expect(by('pd-m')).toMatchObject({
+      action: 7,
+      order: 7100000001,
+      price: 1.0805,
+      symbol: 'EURUSD',
+      stoplimit: 1.0802,
+    });
     expect(by('pd-r')).toMatchObject({ action: 8, order: 7100000001 });
     expect(by('pd-c')).toMatchObject({ action: 10, position: 7000000001, positionBy: 7000000002 });
     expect(by('pd-x')).toMatchObject({

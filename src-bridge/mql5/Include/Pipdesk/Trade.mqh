@@ -346,6 +346,9 @@ bool PdBuildTradeRequest(PdJsonReader &rq,MqlTradeRequest &req,ENUM_ORDER_TYPE_F
       req.order=order;
       req.symbol=symbol;
       req.price=PdNormalizePrice(symbol,price);
+      // Absent stopLimit keeps the order's own: 0 would turn a stop-limit order's limit price into "none".
+      if(rq.IsMissing("stopLimit"))
+         stopLimit=OrderGetDouble(ORDER_PRICE_STOPLIMIT);
       req.stoplimit=PdNormalizePrice(symbol,stopLimit);
       req.sl=PdNormalizePrice(symbol,sl);
       req.tp=PdNormalizePrice(symbol,tp);
