@@ -18,8 +18,12 @@ export const APP_ID = 'com.pipdesk.desktop';
 let desktop: DesktopApp | null = null;
 let mainWindow: BrowserWindow | null = null;
 let isQuitting = false;
-/** Secrets for cloud tokens (H7); available after `ready`. */
-export let secrets: SecretStore | null = null;
+let secrets: SecretStore | null = null;
+
+/** The encrypted store for cloud tokens (H7's sign-in); null until Electron is ready. */
+export function secretStore(): SecretStore | null {
+  return secrets;
+}
 
 /**
  * Whether an IPC call comes from our own window's top frame on the app origin: a frame that navigated elsewhere,
@@ -31,7 +35,7 @@ function isTrustedSender(event: IpcMainInvokeEvent): boolean {
     mainWindow !== null &&
     event.sender === mainWindow.webContents &&
     frame !== null &&
-    frame === event.sender.mainFrame &&
+    frame.parent === null &&
     isAppUrl(frame.url)
   );
 }
