@@ -77,6 +77,8 @@ export interface ExecutorOptions {
   readonly reconcileGraceMs: number;
   /** Lookups made inside the call before answering OUTCOME_UNKNOWN (later ones run on reconnect). */
   readonly reconcileAttempts: number;
+  /** Inside the call, how long to wait for the terminal to reconnect before a lookup (an EA reconnects in ~1 s). */
+  readonly reconnectWaitMs: number;
   /** Requests with the same content and no distinct request keys within this window produce one order. */
   readonly dedupWindowMs: number;
   /** Pause before retrying a retryable outcome, multiplied by the attempt number. */
@@ -92,6 +94,7 @@ export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
   lookupDeadlineMs: 10_000,
   reconcileGraceMs: 1_000,
   reconcileAttempts: 2,
+  reconnectWaitMs: 5_000,
   dedupWindowMs: 1_500,
   retryBackoffMs: 150,
   specTtlMs: 2_000,
@@ -246,7 +249,7 @@ export class Executor {
     { promise: Promise<ExecutionResult>; settledAt: number | null; hasKey: boolean }
   >();
   readonly #specs = new Map<string, { spec: SymbolSpec; at: number }>();
-  readonly #reconciling = new Set<string>();
+  readonly #reconciling = new Map<string, Promise<JournalEntry>>();
   readonly #offSession: () => void;
   #reconcilePass: Promise<ReconcileSummary> | null = null;
   #closed = false;
@@ -1170,12 +1173,28 @@ export class Executor {
   async #afterUnknown(entry: JournalEntry): Promise<ExecutionResult> {
     let current = entry;
     for (let i = 0; i < this.#opt.reconcileAttempts && !this.#closed; i += 1) {
-      current = await this.#reconcileEntry(current);
+      current = await this.#reconcileEntry(current, true);
       if (current.state !== 'unknown') break;
     }
     const result = this.#resultOf(current);
+    // Settled results were announced by the reconciliation itself.
     if (current.state === 'unknown') this.#results.emit({ result, entry: current });
     return result;
+  }
+
+  #waitForSession(ms: number): Promise<boolean> {
+    if (this.#bridge.isConnected()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        off();
+        resolve(this.#bridge.isConnected());
+      }, ms);
+      const off = this.#bridge.onSessionReady(() => {
+        clearTimeout(timer);
+        off();
+        resolve(true);
+      });
+    });
   }
 
   // ── Reconciliation ────────────────────────────────────────────────────────────────────────────────────────
@@ -1204,13 +1223,10 @@ export class Executor {
         parents.push(e.id);
         continue;
       }
-      const settled = await this.#reconcileEntry(e);
+      const settled = await this.#reconcileEntry(e, false);
       if (settled.state === 'done') done += 1;
       else if (settled.state === 'rejected' || settled.state === 'failed') notExecuted += 1;
       else stillUnknown += 1;
-      if (settled.state !== 'unknown' && settled.state !== 'pending' && settled.state !== 'sent') {
-        this.#results.emit({ result: this.#resultOf(settled), entry: settled });
-      }
     }
     for (const id of parents) {
       const p = this.#settleParent(id);
@@ -1221,14 +1237,38 @@ export class Executor {
     return summary;
   }
 
-  /** One reconciliation step for one entry; returns the entry as stored afterwards. */
-  async #reconcileEntry(entry: JournalEntry): Promise<JournalEntry> {
-    if (this.#reconciling.has(entry.id)) return entry;
-    this.#reconciling.add(entry.id);
-    try {
+  /**
+   * One reconciliation step for one entry; returns the entry as stored afterwards. Concurrent callers for the same
+   * entry (the call that got the unknown answer and a pass started by a reconnect) share one step.
+   */
+  #reconcileEntry(entry: JournalEntry, isWaitingForSession: boolean): Promise<JournalEntry> {
+    const running = this.#reconciling.get(entry.id);
+    if (running !== undefined) return running;
+    const step = this.#reconcileOnce(entry.id, isWaitingForSession).finally(() => {
+      this.#reconciling.delete(entry.id);
+    });
+    this.#reconciling.set(entry.id, step);
+    return step;
+  }
+
+  async #reconcileOnce(id: string, isWaitingForSession: boolean): Promise<JournalEntry> {
+    const settled = await this.#reconcileStep(id, isWaitingForSession);
+    if (settled.state !== 'unknown' && settled.state !== 'pending' && settled.state !== 'sent') {
+      this.#results.emit({ result: this.#resultOf(settled), entry: settled });
+    }
+    return settled;
+  }
+
+  async #reconcileStep(id: string, isWaitingForSession: boolean): Promise<JournalEntry> {
+    const entry = this.#journal.get(id);
+    if (entry === undefined) throw new Error(`reconcile: no journal entry ${id}`);
+    // Another path settled it meanwhile.
+    if (entry.state !== 'unknown' && entry.state !== 'pending' && entry.state !== 'sent') return entry;
+    {
       const since = entry.sentAt ?? entry.createdAt;
       const wait = since + this.#opt.reconcileGraceMs - this.#clock.now();
       if (wait > 0) await sleep(wait);
+      if (isWaitingForSession) await this.#waitForSession(this.#opt.reconnectWaitMs);
       if (!this.#bridge.isConnected()) return this.#markStillUnknown(entry, 'the terminal is not connected');
       const coid = attemptClOrdId(entry.clientOrderId, Math.max(1, entry.attempts));
       const found = await this.#bridge.lookup(coid, this.#opt.lookupDeadlineMs);
@@ -1258,8 +1298,6 @@ export class Executor {
         state: decision.state,
         completedAt: this.#clock.now(),
       });
-    } finally {
-      this.#reconciling.delete(entry.id);
     }
   }
 
