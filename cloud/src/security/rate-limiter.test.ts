@@ -40,6 +40,28 @@ describe('MemoryWindow', () => {
     expect(window.hit('k', rule).allowed).toBe(false);
   });
 
+  it('stays exact across compaction and cheap per hit under a high limit', () => {
+    const clock = new ManualClock(0);
+    const window = new MemoryWindow(clock);
+    const rule: LimitRule = { name: 'big', limit: 100, windowMs: 1000 };
+    for (let i = 0; i < 100; i += 1) {
+      expect(window.hit('k', rule).allowed).toBe(true);
+      clock.advance(5);
+    }
+    expect(window.hit('k', rule).allowed).toBe(false);
+    // Now t=1105: the window is (105, 1105], so the 22 hits made at t=0..105 have aged out, and only those.
+    clock.advance(605);
+    for (let i = 0; i < 22; i += 1) expect(window.hit('k', rule).allowed).toBe(true);
+    expect(window.hit('k', rule).allowed).toBe(false);
+    const high: LimitRule = { name: 'high', limit: 10_000_000, windowMs: 60_000 };
+    const started = performance.now();
+    for (let i = 0; i < 50_000; i += 1) {
+      window.hit('flood', high);
+      clock.advance(1);
+    }
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
   it('keeps at most maxKeys keys, dropping the least recently used', () => {
     const window = new MemoryWindow(new ManualClock(), 3);
     const rule: LimitRule = { name: 't', limit: 1, windowMs: 60_000 };

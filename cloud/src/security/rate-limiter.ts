@@ -51,7 +51,8 @@ type SlidingWindowRedis = Redis & {
 
 /** The fallback: per-process sliding windows, bounded in keys (least recently used dropped first). */
 export class MemoryWindow {
-  private readonly hits = new Map<string, number[]>();
+  /** Per key: hit times in arrival order from `head` on (older slots are spent and compacted away). */
+  private readonly hits = new Map<string, { times: number[]; head: number }>();
 
   constructor(
     private readonly clock: Clock,
@@ -62,22 +63,31 @@ export class MemoryWindow {
     return this.hits.size;
   }
 
+  /** Amortised O(1) per hit: expired times are skipped from the front, never re-filtered. */
   hit(key: string, rule: LimitRule): LimitDecision {
     const now = this.clock.now();
-    const kept = (this.hits.get(key) ?? []).filter((at) => at > now - rule.windowMs);
-    this.hits.delete(key);
+    const entry = this.hits.get(key) ?? { times: [], head: 0 };
+    const { times } = entry;
+    while (entry.head < times.length && (times[entry.head] ?? now) <= now - rule.windowMs) entry.head += 1;
+    if (entry.head > 64 && entry.head * 2 > times.length) {
+      times.splice(0, entry.head);
+      entry.head = 0;
+    }
+    const count = times.length - entry.head;
     let decision: LimitDecision;
-    if (kept.length < rule.limit) {
-      kept.push(now);
-      decision = { allowed: true, remaining: rule.limit - kept.length, retryAfterMs: 0 };
+    if (count < rule.limit) {
+      times.push(now);
+      decision = { allowed: true, remaining: rule.limit - count - 1, retryAfterMs: 0 };
     } else {
       decision = {
         allowed: false,
         remaining: 0,
-        retryAfterMs: Math.max(1, (kept[0] ?? now) + rule.windowMs - now),
+        retryAfterMs: Math.max(1, (times[entry.head] ?? now) + rule.windowMs - now),
       };
     }
-    this.hits.set(key, kept);
+    // Re-insert so Map order is least recently used first.
+    this.hits.delete(key);
+    this.hits.set(key, entry);
     if (this.hits.size > this.maxKeys) {
       const oldest = this.hits.keys().next();
       if (oldest.done !== true) this.hits.delete(oldest.value);
