@@ -12,7 +12,7 @@ import { OrderTicket } from '../features/ticket/OrderTicket';
 import type { BottomTab } from '../store/ui-slice';
 import { useApp, useAppStore, useController } from '../store/use-app';
 import { formatVolume } from './format';
-import { ConfirmDialog, Notices } from './Overlays';
+import { ConfirmDialog } from './Overlays';
 import { SHORTCUTS, shortcutFor } from './shortcuts';
 
 function useTheme(): void {
@@ -170,8 +170,12 @@ export function App(): ReactNode {
   useTheme();
   useShortcuts();
   const appError = useApp((s) => s.errors['app']);
+  // Prices on screen are stale while there is no terminal: shown dimmed rather than hidden, so nothing jumps.
+  const isLinkDown = useApp(
+    (s) => s.transport === 'lost' || s.bridge === null || s.bridge.state === 'disconnected',
+  );
   return (
-    <div className="app" data-testid="app">
+    <div className="app" data-testid="app" data-link={isLinkDown ? 'down' : 'up'}>
       <StatusBar />
       {appError === undefined ? null : (
         <div className="banner error" role="alert" data-testid="app-error">
@@ -186,7 +190,6 @@ export function App(): ReactNode {
       </main>
       <SettingsPanel />
       <ConfirmDialog />
-      <Notices />
     </div>
   );
 }

@@ -48,40 +48,48 @@ export function ConfirmDialog(): ReactNode {
   );
 }
 
-/** What just happened, for a few seconds, without covering the trading panels. */
+/**
+ * What just happened, in the status bar: the newest message for a few seconds. It sits in the bar so it never
+ * covers a button or a table; every message is also in the journal or beside the control it concerns.
+ */
 export function Notices(): ReactNode {
   const notices = useApp((s) => s.notices);
   const dismiss = useApp((s) => s.dismissNotice);
+  const newest = notices.at(-1);
   useEffect(() => {
-    const first = notices[0];
-    if (first === undefined) return undefined;
+    if (newest === undefined) return undefined;
     const timer = setTimeout(
       () => {
-        dismiss(first.id);
+        dismiss(newest.id);
       },
-      first.tone === 'error' ? 8000 : 4000,
+      newest.tone === 'error' ? 10_000 : 5_000,
     );
     return () => {
       clearTimeout(timer);
     };
-  }, [notices, dismiss]);
+  }, [newest, dismiss]);
   return (
     <div className="notices" aria-live="polite" data-testid="notices">
-      {notices.map((n) => (
-        <div key={n.id} className={`notice ${n.tone}`} data-testid={`notice-${n.tone}`}>
-          <span>{n.text}</span>
+      {newest === undefined ? null : (
+        <div
+          key={newest.id}
+          className={`notice ${newest.tone}`}
+          data-testid={`notice-${newest.tone}`}
+          title={newest.text}
+        >
+          <span className="notice-text">{newest.text}</span>
           <button
             type="button"
             className="icon-btn"
             aria-label="Dismiss"
             onClick={() => {
-              dismiss(n.id);
+              dismiss(newest.id);
             }}
           >
             ×
           </button>
         </div>
-      ))}
+      )}
     </div>
   );
 }

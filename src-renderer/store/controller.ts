@@ -182,6 +182,9 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
       const result = answer.value;
       if (result.ok) {
         state().notify('ok', result.message);
+        // Show where the new position or order went, as MT5's toolbox does.
+        if (channel === 'orders:open-market') state().setBottomTab('positions');
+        if (channel === 'orders:place-pending') state().setBottomTab('orders');
       } else {
         const words = describeFailure(result);
         state().setError(place, words);

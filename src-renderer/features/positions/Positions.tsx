@@ -316,11 +316,8 @@ export function Positions(): ReactNode {
       <div className="table-tools">
         <span className="muted small">
           {marginMode === undefined
-            ? ''
-            : marginMode === 'hedging'
-              ? 'Hedging account: one position per deal'
-              : 'Netting account: one position per symbol'}
-          {' · double-click SL or TP to edit'}
+            ? 'Double-click SL or TP to edit'
+            : `${marginMode === 'hedging' ? 'Hedging account: one position per deal' : 'Netting account: one position per symbol'} · double-click SL or TP to edit`}
         </span>
         <div className="spacer" />
         <button

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { formatMoney, formatPercent } from '../../app/format';
+import { Notices } from '../../app/Overlays';
 import { describeBridge } from '../../store/connection-slice';
 import { useApp, useBusy, useController, usePlaceError } from '../../store/use-app';
 
@@ -48,7 +49,7 @@ export function StatusBar(): ReactNode {
         <span className="link-label">{link.label}</span>
         {link.tone === 'down' ? (
           <span className="link-reason" data-testid="bridge-reason">
-            {link.detail}
+            {link.detail.replace(/^disconnected:\s*/i, '')}
           </span>
         ) : null}
       </div>
@@ -110,7 +111,7 @@ export function StatusBar(): ReactNode {
           />
         </div>
       )}
-      <div className="spacer" />
+      <Notices />
       <div className={`cloud-pill ${cloud.state}`} data-testid="cloud-state">
         {cloud.label}
       </div>

@@ -160,11 +160,12 @@ export function readTicket(draft: TicketDraft, ctx: TicketContext): TicketModel 
   let margin: number | null = null;
   const account = ctx.account;
   if (account !== null && entry !== null && volume !== null && volume > 0) {
-    if (slPrice !== null) {
+    // A stop on the wrong side has no risk figure: the rule message explains it instead.
+    if (slPrice !== null && slPips !== null && slPips > 0) {
       const perLot = moneyPerLot(spec, Math.abs(entry - slPrice), account.currency, ctx.rates, slPrice);
       risk = perLot === null ? null : Math.round(perLot * volume * 100) / 100;
     }
-    if (tpPrice !== null) {
+    if (tpPrice !== null && tpPips !== null && tpPips > 0) {
       const perLot = moneyPerLot(spec, Math.abs(tpPrice - entry), account.currency, ctx.rates, tpPrice);
       reward = perLot === null ? null : Math.round(perLot * volume * 100) / 100;
     }
