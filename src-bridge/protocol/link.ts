@@ -43,6 +43,11 @@ export class FramedLink {
   #heartbeatMs = 0;
   #silenceMs = 0;
   #isHeartbeatEnabled = true;
+  #isCorked = false;
+  readonly #uncork = (): void => {
+    this.#isCorked = false;
+    this.#socket.uncork();
+  };
 
   constructor(socket: Socket, handlers: FramedLinkHandlers, options: FramedLinkOptions = {}) {
     this.#socket = socket;
@@ -123,6 +128,12 @@ export class FramedLink {
   /** Writes bytes as they are (fault injection and benchmarks). */
   sendRaw(bytes: Uint8Array): boolean {
     if (this.#closed) return false;
+    if (!this.#isCorked) {
+      // Coalesce every frame written in this tick into one syscall: pipelined answers are many small frames.
+      this.#isCorked = true;
+      this.#socket.cork();
+      process.nextTick(this.#uncork);
+    }
     this.#socket.write(bytes);
     this.#lastSentAt = Date.now();
     if (this.#socket.writableLength > this.#maxWriteBuffer) {

@@ -171,21 +171,26 @@ export class SimTerminal {
         this.#scheduleReconnect();
       }
     });
-    this.#link = new FramedLink(socket, {
-      onMessage: (message, type) => {
-        this.#onMessage(message, type);
+    this.#link = new FramedLink(
+      socket,
+      {
+        onMessage: (message, type) => {
+          this.#onMessage(message, type);
+        },
+        onBadFrame: (code, message) => {
+          this.#link?.send({ type: 'error', code, message });
+          if (code === 'FRAME_TOO_LARGE') this.#drop('frame too large');
+        },
+        onSilence: () => {
+          this.#drop('app silent');
+        },
+        onClose: (cause) => {
+          if (isConnected) this.#onClosed(cause);
+        },
       },
-      onBadFrame: (code, message) => {
-        this.#link?.send({ type: 'error', code, message });
-        if (code === 'FRAME_TOO_LARGE') this.#drop('frame too large');
-      },
-      onSilence: () => {
-        this.#drop('app silent');
-      },
-      onClose: (cause) => {
-        if (isConnected) this.#onClosed(cause);
-      },
-    });
+      // A test tool answering bursts of pipelined requests in one go: allow a deep write backlog.
+      { maxWriteBufferBytes: 256 * 1024 * 1024 },
+    );
   }
 
   /** Drops the link like a crashed pipe; the EA reconnects per its policy. Keeps its memory. */

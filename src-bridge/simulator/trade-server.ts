@@ -166,6 +166,7 @@ export class TradeServer {
   #isAutotrading = true;
   #isTradeExpert = true;
   #isAccountTradeAllowed = true;
+  #ratesCache: Rates | undefined;
 
   constructor(options: TradeServerOptions) {
     this.#account = { ...options.account };
@@ -236,6 +237,7 @@ export class TradeServer {
     s.bid = normalizePrice(bid, s.spec.tickSize);
     s.ask = normalizePrice(ask, s.spec.tickSize);
     s.timeMsc = timeMsc;
+    this.#ratesCache = undefined;
     this.#onPrice(symbol);
     return true;
   }
@@ -491,10 +493,13 @@ export class TradeServer {
   }
 
   #rates(): Rates {
+    // Rebuilt only after a quote changes: account figures and margins ask for it many times per request.
+    if (this.#ratesCache !== undefined) return this.#ratesCache;
     const entries: { spec: SymbolSpec; mid: number }[] = [];
     for (const s of this.#symbols.values())
       if (s.bid > 0) entries.push({ spec: s.spec, mid: (s.bid + s.ask) / 2 });
-    return ratesFromSymbols(entries);
+    this.#ratesCache = ratesFromSymbols(entries);
+    return this.#ratesCache;
   }
 
   #state(symbol: string): SymbolState {
@@ -520,8 +525,8 @@ export class TradeServer {
     if (s === undefined || closePrice <= 0) return 0;
     const direction = p.type === 0 ? 1 : -1;
     const inProfitCurrency = (closePrice - p.priceOpen) * direction * s.spec.contractSize * volume;
-    const rates = withSymbolPrice(this.#rates(), s.spec, (s.bid + s.ask) / 2);
-    const converted = convert(inProfitCurrency, s.spec.currencyProfit, this.#account.currency, rates);
+    // The rates already hold this symbol's own mid (built from every quote), so no withSymbolPrice here.
+    const converted = convert(inProfitCurrency, s.spec.currencyProfit, this.#account.currency, this.#rates());
     return converted.ok ? roundMoney(converted.value, this.#digits()) : 0;
   }
 
