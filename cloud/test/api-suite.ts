@@ -134,7 +134,9 @@ export function apiSuite(dialect: 'sqlite' | 'postgres'): void {
         expect(Object.keys(spec.paths)).toEqual(
           expect.arrayContaining([
             '/api/v1/auth/login',
+            '/api/v1/connections',
             '/api/v1/connections/{id}',
+            '/api/v1/trading/position-size/calculate',
             '/api/v1/auth/2fa/enable',
           ]),
         );

@@ -48,7 +48,7 @@ export const connectionRoutes: FastifyPluginCallbackZod = (app, _options, done) 
   app.addHook('onRequest', app.authenticate);
 
   app.get(
-    '/',
+    '',
     { schema: { tags: ['connections'], security: bearer, response: { 200: ConnectionList, ...failures } } },
     async (request) => {
       const rows = await db
@@ -64,7 +64,7 @@ export const connectionRoutes: FastifyPluginCallbackZod = (app, _options, done) 
   );
 
   app.post(
-    '/',
+    '',
     {
       schema: {
         tags: ['connections'],
