@@ -61,45 +61,63 @@ export function ConnectionDetail(props: { id: string }): ReactNode {
         )}
       </div>
       {error === null ? null : <Notice tone="error">{error}</Notice>}
-      <div className="stat-grid" data-testid="status">
-        <div className="metric metric-lg">
-          <span className="label">Balance</span>
-          <span className="value" data-testid="balance">
-            {money(account?.balance)}
-          </span>
+      <div className="detail-top">
+        <div className="stack">
+          <div className="stat-grid" data-testid="status">
+            <div className="metric metric-lg">
+              <span className="label">Balance</span>
+              <span className="value" data-testid="balance">
+                {money(account?.balance)}
+              </span>
+            </div>
+            <div className="metric metric-lg">
+              <span className="label">Equity</span>
+              <span className="value">{money(account?.equity)}</span>
+            </div>
+            <div className="metric metric-lg">
+              <span className="label">Margin</span>
+              <span className="value">{money(account?.margin)}</span>
+            </div>
+            <div className="metric metric-lg">
+              <span className="label">Free margin</span>
+              <span className="value">{money(account?.free_margin)}</span>
+            </div>
+            <div className="metric">
+              <span className="label">Open positions</span>
+              <span className="value">{snapshot?.open_positions ?? '—'}</span>
+            </div>
+            <div className="metric">
+              <span className="label">Pending orders</span>
+              <span className="value">{snapshot?.pending_orders ?? '—'}</span>
+            </div>
+            <div className="metric">
+              <span className="label">Leverage</span>
+              <span className="value">{account === null ? '—' : `1:${account.leverage}`}</span>
+            </div>
+            <div className="metric">
+              <span className="label">Remote trading</span>
+              <span className="value" data-testid="remote-trading">
+                {status === null ? '—' : status.remote_trading ? 'On' : 'Off'}
+              </span>
+            </div>
+          </div>
+          <Card title="Desktop link" flush>
+            <div className="list-item">
+              <span className="grow muted">Pipdesk desktop</span>
+              <span>{status?.online === true ? 'Connected' : 'Offline'}</span>
+            </div>
+            <div className="list-item">
+              <span className="grow muted">MetaTrader 5 terminal</span>
+              <span>
+                {snapshot === null ? '—' : snapshot.terminal_connected ? 'Connected' : 'Disconnected'}
+              </span>
+            </div>
+            <div className="list-item">
+              <span className="grow muted">Last heard from</span>
+              <span>{status?.last_seen_at == null ? 'Never' : ago(status.last_seen_at, now)}</span>
+            </div>
+          </Card>
         </div>
-        <div className="metric metric-lg">
-          <span className="label">Equity</span>
-          <span className="value">{money(account?.equity)}</span>
-        </div>
-        <div className="metric metric-lg">
-          <span className="label">Margin</span>
-          <span className="value">{money(account?.margin)}</span>
-        </div>
-        <div className="metric metric-lg">
-          <span className="label">Free margin</span>
-          <span className="value">{money(account?.free_margin)}</span>
-        </div>
-        <div className="metric">
-          <span className="label">Open positions</span>
-          <span className="value">{snapshot?.open_positions ?? '—'}</span>
-        </div>
-        <div className="metric">
-          <span className="label">Pending orders</span>
-          <span className="value">{snapshot?.pending_orders ?? '—'}</span>
-        </div>
-        <div className="metric">
-          <span className="label">Leverage</span>
-          <span className="value">{account === null ? '—' : `1:${account.leverage}`}</span>
-        </div>
-        <div className="metric">
-          <span className="label">Remote trading</span>
-          <span className="value" data-testid="remote-trading">
-            {status === null ? '—' : status.remote_trading ? 'On' : 'Off'}
-          </span>
-        </div>
-      </div>
-      <div className="ticket-layout">
         {status?.remote_trading === true ? (
           <OrderTicket connectionId={props.id} />
         ) : (
@@ -110,8 +128,8 @@ export function ConnectionDetail(props: { id: string }): ReactNode {
             </p>
           </Card>
         )}
-        <Journal connectionId={props.id} ref={journal} />
       </div>
+      <Journal connectionId={props.id} ref={journal} />
     </AppLayout>
   );
 }

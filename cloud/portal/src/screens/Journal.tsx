@@ -3,7 +3,7 @@ import { describeError } from '../api/api-error';
 import { SyncJournalPage, type SyncedJournalEntry } from '../api/schemas';
 import { api } from '../session/session';
 import { Badge, Button, Card, Notice } from '../ui/Controls';
-import { formatDateTime, formatNumber } from './format';
+import { formatNumber, formatTime } from './format';
 
 interface Filters {
   state: string;
@@ -234,7 +234,7 @@ export function Journal({
               {page.entries.map((e) => (
                 <tr key={e.id} data-testid="journal-row">
                   <td className="faint" style={{ whiteSpace: 'nowrap' }}>
-                    {formatDateTime(e.created_at)}
+                    {formatTime(e.created_at)}
                   </td>
                   <td>
                     <div className="row" style={{ gap: 8 }}>
@@ -248,9 +248,7 @@ export function Journal({
                   <td>
                     <Badge tone={stateTone[e.state]}>{e.state}</Badge>
                   </td>
-                  <td className="muted" style={{ maxWidth: 320 }}>
-                    {e.message ?? e.error_code ?? '—'}
-                  </td>
+                  <td className="result">{e.message ?? e.error_code ?? '—'}</td>
                 </tr>
               ))}
             </tbody>

@@ -8,6 +8,19 @@ export function formatDateTime(iso: string, withTime = true): string {
     : date.toLocaleDateString(undefined, { dateStyle: 'medium' });
 }
 
+/** A journal time: date and time to the second (trades minutes apart must read apart). */
+export function formatTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return date.toLocaleString(undefined, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+}
+
 export function formatMoney(value: number, currency: string): string {
   try {
     return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(value);
