@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { z } from 'zod';
 import type { Clock } from '../clock';
@@ -19,12 +20,17 @@ export type AccessClaims = z.infer<typeof AccessClaims>;
  * 9.2.2, 9.2.3) and uses the injected clock, so tests can expire tokens without waiting.
  */
 export class AccessTokens {
+  /** Imported once: given raw bytes, jose would import a key on every sign and verify. */
+  private readonly key: KeyObject;
+
   constructor(
-    private readonly key: Uint8Array,
+    key: Uint8Array,
     private readonly issuer: string,
     readonly ttlSec: number,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.key = createSecretKey(key);
+  }
 
   async sign(userId: string, sessionId: string): Promise<string> {
     const nowMs = this.clock.now();
