@@ -66,7 +66,10 @@ function startChild(config: Record<string, string>): { child: Child; lines: Asyn
 function exited(child: Child): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
+    else
+      child.once('exit', () => {
+        resolve();
+      });
   });
 }
 
