@@ -33,6 +33,14 @@
 #define PD_REPLACED_WAIT_MS   60000
 #define PD_ACCOUNT_EVENT_MS   250
 #define PD_MAX_SUBSCRIPTIONS  256
+// After the terminal (re)connects to the trade server it refills positions, orders and history; until it has been
+// connected this long, "no trace of a clOrdId" could only mean "not synchronised yet" (review F14).
+#define PD_SYNC_SETTLE_MS     5000
+// One EA per account and pipe talks to the app (review F7): a terminal global variable holds the owner's id, a
+// second one its heartbeat. A lock whose heartbeat is older than PD_LOCK_STALE_MS belongs to an EA that died
+// without OnDeinit; it is that long because a live owner stuck in a slow OrderSend cannot beat either.
+#define PD_LOCK_BEAT_MS       1000
+#define PD_LOCK_STALE_MS      120000
 
 #define PD_STATE_OFFLINE       0
 #define PD_STATE_AWAIT_WELCOME 1
@@ -53,6 +61,14 @@ string       g_sessionId = "";
 ulong        g_lastAccountCheckMs = 0;
 string       g_lastAccountJson = "";
 bool         g_loggedWaitingForAccount = false;
+bool         g_loggedWaitingForServer = false;
+bool         g_terminalConnected = false;
+ulong        g_connectedAtMs = 0;
+double       g_instanceId = 0.0;
+string       g_lockName = "";
+bool         g_lockHeld = false;
+ulong        g_lockBeatMs = 0;
+bool         g_alertedDuplicate = false;
 
 string       g_subSymbols[];
 long         g_subLastMsc[];
@@ -76,6 +92,8 @@ int OnInit()
       return(INIT_PARAMETERS_INCORRECT);
      }
    g_pipe.Init(InpPipeName,PD_MAX_FRAME_BYTES);
+   // One EA per chart, so the chart id tells instances apart; reduced below 2^52 to stay exact in a double.
+   g_instanceId=(double)((ulong)ChartID()%4503599627370449)+1.0;
    if(!EventSetMillisecondTimer(InpTimerMs))
      {
       PrintFormat("Pipdesk: EventSetMillisecondTimer(%d) failed, error %d",InpTimerMs,GetLastError());
@@ -91,6 +109,7 @@ void OnDeinit(const int reason)
    if(g_pipe.IsOpen() && g_state==PD_STATE_READY)
       SendBye("SHUTDOWN","the EA was removed or the terminal is closing (reason "+IntegerToString(reason)+")");
    CloseLink("EA stopped");
+   ReleaseInstanceLock();
   }
 
 void OnTimer()
@@ -142,11 +161,18 @@ void OnTradeTransaction(const MqlTradeTransaction &trans,const MqlTradeRequest &
 //+------------------------------------------------------------------+
 void Service()
   {
+   TrackConnection();
+   if(g_lockHeld && !KeepInstanceLock())
+     {
+      Print("Pipdesk: another copy of this EA took over the link to the app; this copy stops talking to it");
+      if(g_pipe.IsOpen())
+         CloseLink("another EA instance took over");
+     }
    if(!g_pipe.IsOpen())
      {
       if(g_state!=PD_STATE_OFFLINE)
          ResetSession();
-      if(!g_pipe.AttemptDue() || !AccountReady())
+      if(!g_pipe.AttemptDue() || !AccountReady() || !TakeInstanceLock())
          return;
       string token=ReadToken();
       if(!g_pipe.TryOpen())
@@ -210,14 +236,128 @@ void Service()
       g_pipe.SendLine("{\"type\":\"hb\"}");
   }
 
-// The hello needs the account identity; a terminal that is not logged in yet has none.
+// The hello needs the account identity; a terminal that is not logged in yet has none. It also waits until the
+// terminal is connected to the trade server and has had PD_SYNC_SETTLE_MS to synchronise: the app reconciles
+// open orders as soon as a session opens, and a terminal just started has an empty account until then.
 bool AccountReady()
   {
    bool ready=(AccountInfoInteger(ACCOUNT_LOGIN)!=0 && AccountInfoString(ACCOUNT_SERVER)!="");
    if(!ready && !g_loggedWaitingForAccount)
       Print("Pipdesk: waiting for the terminal to log in to a trade account");
    g_loggedWaitingForAccount=!ready;
-   return(ready);
+   if(!ready)
+      return(false);
+   string why="";
+   bool synced=TradeServerSynced(why);
+   if(!synced && !g_loggedWaitingForServer)
+      Print("Pipdesk: waiting before connecting to the app: "+why);
+   g_loggedWaitingForServer=!synced;
+   return(synced);
+  }
+
+// Notes when the terminal's link to the trade server comes up (called on every Service).
+void TrackConnection()
+  {
+   bool connected=(TerminalInfoInteger(TERMINAL_CONNECTED)!=0);
+   if(connected && !g_terminalConnected)
+      g_connectedAtMs=GetTickCount64();
+   g_terminalConnected=connected;
+  }
+
+// True when the terminal's positions, orders and history can be trusted to be complete: connected to the trade
+// server for at least PD_SYNC_SETTLE_MS. `why` says what is missing otherwise.
+bool TradeServerSynced(string &why)
+  {
+   TrackConnection();
+   if(!g_terminalConnected)
+     {
+      why="the terminal is not connected to the trade server";
+      return(false);
+     }
+   if(g_connectedAtMs+PD_SYNC_SETTLE_MS>GetTickCount64())
+     {
+      why="the terminal connected to the trade server less than "+IntegerToString(PD_SYNC_SETTLE_MS/1000)+
+          " s ago and may still be synchronising positions and history";
+      return(false);
+     }
+   return(true);
+  }
+
+//+------------------------------------------------------------------+
+//| One EA per account and pipe (terminal global variables)          |
+//+------------------------------------------------------------------+
+// Names are at most 63 characters; the heartbeat variable adds ".beat".
+string InstanceLockName()
+  {
+   string name="Pipdesk."+IntegerToString(AccountInfoInteger(ACCOUNT_LOGIN))+"."+InpPipeName;
+   return(StringSubstr(name,0,58));
+  }
+
+// Takes the lock for this account and pipe, or reports (once) that another copy of the EA holds it. The variables
+// are temporary, so they vanish when the terminal closes.
+bool TakeInstanceLock()
+  {
+   string name=InstanceLockName();
+   if(g_lockHeld && name==g_lockName)
+      return(true);
+   if(g_lockHeld)
+      ReleaseInstanceLock(); // the account changed
+   string beat=name+".beat";
+   if(!GlobalVariableCheck(name))
+      GlobalVariableTemp(name);
+   if(!GlobalVariableCheck(beat))
+      GlobalVariableTemp(beat);
+   double owner=GlobalVariableGet(name);
+   double now=(double)GetTickCount64();
+   bool stale=(owner!=0.0 && GlobalVariableGet(beat)+PD_LOCK_STALE_MS<now);
+   bool mine=(owner==g_instanceId);
+   if(!mine && (owner==0.0 || stale))
+     {
+      // The beat is written before the owner so a contender never sees a new owner with an old beat.
+      GlobalVariableSet(beat,now);
+      mine=GlobalVariableSetOnCondition(name,g_instanceId,owner);
+     }
+   if(!mine)
+     {
+      if(!g_alertedDuplicate)
+         Alert("Pipdesk: another copy of the PipdeskBridge EA is already running for account "+
+               IntegerToString(AccountInfoInteger(ACCOUNT_LOGIN))+" (pipe "+InpPipeName+
+               ") in this terminal. This copy stays idle; remove it so that the EA runs on one chart only.");
+      g_alertedDuplicate=true;
+      return(false);
+     }
+   GlobalVariableSet(beat,now);
+   g_lockHeld=true;
+   g_lockName=name;
+   g_lockBeatMs=(ulong)now;
+   if(g_alertedDuplicate)
+      Print("Pipdesk: the other copy of the EA stopped; this copy now connects to the app");
+   g_alertedDuplicate=false;
+   return(true);
+  }
+
+// Refreshes the heartbeat; false when another instance took the lock over (it found the heartbeat stale).
+bool KeepInstanceLock()
+  {
+   if(GlobalVariableGet(g_lockName)!=g_instanceId)
+     {
+      g_lockHeld=false;
+      return(false);
+     }
+   ulong now=GetTickCount64();
+   if(g_lockBeatMs+PD_LOCK_BEAT_MS<=now)
+     {
+      GlobalVariableSet(g_lockName+".beat",(double)now);
+      g_lockBeatMs=now;
+     }
+   return(true);
+  }
+
+void ReleaseInstanceLock()
+  {
+   if(g_lockHeld)
+      GlobalVariableSetOnCondition(g_lockName,0.0,g_instanceId);
+   g_lockHeld=false;
   }
 
 // The pairing token from the common data folder (docs/bridge-protocol.md section 3), read before every attempt so
@@ -535,7 +675,17 @@ void HandleRequest(const string type,const string id,PdJsonReader &rq)
    else if(type=="order_send")
       ok=HandleTrade(rq,true,result,errCode,errMsg);
    else if(type=="lookup")
-      ok=PdHandleLookup(rq,g_dedup,budget,result,errCode,errMsg);
+     {
+      // Absence proves "not executed" only on a synchronised terminal (review F14); otherwise the app must keep
+      // the order unknown and ask again.
+      if(TradeServerSynced(errMsg))
+         ok=PdHandleLookup(rq,g_dedup,budget,result,errCode,errMsg);
+      else
+        {
+         errCode="TERMINAL_ERROR";
+         errMsg="cannot look up yet: "+errMsg+"; nothing was searched, ask again later";
+        }
+     }
    else
      {
       errCode="UNKNOWN_TYPE";
@@ -578,6 +728,14 @@ bool HandleTrade(PdJsonReader &rq,const bool send,string &result,string &errCode
       // Seen before: answer what happened then and send nothing.
       result=AsDuplicate(stored);
       return(true);
+     }
+   // OrderSend would only fail with 10031 after a wait, and a retcode of the unknown class makes the app reconcile.
+   // Refusing up front says for certain that nothing was sent.
+   if(send && TerminalInfoInteger(TERMINAL_CONNECTED)==0)
+     {
+      errCode="TERMINAL_ERROR";
+      errMsg="the terminal is not connected to the trade server; nothing was sent";
+      return(false);
      }
    MqlTradeRequest req;
    ENUM_ORDER_TYPE_FILLING candidates[];

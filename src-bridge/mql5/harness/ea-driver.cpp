@@ -7,6 +7,10 @@
 //   quote SYM bid ask msc   a new tick;   balance X   a new balance/equity
 //   broken              the app side of the pipe goes away;  listen 0|1   whether the app accepts connections
 //   token TEXT | notoken    the token file's content, or no file
+//   connected 0|1       TERMINAL_CONNECTED (the terminal's link to the trade server)
+//   clock ms            advance the clocks without calling OnTimer (time the EA does not see pass)
+//   gv NAME VALUE|now   set a terminal global variable ("now": GetTickCount64, as a heartbeat)
+//   olddeal ID DAYS     a position opened by clOrdId ID DAYS days ago and closed by SL an hour later
 //   deinit              OnDeinit
 //   stats               print the EA's output so far, then "#stats {...}"
 // Every frame the EA wrote is printed as it was written (UTF-8 NDJSON).
@@ -26,6 +30,8 @@ FakeTerminal g_term;
 int g_selected_position = -1;
 int g_selected_order = -1;
 std::vector<size_t> g_hist_orders, g_hist_deals;
+std::map<std::u16string, double> g_globals;
+std::vector<std::string> g_alerts;
 
 int pd_open_other_file(const string &name, int flags) {
   if (name != string("Pipdesk\\token.txt") || (flags & FILE_COMMON) == 0 || (flags & FILE_READ) == 0)
@@ -171,7 +177,12 @@ static void fixture() {
 }
 
 #ifdef PD_REAL_SOCKET
+#include <csignal>
 #include <ctime>
+
+// SIGTERM removes the EA from its chart: the loop ends and OnDeinit runs.
+static volatile std::sig_atomic_t g_stop = 0;
+static void onTerm(int) { g_stop = 1; }
 
 static ulong monotonicMs() {
   timespec ts{};
@@ -180,7 +191,9 @@ static ulong monotonicMs() {
 }
 
 // Live mode: the EA's timer loop in real time against the socket in $PIPDESK_SOCKET, with the token from
-// $PIPDESK_TOKEN (no token file when unset), for $PIPDESK_LIFETIME_MS (default 60 s) or until killed.
+// $PIPDESK_TOKEN (no token file when unset), for $PIPDESK_LIFETIME_MS (default 60 s) or until SIGTERM (then
+// OnDeinit runs) or SIGKILL. $PIPDESK_CHART_ID and $PIPDESK_GV_FILE make several processes act as EAs on
+// different charts of one terminal.
 int main() {
   fixture();
   const char *token = std::getenv("PIPDESK_TOKEN");
@@ -192,10 +205,15 @@ int main() {
   ulong end = monotonicMs() + (lifetime != nullptr ? (ulong)std::atol(lifetime) : 60000);
   g_fake_ms = monotonicMs();
   g_term.gmtSeconds = (long)std::time(nullptr);
+  ::signal(SIGTERM, onTerm);
   if (OnInit() != INIT_SUCCEEDED) return 1;
   try {
-    while (monotonicMs() < end) {
-      g_fake_ms = monotonicMs();
+    // The terminal has been connected to the trade server for PD_SYNC_SETTLE_MS already: the EA sees the
+    // connection on its first timer call and its clock then jumps past the settling time.
+    OnTimer();
+    ulong skew = PD_SYNC_SETTLE_MS;
+    while (monotonicMs() < end && g_stop == 0) {
+      g_fake_ms = monotonicMs() + skew;
       g_term.gmtSeconds = (long)std::time(nullptr);
       OnTimer();
       ::usleep((useconds_t)InpTimerMs * 1000);
@@ -227,6 +245,61 @@ static std::string joinRequests(const std::vector<MqlTradeRequest> &rs) {
            "\",\"symbol\":\"" + pd_u16_to_utf8(rs[i].symbol.s) + "\"}";
   }
   return out + "]";
+}
+
+static std::string jsonText(const std::string &text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+static std::string globalsJson() {
+  std::string out = "{";
+  for (auto &v : g_globals) {
+    if (out.size() > 1) out += ",";
+    char num[64];
+    std::snprintf(num, sizeof num, "%.17g", v.second);
+    out += jsonText(pd_u16_to_utf8(v.first)) + ":" + num;
+  }
+  return out + "}";
+}
+
+static std::string alertsJson() {
+  std::string out = "[";
+  for (size_t i = 0; i < g_alerts.size(); i++) out += (i > 0 ? "," : "") + jsonText(g_alerts[i]);
+  return out + "]";
+}
+
+// A history order and two deals: opened by `id` `days` ago, closed by SL an hour later (MT5's own comment).
+static void addOldTrade(const std::string &id, long days) {
+  static long next = 7300000000;
+  long ticket = next;
+  next += 10;
+  long openMs = (g_term.serverSeconds - days * 86400) * 1000;
+  FakeRow order;
+  order.i[ORDER_TICKET] = ticket;
+  order.i[ORDER_TIME_SETUP_MSC] = openMs;
+  order.i[ORDER_POSITION_ID] = ticket;
+  order.s[ORDER_COMMENT] = u(id.c_str());
+  g_term.historyOrders.push_back(order);
+  for (int k = 0; k < 2; k++) {
+    FakeRow d;
+    d.i[-1] = ticket + 1 + k;
+    d.i[DEAL_ORDER] = ticket + k;
+    d.i[DEAL_POSITION_ID] = ticket;
+    d.i[DEAL_ENTRY] = k;
+    d.i[DEAL_REASON] = k == 0 ? 3 : 4;
+    d.i[DEAL_TIME_MSC] = openMs + k * 3600000L;
+    d.i[DEAL_TYPE] = k;
+    d.d[DEAL_VOLUME] = 0.1;
+    d.d[DEAL_PRICE] = 1.08;
+    d.s[DEAL_COMMENT] = k == 0 ? u(id.c_str()) : u("[sl 1.08000]");
+    d.s[DEAL_SYMBOL] = u("EURUSD");
+    g_term.deals.push_back(d);
+  }
 }
 
 static std::deque<uint> codes(const std::string &list) {
@@ -287,13 +360,29 @@ int main() {
         g_term.token = pd_utf8_to_u16(arg);
       } else if (cmd == "notoken") {
         g_term.tokenFile = false;
+      } else if (cmd == "connected") {
+        g_term.termI[TERMINAL_CONNECTED] = arg == "1" ? 1 : 0;
+      } else if (cmd == "clock") {
+        long ms = std::stol(arg);
+        g_fake_ms += (ulong)ms;
+        g_term.gmtSeconds += ms / 1000;
+      } else if (cmd == "gv") {
+        std::string name = arg.substr(0, arg.find(' '));
+        std::string value = arg.substr(arg.find(' ') + 1);
+        g_globals[u(name.c_str())] = value == "now" ? (double)g_fake_ms : std::stod(value);
+      } else if (cmd == "olddeal") {
+        std::stringstream ss(arg);
+        std::string id;
+        long days = 0;
+        ss >> id >> days;
+        addOldTrade(id, days);
       } else if (cmd == "deinit") {
         OnDeinit(0);
       } else if (cmd == "stats") {
         flush();
-        std::printf("#stats {\"open\":%s,\"opens\":%d,\"sent\":%s,\"checked\":%s}\n",
+        std::printf("#stats {\"open\":%s,\"opens\":%d,\"sent\":%s,\"checked\":%s,\"globals\":%s,\"alerts\":%s}\n",
                     g_pipe_fake.open ? "true" : "false", g_pipe_fake.opens, joinRequests(g_term.sent).c_str(),
-                    joinRequests(g_term.checked).c_str());
+                    joinRequests(g_term.checked).c_str(), globalsJson().c_str(), alertsJson().c_str());
       } else if (!cmd.empty()) {
         std::fprintf(stderr, "unknown command %s\n", cmd.c_str());
         return 2;

@@ -42,14 +42,43 @@ async function startServer(): Promise<{ server: BridgeServer; path: string; toke
   return { server, path, token };
 }
 
-/** Starts the compiled EA; it stops by itself after `lifetimeMs` and is killed at cleanup. */
-function startEa(path: string, token: string | undefined, lifetimeMs = 20_000): ChildProcess {
-  const env: NodeJS.ProcessEnv = { PIPDESK_SOCKET: path, PIPDESK_LIFETIME_MS: String(lifetimeMs) };
+interface RunningEa {
+  readonly child: ChildProcess;
+  /** Resolves with the text of the EA's first Alert. */
+  readonly firstAlert: Promise<string>;
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<void>;
+}
+
+/**
+ * Starts the compiled EA; it stops by itself after `lifetimeMs` (or at SIGTERM, running OnDeinit) and is killed at
+ * cleanup. `extraEnv` can put it on another chart (`PIPDESK_CHART_ID`) of a terminal whose global variables live
+ * in `PIPDESK_GV_FILE`.
+ */
+function startEa(
+  path: string,
+  token: string | undefined,
+  lifetimeMs = 20_000,
+  extraEnv: NodeJS.ProcessEnv = {},
+): RunningEa {
+  const env: NodeJS.ProcessEnv = {
+    PIPDESK_SOCKET: path,
+    PIPDESK_LIFETIME_MS: String(lifetimeMs),
+    ...extraEnv,
+  };
   if (token !== undefined) env.PIPDESK_TOKEN = token;
-  const child = spawn(eaLive, [], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(eaLive, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
+  });
+  let stdout = '';
+  const firstAlert = new Promise<string>((resolve) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      const m = /^#alert (.*)$/m.exec(stdout);
+      if (m?.[1] !== undefined) resolve(m[1]);
+    });
   });
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => {
@@ -61,7 +90,7 @@ function startEa(path: string, token: string | undefined, lifetimeMs = 20_000): 
     await exited;
     expect(stderr).toBe('');
   });
-  return child;
+  return { child, firstAlert, exited };
 }
 
 function nextSessionEvent(server: BridgeServer, kind: SessionEvent['kind']): Promise<SessionEvent> {
@@ -184,6 +213,37 @@ describe('the compiled EA against the real bridge server over a Unix socket', ()
       login: '81234567',
       eaVersion: '1.00',
     });
+  });
+
+  it('lets one EA per account talk to the app: a second copy in the same terminal stays idle until the first is removed', async () => {
+    const { server, path, token } = await startServer();
+    const terminal = { PIPDESK_GV_FILE: join(tmpdir(), `pd-gv-${randomBytes(6).toString('hex')}`) };
+    cleanups.push(() => {
+      rmSync(terminal.PIPDESK_GV_FILE, { force: true });
+      return Promise.resolve();
+    });
+    const events: string[] = [];
+    server.onSession((e) => {
+      events.push(e.kind === 'closed' ? `closed:${e.reason}` : e.kind);
+    });
+    const firstOpened = nextSessionEvent(server, 'opened');
+    const first = startEa(path, token, 20_000, { ...terminal, PIPDESK_CHART_ID: '131000000000000001' });
+    const a = await firstOpened;
+    const second = startEa(path, token, 20_000, { ...terminal, PIPDESK_CHART_ID: '131000000000000002' });
+    expect(await second.firstAlert).toContain('another copy of the PipdeskBridge EA is already running');
+    // The first session was never replaced and still answers.
+    if (a.kind !== 'opened') throw new Error('unreachable');
+    expect(value(await a.session.request('account', {})).login).toBe('81234567');
+    expect(events).toEqual(['opened']);
+
+    const secondOpened = nextSessionEvent(server, 'opened');
+    first.child.kill('SIGTERM');
+    await first.exited;
+    const b = await secondOpened;
+    expect(events).toEqual(['opened', 'closed:bye', 'opened']);
+    if (b.kind !== 'opened') throw new Error('unreachable');
+    expect(b.session.key).toBe(a.session.key);
+    expect(value(await b.session.request('lookup', { clOrdId: 'pd-open1' })).found).toBe(true);
   });
 
   it('says bye and closes cleanly when it is removed from the chart', async () => {

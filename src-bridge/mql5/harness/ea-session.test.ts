@@ -65,6 +65,10 @@ interface Stats {
   opens: number;
   sent: SentRequest[];
   checked: SentRequest[];
+  /** The terminal's global variables. */
+  globals: Record<string, number>;
+  /** Every Alert the EA raised so far. */
+  alerts: string[];
 }
 type Frame = Record<string, unknown> & { type: string };
 interface Session {
@@ -92,10 +96,16 @@ function req(type: RequestType, params: Record<string, unknown> = {}): string {
   return r.line;
 }
 
+/**
+ * The EA waits until the terminal has been connected to the trade server for PD_SYNC_SETTLE_MS before it says
+ * hello. Scripts start after that unless `cold`: the first timer call sees the connection, then 5 s pass unseen.
+ */
+const WARM_UP = ['timer', 'clock 5000'];
+
 /** Runs a script and validates every frame against the protocol. */
-function session(script: readonly string[]): Session {
+function session(script: readonly string[], options: { cold?: boolean } = {}): Session {
   const out = execFileSync(eaDriver, [], {
-    input: script.join('\n') + '\n',
+    input: [...(options.cold === true ? [] : WARM_UP), ...script].join('\n') + '\n',
     maxBuffer: 64 * 1024 * 1024,
   }).toString('utf8');
   const frames: Frame[] = [];
@@ -543,5 +553,172 @@ describe('the EA in a scripted session (whole EA compiled against a fake termina
     expect(result(s, unsub)).toEqual({ symbol: 'EURUSD', subscribed: false });
     expect(s.frames.at(-1)).toMatchObject({ type: 'bye', reason: 'SHUTDOWN' });
     expect(s.stats[0]?.open).toBe(false);
+  });
+});
+
+/** The fake trade server's clock (fixture: Thursday 2027-01-14 08:00). */
+const SERVER_MS = (1_799_913_600 + 8 * 3600) * 1000;
+const LOCK = 'Pipdesk.81234567.pipdesk';
+/** The EA's instance id: ChartID() (the fake's default) reduced below 2^52, plus one. */
+const INSTANCE_ID = Number((132_000_000_000_000_001n % 4_503_599_627_370_449n) + 1n);
+
+describe('the EA and the trade server link (review F14)', () => {
+  it('says hello only once the terminal has been connected to the trade server for 5 s', () => {
+    const s = session(
+      [
+        'connected 0',
+        'timer',
+        'timer 10000',
+        'stats',
+        'connected 1',
+        'timer 10',
+        'timer 4000',
+        'stats',
+        'timer 1000',
+        'stats',
+      ],
+      { cold: true },
+    );
+    expect(s.stats.map((x) => x.opens)).toEqual([0, 0, 1]);
+    expect(s.frames.map((f) => f.type)).toEqual(['hello']);
+  });
+
+  it('refuses lookup while disconnected or settling and order_send while disconnected, keeping the session', () => {
+    const first = trade('DEAL', 'pd-a', { symbol: 'EURUSD', orderType: 'BUY', volume: 0.1 });
+    const offLookup = req('lookup', { clOrdId: 'pd-open1' });
+    const offSend = trade('DEAL', 'pd-b', { symbol: 'EURUSD', orderType: 'BUY', volume: 0.1 });
+    const offRepeat = trade('DEAL', 'pd-a', { symbol: 'EURUSD', orderType: 'BUY', volume: 0.1 });
+    const settlingLookup = req('lookup', { clOrdId: 'pd-open1' });
+    const settledLookup = req('lookup', { clOrdId: 'pd-open1' });
+    const onSend = trade('DEAL', 'pd-b', { symbol: 'EURUSD', orderType: 'BUY', volume: 0.1 });
+    const s = session([
+      ...HANDSHAKE,
+      first,
+      'timer 10',
+      'connected 0',
+      offLookup,
+      offSend,
+      offRepeat,
+      'timer 10',
+      'stats',
+      'connected 1',
+      'timer 10',
+      settlingLookup,
+      'timer 10',
+      'timer 5000',
+      settledLookup,
+      onSend,
+      'timer 10',
+      'stats',
+    ]);
+    expect(result(s, first)).toMatchObject({ retcode: 10009, duplicate: false });
+    const off = failure(s, offLookup);
+    expect(off.code).toBe('TERMINAL_ERROR');
+    expect(off.message).toContain('not connected to the trade server');
+    expect(failure(s, offSend)).toEqual({
+      code: 'TERMINAL_ERROR',
+      message: 'the terminal is not connected to the trade server; nothing was sent',
+    });
+    // A repeat of a request already sent is answered from the dedup table: that needs no trade server.
+    expect(result(s, offRepeat)).toMatchObject({ retcode: 10009, duplicate: true });
+    expect(s.stats[0]?.sent.map((r) => r.comment)).toEqual(['pd-a']);
+    expect(s.stats[0]?.open).toBe(true);
+
+    const settling = failure(s, settlingLookup);
+    expect(settling.code).toBe('TERMINAL_ERROR');
+    expect(settling.message).toContain('synchronising');
+    expect(result(s, settledLookup)).toMatchObject({ found: true });
+    expect(result(s, onSend)).toMatchObject({ retcode: 10009, duplicate: false });
+    expect(s.stats[1]?.sent.map((r) => r.comment)).toEqual(['pd-a', 'pd-b']);
+    expect(s.stats[1]?.opens).toBe(1);
+  });
+});
+
+describe('the lookup history window (review F10)', () => {
+  it('searches 90 days by default and honours sinceMs, moved one day earlier', () => {
+    const tickets = (r: Record<string, unknown>) => (r.deals as { ticket: string }[]).map((d) => d.ticket);
+    const lines = {
+      old: req('lookup', { clOrdId: 'pd-old30' }),
+      oldSince: req('lookup', { clOrdId: 'pd-old30', sinceMs: SERVER_MS - 86_400_000 }),
+      ancient: req('lookup', { clOrdId: 'pd-old120' }),
+      ancientSince: req('lookup', { clOrdId: 'pd-old120', sinceMs: SERVER_MS - 121 * 86_400_000 }),
+      // The deal is 24 h old, sinceMs says 1 h: only the one-day margin finds it.
+      edge: req('lookup', { clOrdId: 'pd-old1', sinceMs: SERVER_MS - 3_600_000 }),
+      bad: req('lookup', { clOrdId: 'pd-old1', sinceMs: -1 }),
+    };
+    const s = session([
+      'olddeal pd-old30 30',
+      'olddeal pd-old120 120',
+      'olddeal pd-old1 1',
+      ...HANDSHAKE,
+      ...Object.values(lines),
+      'timer 10',
+    ]);
+    expect(tickets(result(s, lines.old))).toEqual(['7300000001', '7300000002']);
+    expect(result(s, lines.oldSince)).toMatchObject({ found: false, deals: [] });
+    expect(result(s, lines.ancient)).toMatchObject({ found: false, deals: [] });
+    expect(tickets(result(s, lines.ancientSince))).toEqual(['7300000011', '7300000012']);
+    expect(tickets(result(s, lines.edge))).toEqual(['7300000021', '7300000022']);
+    expect(failure(s, lines.bad).code).toBe('INVALID_PARAMS');
+  });
+});
+
+describe('one EA per account and pipe in a terminal (review F7)', () => {
+  it('stays idle with one alert while another live instance holds the lock, then takes over when it is released', () => {
+    const s = session([
+      `gv ${LOCK} 99`,
+      `gv ${LOCK}.beat now`,
+      'timer',
+      'timer 2000',
+      'stats',
+      `gv ${LOCK}.beat now`,
+      'timer 60000',
+      'timer 1000',
+      'stats',
+      `gv ${LOCK} 0`,
+      'timer 10',
+      'stats',
+      `app ${JSON.stringify(WELCOME)}`,
+      'timer 10',
+      'deinit',
+      'stats',
+    ]);
+    expect(s.stats.map((x) => [x.open, x.opens, x.alerts.length])).toEqual([
+      [false, 0, 1],
+      [false, 0, 1],
+      [true, 1, 1],
+      [false, 1, 1],
+    ]);
+    expect(s.stats[0]?.alerts[0]).toContain('another copy of the PipdeskBridge EA is already running');
+    expect(s.stats[0]?.alerts[0]).toContain('81234567');
+    expect(s.stats[2]?.globals[LOCK]).toBe(INSTANCE_ID);
+    // Removing the EA frees the lock for the next instance.
+    expect(s.stats[3]?.globals[LOCK]).toBe(0);
+    expect(s.frames.map((f) => f.type)).toEqual(['hello', 'account', 'bye']);
+  });
+
+  it('takes over a lock whose owner stopped beating for 2 minutes, and steps back when its own lock is taken', () => {
+    const s = session([
+      `gv ${LOCK} 99`,
+      `gv ${LOCK}.beat now`,
+      'clock 121000',
+      'timer',
+      'stats',
+      `app ${JSON.stringify(WELCOME)}`,
+      'timer 10',
+      'timer 1500',
+      'stats',
+      `gv ${LOCK} 42`,
+      'timer 10',
+      'timer 5000',
+      'stats',
+    ]);
+    expect(s.stats[0]).toMatchObject({ open: true, opens: 1, alerts: [] });
+    expect(s.stats[0]?.globals[LOCK]).toBe(INSTANCE_ID);
+    // The owner's heartbeat follows its clock.
+    expect(s.stats[1]?.globals[`${LOCK}.beat`]).toBeGreaterThan(1_000_000 + 5000 + 121_000);
+    // Another instance took the lock (it judged this one dead): the link closes and the EA stays idle.
+    expect(s.stats[2]).toMatchObject({ open: false, opens: 1 });
+    expect(s.stats[2]?.alerts).toHaveLength(1);
   });
 });

@@ -4,6 +4,9 @@
 // identifiers only need to be distinct, but each belongs to the enumeration MT5 puts it in, so passing a double
 // property to SymbolInfoInteger fails to compile here as it would in MetaEditor.
 #pragma once
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <functional>
 #include <map>
 #include "mql5-shim.h"
@@ -406,6 +409,106 @@ inline double HistoryDealGetDouble(ulong t, ENUM_DEAL_PROPERTY_DOUBLE p) {
 inline string HistoryDealGetString(ulong t, ENUM_DEAL_PROPERTY_STRING p) {
   FakeRow *r = pd_deal(t);
   return r == nullptr ? string() : string(r->s[p]);
+}
+
+// ----- terminal global variables, ChartID, Alert ---------------------------------------------------------------
+// Global variables are shared by every program of one terminal. With $PIPDESK_GV_FILE set they live in that file
+// (one "name<TAB>value" line each), every call holding flock on it, so several EA processes of the live harness
+// share them as the EAs of one terminal do and GlobalVariableSetOnCondition is atomic across them; otherwise they
+// live in this process's memory, where the scenario driver can set and print them.
+extern std::map<std::u16string, double> g_globals;
+template <typename F> auto pd_globals(F f) -> decltype(f(g_globals)) {
+  const char *path = std::getenv("PIPDESK_GV_FILE");
+  if (path == nullptr) return f(g_globals);
+  int fd = ::open(path, O_RDWR | O_CREAT, 0600);
+  if (fd < 0) throw MqlViolation("cannot open $PIPDESK_GV_FILE");
+  ::flock(fd, LOCK_EX);
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, (size_t)n);
+  std::map<std::u16string, double> vars;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find('\n', at);
+    std::string line = text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    size_t tab = line.find('\t');
+    if (tab != std::string::npos) vars[pd_utf8_to_u16(line.substr(0, tab))] = std::strtod(line.c_str() + tab + 1, nullptr);
+    at = end == std::string::npos ? text.size() : end + 1;
+  }
+  auto result = f(vars);
+  std::string out;
+  for (auto &v : vars) {
+    char num[64];
+    std::snprintf(num, sizeof num, "%.17g", v.second);
+    out += pd_u16_to_utf8(v.first) + "\t" + num + "\n";
+  }
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, out.data(), out.size(), 0) != (ssize_t)out.size())
+    throw MqlViolation("cannot write $PIPDESK_GV_FILE");
+  ::flock(fd, LOCK_UN);
+  ::close(fd);
+  return result;
+}
+inline void pd_check_gv_name(const string &name) {
+  if (name.s.empty() || name.s.size() > 63) throw MqlViolation("global variable name must be 1-63 characters");
+}
+inline bool GlobalVariableCheck(const string &name) {
+  pd_check_gv_name(name);
+  return pd_globals([&](std::map<std::u16string, double> &v) { return v.count(name.s) > 0; });
+}
+// Creates the variable with value 0 when it does not exist; an existing one keeps its value.
+inline bool GlobalVariableTemp(const string &name) {
+  pd_check_gv_name(name);
+  return pd_globals([&](std::map<std::u16string, double> &v) {
+    v.emplace(name.s, 0.0);
+    return true;
+  });
+}
+inline double GlobalVariableGet(const string &name) {
+  pd_check_gv_name(name);
+  return pd_globals([&](std::map<std::u16string, double> &v) {
+    auto it = v.find(name.s);
+    if (it == v.end()) {
+      g_last_error = 4501; // ERR_GLOBALVARIABLE_NOT_FOUND
+      return 0.0;
+    }
+    return it->second;
+  });
+}
+inline datetime GlobalVariableSet(const string &name, double value) {
+  pd_check_gv_name(name);
+  pd_globals([&](std::map<std::u16string, double> &v) {
+    v[name.s] = value;
+    return true;
+  });
+  return g_term.serverSeconds;
+}
+inline bool GlobalVariableSetOnCondition(const string &name, double value, double check) {
+  pd_check_gv_name(name);
+  return pd_globals([&](std::map<std::u16string, double> &v) {
+    auto it = v.find(name.s);
+    if (it == v.end()) {
+      g_last_error = 4501;
+      return false;
+    }
+    if (it->second != check) return false;
+    it->second = value;
+    return true;
+  });
+}
+// The chart the EA runs on: $PIPDESK_CHART_ID, or a fixed id of the size MT5 uses.
+inline long ChartID() {
+  const char *id = std::getenv("PIPDESK_CHART_ID");
+  return id != nullptr ? std::atol(id) : 132000000000000001L;
+}
+// Alerts are recorded (the scenario driver prints them with its stats) and, in live mode, written to stdout.
+extern std::vector<std::string> g_alerts;
+inline void Alert(const string &text) {
+  g_alerts.push_back(pd_u16_to_utf8(text.s));
+#ifdef PD_REAL_SOCKET
+  std::printf("#alert %s\n", pd_u16_to_utf8(text.s).c_str());
+  std::fflush(stdout);
+#endif
 }
 
 // The token file (FILE_COMMON) is handle 2; the pipe is handle 1 (mql5-shim.h).

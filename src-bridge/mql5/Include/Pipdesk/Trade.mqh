@@ -12,6 +12,16 @@
 #define PD_RETCODE_INVALID_FILL 10030
 // Used when a DEAL request gives no deviation (points; only Request/Instant execution uses it).
 #define PD_DEFAULT_DEVIATION 20
+// lookup without sinceMs searches this far back (review F10): an order left unknown while the app was closed for a
+// long holiday may have been opened and closed by SL/TP meanwhile, and a window that misses its deals would make
+// the app call it "not executed". The cost is one HistorySelect over the period and a linear scan of its orders
+// and deals (tens of thousands for a very active account: milliseconds, during which the EA's single thread
+// does nothing else).
+#define PD_LOOKUP_DEFAULT_DAYS 90
+// A given sinceMs is moved this much earlier: the app may compute it from its own clock, and a trade server whose
+// time runs behind would otherwise hide deals of the first hours. Extra history only costs time: deals are
+// matched by id.
+#define PD_LOOKUP_MARGIN_MS 86400000
 
 //+------------------------------------------------------------------+
 //| De-duplication table: clOrdId -> the TradeResult JSON sent back. |
@@ -549,13 +559,19 @@ bool PdHandleLookup(PdJsonReader &rq,PdDedupTable &dedup,const int frameBudget,s
       return(false);
      }
    datetime serverNow=TimeTradeServer();
-   long sinceMs=PdDatetimeMs(serverNow)-(long)7*86400*1000;
-   if(!rq.IsMissing("sinceMs") && (!rq.GetLong("sinceMs",sinceMs) || sinceMs<0))
+   long sinceMs=PdDatetimeMs(serverNow)-(long)PD_LOOKUP_DEFAULT_DAYS*86400*1000;
+   if(!rq.IsMissing("sinceMs"))
      {
-      errCode="INVALID_PARAMS";
-      errMsg="sinceMs must be an integer >= 0";
-      return(false);
+      if(!rq.GetLong("sinceMs",sinceMs) || sinceMs<0)
+        {
+         errCode="INVALID_PARAMS";
+         errMsg="sinceMs must be an integer >= 0";
+         return(false);
+        }
+      sinceMs-=PD_LOOKUP_MARGIN_MS;
      }
+   if(sinceMs<0)
+      sinceMs=0;
    ulong orderSet[];
    ulong positionSet[];
    int orderCount=0;
