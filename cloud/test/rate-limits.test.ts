@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorBody } from '../../src-core/contracts/cloud-api';
 import { LIMIT_NAMES, type LimitName } from '../src/context';
+import { newId, tokenHash } from '../src/security/crypto';
 import {
   buildTestApp,
   createTestDatabase,
@@ -51,6 +52,8 @@ describe.each([
       login_account: { limit: 3, windowMs: 60_000 },
       login_ip: { limit: 5, windowMs: 60_000 },
       register_ip: { limit: 2, windowMs: 60_000 },
+      register_account: { limit: 2, windowMs: 60_000 },
+      reset_account: { limit: 2, windowMs: 60_000 },
       forgot_account: { limit: 2, windowMs: 3_600_000 },
       reset_ip: { limit: 2, windowMs: 60_000 },
       totp_account: { limit: 2, windowMs: 60_000 },
@@ -133,6 +136,50 @@ describe.each([
     expect(
       (await post(app, '/api/v1/auth/reset-password', { ...reset, token: 'g3' }, '10.3.2.1')).statusCode,
     ).toBe(429);
+  });
+
+  it('limits register per email and reset per account across addresses', async () => {
+    const email = 'twice@example.com';
+    expect(
+      (await post(app, '/api/v1/auth/register', { email, password: PASSWORD }, '10.6.0.1')).statusCode,
+    ).toBe(201);
+    expect(
+      (await post(app, '/api/v1/auth/register', { email, password: PASSWORD }, '10.6.0.2')).statusCode,
+    ).toBe(409);
+    const third = await post(
+      app,
+      '/api/v1/auth/register',
+      { email: 'TWICE@example.com', password: PASSWORD },
+      '10.6.0.3',
+    );
+    expect(third.statusCode).toBe(429);
+
+    const user = await app.cloud.db.kysely
+      .selectFrom('users')
+      .select('id')
+      .where('email_normalized', '=', email)
+      .executeTakeFirstOrThrow();
+    const now = Date.now();
+    for (const token of ['link-one', 'link-two', 'link-three']) {
+      await app.cloud.db.kysely
+        .insertInto('password_resets')
+        .values({
+          id: newId(),
+          user_id: user.id,
+          token_hash: tokenHash(token),
+          created_at: now,
+          expires_at: now + 3_600_000,
+          used_at: null,
+          voided_at: null,
+        })
+        .execute();
+    }
+    // A refused password does not spend the link, but each attempt counts against the account.
+    const weak = (token: string, ip: string) =>
+      post(app, '/api/v1/auth/reset-password', { token, new_password: 'password' }, ip);
+    expect((await weak('link-one', '10.6.1.1')).statusCode).toBe(400);
+    expect((await weak('link-two', '10.6.1.2')).statusCode).toBe(400);
+    expect((await weak('link-three', '10.6.1.3')).statusCode).toBe(429);
   });
 
   it('limits 2FA attempts per account', async () => {

@@ -63,8 +63,9 @@ export class AccountService {
   // ---- registration and login ---------------------------------------------------------------------------
 
   async register(email: string, password: string, caller: Caller): Promise<AuthResult> {
-    await enforceLimit(this.ctx, 'register_ip', caller.ip, caller);
     const normalized = normalizeEmail(email);
+    await enforceLimit(this.ctx, 'register_ip', caller.ip, caller);
+    await enforceLimit(this.ctx, 'register_account', normalized, caller);
     this.weakPassword(password, normalized);
     const existing = await this.findUserByEmail(normalized);
     if (existing !== undefined) {
@@ -499,6 +500,8 @@ export class AccountService {
       ])
       .where('password_resets.token_hash', '=', hashOfToken)
       .executeTakeFirst();
+    // Per account as well, once the token names one: many guessed links cannot all aim at one user.
+    if (reset !== undefined) await enforceLimit(this.ctx, 'reset_account', reset.user_id, caller);
     const isUsable =
       reset !== undefined && reset.used_at === null && reset.voided_at === null && reset.expires_at > now;
     if (!isUsable) {
