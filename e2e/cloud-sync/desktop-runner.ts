@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { systemClock } from '../../src-main/services/clock';
 import { createMemoryLogger } from '../../src-main/services/logger';
 import { startSimSetup } from '../../src-main/services/sim-setup';
+import { RELAXED_EXECUTOR } from './relaxed';
 import { bridgeAccounts } from '../../src-main/services/cloud-sync/accounts-port';
 import { CloudSync } from '../../src-main/services/cloud-sync/cloud-sync';
 import { createFileTokenStore } from '../../src-main/services/cloud-sync/token-store';
@@ -21,7 +22,7 @@ const say = (event: Record<string, unknown>): void => {
 
 const dataDir = env('PD_DATA_DIR');
 const mode = env('PD_MODE');
-const sim = await startSimSetup({ dataDir, logger: createMemoryLogger() });
+const sim = await startSimSetup({ dataDir, logger: createMemoryLogger(), executor: RELAXED_EXECUTOR });
 const sync = new CloudSync({
   cloudUrl: env('PD_CLOUD_URL'),
   db: sim.services.db,

@@ -14,6 +14,7 @@ import {
 } from '../../cloud/test/helpers';
 import { systemClock } from '../../src-main/services/clock';
 import { startSimSetup, type SimSetup } from '../../src-main/services/sim-setup';
+import { RELAXED_EXECUTOR } from './relaxed';
 import { bridgeAccounts } from '../../src-main/services/cloud-sync/accounts-port';
 import { CloudSync } from '../../src-main/services/cloud-sync/cloud-sync';
 import { createMemoryTokenStore, type TokenStore } from '../../src-main/services/cloud-sync/token-store';
@@ -75,7 +76,8 @@ beforeAll(async () => {
   });
   expect(registered.statusCode).toBe(201);
 
-  sim = await startSimSetup();
+  // Deadlines for a loaded CI box (two test workers, Chromium, argon2): the fast test ones are too tight.
+  sim = await startSimSetup({ executor: RELAXED_EXECUTOR });
   tokens = createMemoryTokenStore();
   sync = new CloudSync({
     cloudUrl: urlA,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,27 +13,22 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const PORTAL_DIST = join(REPO, 'cloud/portal/dist');
 export const SCREENSHOTS = join(REPO, 'e2e/screenshots');
 
-function newestSourceMs(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSourceMs(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** `npm test` builds the portal first; a lone `npx vitest run e2e/portal` (re)builds it here when stale. */
+/**
+ * `npm test` builds the portal first; a lone `npx vitest run e2e/portal` (re)builds it here when a source is
+ * newer than the build. Under a lock, so test files starting together do not build over each other.
+ */
 export function ensurePortalBuilt(): void {
-  const index = join(PORTAL_DIST, 'index.html');
-  const sources = Math.max(
-    newestSourceMs(join(REPO, 'cloud/portal/src')),
-    newestSourceMs(join(REPO, 'src-core/contracts')),
+  const stale =
+    '[ ! -f cloud/portal/dist/index.html ] || [ -n "$(find cloud/portal/src cloud/portal/index.html src-core/contracts -newer cloud/portal/dist/index.html -print -quit)" ]';
+  const build = 'npx vite build --config cloud/portal/vite.config.ts --logLevel warn';
+  execFileSync(
+    'flock',
+    [join(tmpdir(), 'pipdesk-portal-build.lock'), 'sh', '-c', `if ${stale}; then ${build}; fi`],
+    {
+      cwd: REPO,
+      stdio: 'inherit',
+    },
   );
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  execFileSync('npx', ['vite', 'build', '--config', 'cloud/portal/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: REPO,
-    stdio: 'inherit',
-  });
 }
 
 export async function freePort(): Promise<number> {

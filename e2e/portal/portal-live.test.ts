@@ -6,6 +6,7 @@ import { bridgeAccounts } from '../../src-main/services/cloud-sync/accounts-port
 import { CloudSync } from '../../src-main/services/cloud-sync/cloud-sync';
 import { createMemoryTokenStore } from '../../src-main/services/cloud-sync/token-store';
 import { startSimSetup, type SimSetup } from '../../src-main/services/sim-setup';
+import { RELAXED_EXECUTOR } from '../cloud-sync/relaxed';
 import { launchChromium } from '../chromium';
 import { ensurePortalBuilt, SCREENSHOTS, startCloud, type RunningCloud } from './fixtures';
 
@@ -15,7 +16,7 @@ import { ensurePortalBuilt, SCREENSHOTS, startCloud, type RunningCloud } from '.
 let cloud: RunningCloud;
 let sim: SimSetup;
 let sync: CloudSync;
-let browser: Browser;
+let browser: Browser | undefined;
 const email = `live-${Date.now().toString(36)}@example.com`;
 const password = 'live portal passphrase 77';
 
@@ -28,7 +29,8 @@ beforeAll(async () => {
     body: JSON.stringify({ email, password }),
   });
   expect(res.status).toBe(201);
-  sim = await startSimSetup();
+  // Deadlines for a loaded CI box (two test workers, Chromium, argon2): the fast test ones are too tight.
+  sim = await startSimSetup({ executor: RELAXED_EXECUTOR });
   sync = new CloudSync({
     cloudUrl: cloud.url,
     db: sim.services.db,
@@ -76,7 +78,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await browser.close();
+  await browser?.close();
   sync.close();
   await sim.close();
   await cloud.close();
@@ -88,6 +90,7 @@ const shot = async (page: Page, name: string): Promise<void> => {
 
 describe('portal: a live connection from the desktop', () => {
   it('shows live status and the synced journal, and runs a remote ticket once remote trading is on', async () => {
+    if (browser === undefined) throw new Error('no browser');
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
     const page = await context.newPage();
     await page.goto(`${cloud.url}/sign-in`);
