@@ -131,6 +131,37 @@ describe('market slice', () => {
   });
 });
 
+describe('trading slice', () => {
+  const position = (ticket: string, openTimeMs: number) => ({
+    ticket,
+    symbol: 'EURUSD',
+    side: 'buy' as const,
+    volume: 0.1,
+    priceOpen: 1.1,
+    priceCurrent: 1.1,
+    sl: null,
+    tp: null,
+    profit: 0,
+    swap: 0,
+    commission: 0,
+    openTimeMs,
+    magic: '',
+    comment: '',
+    clientOrderId: null,
+  });
+
+  it('lists positions newest first and shows a just-opened one until the next list', () => {
+    const store = createAppStore();
+    store.getState().setPositions([position('1', 1), position('2', 2)]);
+    expect(store.getState().positions.map((p) => p.ticket)).toEqual(['2', '1']);
+    store.getState().addOpenedPosition(position('3', 3));
+    store.getState().addOpenedPosition(position('3', 3));
+    expect(store.getState().positions.map((p) => p.ticket)).toEqual(['3', '2', '1']);
+    store.getState().setPositions([position('1', 1)]);
+    expect(store.getState().positions.map((p) => p.ticket)).toEqual(['1']);
+  });
+});
+
 describe('journal slice', () => {
   it('merges by id keeping the highest version, newest first', () => {
     const merged = mergeJournal(

@@ -158,6 +158,35 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
     }
   }
 
+  /**
+   * The trade server's answer already says which position opened, at what price and size: show it at once
+   * rather than after main's next position list (a round trip to the terminal later). On a netting account the
+   * position may be an existing one that grew; that one is left for the list to update.
+   */
+  function showOpened(result: Extract<ExecutionResult, { ok: true }>, input: OpenMarketOrder): void {
+    const { position, price, volume } = result;
+    if (position === undefined || price === undefined || volume === undefined) return;
+    if (state().account?.marginMode === 'netting') return;
+    const now = Date.now();
+    state().addOpenedPosition({
+      ticket: position,
+      symbol: input.symbol,
+      side: input.side,
+      volume,
+      priceOpen: price,
+      priceCurrent: price,
+      sl: result.sl ?? null,
+      tp: result.tp ?? null,
+      profit: 0,
+      swap: 0,
+      commission: 0,
+      openTimeMs: now,
+      magic: '',
+      comment: '',
+      clientOrderId: result.clientOrderId,
+    });
+  }
+
   async function trade<K extends TradeChannel>(
     place: ErrorPlace,
     channel: K,
@@ -182,6 +211,7 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
       const result = answer.value;
       if (result.ok) {
         state().notify('ok', result.message);
+        if (channel === 'orders:open-market') showOpened(result, input as OpenMarketOrder);
         // Show where the new position or order went, as MT5's toolbox does.
         if (channel === 'orders:open-market') state().setBottomTab('positions');
         if (channel === 'orders:place-pending') state().setBottomTab('orders');
