@@ -11,6 +11,7 @@
 //   clock ms            advance the clocks without calling OnTimer (time the EA does not see pass)
 //   gv NAME VALUE|now   set a terminal global variable ("now": GetTickCount64, as a heartbeat)
 //   olddeal ID DAYS     a position opened by clOrdId ID DAYS days ago and closed by SL an hour later
+//   adddeal ID POS      an order carrying clOrdId ID filled a minute ago into the existing position POS (netting)
 //   deinit              OnDeinit
 //   stats               print the EA's output so far, then "#stats {...}"
 // Every frame the EA wrote is printed as it was written (UTF-8 NDJSON).
@@ -302,6 +303,32 @@ static void addOldTrade(const std::string &id, long days) {
   }
 }
 
+// A netting order that added to an older position: the position keeps the identifier of the order that opened it.
+static void addToPosition(const std::string &id, long position) {
+  static long next = 7400000000;
+  long ticket = next;
+  next += 10;
+  long atMs = (g_term.serverSeconds - 60) * 1000;
+  FakeRow order;
+  order.i[ORDER_TICKET] = ticket;
+  order.i[ORDER_TIME_SETUP_MSC] = atMs;
+  order.i[ORDER_POSITION_ID] = position;
+  order.s[ORDER_COMMENT] = u(id.c_str());
+  g_term.historyOrders.push_back(order);
+  FakeRow d;
+  d.i[-1] = ticket + 1;
+  d.i[DEAL_ORDER] = ticket;
+  d.i[DEAL_POSITION_ID] = position;
+  d.i[DEAL_ENTRY] = 0;
+  d.i[DEAL_REASON] = 3;
+  d.i[DEAL_TIME_MSC] = atMs;
+  d.d[DEAL_VOLUME] = 0.3;
+  d.d[DEAL_PRICE] = 1.09;
+  d.s[DEAL_COMMENT] = u(id.c_str());
+  d.s[DEAL_SYMBOL] = u("EURUSD");
+  g_term.deals.push_back(d);
+}
+
 static std::deque<uint> codes(const std::string &list) {
   std::deque<uint> out;
   std::stringstream ss(list);
@@ -376,6 +403,12 @@ int main() {
         long days = 0;
         ss >> id >> days;
         addOldTrade(id, days);
+      } else if (cmd == "adddeal") {
+        std::stringstream ss(arg);
+        std::string id;
+        long position = 0;
+        ss >> id >> position;
+        addToPosition(id, position);
       } else if (cmd == "deinit") {
         OnDeinit(0);
       } else if (cmd == "stats") {

@@ -663,6 +663,30 @@ describe('the lookup history window (review F10)', () => {
   });
 });
 
+describe('lookup follows only positions the clOrdId opened (review F11)', () => {
+  it('returns the deals of an order that added to an older position, not the other deals of that position', () => {
+    const tickets = (r: Record<string, unknown>) => (r.deals as { ticket: string }[]).map((d) => d.ticket);
+    const added = req('lookup', { clOrdId: 'pd-add1' });
+    const addedOpen = req('lookup', { clOrdId: 'pd-add2' });
+    const opener = req('lookup', { clOrdId: 'pd-closed1' });
+    const s = session([
+      // into the closed position 7000000009 (opened by pd-closed1), and into the open position 7000000001
+      'adddeal pd-add1 7000000009',
+      'adddeal pd-add2 7000000001',
+      ...HANDSHAKE,
+      added,
+      addedOpen,
+      opener,
+      'timer 10',
+    ]);
+    expect(tickets(result(s, added))).toEqual(['7400000001']);
+    expect(result(s, addedOpen)).toMatchObject({ found: true, positions: [], orders: [] });
+    expect(tickets(result(s, addedOpen))).toEqual(['7400000011']);
+    // The position pd-closed1 opened still brings its SL close, and not the later netting addition.
+    expect(tickets(result(s, opener))).toEqual(['7200000001', '7200000002']);
+  });
+});
+
 describe('one EA per account and pipe in a terminal (review F7)', () => {
   it('stays idle with one alert while another live instance holds the lock, then takes over when it is released', () => {
     const s = session([

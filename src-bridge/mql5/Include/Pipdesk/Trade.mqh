@@ -546,8 +546,11 @@ void PdU64Add(const ulong value,ulong &set[],int &count)
    count++;
   }
 
-// Positions, orders and deals carrying the clOrdId in their comment, plus every deal of an order or position
-// that carried it (MT5 rewrites comments of SL/TP closing deals, so those are found through the position).
+// Positions, orders and deals carrying the clOrdId in their comment, plus every deal of an order that carried it
+// and every deal of a position such an order opened (MT5 rewrites comments of SL/TP closing deals, so those are
+// found through the position). A position's identifier is the ticket of the order that opened it, so a position
+// is followed only when it was opened by an order carrying the id: a netting order that added to an older position,
+// or a partial close, must not bring in that position's other deals (review F11).
 bool PdHandleLookup(PdJsonReader &rq,PdDedupTable &dedup,const int frameBudget,string &result,string &errCode,
                     string &errMsg)
   {
@@ -573,9 +576,7 @@ bool PdHandleLookup(PdJsonReader &rq,PdDedupTable &dedup,const int frameBudget,s
    if(sinceMs<0)
       sinceMs=0;
    ulong orderSet[];
-   ulong positionSet[];
    int orderCount=0;
-   int positionCount=0;
    PdListBuilder positions;
    PdListBuilder orders;
    PdListBuilder deals;
@@ -584,20 +585,13 @@ bool PdHandleLookup(PdJsonReader &rq,PdDedupTable &dedup,const int frameBudget,s
    orders.Reset(frameBudget/3);
    deals.Reset(frameBudget/3);
 
-   int total=PositionsTotal();
-   for(int i=0; i<total; i++)
-     {
-      if(PositionGetTicket(i)!=0 && PositionGetString(POSITION_COMMENT)==clOrdId)
-         PdU64Add((ulong)PositionGetInteger(POSITION_IDENTIFIER),positionSet,positionCount);
-     }
-   total=OrdersTotal();
+   int total=OrdersTotal();
    for(int i=0; i<total; i++)
      {
       ulong ticket=OrderGetTicket(i);
       if(ticket==0 || OrderGetString(ORDER_COMMENT)!=clOrdId)
          continue;
       PdU64Add(ticket,orderSet,orderCount);
-      PdU64Add((ulong)OrderGetInteger(ORDER_POSITION_ID),positionSet,positionCount);
       orders.Add(PdSelectedOrderJson());
      }
    ResetLastError();
@@ -607,24 +601,23 @@ bool PdHandleLookup(PdJsonReader &rq,PdDedupTable &dedup,const int frameBudget,s
       errMsg="HistorySelect failed, error "+IntegerToString(GetLastError());
       return(false);
      }
-   // Filled or cancelled orders that carried the id lead to their deals and positions.
+   // Filled or cancelled orders that carried the id, and the orders of deals that carried it.
    total=HistoryOrdersTotal();
    for(int i=0; i<total; i++)
      {
       ulong ticket=HistoryOrderGetTicket(i);
-      if(ticket==0 || HistoryOrderGetString(ticket,ORDER_COMMENT)!=clOrdId)
-         continue;
-      PdU64Add(ticket,orderSet,orderCount);
-      PdU64Add((ulong)HistoryOrderGetInteger(ticket,ORDER_POSITION_ID),positionSet,positionCount);
+      if(ticket!=0 && HistoryOrderGetString(ticket,ORDER_COMMENT)==clOrdId)
+         PdU64Add(ticket,orderSet,orderCount);
      }
    total=HistoryDealsTotal();
-   // First pass: positions whose opening deal carried the id (its closing deals carry MT5's own comment).
    for(int i=0; i<total; i++)
      {
       ulong ticket=HistoryDealGetTicket(i);
       if(ticket!=0 && HistoryDealGetString(ticket,DEAL_COMMENT)==clOrdId)
-         PdU64Add((ulong)HistoryDealGetInteger(ticket,DEAL_POSITION_ID),positionSet,positionCount);
+         PdU64Add((ulong)HistoryDealGetInteger(ticket,DEAL_ORDER),orderSet,orderCount);
      }
+   // Deals of those orders, and the closing deals (SL/TP, stop out, other closes) of positions those orders
+   // opened (identifier = opening order's ticket); another order's addition to such a netting position is not ours.
    for(int i=0; i<total; i++)
      {
       ulong ticket=HistoryDealGetTicket(i);
@@ -632,18 +625,19 @@ bool PdHandleLookup(PdJsonReader &rq,PdDedupTable &dedup,const int frameBudget,s
          continue;
       bool match=(HistoryDealGetString(ticket,DEAL_COMMENT)==clOrdId) ||
                  PdU64In((ulong)HistoryDealGetInteger(ticket,DEAL_ORDER),orderSet,orderCount) ||
-                 PdU64In((ulong)HistoryDealGetInteger(ticket,DEAL_POSITION_ID),positionSet,positionCount);
+                 (HistoryDealGetInteger(ticket,DEAL_ENTRY)!=DEAL_ENTRY_IN &&
+                  PdU64In((ulong)HistoryDealGetInteger(ticket,DEAL_POSITION_ID),orderSet,orderCount));
       if(match)
          deals.Add(PdDealJson(ticket));
      }
-   // Open positions: by comment, or opened by an order or deal that carried the id.
+   // Open positions: by comment, or opened by an order that carried the id.
    total=PositionsTotal();
    for(int i=0; i<total; i++)
      {
       if(PositionGetTicket(i)==0)
          continue;
       if(PositionGetString(POSITION_COMMENT)==clOrdId ||
-         PdU64In((ulong)PositionGetInteger(POSITION_IDENTIFIER),positionSet,positionCount))
+         PdU64In((ulong)PositionGetInteger(POSITION_IDENTIFIER),orderSet,orderCount))
          positions.Add(PdSelectedPositionJson());
      }
    string stored="";
