@@ -246,7 +246,21 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
       {
         onMessage: (message, type) => {
           if (session !== undefined) {
-            session.handleMessage(message, type);
+            try {
+              session.handleMessage(message, type);
+            } catch (error) {
+              // A bug in our handling must not take the app down: log the stack, tell the EA without it.
+              logger.error('bridge: failed to handle a frame', {
+                session: session.key,
+                type,
+                stack: error instanceof Error ? error.stack : String(error),
+              });
+              link.send({
+                type: 'error',
+                code: 'BAD_MESSAGE',
+                message: 'the app could not handle this frame',
+              });
+            }
             return;
           }
           if (isHandshaking || isRefused) return;

@@ -175,7 +175,18 @@ export class SimTerminal {
       socket,
       {
         onMessage: (message, type) => {
-          this.#onMessage(message, type);
+          try {
+            this.#onMessage(message, type);
+          } catch (error) {
+            // The simulator runs inside the app in demo mode: a bug here must not crash the host process.
+            this.#options.logger.error('simulator: failed to handle a frame', {
+              type,
+              stack: error instanceof Error ? error.stack : String(error),
+            });
+            const id = message['id'];
+            if (typeof id === 'string')
+              this.#fail(id, 'INTERNAL', 'the simulator failed to handle this request');
+          }
         },
         onBadFrame: (code, message) => {
           this.#link?.send({ type: 'error', code, message });

@@ -378,6 +378,20 @@ describe('requests', () => {
     expect((await changed).marginFree).toBeLessThan(10_000);
   });
 
+  it('a throwing event listener is logged and does not break the session or other listeners', async () => {
+    const h = await harness();
+    h.session.onTick(() => {
+      throw new Error('listener bug');
+    });
+    const tick = next(h.session.onTick, (t) => t.symbol === 'EURUSD');
+    await h.session.request('subscribe', { symbol: 'EURUSD' });
+    await tick;
+    expect(h.serverLog.lines.some((l) => l.level === 'error' && l.message.includes('listener threw'))).toBe(
+      true,
+    );
+    expect((await h.session.request('account', {})).ok).toBe(true);
+  });
+
   it('reports EA errors, invalid parameters and timeouts as Results', async () => {
     const h = await harness();
     const unknown = await h.session.request('quote', { symbol: 'NOPE' });
