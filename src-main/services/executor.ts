@@ -85,6 +85,11 @@ export interface ExecutorOptions {
   readonly retryBackoffMs: number;
   /** How long a symbol specification is reused before it is asked again. */
   readonly specTtlMs: number;
+  /**
+   * Fsync the `pending` row before sending (SQLite synchronous=FULL for that commit). With false the row still
+   * survives an application crash (WAL), but not a power cut or OS crash; see docs/order-lifecycle.md.
+   */
+  readonly isPendingWriteFsynced: boolean;
 }
 
 export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
@@ -98,6 +103,7 @@ export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
   dedupWindowMs: 1_500,
   retryBackoffMs: 150,
   specTtlMs: 2_000,
+  isPendingWriteFsynced: true,
 };
 
 /** Everything the executor works with. */
@@ -502,7 +508,7 @@ export class Executor {
       currency: account.currency,
       riskMoney,
     });
-    const risk = checkRisk(this.#settings.get().riskLimits, {
+    const risk = checkRisk(this.#settings.peek().riskLimits, {
       volume: c.volume,
       openPositions: positions.length,
       opensNewPosition: newPositions > 0,
@@ -526,7 +532,7 @@ export class Executor {
         price: c.price,
         ...(c.sl > 0 ? { sl: c.sl } : {}),
         ...(c.tp > 0 ? { tp: c.tp } : {}),
-        deviation: input.deviation ?? this.#settings.get().defaultDeviationPoints,
+        deviation: input.deviation ?? this.#settings.peek().defaultDeviationPoints,
       },
       journal: {
         volume: c.volume,
@@ -621,7 +627,7 @@ export class Executor {
       currency: account.currency,
       riskMoney,
     });
-    const risk = checkRisk(this.#settings.get().riskLimits, {
+    const risk = checkRisk(this.#settings.peek().riskLimits, {
       volume: c.volume,
       openPositions: positionsR.value.length,
       opensNewPosition: false,
@@ -810,7 +816,7 @@ export class Executor {
         volume,
         price,
         position: p.ticket,
-        deviation: this.#settings.get().defaultDeviationPoints,
+        deviation: this.#settings.peek().defaultDeviationPoints,
       },
       journal: {
         symbol: p.symbol,
@@ -892,7 +898,7 @@ export class Executor {
         intent,
         state: 'pending',
       },
-      { durable: true },
+      { durable: this.#opt.isPendingWriteFsynced },
     );
     for (const p of listed.value) {
       // Children are journalled before they are sent like any order; they carry no request key of their own.
@@ -1017,11 +1023,11 @@ export class Executor {
         request: { ...current.params, clOrdId: clientOrderId, magic: this.#opt.magic },
       },
       // The one write that must survive a power cut: after it the order may reach the market.
-      { durable: true },
+      { durable: this.#opt.isPendingWriteFsynced },
     );
     this.#logger.debug('executor overhead', { clientOrderId, ms: performance.now() - started });
 
-    const limits = this.#settings.get().riskLimits;
+    const limits = this.#settings.peek().riskLimits;
     const maxAttempts = 1 + (limits.isRetryAllowed ? limits.maxRetries : 0);
     for (let attempt = 1; ; attempt += 1) {
       const p: SendPlan = current;

@@ -190,6 +190,8 @@ export class Journal {
   readonly #insert: ReturnType<Db['prepare']>;
   readonly #byId: ReturnType<Db['prepare']>;
   readonly #touchOutbox: ReturnType<Db['prepare']>;
+  /** Update statements by the columns they set (a handful of shapes; preparing each time costs more than the write). */
+  readonly #updates = new Map<string, ReturnType<Db['prepare']>>();
 
   constructor(db: Db, clock: Clock) {
     this.#db = db;
@@ -264,7 +266,12 @@ export class Journal {
       params[col[1]] = toRowValue(col[2], value);
     }
     sets.push('updated_at = @updated_at', 'version = version + 1');
-    const stmt = this.#db.prepare(`UPDATE journal SET ${sets.join(', ')} WHERE id = @id`);
+    const sql = `UPDATE journal SET ${sets.join(', ')} WHERE id = @id`;
+    let stmt = this.#updates.get(sql);
+    if (stmt === undefined) {
+      stmt = this.#db.prepare(sql);
+      this.#updates.set(sql, stmt);
+    }
     const entry = this.#db.transaction(() => {
       const info = stmt.run(params);
       if (info.changes !== 1) throw new Error(`journal.update: no entry ${id}`);

@@ -100,6 +100,11 @@ export class SettingsStore {
     return structuredClone(this.#current);
   }
 
+  /** The current settings without copying, for hot paths that only read (the executor, per order). */
+  peek(): Readonly<Settings> {
+    return this.#current;
+  }
+
   /**
    * Validates and applies a patch (possibly from the renderer), stores the result and announces it.
    * Answers `INVALID_SETTINGS` with the field errors when the patch is not valid.
