@@ -734,7 +734,7 @@ bool HandleTrade(PdJsonReader &rq,const bool send,string &result,string &errCode
    if(send && TerminalInfoInteger(TERMINAL_CONNECTED)==0)
      {
       errCode="TERMINAL_ERROR";
-      errMsg="the terminal is not connected to the trade server; nothing was sent";
+      errMsg="the terminal is not connected to the trade server";
       return(false);
      }
    MqlTradeRequest req;

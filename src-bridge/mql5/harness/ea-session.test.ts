@@ -617,7 +617,7 @@ describe('the EA and the trade server link (review F14)', () => {
     expect(off.message).toContain('not connected to the trade server');
     expect(failure(s, offSend)).toEqual({
       code: 'TERMINAL_ERROR',
-      message: 'the terminal is not connected to the trade server; nothing was sent',
+      message: 'the terminal is not connected to the trade server',
     });
     // A repeat of a request already sent is answered from the dedup table: that needs no trade server.
     expect(result(s, offRepeat)).toMatchObject({ retcode: 10009, duplicate: true });
