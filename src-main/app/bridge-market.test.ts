@@ -91,6 +91,41 @@ describe('bridge market port', () => {
     await moved;
   });
 
+  it('never lets a second terminal take over silently; switching is explicit', async () => {
+    const second = next('bridge:status-changed', (s) => s.sessions.length === 2);
+    const real = startSimulator({
+      path: app.pipePath,
+      tokenFile: app.tokenFile,
+      tickMs: 0,
+      schedule: alwaysOpen,
+      reconnect: false,
+      account: { login: '7777', server: 'Broker-Live', tradeMode: 'real' },
+      eaVersion: '1.00',
+    });
+    try {
+      await real.waitForSession();
+      const status = await second;
+      expect(status).toMatchObject({ state: 'demo', activeSessionId: sim.key });
+      const switched = app.market.selectSession('7777@Broker-Live');
+      expect(switched.ok && switched.value).toMatchObject({
+        state: 'connected',
+        activeSessionId: '7777@Broker-Live',
+      });
+      const account = await app.dispatcher.invoke('account:get-info', {}, { via: 'test' });
+      expect(account.ok && (account.value as { login: string }).login).toBe('7777');
+
+      // The active terminal leaves: the other one stays connected but is not traded on without a choice.
+      const gone = next('bridge:status-changed', (s) => s.sessions.length === 1);
+      await real.stop();
+      const after = await gone;
+      expect(after.state).toBe('disconnected');
+      expect(after.reason).toContain(`Connected now: ${sim.key}`);
+      expect(app.market.selectSession(sim.key).ok).toBe(true);
+    } finally {
+      await real.stop();
+    }
+  });
+
   it('refuses a session switch to a terminal that is not connected', () => {
     const r = app.market.selectSession('999@Nowhere');
     expect(!r.ok && r.error.code).toBe('SESSION_NOT_FOUND');

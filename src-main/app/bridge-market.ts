@@ -61,6 +61,11 @@ export interface BridgeMarket extends MarketPort {
   refreshTrading(): void;
   /** Pushes the status again (after demo start/stop). */
   announceStatus(): void;
+  /**
+   * Marks the demo simulator's coming disconnect as asked for: the status then says "Demo mode stopped." and the
+   * newest real terminal, if any, becomes the active one (the status bar shows which).
+   */
+  expectDemoStop(key: string): void;
   dispose(): void;
 }
 
@@ -158,7 +163,13 @@ export function createBridgeMarket(options: BridgeMarketOptions): BridgeMarket {
   const batchMs = options.tickBatchMs ?? TICK_BATCH_MS;
   const subscribed = new Set<string>();
   const digitsBySymbol = new Map<string, number>();
-  let selectedKey: string | undefined;
+  /**
+   * The terminal market and trading calls go to. Sticky on purpose: another terminal connecting (a real account
+   * while the demo runs, or the reverse) never takes over silently; only the first terminal, an explicit
+   * `bridge:select-session`, or stopping the demo changes it. A reconnect keeps it (same `login@server`).
+   */
+  let activeKey: string | undefined;
+  let stoppingDemoKey: string | undefined;
   let lastReason: string | null = null;
   let lastAccount: AccountInfo | null = null;
   let pendingTicks = new Map<string, Quote>();
@@ -169,15 +180,24 @@ export function createBridgeMarket(options: BridgeMarketOptions): BridgeMarket {
 
   const openSessions = (): BridgeSession[] => server.sessions().filter((s) => s.isOpen);
 
-  const activeSession = (): BridgeSession | undefined => {
-    const open = openSessions();
-    const selected = open.find((s) => s.key === selectedKey);
-    if (selected !== undefined) return selected;
-    // Newest first: a reconnecting or newly started terminal is what the user just acted on.
-    return open.reduce<BridgeSession | undefined>(
+  const activeSession = (): BridgeSession | undefined =>
+    activeKey === undefined ? undefined : openSessions().find((s) => s.key === activeKey);
+
+  const newest = (list: readonly BridgeSession[]): BridgeSession | undefined =>
+    list.reduce<BridgeSession | undefined>(
       (a, b) => (a === undefined || b.openedAt >= a.openedAt ? b : a),
       undefined,
     );
+
+  /** Why there is no active terminal, with a hint when another one is connected. */
+  const disconnectedReason = (): string => {
+    const base =
+      lastReason ??
+      'No MetaTrader 5 terminal has connected yet. Attach the Pipdesk EA to a chart, or start demo mode.';
+    const others = openSessions().map((s) => s.key);
+    return others.length === 0
+      ? base
+      : `${base} Connected now: ${others.join(', ')}; choose one to trade there.`;
   };
 
   const status = (): BridgeStatus => {
@@ -185,11 +205,7 @@ export function createBridgeMarket(options: BridgeMarketOptions): BridgeMarket {
     const sessions = openSessions().map(toSessionView);
     return {
       state: active === undefined ? 'disconnected' : isSimulatorSession(active) ? 'demo' : 'connected',
-      reason:
-        active !== undefined
-          ? null
-          : (lastReason ??
-            'No MetaTrader 5 terminal has connected yet. Attach the Pipdesk EA to a chart, or start demo mode.'),
+      reason: active !== undefined ? null : disconnectedReason(),
       pipePath: server.path,
       sessions,
       activeSessionId: active?.key ?? null,
@@ -313,8 +329,9 @@ export function createBridgeMarket(options: BridgeMarketOptions): BridgeMarket {
           key: event.session.key,
           ea: event.session.hello.eaVersion,
         });
-        lastReason = null;
+        activeKey ??= event.session.key;
         if (activeSession() === event.session) {
+          lastReason = null;
           onSessionOpened().catch((error: unknown) => {
             logger.error('market: session start-up failed', { error });
           });
@@ -324,7 +341,21 @@ export function createBridgeMarket(options: BridgeMarketOptions): BridgeMarket {
         return;
       case 'closed':
         logger.info('market: terminal disconnected', { key: event.session.key, reason: event.reason });
-        if (event.reason !== 'replaced') lastReason = `Disconnected: ${CLOSE_REASON_WORDS[event.reason]}.`;
+        if (event.session.key === stoppingDemoKey) {
+          stoppingDemoKey = undefined;
+          if (event.session.key === activeKey) {
+            lastReason = 'Demo mode stopped.';
+            activeKey = newest(openSessions().filter((s) => !isSimulatorSession(s)))?.key;
+            if (activeKey !== undefined) {
+              onSessionOpened().catch((error: unknown) => {
+                logger.error('market: switch after demo failed', { error });
+              });
+              return;
+            }
+          }
+        } else if (event.reason !== 'replaced' && event.session.key === activeKey) {
+          lastReason = `Disconnected: ${CLOSE_REASON_WORDS[event.reason]}.`;
+        }
         events.emit('bridge:status-changed', status());
         if (activeSession() === undefined) {
           events.emit('positions:changed', { positions: [] });
@@ -384,7 +415,7 @@ export function createBridgeMarket(options: BridgeMarketOptions): BridgeMarket {
       if (found === undefined) {
         return err(appError('SESSION_NOT_FOUND', `No connected terminal is called ${sessionId}.`));
       }
-      selectedKey = found.key;
+      activeKey = found.key;
       onSessionOpened().catch((error: unknown) => {
         logger.error('market: session switch failed', { error });
       });
@@ -470,6 +501,9 @@ export function createBridgeMarket(options: BridgeMarketOptions): BridgeMarket {
     refreshTrading,
     announceStatus: () => {
       events.emit('bridge:status-changed', status());
+    },
+    expectDemoStop(key) {
+      stoppingDemoKey = key;
     },
     dispose() {
       offSession();

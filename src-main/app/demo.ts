@@ -34,5 +34,5 @@ export const startInProcessSimulator: SimulatorStarter = async (options) => {
     await sim.stop();
     throw error;
   }
-  return { stop: () => sim.stop() };
+  return { key: sim.key, stop: () => sim.stop() };
 };

@@ -141,7 +141,7 @@ describe('desktop app (bridge server + executor + journal + settings + demo)', (
     const gone = next('bridge:status-changed', (s) => s.state === 'disconnected');
     const status = await call('demo:stop');
     expect(status.isDemoRunning).toBe(false);
-    expect((await gone).reason).toMatch(/Disconnected/);
+    expect((await gone).reason).toBe('Demo mode stopped.');
   });
 
   it('reports where its data and log live', async () => {

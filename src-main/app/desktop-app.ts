@@ -28,6 +28,8 @@ import { createEaInstaller } from './ea-installer';
 
 /** A running demo simulator (see `demo.ts`). */
 export interface RunningSimulator {
+  /** Its session key (`login@server`). */
+  readonly key: string;
   stop(): Promise<void>;
 }
 
@@ -167,8 +169,13 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
       async start(req: IpcRequest<'demo:start'>): Promise<Result<BridgeStatus>> {
         if (simulator !== null) return ok(market.status());
         try {
-          simulator = await options.startSimulator({ path, token, ...req });
+          const started = await options.startSimulator({ path, token, ...req });
+          simulator = started;
           logger.info('app: demo simulator started', { marginMode: req.marginMode, balance: req.balance });
+          // The user asked for demo: it becomes the active terminal even if a real one is connected.
+          const selected = market.selectSession(started.key);
+          if (!selected.ok)
+            logger.warn('app: demo session not selectable', { message: selected.error.message });
           market.announceStatus();
           return ok(market.status());
         } catch (error) {
@@ -182,7 +189,25 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
         const running = simulator;
         if (running === null) return ok(market.status());
         simulator = null;
+        // Announce only once the server has seen the session end, so the status never lists a ghost terminal.
+        const closed = new Promise<void>((resolve) => {
+          if (server.session(running.key)?.isOpen !== true) {
+            resolve();
+            return;
+          }
+          const timer = setTimeout(finish, 2_000);
+          const off = server.onSession((event) => {
+            if (event.kind === 'closed' && event.session.key === running.key) finish();
+          });
+          function finish(): void {
+            clearTimeout(timer);
+            off();
+            resolve();
+          }
+        });
+        market.expectDemoStop(running.key);
         await running.stop();
+        await closed;
         logger.info('app: demo simulator stopped');
         market.announceStatus();
         return ok(market.status());
