@@ -69,6 +69,7 @@ string       g_lockName = "";
 bool         g_lockHeld = false;
 ulong        g_lockBeatMs = 0;
 bool         g_alertedDuplicate = false;
+bool         g_alertedReplaced = false;
 
 string       g_subSymbols[];
 long         g_subLastMsc[];
@@ -625,8 +626,13 @@ void HandleBye(PdJsonReader &rq)
       g_pipe.DelayNextAttempt(PD_SHUTDOWN_WAIT_MS);
    else if(reason=="REPLACED")
      {
-      // Another connection for this account took over (the EA is probably on two charts): do not fight it.
-      Print("Pipdesk: another EA instance for this account is connected; attach the EA to one chart only");
+      // Another connection for this account took over. The instance lock rules out a second chart of this
+      // terminal, so it is another terminal logged in to the same account: say so once, and do not fight it.
+      if(!g_alertedReplaced)
+         Alert("Pipdesk: another MetaTrader terminal logged in to account "+
+               IntegerToString(AccountInfoInteger(ACCOUNT_LOGIN))+
+               " connected to the Pipdesk app and took over. Run the EA in one terminal per account.");
+      g_alertedReplaced=true;
       g_pipe.DelayNextAttempt(PD_REPLACED_WAIT_MS);
      }
   }

@@ -721,6 +721,34 @@ describe('one EA per account and pipe in a terminal (review F7)', () => {
     expect(s.frames.map((f) => f.type)).toEqual(['hello', 'account', 'bye']);
   });
 
+  it('after bye REPLACED (another terminal with this account) alerts once and waits 60 s before trying again', () => {
+    const replaced = 'app {"type":"bye","reason":"REPLACED","message":"a newer connection took over"}';
+    const s = session([
+      ...HANDSHAKE,
+      replaced,
+      'timer 10',
+      'stats',
+      'timer 59000',
+      'stats',
+      'timer 1100',
+      'stats',
+      `app ${JSON.stringify(WELCOME)}`,
+      'timer 10',
+      replaced,
+      'timer 10',
+      'stats',
+    ]);
+    expect(s.stats.map((x) => [x.open, x.opens, x.alerts.length])).toEqual([
+      [false, 1, 1],
+      [false, 1, 1],
+      [true, 2, 1],
+      [false, 2, 1],
+    ]);
+    expect(s.stats[0]?.alerts[0]).toContain('another MetaTrader terminal logged in to account 81234567');
+    // It kept its own instance lock all along.
+    expect(s.stats[3]?.globals[LOCK]).toBe(INSTANCE_ID);
+  });
+
   it('takes over a lock whose owner stopped beating for 2 minutes, and steps back when its own lock is taken', () => {
     const s = session([
       `gv ${LOCK} 99`,
