@@ -96,4 +96,18 @@ describe('pending orders from the desktop UI', () => {
       'ticket-volume',
     );
   });
+
+  it('switches to the light theme from settings', async () => {
+    const { page } = h;
+    await page.getByTestId('open-settings').click();
+    await page.getByTestId('settings-theme-light').click();
+    await page.locator('html[data-theme="light"]').waitFor({ state: 'attached' });
+    await h.screenshot('desktop-settings-light');
+    await page.getByTestId('settings-close').click();
+    await page.getByTestId('settings').waitFor({ state: 'detached' });
+    await h.screenshot('desktop-light');
+    await page.getByTestId('open-settings').click();
+    await page.getByTestId('settings-theme-dark').click();
+    await page.locator('html[data-theme="dark"]').waitFor({ state: 'attached' });
+  });
 });

@@ -1,5 +1,6 @@
 import { useMemo, type ReactNode } from 'react';
 import type { JournalEntry, JournalState } from '../../../src-core/contracts/journal';
+import { retcodeInfo } from '../../../src-core/trading/retcodes';
 import { formatDateTime, formatPrice, formatVolume } from '../../app/format';
 import { filterJournal } from '../../store/journal-slice';
 import { useApp, useController } from '../../store/use-app';
@@ -30,11 +31,11 @@ const STATE_FILTERS: readonly { label: string; states: readonly JournalState[] }
   { label: 'In flight', states: ['pending', 'sent', 'unknown'] },
 ];
 
-/** The retcode as a trader reads it: the plain message the executor wrote, and the code with its MT5 name. */
-function retcodeText(e: JournalEntry): string {
-  if (e.retcode === null) return e.errorCode ?? '';
-  const name = e.retcodeName === null ? '' : ` ${e.retcodeName.replace(/^TRADE_RETCODE_/, '')}`;
-  return `${e.retcode}${name}`;
+/** The retcode as a trader reads it: MT5's sentence for it from the core's table, or the app's error code. */
+function retcodeText(e: JournalEntry): { short: string; words: string } {
+  if (e.retcode === null) return { short: e.errorCode ?? '', words: e.errorCode ?? '' };
+  const info = retcodeInfo(e.retcode);
+  return { short: `${e.retcode} · ${info.message}`, words: `${info.constant}: ${info.message}` };
 }
 
 /** Every intent with its state, retcode in words, prices and latency; filterable. */
@@ -160,7 +161,9 @@ export function Journal(): ReactNode {
                       {STATE_LABEL[e.state]}
                     </span>
                   </td>
-                  <td className="muted small">{retcodeText(e)}</td>
+                  <td className="muted small retcode" title={retcodeText(e).words}>
+                    {retcodeText(e).short}
+                  </td>
                   <td className="message" title={e.message ?? ''}>
                     {e.message ?? ''}
                   </td>
