@@ -31,6 +31,21 @@ describe('launch options', () => {
     expect(!r.ok && r.error.message).toContain('Usage: npm start');
   });
 
+  it('reads only its own flags from an Electron command line', () => {
+    const argv = [
+      '.',
+      '--inspect=0',
+      '--demo',
+      '--remote-debugging-port=0',
+      '--data-dir',
+      '/d',
+      '--no-sandbox',
+    ];
+    expect(parseLaunchOptions(argv, {}).ok).toBe(false);
+    const r = parseLaunchOptions(argv, {}, 'linux', { isLenient: true });
+    expect(r.ok && r.value).toMatchObject({ isDemo: true, dataDir: '/d', isWebOnly: false });
+  });
+
   it('puts the data folder where Electron keeps userData', () => {
     expect(defaultDataDir('win32', { APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, '/h')).toMatch(
       /Roaming.Pipdesk$/,
