@@ -3,7 +3,12 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -46,6 +51,7 @@ export interface BuildOptions {
   readonly forgotPasswordFloorMs?: number;
   /** Connector ping interval in ms (default 30 s). */
   readonly heartbeatMs?: number;
+  /** Logger options (e.g. a `stream` to capture); the redaction and the request serializer always apply. */
   readonly logger?: FastifyServerOptions['logger'];
   /** Replace the mailer built from SMTP_URL (rarely needed: tests use a real SMTP server). */
   readonly mailer?: Mailer;
@@ -60,6 +66,48 @@ export interface BuildOptions {
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'body.password', 'body.new_password'];
 
 /**
+ * Keeps query keys and drops their values, e.g. `/reset-password?token=[redacted]`: a reset link's token (or any
+ * other secret in a URL) must never reach the log, where anyone who reads logs could take the account over.
+ */
+export function redactQuery(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const pairs = url
+    .slice(at + 1)
+    .split('&')
+    .map((pair) => {
+      const key = pair.split('=', 1)[0] ?? '';
+      // A bare value (`?SECRET`) or an odd key could itself be the secret.
+      return pair.includes('=') && /^[A-Za-z0-9_.-]{1,40}$/.test(key) ? `${key}=[redacted]` : '[redacted]';
+    });
+  return `${url.slice(0, at)}?${pairs.join('&')}`;
+}
+
+/** Fastify's request log line, with the query values redacted. */
+const LOG_SERIALIZERS = {
+  req: (request: FastifyRequest) => ({
+    method: request.method,
+    url: redactQuery(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    ...(request.socket.remotePort === undefined ? {} : { remotePort: request.socket.remotePort }),
+  }),
+};
+
+function loggerOptions(
+  config: Config,
+  override: BuildOptions['logger'],
+): NonNullable<FastifyServerOptions['logger']> {
+  if (override === false) return false;
+  const given = override === undefined || override === true ? { level: config.logLevel } : override;
+  return {
+    ...given,
+    redact: REDACT,
+    serializers: { ...given.serializers, ...LOG_SERIALIZERS },
+  };
+}
+
+/**
  * Builds the cloud app without listening (Fastify's factory pattern; tests call this, `server.ts` listens).
  * Routes under `/api/v1` are zod-typed plugins; more areas (e.g. sync) register the same way with
  * `app.register(plugin, { prefix: '/api/v1/…' })` and reach shared services through `app.cloud`.
@@ -69,7 +117,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   const clock = options.clock ?? systemClock;
   const hops = config.trustProxyHops;
   const serverOptions: FastifyServerOptions = {
-    logger: options.logger ?? { level: config.logLevel, redact: REDACT },
+    logger: loggerOptions(config, options.logger),
     bodyLimit: config.bodyLimit,
     // Only the configured number of proxy hops may set the client address (the key of per-address limits).
     trustProxy: hops > 0 ? (_address: string, hop: number) => hop < hops : false,
@@ -127,7 +175,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     mailer:
       options.mailer ??
       (config.smtpUrl === undefined
-        ? outboxMailer(join(config.dataDir, 'outbox'), config.mailFrom, app.log, config.env !== 'production')
+        ? outboxMailer(join(config.dataDir, 'outbox'), config.mailFrom, app.log)
         : smtpMailer(config.smtpUrl, config.mailFrom)),
     audit: new AuditLog(db.kysely, clock, app.log),
     hub: new ConnectorHub(app.log, options.heartbeatMs ?? 30_000),

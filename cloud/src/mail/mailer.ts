@@ -32,17 +32,18 @@ export function smtpMailer(url: string, from: string): Mailer {
 }
 
 /**
- * Without SMTP_URL, each message is written to `<dir>/<time>-<id>.json` and logged, so development and a
- * first deployment work without a relay. Bodies (which hold reset links) are logged only outside production.
+ * Without SMTP_URL, each message is written to `<dir>/<time>-<id>.json` (mode 0600), so development and a
+ * first deployment work without a relay. The log names the file but never holds the body: a reset link in a
+ * log line is an account takeover for anyone who reads logs.
  */
-export function outboxMailer(dir: string, from: string, log: FastifyBaseLogger, logBodies: boolean): Mailer {
+export function outboxMailer(dir: string, from: string, log: FastifyBaseLogger): Mailer {
   return {
     async send(message) {
       await mkdir(dir, { recursive: true });
       const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${newId()}.json`);
       await writeFile(file, JSON.stringify({ from, ...message }, null, 2), { mode: 0o600 });
       log.info(
-        { to: message.to, subject: message.subject, file, ...(logBodies ? { text: message.text } : {}) },
+        { to: message.to, subject: message.subject, file },
         'mail written to the outbox (no SMTP_URL)',
       );
     },
