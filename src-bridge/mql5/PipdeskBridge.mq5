@@ -70,6 +70,7 @@ bool         g_lockHeld = false;
 ulong        g_lockBeatMs = 0;
 bool         g_alertedDuplicate = false;
 bool         g_alertedReplaced = false;
+bool         g_lookupRefused = false;
 
 string       g_subSymbols[];
 long         g_subLastMsc[];
@@ -230,6 +231,15 @@ void Service()
      }
    if(g_state!=PD_STATE_READY)
       return;
+   // The app settles orders whose lookup was refused when a session opens: once the terminal is synchronised
+   // again, a fresh session tells it to ask now (protocol v1 has no event for "synchronised").
+   string why="";
+   if(g_lookupRefused && TradeServerSynced(why))
+     {
+      Print("Pipdesk: synchronised with the trade server again; reconnecting so the app re-checks its orders");
+      CloseLink("reconnecting after the trade server link came back");
+      return;
+     }
    PumpTicks();
    PumpAccount(false);
    // Heartbeats only after welcome: before it the app accepts nothing but hello.
@@ -417,6 +427,7 @@ void ResetSession()
    g_maxFrame=PD_MAX_FRAME_BYTES;
    g_pipe.SetMaxFrame(PD_MAX_FRAME_BYTES);
    g_lastAccountJson="";
+   g_lookupRefused=false;
    // Subscriptions belong to the connection: the app subscribes again after a reconnect.
    g_subCount=0;
    ArrayResize(g_subSymbols,0);
@@ -690,6 +701,7 @@ void HandleRequest(const string type,const string id,PdJsonReader &rq)
         {
          errCode="TERMINAL_ERROR";
          errMsg="cannot look up yet: "+errMsg+"; nothing was searched, ask again later";
+         g_lookupRefused=true;
         }
      }
    else

@@ -583,7 +583,7 @@ describe('the EA and the trade server link (review F14)', () => {
     expect(s.frames.map((f) => f.type)).toEqual(['hello']);
   });
 
-  it('refuses lookup while disconnected or settling and order_send while disconnected, keeping the session', () => {
+  it('refuses lookup while disconnected or settling and order_send while disconnected, then starts a fresh session', () => {
     const first = trade('DEAL', 'pd-a', { symbol: 'EURUSD', orderType: 'BUY', volume: 0.1 });
     const offLookup = req('lookup', { clOrdId: 'pd-open1' });
     const offSend = trade('DEAL', 'pd-b', { symbol: 'EURUSD', orderType: 'BUY', volume: 0.1 });
@@ -605,7 +605,13 @@ describe('the EA and the trade server link (review F14)', () => {
       'timer 10',
       settlingLookup,
       'timer 10',
+      'stats',
+      // Synchronised again: the EA starts a fresh session so that the app re-checks what it could not look up.
       'timer 5000',
+      'stats',
+      'timer 1100',
+      `app ${JSON.stringify(WELCOME)}`,
+      'timer 10',
       settledLookup,
       onSend,
       'timer 10',
@@ -627,10 +633,28 @@ describe('the EA and the trade server link (review F14)', () => {
     const settling = failure(s, settlingLookup);
     expect(settling.code).toBe('TERMINAL_ERROR');
     expect(settling.message).toContain('synchronising');
+    expect(s.stats.slice(1).map((x) => [x.open, x.opens])).toEqual([
+      [true, 1],
+      [false, 1],
+      [true, 2],
+    ]);
+    expect(s.frames.filter((f) => f.type === 'hello')).toHaveLength(2);
     expect(result(s, settledLookup)).toMatchObject({ found: true });
     expect(result(s, onSend)).toMatchObject({ retcode: 10009, duplicate: false });
-    expect(s.stats[1]?.sent.map((r) => r.comment)).toEqual(['pd-a', 'pd-b']);
-    expect(s.stats[1]?.opens).toBe(1);
+    expect(s.stats[3]?.sent.map((r) => r.comment)).toEqual(['pd-a', 'pd-b']);
+  });
+
+  it('keeps the session across a trade server outage in which no lookup was refused', () => {
+    const s = session([
+      ...HANDSHAKE,
+      'connected 0',
+      'timer 3000',
+      'connected 1',
+      'timer 10',
+      'timer 6000',
+      'stats',
+    ]);
+    expect(s.stats[0]).toMatchObject({ open: true, opens: 1 });
   });
 });
 
