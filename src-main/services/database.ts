@@ -18,7 +18,7 @@ export interface Migration {
  * Durability: WAL with `synchronous=NORMAL` survives an application crash (committed frames sit in the OS page
  * cache and are replayed), but can lose the last commits on a power cut. The executor raises `synchronous` to
  * FULL for the one write that must survive anything, the `pending` row written before an order is sent
- * (see {@link withFullSync}); later updates may run at NORMAL because losing one only leaves the row
+ * (a dedicated FULL connection, {@link openDurableConnection}, or {@link withFullSync}); later updates may run at NORMAL because losing one only leaves the row
  * `pending`/`sent`, which start-up reconciliation settles.
  */
 export function openDatabase(file: string): Db {
@@ -30,6 +30,18 @@ export function openDatabase(file: string): Db {
   // Another process (a second app instance, a reader) may hold the write lock briefly.
   db.pragma('busy_timeout = 5000');
   return db;
+}
+
+/**
+ * A second connection to a file database with `synchronous=FULL`, for writes that must be fsynced before they
+ * return; null for an in-memory database.
+ */
+export function openDurableConnection(db: Db): Db | null {
+  if (db.memory) return null;
+  const durable = new Database(db.name);
+  durable.pragma('synchronous = FULL');
+  durable.pragma('busy_timeout = 5000');
+  return durable;
 }
 
 /** Runs `fn` with `synchronous=FULL`, so its commit is fsynced before `fn` returns. */

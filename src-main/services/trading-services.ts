@@ -114,6 +114,7 @@ export function createTradingServices(options: TradingServicesOptions): TradingS
     close: () => {
       executor.close();
       serverBridge?.dispose();
+      journal.close();
       db.close();
     },
   };
