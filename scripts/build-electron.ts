@@ -3,8 +3,12 @@
 // `npm run build` (vite). Native and Electron modules stay external; electron-builder packs node_modules for them.
 import { build, type BuildOptions } from 'esbuild';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..');
 
 const common: BuildOptions = {
+  absWorkingDir: ROOT,
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -15,20 +19,28 @@ const common: BuildOptions = {
   legalComments: 'none',
 };
 
-rmSync('dist-electron', { recursive: true, force: true });
-await build({
-  ...common,
-  entryPoints: { main: 'src-main/electron/main.ts' },
-  outExtension: { '.js': '.cjs' },
-  outdir: 'dist-electron',
-});
-// The preload runs sandboxed: only `electron` may be required, so everything else is inlined.
-await build({
-  ...common,
-  external: ['electron'],
-  entryPoints: { preload: 'src-main/electron/preload.ts' },
-  minify: true,
-  outExtension: { '.js': '.cjs' },
-  outdir: 'dist-electron',
-});
-console.log('build-electron: dist-electron/main.cjs and dist-electron/preload.cjs written');
+/** Writes dist-electron/main.cjs and dist-electron/preload.cjs (also called in-process by `npm start`). */
+export async function buildElectron(): Promise<void> {
+  rmSync(join(ROOT, 'dist-electron'), { recursive: true, force: true });
+  await build({
+    ...common,
+    entryPoints: { main: 'src-main/electron/main.ts' },
+    outExtension: { '.js': '.cjs' },
+    outdir: 'dist-electron',
+  });
+  // The preload runs sandboxed: only `electron` may be required, so everything else is inlined.
+  await build({
+    ...common,
+    external: ['electron'],
+    entryPoints: { preload: 'src-main/electron/preload.ts' },
+    minify: true,
+    outExtension: { '.js': '.cjs' },
+    outdir: 'dist-electron',
+  });
+}
+
+// Run as a script (`npm run build:electron`), not when imported by `npm start`.
+if (process.argv[1]?.endsWith('build-electron.ts') === true) {
+  await buildElectron();
+  console.log('build-electron: dist-electron/main.cjs and dist-electron/preload.cjs written');
+}

@@ -1,10 +1,12 @@
 // `npm start`: the desktop app. Runs Electron when its binary is installed; otherwise (a fresh Linux clone, CI,
 // a server) it serves the same UI and IPC through the loopback web host and prints the URL to open.
 // `npm start -- --demo` also starts the built-in MT5 simulator so everything can be tried without MT5.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { build as viteBuild } from 'vite';
+import { buildElectron } from './build-electron';
 import { USAGE, parseLaunchOptions } from '../src-main/app/launch-options';
 import { startDesktopApp, type DesktopApp } from '../src-main/app/desktop-app';
 import { startInProcessSimulator } from '../src-main/app/demo';
@@ -41,27 +43,28 @@ function newestMtime(dir: string): number {
   }
 }
 
-/** Builds the renderer when it is missing; a failed build is reported and the host explains on its page. */
-function ensureRenderer(): void {
+/** Builds the renderer when it is missing (in-process, so it works the same on Windows); a failure is reported. */
+async function ensureRenderer(): Promise<void> {
   if (existsSync(join(RENDERER_DIR, 'index.html'))) return;
   if (!existsSync(RENDERER_CONFIG)) {
     console.log('pipdesk: the renderer source is not there yet; the page will say so.');
     return;
   }
   console.log('pipdesk: building the interface (first run)…');
-  const r = spawnSync('npx', ['vite', 'build', '--config', RENDERER_CONFIG, '--logLevel', 'warn'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) console.log('pipdesk: the interface did not build; run `npm run build` to see why.');
+  try {
+    await viteBuild({ configFile: RENDERER_CONFIG, root: join(ROOT, 'src-renderer'), logLevel: 'warn' });
+  } catch (error) {
+    console.log(
+      `pipdesk: the interface did not build (${error instanceof Error ? error.message : String(error)}).`,
+    );
+    console.log('pipdesk: run `npm run build` to see why; the page explains meanwhile.');
+  }
 }
 
-function runElectron(electronPath: string, args: readonly string[]): void {
+async function runElectron(electronPath: string, args: readonly string[]): Promise<void> {
+  await ensureRenderer();
   const bundle = join(ROOT, 'dist-electron', 'main.cjs');
-  if (newestMtime(bundle) < newestMtime(join(ROOT, 'src-main'))) {
-    const r = spawnSync('npx', ['tsx', 'scripts/build-electron.ts'], { cwd: ROOT, stdio: 'inherit' });
-    if (r.status !== 0) process.exit(r.status ?? 1);
-  }
+  if (newestMtime(bundle) < newestMtime(join(ROOT, 'src-main'))) await buildElectron();
   const child = spawn(electronPath, ['.', ...args], { cwd: ROOT, stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
@@ -71,7 +74,7 @@ async function runWebHost(
   reason: string,
   options: Exclude<ReturnType<typeof parseLaunchOptions>, { ok: false }>['value'],
 ): Promise<void> {
-  ensureRenderer();
+  await ensureRenderer();
   let app: DesktopApp;
   try {
     app = await startDesktopApp({
@@ -153,7 +156,7 @@ async function main(): Promise<void> {
   }
   const electron = options.isWebOnly ? { reason: 'the web host was asked for (--web)' } : findElectron();
   if ('path' in electron) {
-    runElectron(electron.path, process.argv.slice(2));
+    await runElectron(electron.path, process.argv.slice(2));
     return;
   }
   await runWebHost(electron.reason, options);
