@@ -37,6 +37,11 @@ export interface SimulatorOptions {
   readonly reconnect?: { readonly minMs: number; readonly maxMs: number } | false;
   /** Delay before retrying after a refused handshake (default 10 s). */
   readonly refusedRetryMs?: number;
+  /**
+   * Share another simulator's trade server: a second EA instance on the same account (same broker books). The
+   * account, symbols, prices and market options above are then ignored.
+   */
+  readonly sharedState?: TradeServer;
   /** Faults active from the start. */
   readonly faults?: Partial<SimulatorFaults>;
   /** Connect at once (default true). */
@@ -73,6 +78,8 @@ export interface SimulatorHandle {
   setAutotrading(isOn: boolean): void;
   /** A symbol's trade mode (DISABLED → 10017, LONGONLY → 10042, …). */
   setTradeMode(symbol: string, mode: TradeMode): void;
+  /** The terminal's link to the trade server; off → order_send and lookup answer TERMINAL_ERROR. */
+  setTradeServerConnected(isConnected: boolean): void;
   /** Sends garbage frames (invalid JSON, invalid UTF-8, unknown type, an array). */
   sendGarbage(count: number): void;
   /** Sends raw bytes on the link. */
@@ -110,15 +117,17 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
   const random = seededRandom(options.seed ?? 1);
   const now = options.now ?? Date.now;
   const account = { ...DEFAULT_ACCOUNT, ...options.account };
-  const server = new TradeServer({
-    account,
-    symbols: specs,
-    now,
-    random,
-    ...(options.requoteRate === undefined ? {} : { requoteRate: options.requoteRate }),
-    ...(options.slippagePoints === undefined ? {} : { slippagePoints: options.slippagePoints }),
-    ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
-  });
+  const server =
+    options.sharedState ??
+    new TradeServer({
+      account,
+      symbols: specs,
+      now,
+      random,
+      ...(options.requoteRate === undefined ? {} : { requoteRate: options.requoteRate }),
+      ...(options.slippagePoints === undefined ? {} : { slippagePoints: options.slippagePoints }),
+      ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
+    });
   const terminal = new SimTerminal({
     path: options.path,
     ...(options.token === undefined ? {} : { token: options.token }),
@@ -135,7 +144,7 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
   const apply = (tick: FeedTick): void => {
     if (server.setQuote(tick.symbol, tick.bid, tick.ask, tick.timeMs)) terminal.pushTick(tick.symbol);
   };
-  for (const tick of feed.initial(now())) apply(tick);
+  if (options.sharedState === undefined) for (const tick of feed.initial(now())) apply(tick);
   const replay = options.replay === undefined ? undefined : [...options.replay];
   let replayIndex = 0;
   const step = (): void => {
@@ -171,7 +180,7 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
   return {
     state: server,
     faults: terminal.faults,
-    key: `${account.login}@${account.server}`,
+    key: `${server.account().login}@${server.account().server}`,
     get isConnected() {
       return terminal.isConnected;
     },
@@ -198,6 +207,9 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
     },
     setTradeMode: (symbol, mode) => {
       server.setTradeMode(symbol, mode);
+    },
+    setTradeServerConnected: (isConnected) => {
+      terminal.setTradeServerConnected(isConnected);
     },
     sendGarbage: (count) => {
       terminal.sendGarbage(count);

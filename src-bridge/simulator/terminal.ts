@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { fillingCandidates, nextFillingCandidate } from '../../src-core/trading/filling';
+import { retcodeInfo } from '../../src-core/trading/retcodes';
 import type { FillingMode } from '../../src-core/trading/symbol-spec';
 import { Emitter } from '../protocol/emitter';
 import { FramedLink } from '../protocol/link';
@@ -40,6 +41,11 @@ export interface SimulatorFaults {
   noHeartbeat: boolean;
   /** Restart the terminal after this many more requests (0 = off). */
   restartAfterRequests: number;
+  /**
+   * Hold every order_send this many ms before executing it, reading nothing meanwhile, as the EA's single thread
+   * does while inside a slow OrderSend. The order executes even if the link drops or is replaced meanwhile.
+   */
+  orderSendHoldMs: number;
 }
 
 /** A change in the simulated EA's link. */
@@ -83,6 +89,7 @@ export class SimTerminal {
     handshake: undefined,
     noHeartbeat: false,
     restartAfterRequests: 0,
+    orderSendHoldMs: 0,
   };
   readonly #options: SimTerminalOptions;
   readonly #server: TradeServer;
@@ -100,6 +107,9 @@ export class SimTerminal {
   #garbagePending = 0;
   #unsubscribeTxn: (() => void) | undefined;
   #requestsHandled = 0;
+  #isTradeServerConnected = true;
+  /** Frames read while an order_send is held (the EA's thread is busy). */
+  #held: { message: Record<string, unknown>; type: string | undefined }[] | undefined;
 
   constructor(options: SimTerminalOptions) {
     this.#options = options;
@@ -123,6 +133,14 @@ export class SimTerminal {
   /** Link changes. */
   onStatus(listener: (status: TerminalStatus) => void): () => void {
     return this.#status.on(listener);
+  }
+
+  /**
+   * The terminal's link to the trade server (TERMINAL_CONNECTED). While off, order_send and lookup answer
+   * TERMINAL_ERROR like the EA: nothing can be sent, and the local cache cannot prove absence.
+   */
+  setTradeServerConnected(isConnected: boolean): void {
+    this.#isTradeServerConnected = isConnected;
   }
 
   /** Subscribed symbols (lost on restart and on reconnect, like the EA's). */
@@ -158,6 +176,11 @@ export class SimTerminal {
     if (this.#reconnectTimer !== undefined) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
     if (this.#link?.isOpen === true) return;
+    if (this.#held !== undefined) {
+      // Still "inside OrderSend": the EA's single thread cannot reconnect yet.
+      this.#scheduleReconnect();
+      return;
+    }
     const socket = connect(this.#options.path);
     let isConnected = false;
     socket.once('connect', () => {
@@ -257,7 +280,7 @@ export class SimTerminal {
         company: 'Pipdesk Simulator',
         dataPath: '/sim/terminal',
         tradeAllowed: this.#server.isAutotrading,
-        connected: true,
+        connected: this.#isTradeServerConnected,
       },
       account: {
         login: account.login,
@@ -304,6 +327,10 @@ export class SimTerminal {
         this.#backoffMs = Math.max(this.#backoffMs, this.#options.refusedRetryMs);
         return;
       }
+      return;
+    }
+    if (this.#held !== undefined) {
+      this.#held.push({ message, type });
       return;
     }
     switch (type) {
@@ -447,7 +474,13 @@ export class SimTerminal {
         this.#orderSend(request);
         return;
       case 'lookup': {
-        const sinceMs = request.sinceMs ?? server.now() - 7 * 86_400_000;
+        if (!this.#isTradeServerConnected) {
+          this.#fail(request.id, 'TERMINAL_ERROR', 'the terminal is not connected to the trade server');
+          return;
+        }
+        // As the EA: 90 days by default; a given sinceMs moved one day earlier for trade-server clock skew.
+        const sinceMs =
+          request.sinceMs === undefined ? server.now() - 90 * 86_400_000 : request.sinceMs - 86_400_000;
         const found = server.lookup(request.clOrdId, sinceMs);
         const last = this.#dedup.get(request.clOrdId);
         this.#reply(request.id, 'lookup', {
@@ -497,6 +530,10 @@ export class SimTerminal {
       this.#reply(id, 'order_send', { ...stored, duplicate: true });
       return;
     }
+    if (!this.#isTradeServerConnected) {
+      this.#fail(id, 'TERMINAL_ERROR', 'the terminal is not connected to the trade server');
+      return;
+    }
     if (this.faults.dropBeforeExecute > 0) {
       this.faults.dropBeforeExecute -= 1;
       if (this.faults.dropBeforeExecute === 0) {
@@ -506,6 +543,29 @@ export class SimTerminal {
     }
     const prepared = this.#prepare(id, params);
     if (prepared === undefined) return;
+    if (this.faults.orderSendHoldMs > 0) {
+      // Inside "OrderSend": read nothing until it returns, then answer on whatever link is still there.
+      const link = this.#link;
+      this.#held = [];
+      setTimeout(() => {
+        this.#execute(id, params, prepared, link);
+        const queued = this.#held ?? [];
+        this.#held = undefined;
+        for (const frame of queued) {
+          if (this.#link === link && link?.isOpen === true) this.#onMessage(frame.message, frame.type);
+        }
+      }, this.faults.orderSendHoldMs);
+      return;
+    }
+    this.#execute(id, params, prepared, this.#link);
+  }
+
+  #execute(
+    id: string,
+    params: TradeParams,
+    prepared: { params: TradeParams; candidates: readonly (FillingMode | undefined)[] },
+    link: FramedLink | undefined,
+  ): void {
     const spec = 'symbol' in params ? this.#server.spec(params.symbol) : undefined;
     let filling = prepared.candidates[0];
     let engine = this.#server.send(prepared.params, filling);
@@ -531,7 +591,11 @@ export class SimTerminal {
       ...(filling === undefined ? {} : { filling }),
       duplicate: false,
     };
-    this.#remember(params.clOrdId, result);
+    // As the EA: keep only answers where something happened or may have: a rejected or retryable request
+    // executed nothing, so the app may send it again with the same clOrdId.
+    const outcome = retcodeInfo(result.retcode).outcome;
+    if (outcome === 'done' || outcome === 'unknown') this.#remember(params.clOrdId, result);
+    if (link !== this.#link || link?.isOpen !== true) return;
     if (this.faults.dropAfterExecute > 0) {
       this.faults.dropAfterExecute -= 1;
       if (this.faults.dropAfterExecute === 0) {

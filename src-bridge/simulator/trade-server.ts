@@ -395,29 +395,30 @@ export class TradeServer {
   }
 
   /**
-   * What the terminal knows about a clOrdId: positions, working orders and deals whose comment is it, and every
-   * deal of a position or order that carried it (MT5 rewrites comments on SL/TP closes).
+   * What the terminal knows about a clOrdId, by the EA's rule (docs/bridge-protocol.md, lookup): the orders that
+   * carried it (working, in history, or behind a deal that carried it); deals that carried it, deals of those
+   * orders, and the closing deals of positions those orders opened (MT5 rewrites comments on SL/TP closes);
+   * positions whose comment is it or that one of those orders opened. History from `sinceMs`.
    */
   lookup(
     clOrdId: string,
     sinceMs = 0,
   ): { positions: WirePosition[]; orders: WireOrder[]; deals: WireDeal[] } {
-    const positions = this.positions().filter((p) => p.comment === clOrdId);
     const orders = this.orders().filter((o) => o.comment === clOrdId);
-    const ids = new Set<string>();
-    for (const p of positions) ids.add(p.identifier);
-    for (const o of this.#historyOrders)
-      if (o.comment === clOrdId) ids.add(o.positionId !== '0' ? o.positionId : o.ticket);
-    const deals = this.#deals.filter(
+    const orderSet = new Set(orders.map((o) => o.ticket));
+    for (const o of this.#historyOrders) {
+      if (o.timeSetupMsc >= sinceMs && o.comment === clOrdId) orderSet.add(o.ticket);
+    }
+    const window = this.#deals.filter((d) => d.timeMsc >= sinceMs);
+    for (const d of window) if (d.comment === clOrdId) orderSet.add(d.order);
+    const deals = window.filter(
       (d) =>
-        d.timeMsc >= sinceMs && (d.comment === clOrdId || (d.positionId !== '0' && ids.has(d.positionId))),
+        d.comment === clOrdId ||
+        orderSet.has(d.order) ||
+        (d.entry !== DEAL_ENTRY.IN && orderSet.has(d.positionId)),
     );
-    for (const d of deals) if (d.comment === clOrdId && d.positionId !== '0') ids.add(d.positionId);
-    const all = this.#deals.filter(
-      (d) =>
-        d.timeMsc >= sinceMs && (d.comment === clOrdId || (d.positionId !== '0' && ids.has(d.positionId))),
-    );
-    return { positions, orders, deals: all };
+    const positions = this.positions().filter((p) => p.comment === clOrdId || orderSet.has(p.identifier));
+    return { positions, orders, deals };
   }
 
   // ---------------------------------------------------------------------------------------------- trading

@@ -730,6 +730,68 @@ describe('fault injection', () => {
     if (found.ok) expect(found.value.lastResult).toBeUndefined();
   });
 
+  it('keeps only done or unknown results for dedup, as the EA does', async () => {
+    const h = await harness();
+    h.sim.setAutotrading(false);
+    expect(await h.session.request('order_send', buy('dd-1'))).toMatchObject({
+      ok: true,
+      value: { retcode: 10027 },
+    });
+    h.sim.setAutotrading(true);
+    // The rejected attempt left no trace, so the same clOrdId executes now.
+    expect(await h.session.request('order_send', buy('dd-1'))).toMatchObject({
+      ok: true,
+      value: { retcode: 10009, duplicate: false },
+    });
+    expect(await h.session.request('order_send', buy('dd-1'))).toMatchObject({
+      ok: true,
+      value: { retcode: 10009, duplicate: true },
+    });
+    expect(h.sim.state.executions('dd-1')).toBe(1);
+  });
+
+  it('while the terminal is off the trade server, order_send and lookup answer TERMINAL_ERROR', async () => {
+    const h = await harness();
+    h.sim.setTradeServerConnected(false);
+    expect(await h.session.request('order_send', buy('off-1'))).toMatchObject({
+      ok: false,
+      error: { code: 'EA_ERROR', eaCode: 'TERMINAL_ERROR' },
+    });
+    expect(await h.session.request('lookup', { clOrdId: 'off-1' })).toMatchObject({
+      ok: false,
+      error: { eaCode: 'TERMINAL_ERROR' },
+    });
+    h.sim.setTradeServerConnected(true);
+    expect(await h.session.request('lookup', { clOrdId: 'off-1' })).toMatchObject({
+      ok: true,
+      value: { found: false },
+    });
+    expect(h.sim.state.executions('off-1')).toBe(0);
+  });
+
+  it('order held inside "OrderSend": a replacing connection cannot prove absence while the first still executes', async () => {
+    const h = await harness();
+    h.sim.faults.orderSendHoldMs = 200;
+    const pending = h.session.request('order_send', buy('hold-1'));
+    // A second instance for the same account connects meanwhile and replaces the session (review F7).
+    const second = startSimulator({
+      path: h.path,
+      token: h.token,
+      reconnect: false,
+      sharedState: h.sim.state,
+    });
+    cleanups.push(() => second.stop());
+    await second.waitForSession();
+    expect(await pending).toMatchObject({ ok: false, error: { code: 'DISCONNECTED', delivered: true } });
+    // The newcomer reads the same broker books, where the order has not landed yet: "not found"…
+    expect(await h.server.request(h.sim.key, 'lookup', { clOrdId: 'hold-1' })).toMatchObject({
+      ok: true,
+      value: { found: false },
+    });
+    // …while the first instance finishes the OrderSend it was in.
+    await expect.poll(() => h.sim.state.executions('hold-1')).toBe(1);
+  });
+
   it('restart after N requests', async () => {
     const h = await harness();
     h.sim.faults.restartAfterRequests = 2;
