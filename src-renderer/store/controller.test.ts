@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import type { IpcTransport, Settings } from '../../src-core/contracts/ipc';
+import { createIpcClient } from '../../src-core/contracts/ipc-client';
+import type { ExecutionResult } from '../../src-core/contracts/orders';
+import { createAppStore } from './app-store';
+import { createController, describeFailure, newRequestKey } from './controller';
+
+/**
+ * The controller's wiring without React or main: a transport that answers from a table and lets the test push
+ * events, as the web host would. The real path (main, web host, simulator) is covered by e2e/desktop.
+ */
+function scriptedTransport(answers: Record<string, (request: unknown) => unknown>) {
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  const calls: { channel: string; request: unknown }[] = [];
+  const transport: IpcTransport = {
+    invoke: (channel, request) => {
+      calls.push({ channel, request });
+      const answer = answers[channel];
+      return Promise.resolve(
+        answer === undefined
+          ? { ok: false, error: { code: 'NOT_CONNECTED', message: 'No terminal.' } }
+          : answer(request),
+      );
+    },
+    subscribe: (event, listener) => {
+      const set = listeners.get(event) ?? new Set();
+      set.add(listener);
+      listeners.set(event, set);
+      return () => set.delete(listener);
+    },
+  };
+  const emit = (event: string, payload: unknown): void => {
+    for (const l of listeners.get(event) ?? []) l(payload);
+  };
+  return {
+    transport,
+    calls,
+    emit,
+    listenerCount: () => [...listeners.values()].reduce((n, s) => n + s.size, 0),
+  };
+}
+
+const settings: Settings = {
+  riskLimits: {
+    maxLotSize: 10,
+    maxOpenPositions: 20,
+    maxRiskPercent: null,
+    isRetryAllowed: false,
+    maxRetries: 1,
+  },
+  isOneClickEnabled: true,
+  pipeName: 'pipdesk',
+  theme: 'dark',
+  watchlist: ['EURUSD'],
+  defaultVolume: 0.1,
+  defaultDeviationPoints: 10,
+};
+
+const ok = (value: unknown) => () => ({ ok: true, value });
+
+function manualFrames() {
+  let queued: (() => void)[] = [];
+  return {
+    schedule: (f: () => void) => {
+      queued.push(f);
+    },
+    run: () => {
+      const now = queued;
+      queued = [];
+      for (const f of now) f();
+    },
+  };
+}
+
+describe('controller', () => {
+  it('loads settings and the bridge state, then pushes events into the store', async () => {
+    const t = scriptedTransport({
+      'app:get-info': ok({ version: '1', shell: 'web', platform: 'linux', dataDir: '/d', logFile: '/l' }),
+      'settings:get': ok(settings),
+      'bridge:get-status': ok({
+        state: 'disconnected',
+        reason: 'No EA yet.',
+        pipePath: '/p',
+        sessions: [],
+        activeSessionId: null,
+        isDemoRunning: false,
+      }),
+      'journal:query': ok({ entries: [] }),
+    });
+    const store = createAppStore();
+    const frames = manualFrames();
+    const controller = createController(createIpcClient(t.transport), store, frames.schedule);
+    await controller.start();
+    expect(store.getState()).toMatchObject({
+      watchlist: ['EURUSD'],
+      selectedSymbol: 'EURUSD',
+      transport: 'open',
+    });
+    expect(store.getState().bridge?.reason).toBe('No EA yet.');
+
+    t.emit('quotes:tick', { quotes: [{ symbol: 'EURUSD', bid: 1.1, ask: 1.1001, timeMs: 1 }] });
+    t.emit('quotes:tick', { quotes: [{ symbol: 'EURUSD', bid: 1.2, ask: 1.2001, timeMs: 2 }] });
+    expect(store.getState().quotes['EURUSD']).toBeUndefined();
+    frames.run();
+    expect(store.getState().quotes['EURUSD']?.bid).toBe(1.2);
+
+    t.emit('settings:changed', { ...settings, isOneClickEnabled: false, watchlist: ['EURUSD', 'USDJPY'] });
+    expect(store.getState().settings?.isOneClickEnabled).toBe(false);
+    expect(store.getState().watchlist).toEqual(['EURUSD', 'USDJPY']);
+
+    controller.stop();
+    expect(t.listenerCount()).toBe(0);
+  });
+
+  it('sends each action with a fresh request key and puts a refusal where it happened', async () => {
+    const refused: ExecutionResult = {
+      ok: false,
+      code: 'TRADE_REJECTED',
+      message: 'Not enough money.',
+      retcode: 10019,
+    };
+    const t = scriptedTransport({ 'orders:open-market': ok(refused) });
+    const store = createAppStore();
+    const controller = createController(createIpcClient(t.transport), store, manualFrames().schedule);
+    const first = controller.openMarket('one-click:EURUSD', { symbol: 'EURUSD', side: 'buy', volume: 1 });
+    // A second click while the first is in flight sends nothing.
+    expect(
+      await controller.openMarket('one-click:EURUSD', { symbol: 'EURUSD', side: 'buy', volume: 1 }),
+    ).toBeNull();
+    expect(await first).toEqual(refused);
+    expect(t.calls).toHaveLength(1);
+    expect((t.calls[0]?.request as { requestKey: string }).requestKey).toMatch(/^ui-[0-9a-f]{24}$/);
+    expect(store.getState().errors['one-click:EURUSD']).toBe('Not enough money. (retcode 10019)');
+    expect(store.getState().busy).toEqual({});
+  });
+
+  it('marks the app unreachable when the transport fails, and reachable again when it answers', async () => {
+    let isDown = true;
+    const t = scriptedTransport({});
+    const transport: IpcTransport = {
+      invoke: (channel, request) =>
+        isDown ? Promise.reject(new Error('socket closed')) : t.transport.invoke(channel, request),
+      subscribe: (event, listener) => t.transport.subscribe(event, listener),
+    };
+    const store = createAppStore();
+    const controller = createController(createIpcClient(transport), store, manualFrames().schedule);
+    await controller.closeAll('close-all', {});
+    expect(store.getState().transport).toBe('lost');
+    expect(store.getState().errors['close-all']).toMatch(/The app did not answer: socket closed/);
+    isDown = false;
+    await controller.closeAll('close-all', {});
+    expect(store.getState().transport).toBe('open');
+  });
+
+  it('makes request keys unique and failures readable', () => {
+    expect(new Set(Array.from({ length: 100 }, newRequestKey)).size).toBe(100);
+    expect(describeFailure({ ok: false, code: 'X', message: 'Refused.' })).toBe('Refused.');
+  });
+});
