@@ -40,6 +40,8 @@ Faults
   --fault-handshake KIND          bad-token | bad-protocol | bad-hello | silent
   --fault-no-heartbeat            send nothing unsolicited (the app drops the link after its silence timeout)
   --fault-restart-after N         restart the terminal (forgetting its dedup table) after N requests
+  --fault-hold-ms MS              hold every order_send MS inside "OrderSend", reading nothing meanwhile
+  --offline                       the terminal is off the trade server (order_send and lookup: TERMINAL_ERROR)
 Other
   --verbose                   print the simulator's log
   -h, --help                  this text
@@ -101,6 +103,8 @@ async function main(): Promise<void> {
       'fault-handshake': { type: 'string' },
       'fault-no-heartbeat': { type: 'boolean', default: false },
       'fault-restart-after': { type: 'string' },
+      'fault-hold-ms': { type: 'string' },
+      offline: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -158,10 +162,12 @@ async function main(): Promise<void> {
       handshake: handshake as HandshakeFault | undefined,
       noHeartbeat: values['fault-no-heartbeat'],
       restartAfterRequests: int(values['fault-restart-after'], 0, 'fault-restart-after'),
+      orderSendHoldMs: int(values['fault-hold-ms'], 0, 'fault-hold-ms'),
     },
   });
   if (values['market-closed']) sim.setMarketOpen('*', false);
   if (values.autotrading === 'off') sim.setAutotrading(false);
+  if (values.offline) sim.setTradeServerConnected(false);
   const garbage = int(values['fault-garbage'], 0, 'fault-garbage');
   if (garbage > 0) sim.sendGarbage(garbage);
   print(`simulated terminal ${sim.key} connecting to ${path}`);
