@@ -334,7 +334,9 @@ export class CloudSync {
             this.#onAck(live, message.ids);
             return;
           case 'command':
-            void this.#onCommand(live, message);
+            this.#onCommand(live, message).catch((error: unknown) => {
+              this.#o.logger.error('cloud-sync: command handling failed', { error });
+            });
             return;
           case 'error':
             this.#o.logger.warn('cloud-sync: the cloud refused a frame', {
@@ -500,7 +502,18 @@ export class CloudSync {
       operation: args.data.intent.operation,
       input: { ...args.data.intent.input, origin: 'remote', requestKey: args.data.request_key },
     } as TradeIntent;
-    const result = await this.#o.executor.execute(intent);
+    let result: ExecutionResult;
+    try {
+      result = await this.#o.executor.execute(intent);
+    } catch (error) {
+      // A bug in the executor: the order may or may not have gone out, so no answer is sent and the cloud tells
+      // the trader "outcome unknown" after its wait, which is the truth.
+      this.#o.logger.error('cloud-sync: remote order failed in the executor', {
+        error,
+        commandId: command.id,
+      });
+      return;
+    }
     answer({ status: 'done', result: toRemoteResult(result) });
   }
 
