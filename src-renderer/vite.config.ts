@@ -1,7 +1,7 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-// Paths are relative to the repository root, where `npm run build` (scripts/build.mjs) runs vite. The base is
+// Paths are relative to the repository root, where `npm run build` runs vite. The base is
 // relative so the same files load from Electron's file:// URL and from the web host's HTTP root.
 export const rendererConfig = defineConfig({
   root: 'src-renderer',
