@@ -237,6 +237,25 @@ describe('desktop cloud sync', () => {
     expect(sync.setRemoteTrading(key, false).ok).toBe(true);
   });
 
+  it('drops the link when the connection is deleted in the cloud, and links again on request', async () => {
+    const token = await portalToken();
+    const deleted = await b.inject({
+      method: 'DELETE',
+      url: `/api/v1/connections/${connectionId}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(deleted.statusCode).toBe(200);
+    // Whether the cloud cuts the socket itself or the desktop finds out on its next connect, the answer is 4003.
+    a?.cloud.hub.disconnect(connectionId, 1012, 'restart');
+    const dropped = await waitState((s) => s.accounts[0]?.connector === 'not_linked');
+    expect(dropped.accounts[0]?.connectionId).toBeNull();
+    const relinked = await sync.linkAccount(dropped.accounts[0]?.accountKey ?? '');
+    expect(relinked.ok).toBe(true);
+    const online = await waitState((s) => s.accounts[0]?.connector === 'online');
+    expect(online.accounts[0]?.connectionId).not.toBe(connectionId);
+    connectionId = online.accounts[0]?.connectionId ?? '';
+  });
+
   it('signs out with a clear message when the session is revoked', async () => {
     const token = await portalToken();
     // Reset-like revocation: every other session ends (the portal's own password change does this).

@@ -354,9 +354,15 @@ export class CloudSync {
         this.#emit();
       },
       onForbidden: () => {
-        this.#o.logger.warn("cloud-sync: the cloud refused the connection (not this user's)", {
+        // Deleted in the cloud, or not this user's: forget the link so the account can be linked again.
+        this.#o.logger.warn('cloud-sync: the cloud refused the connection; link dropped', {
           connectionId: link.connectionId,
         });
+        const live = this.#live.get(link.connectionId);
+        if (live !== undefined) this.#stopLive(live);
+        this.#live.delete(link.connectionId);
+        this.#links.remove(link.accountKey);
+        this.#emit();
       },
       logger: this.#o.logger,
       ...(this.#o.backoff === undefined ? {} : { backoff: this.#o.backoff }),

@@ -84,6 +84,11 @@ export class CloudLinks {
     );
   }
 
+  /** Forgets one link (its connection was deleted in the cloud); the user may link the account again. */
+  remove(accountKey: AccountKey): void {
+    this.db.prepare('DELETE FROM cloud_links WHERE account_key = ?').run(accountKey);
+  }
+
   /** Forgets every link (another cloud user signed in: the old connection ids are not theirs). */
   clear(): void {
     this.db.exec('DELETE FROM cloud_links; DELETE FROM cloud_meta;');
