@@ -11,6 +11,13 @@ import {
   type JournalEntry,
   type StatusSnapshot,
 } from '../../../src-core/contracts/connector';
+import {
+  CONNECTION_DELETED_REASON,
+  SESSION_ENDED_REASON,
+  type PeerVerifier,
+  type RevocationRelay,
+  type SocketRevocation,
+} from './revocation';
 
 /** Who holds an accepted connector socket. */
 export interface ConnectorPeer {
@@ -64,6 +71,9 @@ export class ConnectorHub {
   private settingsHandler: SettingsHandler = () => Promise.resolve();
   private readonly presenceHandlers: PresenceHandler[] = [];
   private relay: ConnectorRelay | undefined;
+  private revocationRelay: RevocationRelay | undefined;
+  private verifier: PeerVerifier | undefined;
+  private isVerifying = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -97,6 +107,16 @@ export class ConnectorHub {
     this.relay = relay;
   }
 
+  /** Carries {@link revoke} to the other instances (Redis pub/sub); without one, only this instance acts. */
+  setRevocationRelay(relay: RevocationRelay | undefined): void {
+    this.revocationRelay = relay;
+  }
+
+  /** Re-checks every held socket on each heartbeat (session live, connection still the user's). */
+  setVerifier(verifier: PeerVerifier | undefined): void {
+    this.verifier = verifier;
+  }
+
   get size(): number {
     return this.held.size;
   }
@@ -125,6 +145,41 @@ export class ConnectorHub {
 
   disconnect(connectionId: string, code: number, reason: string): void {
     this.held.get(connectionId)?.socket.close(code, reason);
+  }
+
+  /**
+   * Ends the sockets a revocation names, here and (through the relay) on every other instance: sessions'
+   * sockets close with 4001, a deleted connection's with 4003. A failed publish is logged; the heartbeat
+   * re-check ends the socket within one period anyway.
+   */
+  async revoke(revocation: SocketRevocation): Promise<void> {
+    this.closeRevoked(revocation);
+    if (this.revocationRelay === undefined) return;
+    try {
+      await this.revocationRelay.publish(revocation);
+    } catch (error) {
+      this.log.warn({ err: error, kind: revocation.kind }, 'connector revocation not relayed');
+    }
+  }
+
+  /** Closes the matching sockets on this instance; returns how many. */
+  closeRevoked(revocation: SocketRevocation): number {
+    let closed = 0;
+    if (revocation.kind === 'connection') {
+      const held = this.held.get(revocation.connection_id);
+      if (held !== undefined) {
+        held.socket.close(CONNECTOR_CLOSE.FORBIDDEN, CONNECTION_DELETED_REASON);
+        closed += 1;
+      }
+      return closed;
+    }
+    const ended = new Set(revocation.session_ids);
+    for (const held of this.held.values()) {
+      if (!ended.has(held.peer.sessionId)) continue;
+      held.socket.close(CONNECTOR_CLOSE.UNAUTHORIZED, SESSION_ENDED_REASON);
+      closed += 1;
+    }
+    return closed;
   }
 
   /** Takes an accepted, authorised socket. Message listeners must already be attached by the caller. */
@@ -243,9 +298,30 @@ export class ConnectorHub {
       held.isAlive = false;
       held.socket.ping();
     }
+    void this.verify();
     if (this.held.size === 0 && this.timer !== undefined) {
       clearInterval(this.timer);
       this.timer = undefined;
+    }
+  }
+
+  /** The heartbeat's re-check of every held socket; one pass at a time. */
+  private async verify(): Promise<void> {
+    const verifier = this.verifier;
+    if (verifier === undefined || this.isVerifying || this.held.size === 0) return;
+    this.isVerifying = true;
+    try {
+      const verdicts = await verifier([...this.held.values()].map((h) => h.peer));
+      for (const verdict of verdicts) {
+        const held = this.held.get(verdict.connectionId);
+        // Only the socket that was checked: a newer one for the connection is checked next beat.
+        if (held?.peer.sessionId !== verdict.sessionId) continue;
+        held.socket.close(verdict.code, verdict.reason);
+      }
+    } catch (error) {
+      this.log.warn({ err: error }, 'connector heartbeat re-check failed');
+    } finally {
+      this.isVerifying = false;
     }
   }
 

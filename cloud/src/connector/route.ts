@@ -3,17 +3,33 @@ import type { RawData, WebSocket } from 'ws';
 import { CONNECTOR_CLOSE } from '../../../src-core/contracts/connector';
 import type { AccountService } from '../services/accounts';
 import type { Held } from './hub';
+import { RedisRevocationRelay, databaseVerifier } from './revocation';
 
 const CONNECTION_ID = /^[0-9a-f-]{36}$/i;
 
 /**
  * `WS /ws/connector?connection_id=…` with `Authorization: Bearer <access token>`. The upgrade is always
  * accepted and the verdict sent as a close code (4001 bad token, 4003 not the caller's connection), because a
- * refusal before the upgrade could only be an HTTP status. Every attempt writes an audit row.
+ * refusal before the upgrade could only be an HTTP status. Every attempt writes an audit row. A socket lives
+ * only as long as its session: revocations close it on every instance (Redis pub/sub), and each heartbeat
+ * re-checks the session and the connection in the database in case a revocation message was missed.
  */
 export function registerConnectorRoute(app: FastifyInstance, accounts: AccountService): void {
   const { hub, audit, config, db } = app.cloud;
   const allowedOrigin = new URL(config.publicUrl).origin;
+
+  hub.setVerifier(databaseVerifier(db.kysely, app.cloud.clock));
+  if (config.redisUrl !== undefined) {
+    const relay = new RedisRevocationRelay(
+      config.redisUrl,
+      config.redisKeyPrefix,
+      (revocation) => hub.closeRevoked(revocation),
+      app.cloud.log,
+    );
+    hub.setRevocationRelay(relay);
+    app.addHook('onReady', () => relay.ready);
+    app.addHook('onClose', () => relay.close());
+  }
 
   app.get(
     '/ws/connector',

@@ -301,6 +301,13 @@ export class AccountService {
       .where('id', '=', sessionId)
       .where('revoked_at', 'is', null)
       .execute();
+    await this.endConnectorSockets([sessionId]);
+  }
+
+  /** A connector socket lives no longer than the session that opened it, on whichever instance holds it. */
+  private async endConnectorSockets(sessionIds: readonly string[]): Promise<void> {
+    if (sessionIds.length === 0) return;
+    await this.ctx.hub.revoke({ kind: 'sessions', session_ids: [...sessionIds] });
   }
 
   /** Ends the caller's session, or the session a refresh token belongs to. */
@@ -357,6 +364,7 @@ export class AccountService {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) throw errors.notFound('Session');
+    await this.endConnectorSockets([sessionId]);
     await this.ctx.audit.write({
       event: 'auth.session_revoke',
       result: 'success',
@@ -391,19 +399,20 @@ export class AccountService {
     this.weakPassword(next, user.email_normalized);
     const hash = await this.ctx.hasher.hash(next);
     const now = this.ctx.clock.now();
-    await this.db.transaction().execute(async (trx) => {
+    const ended = await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('users')
         .set({ password_hash: hash, updated_at: now })
         .where('id', '=', user.id)
         .execute();
       // Other devices are signed out (ASVS 5.0 7.4.3); this one keeps its session.
-      await trx
+      const revoked = await trx
         .updateTable('sessions')
         .set({ revoked_at: now, revoked_reason: 'password_changed' })
         .where('user_id', '=', user.id)
         .where('id', '!=', auth.sessionId)
         .where('revoked_at', 'is', null)
+        .returning('id')
         .execute();
       await trx
         .updateTable('password_resets')
@@ -412,7 +421,9 @@ export class AccountService {
         .where('used_at', 'is', null)
         .where('voided_at', 'is', null)
         .execute();
+      return revoked.map((r) => r.id);
     });
+    await this.endConnectorSockets(ended);
     await this.ctx.audit.write({
       event: 'auth.password_change',
       result: 'success',
@@ -517,7 +528,7 @@ export class AccountService {
     this.weakPassword(newPassword, reset.email_normalized);
     const hash = await this.ctx.hasher.hash(newPassword);
     const done = this.ctx.clock.now();
-    const won = await this.db.transaction().execute(async (trx) => {
+    const won = await this.db.transaction().execute(async (trx): Promise<string[] | null> => {
       const claim = await trx
         .updateTable('password_resets')
         .set({ used_at: done })
@@ -526,17 +537,18 @@ export class AccountService {
         .where('voided_at', 'is', null)
         .where('expires_at', '>', done)
         .executeTakeFirst();
-      if (Number(claim.numUpdatedRows) !== 1) return false;
+      if (Number(claim.numUpdatedRows) !== 1) return null;
       await trx
         .updateTable('users')
         .set({ password_hash: hash, tokens_valid_after: done, updated_at: done })
         .where('id', '=', reset.user_id)
         .execute();
-      await trx
+      const revoked = await trx
         .updateTable('sessions')
         .set({ revoked_at: done, revoked_reason: 'password_reset' })
         .where('user_id', '=', reset.user_id)
         .where('revoked_at', 'is', null)
+        .returning('id')
         .execute();
       await trx
         .updateTable('password_resets')
@@ -545,9 +557,9 @@ export class AccountService {
         .where('used_at', 'is', null)
         .where('voided_at', 'is', null)
         .execute();
-      return true;
+      return revoked.map((r) => r.id);
     });
-    if (!won) {
+    if (won === null) {
       await this.ctx.audit.write({
         event: 'auth.password_reset',
         result: 'lost_race',
@@ -556,6 +568,7 @@ export class AccountService {
       });
       throw errors.invalidResetToken();
     }
+    await this.endConnectorSockets(won);
     await this.ctx.audit.write({
       event: 'auth.password_reset',
       result: 'success',

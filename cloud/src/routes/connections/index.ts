@@ -11,7 +11,6 @@ import {
   Platform,
   UpdateConnectionRequest,
 } from '../../../../src-core/contracts/cloud-api';
-import { CONNECTOR_CLOSE } from '../../../../src-core/contracts/connector';
 import type { ConnectionsTable } from '../../db/schema';
 import { errors } from '../../errors';
 import { newId } from '../../security/crypto';
@@ -154,8 +153,8 @@ export const connectionRoutes: FastifyPluginCallbackZod = (app, _options, done) 
         .where('user_id', '=', owner(request))
         .executeTakeFirst();
       if (Number(result.numDeletedRows) !== 1) throw errors.notFound('Connection');
-      // A live connector for a deleted connection loses its authorisation at once.
-      app.cloud.hub.disconnect(request.params.id, CONNECTOR_CLOSE.FORBIDDEN, 'connection deleted');
+      // A live connector for a deleted connection loses its authorisation at once, on every instance.
+      await app.cloud.hub.revoke({ kind: 'connection', connection_id: request.params.id });
       return { status: 'ok' as const };
     },
   );
