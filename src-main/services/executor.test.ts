@@ -53,6 +53,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   executor.close();
+  journal.close();
   db.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -442,5 +443,68 @@ describe('Executor: other operations', () => {
     });
     expect((await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 })).ok).toBe(true);
     expect(logger.records.some((l) => l.level === 'error')).toBe(true);
+  });
+});
+
+describe('Executor: reconciliation stays with the account the order went to (F1)', () => {
+  const A = '1001@Fake';
+  const B = '2002@Other';
+
+  it('records the account on the row and sends to it', async () => {
+    const r = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
+    expect(r.ok).toBe(true);
+    expect(journal.accountOf(r.entryId ?? '')).toBe(A);
+    expect(bridge.sentTo).toEqual([A]);
+  });
+
+  it('never settles a row of account A from account B, and settles it when A is back', async () => {
+    bridge.script.push({ kind: 'fail', failure: { kind: 'timeout', message: 't' }, execute: true });
+    bridge.lookupFailure = { kind: 'timeout', message: 'busy' };
+    const r = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
+    expect(r).toMatchObject({ ok: false, code: 'OUTCOME_UNKNOWN' });
+    const id = r.entryId ?? '';
+    bridge.lookupFailure = null;
+    bridge.lookupCalls.length = 0;
+
+    // The trader switches MT5 to account B; A is gone. B's session opening must not settle A's row.
+    bridge.activeAccountKey = B;
+    bridge.fireSessionReady(B);
+    const summary = await executor.reconcileOpen();
+    expect(summary.stillUnknown).toBe(1);
+    expect(journal.get(id)?.state).toBe('unknown');
+    expect(bridge.lookupCalls.filter((c) => c.account !== A)).toEqual([]);
+
+    // A comes back (not active): the row is settled with A's answer.
+    bridge.otherSessions.add(A);
+    bridge.fireSessionReady(A);
+    await executor.reconcileOpen();
+    expect(journal.get(id)?.state).toBe('done');
+    expect(bridge.lookupCalls.length).toBeGreaterThan(0);
+    expect(bridge.lookupCalls.every((c) => c.account === A)).toBe(true);
+    expect(bridge.positionList).toHaveLength(1);
+  });
+
+  it('does not reconcile a row whose order_send is still in flight in this process', async () => {
+    let release = (): void => undefined;
+    bridge.sendGate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const sent = new Promise<void>((resolve) => {
+      bridge.onSend = () => {
+        resolve();
+      };
+    });
+    const pending = executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
+    await sent;
+    const results: string[] = [];
+    executor.onOrderResult((ev) => results.push(ev.entry.state));
+    const summary = await executor.reconcileOpen();
+    expect(summary.checked).toBe(0);
+    expect(bridge.lookups).toBe(0);
+    release();
+    const r = await pending;
+    expect(r.ok).toBe(true);
+    expect(results).toEqual(['done']);
+    expect(journal.getByClientOrderId(r.clientOrderId ?? '')?.state).toBe('done');
   });
 });

@@ -10,6 +10,13 @@ import { Journal } from './journal';
 
 let dir: string;
 let db: Db;
+const opened: Journal[] = [];
+/** A journal on the test's database, closed after the test (it holds a second connection for durable writes). */
+function journalOn(d: Db): Journal {
+  const j = new Journal(d, clock);
+  opened.push(j);
+  return j;
+}
 let now = 1_700_000_000_000;
 const clock = { now: () => now };
 
@@ -34,25 +41,26 @@ beforeEach(() => {
   db = openDatabase(join(dir, 'pipdesk.db'));
 });
 afterEach(() => {
+  for (const j of opened.splice(0)) j.close();
   db.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('Journal', () => {
   it('writes an entry that matches the contract and reads it back after reopening the file', () => {
-    const journal = new Journal(db, clock);
+    const journal = journalOn(db);
     const e = journal.insert(sample(1, { requestKey: 'k1' }), { durable: true });
     expect(JournalEntry.parse(e)).toEqual(e);
     db.close();
     db = openDatabase(join(dir, 'pipdesk.db'));
-    const again = new Journal(db, clock);
+    const again = journalOn(db);
     expect(again.get(e.id)).toEqual(e);
     expect(again.getByClientOrderId('PD000001')?.id).toBe(e.id);
     expect(again.findByRequestKey('k1')?.id).toBe(e.id);
   });
 
   it('bumps version and updatedAt on every update and keeps JSON columns intact', () => {
-    const journal = new Journal(db, clock);
+    const journal = journalOn(db);
     const e = journal.insert(sample(1), { durable: false });
     now += 5;
     const u = journal.update(e.id, {
@@ -72,13 +80,13 @@ describe('Journal', () => {
   });
 
   it('refuses a second entry with the same client order id', () => {
-    const journal = new Journal(db, clock);
+    const journal = journalOn(db);
     journal.insert(sample(1), { durable: false });
     expect(() => journal.insert(sample(1), { durable: false })).toThrow(/UNIQUE/);
   });
 
   it('lists open entries and pages queries newest first with filters', () => {
-    const journal = new Journal(db, clock);
+    const journal = journalOn(db);
     for (let i = 0; i < 25; i += 1) {
       now += 1;
       const e = journal.insert(sample(i), { durable: false });
@@ -112,7 +120,7 @@ describe('Journal', () => {
   });
 
   it('rejects bad queries from the UI', () => {
-    const journal = new Journal(db, clock);
+    const journal = journalOn(db);
     expect(() => journal.query({ limit: 0 })).toThrow();
     expect(() => journal.query({ states: ['bogus' as 'done'] })).toThrow();
     expect(() => journal.query({ limit: 5, extra: 1 } as never)).toThrow();
@@ -121,7 +129,7 @@ describe('Journal', () => {
   });
 
   it('queues every change in the outbox; acknowledging an old seq keeps a newer change queued', () => {
-    const journal = new Journal(db, clock);
+    const journal = journalOn(db);
     const a = journal.insert(sample(1), { durable: false });
     const b = journal.insert(sample(2), { durable: false });
     const first = journal.listUnsynced(10);
@@ -137,7 +145,7 @@ describe('Journal', () => {
   });
 
   it('announces every change to subscribers until they unsubscribe', () => {
-    const journal = new Journal(db, clock);
+    const journal = journalOn(db);
     const seen: string[] = [];
     const off = journal.onChanged((e) => seen.push(`${e.clientOrderId}:${e.state}`));
     const e = journal.insert(sample(7), { durable: false });
@@ -147,10 +155,48 @@ describe('Journal', () => {
     expect(seen).toEqual(['PD000007:pending', 'PD000007:sent']);
   });
 
-  it('runs its migration once', () => {
-    new Journal(db, clock);
-    new Journal(db, clock);
+  it('runs each migration once', () => {
+    journalOn(db);
+    journalOn(db);
     const rows = db.prepare("SELECT version FROM schema_migrations WHERE scope = 'journal'").all();
-    expect(rows).toHaveLength(1);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+  });
+});
+
+describe('Journal: final states are never left', () => {
+  it('ignores a patch to a done or rejected entry and announces nothing', () => {
+    const dir2 = mkdtempSync(join(tmpdir(), 'pipdesk-journal-mono-'));
+    const db2 = openDatabase(join(dir2, 'pipdesk.db'));
+    const j = journalOn(db2);
+    try {
+      const e = j.insert(
+        {
+          clientOrderId: 'Pmonotonic00001',
+          parentId: null,
+          origin: 'local',
+          operation: 'open_market',
+          requestKey: null,
+          symbol: 'EURUSD',
+          side: 'buy',
+          volume: 0.1,
+          intent: {},
+          state: 'pending',
+        },
+        { durable: false, account: '1@S' },
+      );
+      expect(j.accountOf(e.id)).toBe('1@S');
+      const done = j.update(e.id, { state: 'done', message: 'Bought' });
+      const seen: string[] = [];
+      j.onChanged((x) => seen.push(x.state));
+      const late = j.update(e.id, { state: 'failed', message: 'Not executed' });
+      expect(late).toEqual(done);
+      expect(j.get(e.id)?.state).toBe('done');
+      expect(seen).toEqual([]);
+      expect(() => j.update('nope', { state: 'done' })).toThrow(/no entry/);
+    } finally {
+      j.close();
+      db2.close();
+      rmSync(dir2, { recursive: true, force: true });
+    }
   });
 });
