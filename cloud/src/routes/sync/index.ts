@@ -314,14 +314,18 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
           });
         };
         const isHere = hub.isConnected(id);
-        if (!isHere && !(await bus.isHeldElsewhere(id))) {
+        // Presence and the stored switch in parallel: this is on the ticket's critical path.
+        const [isElsewhere, status] = await Promise.all([
+          isHere ? Promise.resolve(false) : bus.isHeldElsewhere(id),
+          store.status(id),
+        ]);
+        if (!isHere && !isElsewhere) {
           await record('offline');
           throw apiError(
             'connector_offline',
             'The desktop holding this connection is offline; nothing was sent.',
           );
         }
-        const status = await store.status(id);
         const isOn = isHere ? (remoteTrading.get(id) ?? status.remoteTrading) : status.remoteTrading;
         if (!isOn) {
           await record('remote_trading_disabled');
@@ -389,7 +393,11 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
                 'The desktop answered, but not in a form the cloud can read. Check the journal before trying again.',
               );
             }
-            await record(result.data.ok ? 'done' : 'refused', { code: result.data.code });
+            // The trader waits for this answer; the audit row is written right after it.
+            app.cloud.background(
+              record(result.data.ok ? 'done' : 'refused', { code: result.data.code }),
+              'sync audit',
+            );
             return { result: result.data };
           }
         }
