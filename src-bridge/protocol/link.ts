@@ -125,8 +125,8 @@ export class FramedLink {
     return this.sendRaw(frame.value);
   }
 
-  /** Writes bytes as they are (fault injection and benchmarks). */
-  sendRaw(bytes: Uint8Array): boolean {
+  /** Writes bytes (or a ready frame string) as they are (fault injection and benchmarks). */
+  sendRaw(bytes: Uint8Array | string): boolean {
     if (this.#closed) return false;
     if (!this.#isCorked) {
       // Coalesce every frame written in this tick into one syscall: pipelined answers are many small frames.

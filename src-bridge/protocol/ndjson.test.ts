@@ -90,7 +90,7 @@ describe('NdjsonDecoder', () => {
           const encoded = values.map((v) => {
             const frame = encodeFrame(v);
             if (!frame.ok) throw new Error(frame.error.message);
-            return frame.value;
+            return Buffer.from(frame.value, 'utf8');
           });
           for (const part of splitAt(Buffer.concat(encoded), cuts)) decoder.push(part);
           expect(errors).toEqual([]);
@@ -147,11 +147,13 @@ describe('NdjsonDecoder', () => {
 describe('encodeFrame', () => {
   it('escapes newlines inside strings so a frame is one line', () => {
     const frame = encodeFrame({ s: 'a\nb\u2028c' });
-    expect(frame.ok && frame.value.indexOf(0x0a)).toBe(frame.ok ? frame.value.length - 1 : -1);
+    expect(frame.ok && frame.value.indexOf('\n')).toBe(frame.ok ? frame.value.length - 1 : -1);
   });
 
-  it('refuses a message over the limit', () => {
-    const frame = encodeFrame({ s: 'x'.repeat(100) }, 50);
-    expect(frame.ok).toBe(false);
+  it('refuses a message over the limit, counting UTF-8 bytes', () => {
+    expect(encodeFrame({ s: 'x'.repeat(100) }, 50).ok).toBe(false);
+    // 20 euro signs are 60 bytes of UTF-8 in 20 UTF-16 units.
+    expect(encodeFrame('€'.repeat(20), 61).ok).toBe(false);
+    expect(encodeFrame('€'.repeat(20), 62).ok).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { err, ok, type Result } from '../../src-core/result';
 import { MAX_FRAME_BYTES } from './messages';
 
@@ -33,7 +34,6 @@ export class NdjsonDecoder {
   readonly #max: number;
   readonly #onFrame: (text: string) => void;
   readonly #onError: (error: FrameError) => void;
-  readonly #utf8 = new TextDecoder('utf-8', { fatal: true });
   #parts: Buffer[] = [];
   #length = 0;
   #discarding = false;
@@ -101,14 +101,13 @@ export class NdjsonDecoder {
     let len = frame.length;
     if (len > 0 && frame[len - 1] === CR) len -= 1;
     if (len === 0) return;
-    let text: string;
-    try {
-      text = this.#utf8.decode(frame.subarray(0, len));
-    } catch {
+    const bytes = frame.subarray(0, len);
+    // isUtf8 (simdutf) then toString is several times faster than a fatal TextDecoder on small frames.
+    if (!isUtf8(bytes)) {
       this.#onError({ code: 'BAD_UTF8', message: 'frame is not valid UTF-8' });
       return;
     }
-    this.#onFrame(text);
+    this.#onFrame(bytes.toString('utf8'));
   }
 
   #reset(): void {
@@ -125,19 +124,20 @@ export interface EncodeError {
 
 /**
  * Encodes one message as a frame: JSON (which escapes every control character, so no raw newline can
- * appear inside) and a newline. Returns an error instead of a frame the peer would reject.
+ * appear inside) and a newline, as a string for the socket to write. Returns an error instead of a frame the
+ * peer would reject.
  */
 export function encodeFrame(
   message: unknown,
   maxFrameBytes: number = MAX_FRAME_BYTES,
-): Result<Buffer, EncodeError> {
+): Result<string, EncodeError> {
   const text = JSON.stringify(message);
-  const frame = Buffer.from(`${text}\n`, 'utf8');
-  if (frame.length - 1 > maxFrameBytes) {
-    return err({
-      code: 'FRAME_TOO_LARGE',
-      message: `message of ${frame.length - 1} bytes exceeds ${maxFrameBytes}`,
-    });
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: only long texts need their byte length counted.
+  if (text.length * 3 > maxFrameBytes) {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > maxFrameBytes) {
+      return err({ code: 'FRAME_TOO_LARGE', message: `message of ${bytes} bytes exceeds ${maxFrameBytes}` });
+    }
   }
-  return ok(frame);
+  return ok(`${text}\n`);
 }
