@@ -41,13 +41,15 @@ const MarketRow = memo(function MarketRow(props: { symbol: string; isSelected: b
     >
       <td className="sym">{props.symbol}</td>
       <td className={`num ${dirClass(quote?.bidDirection)}`} data-testid={`watch-bid-${props.symbol}`}>
-        {quote === undefined ? '—' : quote.bid.toFixed(digits)}
+        <span className="cell">{quote === undefined ? '—' : quote.bid.toFixed(digits)}</span>
       </td>
       <td className={`num ${dirClass(quote?.askDirection)}`} data-testid={`watch-ask-${props.symbol}`}>
-        {quote === undefined ? '—' : quote.ask.toFixed(digits)}
+        <span className="cell">{quote === undefined ? '—' : quote.ask.toFixed(digits)}</span>
       </td>
       <td className="num muted">
-        {quote === undefined || spec === undefined ? '' : spreadPoints(quote.bid, quote.ask, spec.point)}
+        <span className="cell">
+          {quote === undefined || spec === undefined ? '' : spreadPoints(quote.bid, quote.ask, spec.point)}
+        </span>
       </td>
       <td className="row-action">
         <button

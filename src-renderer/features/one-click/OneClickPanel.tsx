@@ -85,10 +85,55 @@ export function oneClickOrder(
   );
 }
 
+/** The spread in points; its own component so a tick re-renders only this text. */
+const Spread = memo(function Spread(props: { symbol: string; point: number | undefined }): ReactNode {
+  const quote = useQuote(props.symbol);
+  return (
+    <span className="muted small" title="Spread in points">
+      {quote === undefined || props.point === undefined
+        ? ''
+        : `spr ${spreadPoints(quote.bid, quote.ask, props.point)}`}
+    </span>
+  );
+});
+
+/**
+ * SELL at bid or BUY at ask. Subscribed to its symbol's quote on its own, so a tick re-renders the two price
+ * buttons and not the panel's fields.
+ */
+const TradeButton = memo(function TradeButton(props: {
+  symbol: string;
+  side: 'buy' | 'sell';
+  digits: number;
+  isBusy: boolean;
+  onSend: (side: 'buy' | 'sell') => void;
+}): ReactNode {
+  const { symbol, side, onSend } = props;
+  const quote = useQuote(symbol);
+  const direction = quote === undefined ? 0 : side === 'buy' ? quote.askDirection : quote.bidDirection;
+  return (
+    <button
+      type="button"
+      className={`trade-btn ${side} ${direction === -1 ? 'down' : direction === 1 ? 'up' : ''}`}
+      disabled={props.isBusy || quote === undefined}
+      data-testid={`${side}-${symbol}`}
+      onClick={() => {
+        onSend(side);
+      }}
+    >
+      <span className="trade-label">{side === 'buy' ? 'BUY' : 'SELL'}</span>
+      <Price
+        price={side === 'buy' ? quote?.ask : quote?.bid}
+        digits={props.digits}
+        testId={`oneclick-${side === 'buy' ? 'ask' : 'bid'}-${symbol}`}
+      />
+    </button>
+  );
+});
+
 /** MT5-style one-click panel: SELL at bid, volume, BUY at ask, optional SL/TP in pips. */
 export const OneClickPanel = memo(function OneClickPanel(props: { symbol: string }): ReactNode {
   const { symbol } = props;
-  const quote = useQuote(symbol);
   const spec = useSpec(symbol);
   const store = useAppStore();
   const controller = useController();
@@ -125,11 +170,7 @@ export const OneClickPanel = memo(function OneClickPanel(props: { symbol: string
     >
       <div className="oneclick-head">
         <span className="sym">{symbol}</span>
-        <span className="muted small" title="Spread in points">
-          {quote === undefined || spec === undefined
-            ? ''
-            : `spr ${spreadPoints(quote.bid, quote.ask, spec.point)}`}
-        </span>
+        <Spread symbol={symbol} point={spec?.point} />
         {isOneClick ? null : (
           <span className="badge" title="One-click is off: every order asks first">
             confirm
@@ -137,18 +178,7 @@ export const OneClickPanel = memo(function OneClickPanel(props: { symbol: string
         )}
       </div>
       <div className="oneclick-row">
-        <button
-          type="button"
-          className={`trade-btn sell ${quote?.bidDirection === -1 ? 'down' : quote?.bidDirection === 1 ? 'up' : ''}`}
-          disabled={isBusy || quote === undefined}
-          data-testid={`sell-${symbol}`}
-          onClick={() => {
-            send('sell');
-          }}
-        >
-          <span className="trade-label">SELL</span>
-          <Price price={quote?.bid} digits={digits} testId={`oneclick-bid-${symbol}`} />
-        </button>
+        <TradeButton symbol={symbol} side="sell" digits={digits} isBusy={isBusy} onSend={send} />
         <input
           className="num oneclick-volume"
           type="text"
@@ -167,18 +197,7 @@ export const OneClickPanel = memo(function OneClickPanel(props: { symbol: string
             setDraft(symbol, { volume: formatVolume(next, step) });
           }}
         />
-        <button
-          type="button"
-          className={`trade-btn buy ${quote?.askDirection === -1 ? 'down' : quote?.askDirection === 1 ? 'up' : ''}`}
-          disabled={isBusy || quote === undefined}
-          data-testid={`buy-${symbol}`}
-          onClick={() => {
-            send('buy');
-          }}
-        >
-          <span className="trade-label">BUY</span>
-          <Price price={quote?.ask} digits={digits} testId={`oneclick-ask-${symbol}`} />
-        </button>
+        <TradeButton symbol={symbol} side="buy" digits={digits} isBusy={isBusy} onSend={send} />
       </div>
       <div className="oneclick-stops">
         <NumberField
