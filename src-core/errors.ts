@@ -62,6 +62,17 @@ export const ERROR_CODES = {
   INSUFFICIENT_MARGIN: 'The margin required is more than the free margin.',
   MAX_RISK_PER_TRADE_EXCEEDED: 'The money at risk is above the configured maximum risk per trade.',
 
+  // ── Trade executor (src-main/services; see docs/order-lifecycle.md) ─────────────────────────────────────────
+  INVALID_INPUT: 'An order request did not match its schema; nothing was journalled or sent.',
+  TRADE_REJECTED: 'The terminal or trade server refused the order; it was not executed.',
+  TRADE_NOT_EXECUTED: 'The order was definitely not executed (e.g. a requote, retries off or exhausted).',
+  OUTCOME_UNKNOWN: 'The order may or may not have executed; it is kept visible and reconciled, never resent.',
+  TICKET_NOT_FOUND: 'The position or pending order is not open on the terminal.',
+  SYMBOL_NOT_FOUND: 'The terminal does not know the symbol.',
+  MARKET_CLOSED: 'The market for the symbol is closed now.',
+  INVALID_SETTINGS: 'A settings change did not validate; the stored settings are unchanged.',
+  INVALID_CLOSE_VOLUME: 'A partial close volume is not a valid step below the position volume.',
+
   // ── Desktop IPC and web host (src-core/contracts/ipc.ts, src-main/ipc, src-main/host) ─────────────────────────
   BAD_REQUEST: 'An IPC request did not match its channel schema; the message names the field and the rule.',
   UNKNOWN_CHANNEL: 'The IPC channel is not part of the contract.',
@@ -74,7 +85,8 @@ export const ERROR_CODES = {
   TERMINAL_ERROR: 'MetaTrader 5 could not answer a data request; the message carries its reason.',
   SESSION_NOT_FOUND: 'The terminal session chosen is not connected.',
   BAD_OPTIONS: 'A command-line option or PIPDESK_* environment variable is not valid.',
-  SECRET_UNAVAILABLE: 'The OS keyring behind safeStorage is not available, so a secret is not stored on disk.',
+  SECRET_UNAVAILABLE:
+    'The OS keyring behind safeStorage is not available, so a secret is not stored on disk.',
   SECRET_UNREADABLE: 'A stored secret cannot be decrypted here (another machine or user); sign in again.',
 } as const satisfies Readonly<Record<string, string>>;
 
