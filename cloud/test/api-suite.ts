@@ -198,6 +198,31 @@ export function apiSuite(dialect: 'sqlite' | 'postgres'): void {
         expect(errorCode(again)).toBe('email_taken');
       });
 
+      it('spends the same argon2 work on a taken email as on a new one (F3 timing)', async () => {
+        const email = newEmail();
+        await register(email);
+        const hasher = app.cloud.hasher;
+        const hash = hasher.hash.bind(hasher);
+        let hashes = 0;
+        hasher.hash = (password) => {
+          hashes += 1;
+          return hash(password);
+        };
+        try {
+          const taken = await call({
+            method: 'POST',
+            url: '/api/v1/auth/register',
+            body: { email, password: PASSWORD },
+          });
+          expect(taken.statusCode).toBe(409);
+          expect(hashes).toBe(1);
+          await register();
+          expect(hashes).toBe(2);
+        } finally {
+          hasher.hash = hash;
+        }
+      });
+
       it.each([
         ['no body', undefined, 400, 'validation_failed'],
         ['empty object', {}, 400, 'validation_failed'],
@@ -605,6 +630,47 @@ export function apiSuite(dialect: 'sqlite' | 'postgres'): void {
         expect(results.map((r) => r.statusCode).sort()).toEqual([200, 400]);
         const winner = results[0].statusCode === 200 ? 'first racer passphrase' : 'second racer passphrase';
         expect((await login(account.user.email, winner)).statusCode).toBe(200);
+      });
+
+      it('gives no session to a login that verified the old password while a reset completed (F13)', async () => {
+        const account = await register();
+        await forgot(account.user.email);
+        const token = resetTokenFrom(await mailTo(account.user.email, /Reset/));
+        // Hold the login right after its password check, finish the reset, then let the login go on.
+        const hasher = app.cloud.hasher;
+        const verify = hasher.verify.bind(hasher);
+        let verified = (): void => undefined;
+        let release = (): void => undefined;
+        const isVerified = new Promise<void>((resolve) => (verified = resolve));
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        hasher.verify = async (stored, password) => {
+          const outcome = await verify(stored, password);
+          verified();
+          await gate;
+          return outcome;
+        };
+        try {
+          const straddling = login(account.user.email, PASSWORD);
+          await isVerified;
+          hasher.verify = verify;
+          expect((await reset(token)).statusCode).toBe(200);
+          release();
+          const answer = await straddling;
+          expect(answer.statusCode).toBe(401);
+          expect(errorCode(answer)).toBe('invalid_credentials');
+        } finally {
+          hasher.verify = verify;
+          release();
+        }
+        const live = await app.cloud.db.kysely
+          .selectFrom('sessions')
+          .select('id')
+          .where('user_id', '=', account.user.id)
+          .where('revoked_at', 'is', null)
+          .execute();
+        expect(live).toEqual([]);
+        const rows = await auditRows('auth.login', account.user.id);
+        expect(rows.map((r) => r.result)).toContain('password_changed_during_login');
       });
 
       it('keeps the link usable when the new password is refused by the policy', async () => {

@@ -67,6 +67,9 @@ export class AccountService {
     await enforceLimit(this.ctx, 'register_ip', caller.ip, caller);
     await enforceLimit(this.ctx, 'register_account', normalized, caller);
     this.weakPassword(password, normalized);
+    // Hashed before the lookup, so a taken email costs the same argon2 work as a new one (timing, F3). The
+    // 409 itself still tells a prober the address is registered: see docs/security.md, Known limits.
+    const hash = await this.ctx.hasher.hash(password);
     const existing = await this.findUserByEmail(normalized);
     if (existing !== undefined) {
       await this.ctx.audit.write({
@@ -80,7 +83,6 @@ export class AccountService {
         'An account with this email already exists. Sign in or reset the password.',
       );
     }
-    const hash = await this.ctx.hasher.hash(password);
     const now = this.ctx.clock.now();
     const row: UserRow = {
       id: newId(),
@@ -136,14 +138,17 @@ export class AccountService {
       });
       throw errors.invalidCredentials();
     }
+    // The hash this password was checked against: the session is created only while it is still the stored one.
+    let verifiedHash = user.password_hash;
     if (check.needsRehash) {
       const fresh = await this.ctx.hasher.hash(password);
-      await this.db
+      const rehashed = await this.db
         .updateTable('users')
         .set({ password_hash: fresh, updated_at: this.ctx.clock.now() })
         .where('id', '=', user.id)
         .where('password_hash', '=', user.password_hash)
-        .execute();
+        .executeTakeFirst();
+      if (Number(rehashed.numUpdatedRows) === 1) verifiedHash = fresh;
       this.ctx.log.info(
         { userId: user.id, from: check.scheme },
         'password rehashed to current argon2id parameters',
@@ -164,6 +169,17 @@ export class AccountService {
       }
       await this.checkSecondFactor(user, totpCode, caller, 'auth.login');
     }
+    const tokens = await this.startSession(user.id, caller, verifiedHash);
+    if (tokens === null) {
+      // A reset or change committed while this login was verifying the old password (F13).
+      await this.ctx.audit.write({
+        event: 'auth.login',
+        result: 'password_changed_during_login',
+        userId: user.id,
+        ip: caller.ip,
+      });
+      throw errors.invalidCredentials();
+    }
     await this.ctx.audit.write({
       event: 'auth.login',
       result: 'success',
@@ -172,29 +188,53 @@ export class AccountService {
       ...(check.needsRehash ? { details: { rehashed_from: check.scheme } } : {}),
     });
     const fresh = (await this.findUserById(user.id)) ?? user;
-    return { user: toUser(fresh), tokens: await this.startSession(user.id, caller) };
+    return { user: toUser(fresh), tokens };
   }
 
   // ---- sessions and tokens ------------------------------------------------------------------------------
 
-  private async startSession(userId: string, caller: Caller): Promise<TokenPair> {
+  /**
+   * Creates a session. With `verifiedHash` (login), only while the user's stored hash is still the one the
+   * password was verified against, else null: a reset or change that commits during the verification would
+   * otherwise miss this session. On PostgreSQL the user row is locked, so a concurrent reset either commits
+   * first (the hash differs here) or waits for this session and then revokes it; SQLite runs one write
+   * transaction at a time.
+   */
+  private async startSession(userId: string, caller: Caller): Promise<TokenPair>;
+  private async startSession(userId: string, caller: Caller, verifiedHash: string): Promise<TokenPair | null>;
+  private async startSession(
+    userId: string,
+    caller: Caller,
+    verifiedHash?: string,
+  ): Promise<TokenPair | null> {
     const now = this.ctx.clock.now();
     const sessionId = newId();
     const expiresAt = now + this.ctx.config.refreshTokenTtlSec * 1000;
-    await this.db
-      .insertInto('sessions')
-      .values({
-        id: sessionId,
-        user_id: userId,
-        created_at: now,
-        last_used_at: now,
-        expires_at: expiresAt,
-        revoked_at: null,
-        revoked_reason: null,
-        user_agent: caller.userAgent?.slice(0, 256) ?? null,
-        ip: caller.ip,
-      })
-      .execute();
+    const isCreated = await this.db.transaction().execute(async (trx) => {
+      if (verifiedHash !== undefined) {
+        const select = trx.selectFrom('users').select('password_hash').where('id', '=', userId);
+        const row = await (
+          this.ctx.db.dialect === 'postgres' ? select.forUpdate() : select
+        ).executeTakeFirst();
+        if (row?.password_hash !== verifiedHash) return false;
+      }
+      await trx
+        .insertInto('sessions')
+        .values({
+          id: sessionId,
+          user_id: userId,
+          created_at: now,
+          last_used_at: now,
+          expires_at: expiresAt,
+          revoked_at: null,
+          revoked_reason: null,
+          user_agent: caller.userAgent?.slice(0, 256) ?? null,
+          ip: caller.ip,
+        })
+        .execute();
+      return true;
+    });
+    if (!isCreated) return null;
     return this.issueTokens(userId, sessionId, expiresAt);
   }
 
