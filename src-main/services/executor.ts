@@ -256,6 +256,11 @@ export class Executor {
   >();
   readonly #specs = new Map<string, { spec: SymbolSpec; at: number }>();
   readonly #reconciling = new Map<string, Promise<JournalEntry>>();
+  /**
+   * Entries whose operation is running in this process (its order_send may still be on its way). A reconciliation
+   * pass skips them: "no trace yet" says nothing about a request the terminal has not answered.
+   */
+  readonly #inFlight = new Set<string>();
   readonly #offSession: () => void;
   #reconcilePass: Promise<ReconcileSummary> | null = null;
   #closed = false;
@@ -898,7 +903,7 @@ export class Executor {
         intent,
         state: 'pending',
       },
-      { durable: this.#opt.isPendingWriteFsynced },
+      { durable: this.#opt.isPendingWriteFsynced, account: this.#bridge.activeAccount() ?? null },
     );
     for (const p of listed.value) {
       // Children are journalled before they are sent like any order; they carry no request key of their own.
@@ -1004,10 +1009,12 @@ export class Executor {
     const headFields = { symbol: head.symbol, side: head.side, volume: head.volume };
     const first = await plan();
     if (!first.ok) return this.#refuseOnly(intent, base, parentId, headFields, first.error);
-    let current: SendPlan = first.value;
+    const current: SendPlan = first.value;
 
     const clientOrderId = newClientOrderId(this.#clock);
-    let entry = this.#journal.insert(
+    // The session this order goes to, for every attempt and for its reconciliation (never another account's).
+    const account = this.#bridge.activeAccount();
+    const entry = this.#journal.insert(
       {
         clientOrderId,
         parentId,
@@ -1023,9 +1030,27 @@ export class Executor {
         request: { ...current.params, clOrdId: clientOrderId, magic: this.#opt.magic },
       },
       // The one write that must survive a power cut: after it the order may reach the market.
-      { durable: this.#opt.isPendingWriteFsynced },
+      { durable: this.#opt.isPendingWriteFsynced, account: account ?? null },
     );
     this.#logger.debug('executor overhead', { clientOrderId, ms: performance.now() - started });
+    this.#inFlight.add(entry.id);
+    try {
+      return await this.#sendAttempts(intent, clientOrderId, entry, current, account);
+    } finally {
+      this.#inFlight.delete(entry.id);
+    }
+  }
+
+  /** The attempts of one journalled intent: send, classify, retry a retryable answer, reconcile an unknown one. */
+  async #sendAttempts(
+    intent: TradeIntent,
+    clientOrderId: string,
+    inserted: JournalEntry,
+    firstPlan: SendPlan,
+    account: string | undefined,
+  ): Promise<ExecutionResult> {
+    let entry = inserted;
+    let current = firstPlan;
 
     const limits = this.#settings.peek().riskLimits;
     const maxAttempts = 1 + (limits.isRetryAllowed ? limits.maxRetries : 0);
@@ -1045,7 +1070,7 @@ export class Executor {
         ...p.journal,
       });
       const t0 = performance.now();
-      const r = await this.#bridge.orderSend(params, this.#opt.sendDeadlineMs);
+      const r = await this.#bridge.orderSend(params, this.#opt.sendDeadlineMs, account);
       const latencyMs = Math.round((performance.now() - t0) * 1000) / 1000;
 
       if (!r.ok) {
@@ -1188,14 +1213,16 @@ export class Executor {
     return result;
   }
 
-  #waitForSession(ms: number): Promise<boolean> {
-    if (this.#bridge.isConnected()) return Promise.resolve(true);
+  /** Waits up to `ms` for `account`'s session (undefined: the active one) to be open. */
+  #waitForSession(ms: number, account: string | undefined): Promise<boolean> {
+    if (this.#bridge.isConnected(account)) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         off();
-        resolve(this.#bridge.isConnected());
+        resolve(this.#bridge.isConnected(account));
       }, ms);
-      const off = this.#bridge.onSessionReady(() => {
+      const off = this.#bridge.onSessionReady((opened) => {
+        if (account !== undefined && opened !== account) return;
         clearTimeout(timer);
         off();
         resolve(true);
@@ -1219,7 +1246,8 @@ export class Executor {
   }
 
   async #reconcileAll(): Promise<ReconcileSummary> {
-    const open = this.#journal.listOpen();
+    // Entries (and close_all parents) still running here are settled by their own call, not by a pass.
+    const open = this.#journal.listOpen().filter((e) => !this.#inFlight.has(e.id));
     let done = 0;
     let notExecuted = 0;
     let stillUnknown = 0;
@@ -1274,12 +1302,21 @@ export class Executor {
       const since = entry.sentAt ?? entry.createdAt;
       const wait = since + this.#opt.reconcileGraceMs - this.#clock.now();
       if (wait > 0) await sleep(wait);
-      if (isWaitingForSession) await this.#waitForSession(this.#opt.reconnectWaitMs);
-      if (!this.#bridge.isConnected()) return this.#markStillUnknown(entry, 'the terminal is not connected');
+      // Only the account the order was sent to can tell what happened to it; rows from before accounts were
+      // journalled (null) fall back to the active session.
+      const account = this.#journal.accountOf(entry.id) ?? undefined;
+      if (isWaitingForSession) await this.#waitForSession(this.#opt.reconnectWaitMs, account);
+      if (!this.#bridge.isConnected(account)) {
+        return this.#markStillUnknown(entry, `the terminal of ${account ?? 'the account'} is not connected`);
+      }
       const coid = attemptClOrdId(entry.clientOrderId, Math.max(1, entry.attempts));
-      const found = await this.#bridge.lookup(coid, this.#opt.lookupDeadlineMs);
+      const found = await this.#bridge.lookup(
+        coid,
+        this.#opt.lookupDeadlineMs,
+        account === undefined ? {} : { account },
+      );
       if (!found.ok) return this.#markStillUnknown(entry, found.error.message);
-      const decision = await this.#decide(entry, found.value);
+      const decision = await this.#decide(entry, found.value, account);
       const base: JournalPatch = {
         reconcileAttempts: entry.reconcileAttempts + 1,
         response: { lookup: found.value, previous: entry.response },
@@ -1330,6 +1367,7 @@ export class Executor {
   async #decide(
     entry: JournalEntry,
     look: LookupResult,
+    account: string | undefined,
   ): Promise<{ state: 'unknown' } | { state: 'done' | 'rejected' | 'failed'; patch: JournalPatch }> {
     const last = look.lastResult;
     if (last !== undefined) {
@@ -1458,7 +1496,7 @@ export class Executor {
           };
         }
         if (hasTrace) return { state: 'unknown' };
-        const still = await this.#bridge.positions();
+        const still = await this.#bridge.positions(undefined, account);
         if (!still.ok) return { state: 'unknown' };
         const isOpen = still.value.some((p) => p.ticket === entry.position);
         if (isOpen) return notExecuted;
@@ -1472,7 +1510,7 @@ export class Executor {
         };
       }
       case 'modify_position': {
-        const still = await this.#bridge.positions();
+        const still = await this.#bridge.positions(undefined, account);
         if (!still.ok) return { state: 'unknown' };
         const p = still.value.find((x) => x.ticket === entry.position);
         if (p === undefined)
@@ -1498,7 +1536,7 @@ export class Executor {
         return notExecuted;
       }
       case 'modify_order': {
-        const still = await this.#bridge.orders();
+        const still = await this.#bridge.orders(undefined, account);
         if (!still.ok) return { state: 'unknown' };
         const o = still.value.find((x) => x.ticket === entry.order);
         if (o === undefined)
@@ -1524,7 +1562,10 @@ export class Executor {
         return notExecuted;
       }
       case 'cancel_order': {
-        const [orders, positions] = await Promise.all([this.#bridge.orders(), this.#bridge.positions()]);
+        const [orders, positions] = await Promise.all([
+          this.#bridge.orders(undefined, account),
+          this.#bridge.positions(undefined, account),
+        ]);
         if (!orders.ok || !positions.ok) return { state: 'unknown' };
         if (orders.value.some((o) => o.ticket === entry.order)) return notExecuted;
         if (positions.value.some((p) => p.identifier === entry.order)) {

@@ -18,7 +18,7 @@ import {
   type SymbolSpec,
 } from '../../src-core/trading/symbol-spec';
 import { Emitter } from './emitter';
-import type { BridgeFailure, OrderSendParams, TradingBridge } from './trading-bridge';
+import type { BridgeFailure, LookupOptions, OrderSendParams, TradingBridge } from './trading-bridge';
 
 /** What the fake does with the next order_send. */
 export type SendScript =
@@ -66,7 +66,18 @@ export function wireSpecOf(spec: SymbolSpec, sessionOpen = true): WireSymbolSpec
  * simulator over a socket instead.
  */
 export class FakeTradingBridge implements TradingBridge {
+  /** Whether the active session is open. */
   connected = true;
+  /** login@server of the active session. */
+  activeAccountKey = '1001@Fake';
+  /** Other open sessions (login@server); they hold no positions, orders or history. */
+  readonly otherSessions = new Set<string>();
+  /** The account whose trade server this fake models; any other account's answers are empty. */
+  stateOwner = '1001@Fake';
+  /** Every lookup asked, with the account it was addressed to (undefined: the active one). */
+  readonly lookupCalls: { clOrdId: string; account: string | undefined; sinceMs: number | undefined }[] = [];
+  /** Account of every order_send (undefined: the active one). */
+  readonly sentTo: (string | undefined)[] = [];
   readonly accountInfo: WireAccount = {
     login: '1001',
     server: 'Fake',
@@ -100,11 +111,13 @@ export class FakeTradingBridge implements TradingBridge {
   readonly dedup = new Map<string, TradeResult>();
   lookups = 0;
   lookupFailure: BridgeFailure | null = null;
+  /** When set, order_send waits for it before executing (an OrderSend still in progress). */
+  sendGate: Promise<void> | null = null;
   /** Called inside orderSend before anything happens (to observe the journal at that moment). */
   onSend: ((params: OrderSendParams) => void) | null = null;
   marginPerLot = 1_000;
   #ticket = 5_000_000;
-  readonly #ready = new Emitter<undefined>();
+  readonly #ready = new Emitter<string>();
 
   constructor(symbols: readonly string[] = ['EURUSD', 'XAUUSD', 'USDJPY']) {
     for (const name of symbols) {
@@ -120,16 +133,26 @@ export class FakeTradingBridge implements TradingBridge {
     }
   }
 
-  fireSessionReady(): void {
-    this.#ready.emit(undefined);
+  fireSessionReady(account: string = this.activeAccountKey): void {
+    this.#ready.emit(account);
   }
 
-  #guard(): BridgeFailure | null {
-    return this.connected ? null : { kind: 'not_connected', message: 'no session' };
+  #guard(account?: string): BridgeFailure | null {
+    return this.isConnected(account) ? null : { kind: 'not_connected', message: 'no session' };
   }
 
-  isConnected(): boolean {
-    return this.connected;
+  /** Whether `account` (default the active one) is the account this fake's trade state belongs to. */
+  #owns(account?: string): boolean {
+    return (account ?? this.activeAccountKey) === this.stateOwner;
+  }
+
+  isConnected(account?: string): boolean {
+    if (account === undefined || account === this.activeAccountKey) return this.connected;
+    return this.otherSessions.has(account);
+  }
+
+  activeAccount(): string | undefined {
+    return this.connected ? this.activeAccountKey : undefined;
   }
 
   account(): Promise<Result<WireAccount, BridgeFailure>> {
@@ -159,15 +182,17 @@ export class FakeTradingBridge implements TradingBridge {
     );
   }
 
-  positions(symbol?: string): Promise<Result<readonly WirePosition[], BridgeFailure>> {
-    const g = this.#guard();
+  positions(symbol?: string, account?: string): Promise<Result<readonly WirePosition[], BridgeFailure>> {
+    const g = this.#guard(account);
     if (g !== null) return Promise.resolve(err(g));
+    if (!this.#owns(account)) return Promise.resolve(ok([]));
     return Promise.resolve(ok(this.positionList.filter((p) => symbol === undefined || p.symbol === symbol)));
   }
 
-  orders(symbol?: string): Promise<Result<readonly WireOrder[], BridgeFailure>> {
-    const g = this.#guard();
+  orders(symbol?: string, account?: string): Promise<Result<readonly WireOrder[], BridgeFailure>> {
+    const g = this.#guard(account);
     if (g !== null) return Promise.resolve(err(g));
+    if (!this.#owns(account)) return Promise.resolve(ok([]));
     return Promise.resolve(ok(this.orderList.filter((o) => symbol === undefined || o.symbol === symbol)));
   }
 
@@ -176,10 +201,16 @@ export class FakeTradingBridge implements TradingBridge {
     return Promise.resolve(g === null ? ok(params.volume * this.marginPerLot) : err(g));
   }
 
-  async orderSend(params: OrderSendParams): Promise<Result<TradeResult, BridgeFailure>> {
-    const g = this.#guard();
+  async orderSend(
+    params: OrderSendParams,
+    _deadlineMs?: number,
+    account?: string,
+  ): Promise<Result<TradeResult, BridgeFailure>> {
+    const g = this.#guard(account);
     if (g !== null) return err(g);
+    this.sentTo.push(account);
     this.onSend?.(params);
+    if (this.sendGate !== null) await this.sendGate;
     this.sent.push(params);
     await Promise.resolve();
     const known = this.dedup.get(params.clOrdId);
@@ -194,11 +225,19 @@ export class FakeTradingBridge implements TradingBridge {
     return ok(result);
   }
 
-  lookup(clOrdId: string): Promise<Result<LookupResult, BridgeFailure>> {
+  lookup(
+    clOrdId: string,
+    _deadlineMs?: number,
+    options?: LookupOptions,
+  ): Promise<Result<LookupResult, BridgeFailure>> {
     this.lookups += 1;
-    const g = this.#guard();
+    this.lookupCalls.push({ clOrdId, account: options?.account, sinceMs: options?.sinceMs });
+    const g = this.#guard(options?.account);
     if (g !== null) return Promise.resolve(err(g));
     if (this.lookupFailure !== null) return Promise.resolve(err(this.lookupFailure));
+    if (!this.#owns(options?.account)) {
+      return Promise.resolve(ok({ clOrdId, found: false, positions: [], orders: [], deals: [] }));
+    }
     const positions = this.positionList.filter((p) => p.comment === clOrdId);
     const orders = this.orderList.filter((o) => o.comment === clOrdId);
     const deals = this.deals.filter((d) => d.comment === clOrdId);
@@ -209,9 +248,9 @@ export class FakeTradingBridge implements TradingBridge {
     );
   }
 
-  onSessionReady(listener: () => void): () => void {
-    return this.#ready.on(() => {
-      listener();
+  onSessionReady(listener: (account: string) => void): () => void {
+    return this.#ready.on((account) => {
+      listener(account);
     });
   }
 

@@ -143,6 +143,15 @@ const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'account of each entry',
+    up: (db) => {
+      // login@server of the terminal session the order was sent to: reconciliation must ask that account, never
+      // another one (a different account has no trace of it). Null for rows written before this column existed.
+      db.exec('ALTER TABLE journal ADD COLUMN account TEXT');
+    },
+  },
 ];
 
 type Row = Record<string, unknown>;
@@ -178,6 +187,7 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } | undef
 }
 
 const OPEN_STATES: readonly JournalState[] = ['pending', 'sent', 'unknown'];
+const OPEN_STATES_SQL = OPEN_STATES.map((st) => `'${st}'`).join(', ');
 
 /**
  * The durable trade journal. Every change bumps the entry's `version`, stamps `updatedAt`, queues the entry in the
@@ -203,7 +213,7 @@ export class Journal {
     this.#db = db;
     this.#clock = clock;
     migrate(db, 'journal', MIGRATIONS);
-    const cols = COLUMNS.map((c) => c[1]);
+    const cols = [...COLUMNS.map((c) => c[1]), 'account'];
     const insertSql = `INSERT INTO journal (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`;
     const outboxSql = 'INSERT OR REPLACE INTO journal_outbox (entry_id) VALUES (?)';
     this.#insert = db.prepare(insertSql);
@@ -234,7 +244,7 @@ export class Journal {
    * Writes a new entry. `durable: true` fsyncs the commit before returning (the `pending` row written before an
    * order is sent must survive a power cut, not only a crash).
    */
-  insert(entry: NewJournalEntry, options: { durable: boolean }): JournalEntry {
+  insert(entry: NewJournalEntry, options: { durable: boolean; account?: string | null }): JournalEntry {
     const now = this.#clock.now();
     const full: JournalEntry = {
       outcome: null,
@@ -269,6 +279,7 @@ export class Journal {
     };
     const params: Row = {};
     for (const [field, column, kind] of COLUMNS) params[column] = toRowValue(kind, full[field]);
+    params['account'] = options.account ?? null;
     const write = this.#db.transaction(() => {
       this.#insert.run(params);
       this.#touchOutbox.run(full.id);
@@ -280,7 +291,12 @@ export class Journal {
     return full;
   }
 
-  /** Applies a patch to an entry and returns the entry as stored. Throws if the id is unknown (a bug). */
+  /**
+   * Applies a patch to an entry and returns the entry as stored. Throws if the id is unknown (a bug).
+   * Only an open entry (pending, sent, unknown) changes: a final state is never left, so a late reconciliation
+   * cannot overwrite a `done` or `rejected` written meanwhile. A patch to a final entry is a no-op that returns the
+   * entry unchanged; callers compare the returned state.
+   */
   update(id: string, patch: JournalPatch): JournalEntry {
     const sets: string[] = [];
     const params: Row = { id, updated_at: this.#clock.now() };
@@ -292,25 +308,36 @@ export class Journal {
       params[col[1]] = toRowValue(col[2], value);
     }
     sets.push('updated_at = @updated_at', 'version = version + 1');
-    const sql = `UPDATE journal SET ${sets.join(', ')} WHERE id = @id`;
+    const sql = `UPDATE journal SET ${sets.join(', ')} WHERE id = @id AND state IN (${OPEN_STATES_SQL})`;
     let stmt = this.#updates.get(sql);
     if (stmt === undefined) {
       stmt = this.#db.prepare(sql);
       this.#updates.set(sql, stmt);
     }
-    const entry = this.#db.transaction(() => {
+    const { entry, changed } = this.#db.transaction(() => {
       const info = stmt.run(params);
-      if (info.changes !== 1) throw new Error(`journal.update: no entry ${id}`);
+      if (info.changes !== 1) {
+        const row = this.#byId.get(id) as Row | undefined;
+        if (row === undefined) throw new Error(`journal.update: no entry ${id}`);
+        return { entry: fromRow(row), changed: false };
+      }
       this.#touchOutbox.run(id);
-      return fromRow(this.#byId.get(id) as Row);
+      return { entry: fromRow(this.#byId.get(id) as Row), changed: true };
     })();
-    this.#changed.emit(entry);
+    if (changed) this.#changed.emit(entry);
     return entry;
   }
 
   get(id: string): JournalEntry | undefined {
     const row = this.#byId.get(id) as Row | undefined;
     return row === undefined ? undefined : fromRow(row);
+  }
+
+  /** login@server of the session the entry's order was sent to; null when unknown (older rows, refusals). */
+  accountOf(id: string): string | null {
+    const row = this.#db.prepare('SELECT account FROM journal WHERE id = ?').get(id) as
+      { account: string | null } | undefined;
+    return row?.account ?? null;
   }
 
   getByClientOrderId(clientOrderId: string): JournalEntry | undefined {

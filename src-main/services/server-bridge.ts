@@ -49,7 +49,7 @@ export function createServerBridge(
   /** Stops listening to the server's session events. */
   dispose(): void;
 } {
-  const ready = new Emitter<undefined>((e) => {
+  const ready = new Emitter<string>((e) => {
     options.logger.error('session-ready listener failed', { error: e });
   });
   const activeKey = (): string | undefined => {
@@ -62,15 +62,17 @@ export function createServerBridge(
     return newest?.key;
   };
   const off = server.onSession((event) => {
-    if (event.kind === 'opened' && activeKey() === event.session.key) ready.emit(undefined);
+    // Every account's reconnect matters: entries sent to it are reconciled with it, whichever session is active.
+    if (event.kind === 'opened') ready.emit(event.session.key);
   });
 
   async function call<T extends RequestType>(
     type: T,
     params: ParamsOf<T>,
     deadlineMs?: number,
+    account?: string,
   ): Promise<Result<ResultOf<T>, BridgeFailure>> {
-    const key = activeKey();
+    const key = account ?? activeKey();
     if (key === undefined) return err({ kind: 'not_connected', message: 'no terminal session' });
     const deadline = deadlineMs ?? options.dataDeadlineMs;
     const r = await server.request(
@@ -83,30 +85,37 @@ export function createServerBridge(
   }
 
   return {
-    isConnected: () => {
-      const key = activeKey();
+    isConnected: (account) => {
+      const key = account ?? activeKey();
       return key !== undefined && server.session(key)?.isOpen === true;
     },
+    activeAccount: activeKey,
     account: () => call('account', {}),
     symbolSpec: (symbol) => call('symbol_spec', { symbol }),
     quote: (symbol) => call('quote', { symbol }),
-    positions: async (symbol) => {
-      const r = await call('positions', symbol === undefined ? {} : { symbol });
+    positions: async (symbol, account) => {
+      const r = await call('positions', symbol === undefined ? {} : { symbol }, undefined, account);
       return r.ok ? ok(r.value.positions) : r;
     },
-    orders: async (symbol) => {
-      const r = await call('orders', symbol === undefined ? {} : { symbol });
+    orders: async (symbol, account) => {
+      const r = await call('orders', symbol === undefined ? {} : { symbol }, undefined, account);
       return r.ok ? ok(r.value.orders) : r;
     },
     calcMargin: async (params) => {
       const r = await call('calc_margin', params);
       return r.ok ? ok(r.value.margin) : r;
     },
-    orderSend: (params, deadlineMs) => call('order_send', params, deadlineMs),
-    lookup: (clOrdId, deadlineMs) => call('lookup', { clOrdId }, deadlineMs),
+    orderSend: (params, deadlineMs, account) => call('order_send', params, deadlineMs, account),
+    lookup: (clOrdId, deadlineMs, lookupOptions) =>
+      call(
+        'lookup',
+        lookupOptions?.sinceMs === undefined ? { clOrdId } : { clOrdId, sinceMs: lookupOptions.sinceMs },
+        deadlineMs,
+        lookupOptions?.account,
+      ),
     onSessionReady: (listener) =>
-      ready.on(() => {
-        listener();
+      ready.on((account) => {
+        listener(account);
       }),
     dispose: off,
   };

@@ -39,22 +39,46 @@ export function mayHaveExecuted(kind: BridgeFailureKind): boolean {
 /** The order_send parameters (the protocol's, without the envelope). */
 export type OrderSendParams = ParamsOf<'order_send'>;
 
+/** Options of {@link TradingBridge.lookup}. */
+export interface LookupOptions {
+  /** The session (login@server) to ask; default the active one. */
+  readonly account?: string;
+  /** How far back the terminal searches its history (ms since 1970); absent: the EA's default. */
+  readonly sinceMs?: number;
+}
+
 /**
- * The narrow view of the MT5 bridge the executor needs: one terminal (the active session), its data, order_send and
- * lookup. `createServerBridge` (server-bridge.ts) implements it over H2's pipe server; unit tests use a fake.
+ * The narrow view of the MT5 bridge the executor needs: the active terminal session (where new orders go), its
+ * data, order_send and lookup, and for reconciliation the same calls addressed to a given session (`account`,
+ * login@server): an order is only ever checked with the account it was sent to. `createServerBridge`
+ * (server-bridge.ts) implements it over H2's pipe server; unit tests use a fake.
  */
 export interface TradingBridge {
-  /** Whether a terminal session is active now. */
-  isConnected(): boolean;
+  /** Whether a terminal session is active now, or, given an account, whether that account's session is open. */
+  isConnected(account?: string): boolean;
+  /** login@server of the active session, if any. */
+  activeAccount(): string | undefined;
   account(): Promise<Result<WireAccount, BridgeFailure>>;
   symbolSpec(symbol: string): Promise<Result<WireSymbolSpec, BridgeFailure>>;
   quote(symbol: string): Promise<Result<WireTick, BridgeFailure>>;
-  positions(symbol?: string): Promise<Result<readonly WirePosition[], BridgeFailure>>;
-  orders(symbol?: string): Promise<Result<readonly WireOrder[], BridgeFailure>>;
+  positions(symbol?: string, account?: string): Promise<Result<readonly WirePosition[], BridgeFailure>>;
+  orders(symbol?: string, account?: string): Promise<Result<readonly WireOrder[], BridgeFailure>>;
   /** OrderCalcMargin, in the account currency. */
   calcMargin(params: ParamsOf<'calc_margin'>): Promise<Result<number, BridgeFailure>>;
-  orderSend(params: OrderSendParams, deadlineMs: number): Promise<Result<TradeResult, BridgeFailure>>;
-  lookup(clOrdId: string, deadlineMs: number): Promise<Result<LookupResult, BridgeFailure>>;
-  /** Called when a terminal session becomes active (first connection or reconnect). Returns unsubscribe. */
-  onSessionReady(listener: () => void): () => void;
+  /** Sends to `account`'s session (default the active one); `not_connected` if that session is not open. */
+  orderSend(
+    params: OrderSendParams,
+    deadlineMs: number,
+    account?: string,
+  ): Promise<Result<TradeResult, BridgeFailure>>;
+  lookup(
+    clOrdId: string,
+    deadlineMs: number,
+    options?: LookupOptions,
+  ): Promise<Result<LookupResult, BridgeFailure>>;
+  /**
+   * Called with login@server when a terminal session opens (first connection or reconnect, active or not).
+   * Returns unsubscribe.
+   */
+  onSessionReady(listener: (account: string) => void): () => void;
 }
