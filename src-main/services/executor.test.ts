@@ -508,3 +508,53 @@ describe('Executor: reconciliation stays with the account the order went to (F1)
     expect(journal.getByClientOrderId(r.clientOrderId ?? '')?.state).toBe('done');
   });
 });
+
+describe('Executor: close all keeps its list of tickets (F8)', () => {
+  it('after a crash mid-loop, reports the positions never closed instead of "Closed all"', async () => {
+    for (const v of [0.1, 0.2, 0.3]) {
+      await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: v, requestKey: `o${v}` });
+    }
+    const tickets = bridge.positionList.map((p) => p.ticket);
+    const realPositions = bridge.positions.bind(bridge);
+    // The process dies while planning the third close (after two closes are done).
+    bridge.positions = (symbol?: string, account?: string) => {
+      if (bridge.positionList.length === 1) throw new Error('power cut');
+      return realPositions(symbol, account);
+    };
+    const r = await executor.closeAll({});
+    expect(r).toMatchObject({ ok: false, code: 'INTERNAL' });
+    bridge.positions = realPositions;
+    const parent = journal.listOpen().find((e) => e.operation === 'close_all');
+    expect(parent?.request).toMatchObject({ tickets });
+
+    const fresh = build();
+    await fresh.reconcileOpen();
+    fresh.close();
+    const settled = journal.get(parent?.id ?? '');
+    expect(settled?.state).toBe('rejected');
+    expect(settled?.message).toContain('Closed 2 of 3 positions');
+    expect(settled?.message).toContain(`#${tickets[2] ?? ''}`);
+    expect(bridge.positionList.map((p) => p.ticket)).toEqual([tickets[2]]);
+  });
+
+  it('a reconciliation pass during the loop does not settle the running close all', async () => {
+    await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1, requestKey: 'a' });
+    await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.2, requestKey: 'b' });
+    const passes: Promise<unknown>[] = [];
+    const realPositions = bridge.positions.bind(bridge);
+    // A terminal reconnect between the two closes starts a pass.
+    bridge.positions = (symbol?: string, account?: string) => {
+      if (bridge.positionList.length === 1) passes.push(executor.reconcileOpen());
+      return realPositions(symbol, account);
+    };
+    const parents: string[] = [];
+    executor.onOrderResult((ev) => {
+      if (ev.entry.operation === 'close_all') parents.push(ev.entry.message ?? '');
+    });
+    const r = await executor.closeAll({});
+    await Promise.all(passes);
+    expect(passes.length).toBeGreaterThan(0);
+    expect(r).toMatchObject({ ok: true, message: 'Closed all 2 positions.' });
+    expect(parents).toEqual([]);
+  });
+});

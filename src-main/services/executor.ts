@@ -902,25 +902,58 @@ export class Executor {
         volume: null,
         intent,
         state: 'pending',
+        // The plan, durable before the first close: a crash mid-loop must not later read as "closed all" the
+        // closes that happened to run (the parent is settled against this list, not against its children).
+        request: { tickets: listed.value.map((p) => p.ticket), symbols: listed.value.map((p) => p.symbol) },
       },
       { durable: this.#opt.isPendingWriteFsynced, account: this.#bridge.activeAccount() ?? null },
     );
-    for (const p of listed.value) {
-      // Children are journalled before they are sent like any order; they carry no request key of their own.
-      await this.#closePosition({ ticket: p.ticket }, { requestKey: null, origin: base.origin }, parent.id);
+    this.#inFlight.add(parent.id);
+    try {
+      for (const p of listed.value) {
+        // Children are journalled before they are sent like any order; they carry no request key of their own.
+        await this.#closePosition({ ticket: p.ticket }, { requestKey: null, origin: base.origin }, parent.id);
+      }
+    } finally {
+      this.#inFlight.delete(parent.id);
     }
     const settled = this.#settleParent(parent.id);
     return this.#resultOf(settled);
   }
 
-  /** A close_all's state follows its closes: unknown while any is unknown, done when every one is done. */
+  /** The tickets a close_all set out to close (null for rows journalled before the plan was recorded). */
+  #plannedCloses(parent: JournalEntry): { ticket: string; symbol: string }[] | null {
+    const req = parent.request;
+    if (req === null || typeof req !== 'object' || Array.isArray(req)) return null;
+    const { tickets, symbols } = req as { tickets?: unknown; symbols?: unknown };
+    if (!Array.isArray(tickets)) return null;
+    return tickets.map((t, i) => ({
+      ticket: String(t),
+      symbol: Array.isArray(symbols) && typeof symbols[i] === 'string' ? symbols[i] : '',
+    }));
+  }
+
+  /** A close_all's child for a planned ticket, if one was journalled. */
+  #childFor(children: readonly JournalEntry[], ticket: string): JournalEntry | undefined {
+    return children.find((c) => c.position === ticket);
+  }
+
+  /**
+   * A close_all's state follows its plan: unknown while any close is unknown, done when every planned ticket was
+   * closed, otherwise rejected, naming the tickets not closed (a ticket with no close journalled was never sent:
+   * each close is journalled durably before it is sent). Only called once the loop is over (or died).
+   */
   #settleParent(parentId: string): JournalEntry {
     const children = this.#journal.listChildren(parentId);
+    const parent = this.#journal.get(parentId);
+    const planned = parent === undefined ? null : this.#plannedCloses(parent);
     const done = children.filter((c) => c.state === 'done').length;
     const open = children.filter(
       (c) => c.state === 'unknown' || c.state === 'pending' || c.state === 'sent',
     ).length;
-    const total = children.length;
+    const neverSent =
+      planned === null ? [] : planned.filter((p) => this.#childFor(children, p.ticket) === undefined);
+    const total = planned === null ? children.length : Math.max(planned.length, children.length);
     let state: JournalState;
     let message: string;
     let errorCode: string | null = null;
@@ -931,14 +964,24 @@ export class Executor {
       state = 'unknown';
       errorCode = 'OUTCOME_UNKNOWN';
       message = `Closed ${done} of ${total} positions; ${open} not confirmed yet (see the journal).`;
-    } else if (done === total) {
+      if (neverSent.length > 0)
+        message += ` ${this.#notClosedWords(
+          neverSent.map((p) => p.ticket),
+          [],
+        )}`;
+    } else if (done === total && neverSent.length === 0) {
       state = 'done';
       message = total === 1 ? 'Closed 1 position.' : `Closed all ${total} positions.`;
     } else {
       state = 'rejected';
       errorCode = 'TRADE_REJECTED';
-      const firstFailure = children.find((c) => c.state !== 'done');
-      message = `Closed ${done} of ${total} positions. ${firstFailure?.message ?? ''}`.trim();
+      const failed = children.filter((c) => c.state !== 'done');
+      message =
+        `Closed ${done} of ${total} positions. ` +
+        this.#notClosedWords(
+          neverSent.map((p) => p.ticket),
+          failed,
+        );
     }
     const now = this.#clock.now();
     return this.#journal.update(parentId, {
@@ -950,13 +993,27 @@ export class Executor {
     });
   }
 
+  #notClosedWords(neverSent: readonly string[], failed: readonly JournalEntry[]): string {
+    const parts = [
+      ...failed.map((c) => `#${c.position ?? '?'} (${c.message ?? 'not closed'})`),
+      ...neverSent.map((t) => `#${t} (never sent: Pipdesk stopped before closing it)`),
+    ];
+    return parts.length === 0 ? '' : `Not closed: ${parts.join(', ')}.`;
+  }
+
   // ── The lifecycle: journal, send, classify, retry, reconcile ──────────────────────────────────────────────
 
   #refuseOnly(
     intent: TradeIntent,
     base: Base,
     parentId: string | null,
-    head: { symbol: string | null; side: string | null; volume: number | null },
+    head: {
+      symbol: string | null;
+      side: string | null;
+      volume: number | null;
+      position?: string | null;
+      order?: string | null;
+    },
     r: Refusal,
   ): ExecutionResult {
     const now = this.#clock.now();
@@ -1008,7 +1065,11 @@ export class Executor {
     const started = performance.now();
     const headFields = { symbol: head.symbol, side: head.side, volume: head.volume };
     const first = await plan();
-    if (!first.ok) return this.#refuseOnly(intent, base, parentId, headFields, first.error);
+    if (!first.ok) {
+      // The ticket is kept so a close_all can tell which of its planned closes this refusal was.
+      const tickets = { position: head.position ?? null, order: head.order ?? null };
+      return this.#refuseOnly(intent, base, parentId, { ...headFields, ...tickets }, first.error);
+    }
     const current: SendPlan = first.value;
 
     const clientOrderId = newClientOrderId(this.#clock);
