@@ -1,4 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { AuthResult } from '../../src-core/contracts/cloud-api';
@@ -278,6 +279,31 @@ describe.each(['sqlite', 'postgres'] as const)(
         code: CONNECTOR_CLOSE.FORBIDDEN,
         reason: 'connection deleted',
       });
+    });
+
+    it('ignores malformed revocation messages on Redis and acts on a valid one', async () => {
+      const owner = await account();
+      const client = await open(second, owner.connectionId, owner.tokens.access_token);
+      const redis = new Redis(REDIS_URL);
+      try {
+        const channel = `${prefix}connector:revoke`;
+        for (const bad of [
+          '{not json',
+          JSON.stringify({ kind: 'sessions', session_ids: [] }),
+          JSON.stringify({ kind: 'everyone' }),
+          JSON.stringify({ kind: 'connection', connection_id: 7 }),
+        ]) {
+          await redis.publish(channel, bad);
+        }
+        await stillOpen(client);
+        await redis.publish(
+          channel,
+          JSON.stringify({ kind: 'sessions', session_ids: [owner.tokens.session_id] }),
+        );
+        expect((await closedWithin(client)).code).toBe(CONNECTOR_CLOSE.UNAUTHORIZED);
+      } finally {
+        await redis.quit();
+      }
     });
 
     it('ends a socket whose revocation message was missed within a heartbeat', async () => {

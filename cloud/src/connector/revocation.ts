@@ -146,17 +146,23 @@ export class RedisRevocationRelay implements RevocationRelay {
       }
       onRevocation(parsed);
     });
+    const subscribed = this.sub.subscribe(this.channel).then(
+      () => undefined,
+      (error: unknown) => {
+        this.log.warn({ err: error }, 'connector revocation: subscribe failed');
+      },
+    );
+    // The publisher has no offline queue: a publish before it is connected would fail.
+    const connected = new Promise<void>((resolve) => {
+      if (this.pub.status === 'ready') resolve();
+      else this.pub.once('ready', resolve);
+    });
     this.ready = new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 2_000);
-      this.sub.subscribe(this.channel).then(
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        (error: unknown) => {
-          this.log.warn({ err: error }, 'connector revocation: subscribe failed');
-        },
-      );
+      void Promise.all([subscribed, connected]).then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 
