@@ -6,7 +6,7 @@ import { ExecutionResult } from '../../src-core/contracts/orders';
 import { systemClock } from './clock';
 import type { Db } from './database';
 import { openDatabase } from './database';
-import type { ExecutorOptions, OrderResultEvent } from './executor';
+import type { ExecutorOptions, ExecutorTimers, OrderResultEvent } from './executor';
 import { attemptClOrdId, Executor } from './executor';
 import { FakeTradingBridge } from './fake-trading-bridge';
 import { Journal } from './journal';
@@ -556,5 +556,69 @@ describe('Executor: close all keeps its list of tickets (F8)', () => {
     expect(passes.length).toBeGreaterThan(0);
     expect(r).toMatchObject({ ok: true, message: 'Closed all 2 positions.' });
     expect(parents).toEqual([]);
+  });
+});
+
+describe('Executor: unknown entries are re-checked on a timer while the link stays up (F4)', () => {
+  /** Timers the test fires by hand. */
+  function manualTimers(): ExecutorTimers & { pending: { ms: number; fire: () => void }[] } {
+    const pending: { ms: number; fire: () => void; handle: number }[] = [];
+    let next = 0;
+    return {
+      pending,
+      setTimeout: (callback, ms) => {
+        next += 1;
+        const handle = next;
+        const slot = {
+          ms,
+          handle,
+          fire: () => {
+            pending.splice(pending.indexOf(slot), 1);
+            callback();
+          },
+        };
+        pending.push(slot);
+        return handle;
+      },
+      clearTimeout: (handle) => {
+        const i = pending.findIndex((p) => p.handle === handle);
+        if (i >= 0) pending.splice(i, 1);
+      },
+    };
+  }
+
+  it('retries with backoff until the row settles, then stops', async () => {
+    executor.close();
+    const timers = manualTimers();
+    executor = new Executor({
+      bridge,
+      journal,
+      settings,
+      logger,
+      clock: systemClock,
+      options: { ...FAST, reconcileRetryDelaysMs: [5_000, 15_000, 60_000] },
+      timers,
+    });
+    bridge.script.push({ kind: 'fail', failure: { kind: 'timeout', message: 't' }, execute: true });
+    bridge.lookupFailure = { kind: 'timeout', message: 'EA busy' };
+    const r = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
+    expect(r).toMatchObject({ ok: false, code: 'OUTCOME_UNKNOWN' });
+    const seen: number[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const t = timers.pending[0];
+      expect(timers.pending).toHaveLength(1);
+      seen.push(t?.ms ?? -1);
+      t?.fire();
+      await executor.reconcileOpen();
+    }
+    expect(seen).toEqual([5_000, 15_000, 60_000, 60_000]);
+    expect(journal.getByClientOrderId(r.clientOrderId ?? '')?.state).toBe('unknown');
+
+    bridge.lookupFailure = null;
+    timers.pending[0]?.fire();
+    await executor.reconcileOpen();
+    expect(journal.getByClientOrderId(r.clientOrderId ?? '')?.state).toBe('done');
+    expect(timers.pending).toEqual([]);
+    expect(bridge.sent).toHaveLength(1);
   });
 });

@@ -90,7 +90,29 @@ export interface ExecutorOptions {
    * survives an application crash (WAL), but not a power cut or OS crash; see docs/order-lifecycle.md.
    */
   readonly isPendingWriteFsynced: boolean;
+  /**
+   * While entries stay open (unknown), reconciliation re-runs after these delays, the last one repeating, until
+   * none is left: a link that never drops would otherwise never re-check them.
+   */
+  readonly reconcileRetryDelaysMs: readonly number[];
 }
+
+/** Timer functions, injectable so tests can drive the reconciliation retries. */
+export interface ExecutorTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const NODE_TIMERS: ExecutorTimers = {
+  setTimeout: (callback, ms) => {
+    const t = setTimeout(callback, ms);
+    t.unref();
+    return t;
+  },
+  clearTimeout: (handle) => {
+    clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
+};
 
 export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
   magic: '20260401',
@@ -104,6 +126,7 @@ export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
   retryBackoffMs: 150,
   specTtlMs: 2_000,
   isPendingWriteFsynced: true,
+  reconcileRetryDelaysMs: [5_000, 15_000, 60_000],
 };
 
 /** Everything the executor works with. */
@@ -114,6 +137,8 @@ export interface ExecutorDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly options?: Partial<ExecutorOptions>;
+  /** Default: Node's timers (unref'd). */
+  readonly timers?: ExecutorTimers;
 }
 
 /** What a reconciliation pass did. */
@@ -263,6 +288,10 @@ export class Executor {
   readonly #inFlight = new Set<string>();
   readonly #offSession: () => void;
   #reconcilePass: Promise<ReconcileSummary> | null = null;
+  readonly #timers: ExecutorTimers;
+  /** The scheduled re-run of reconciliation while entries stay open, and how many ran in a row. */
+  #retryTimer: unknown = null;
+  #retryRound = 0;
   #closed = false;
 
   constructor(deps: ExecutorDeps) {
@@ -272,6 +301,7 @@ export class Executor {
     this.#logger = deps.logger;
     this.#clock = deps.clock;
     this.#opt = { ...DEFAULT_EXECUTOR_OPTIONS, ...deps.options };
+    this.#timers = deps.timers ?? NODE_TIMERS;
     this.#results = new Emitter<OrderResultEvent>((e) => {
       this.#logger.error('order result listener failed', { error: e });
     });
@@ -350,6 +380,8 @@ export class Executor {
   close(): void {
     this.#closed = true;
     this.#offSession();
+    if (this.#retryTimer !== null) this.#timers.clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
   }
 
   // ── Entry: validation of the input, de-duplication ────────────────────────────────────────────────────────
@@ -916,6 +948,7 @@ export class Executor {
       }
     } finally {
       this.#inFlight.delete(parent.id);
+      this.#scheduleReconcile();
     }
     const settled = this.#settleParent(parent.id);
     return this.#resultOf(settled);
@@ -1099,6 +1132,7 @@ export class Executor {
       return await this.#sendAttempts(intent, clientOrderId, entry, current, account);
     } finally {
       this.#inFlight.delete(entry.id);
+      this.#scheduleReconcile();
     }
   }
 
@@ -1301,9 +1335,32 @@ export class Executor {
     if (this.#reconcilePass !== null) return this.#reconcilePass;
     const pass = this.#reconcileAll().finally(() => {
       this.#reconcilePass = null;
+      this.#scheduleReconcile();
     });
     this.#reconcilePass = pass;
     return pass;
+  }
+
+  /**
+   * Schedules the next reconciliation pass while entries not owned by a running operation are open, with backoff;
+   * stops (and resets the backoff) once none is left.
+   */
+  #scheduleReconcile(): void {
+    if (this.#closed || this.#retryTimer !== null || this.#reconcilePass !== null) return;
+    const waiting = this.#journal.listOpen().some((e) => !this.#inFlight.has(e.id));
+    if (!waiting) {
+      this.#retryRound = 0;
+      return;
+    }
+    const delays = this.#opt.reconcileRetryDelaysMs;
+    const delay = delays[Math.min(this.#retryRound, delays.length - 1)] ?? 60_000;
+    this.#retryRound += 1;
+    this.#retryTimer = this.#timers.setTimeout(() => {
+      this.#retryTimer = null;
+      void this.reconcileOpen().catch((e: unknown) => {
+        this.#logger.error('scheduled reconciliation failed', { error: e });
+      });
+    }, delay);
   }
 
   async #reconcileAll(): Promise<ReconcileSummary> {
