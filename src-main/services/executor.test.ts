@@ -622,3 +622,53 @@ describe('Executor: unknown entries are re-checked on a timer while the link sta
     expect(bridge.sent).toHaveLength(1);
   });
 });
+
+describe('Executor: reconciliation asks every attempt id, with the history window (F5, F10)', () => {
+  it('finds a retry that filled although the row still names attempt 1 (power cut before the WAL synced)', async () => {
+    settings.set({ riskLimits: { isRetryAllowed: true, maxRetries: 2 } });
+    bridge.script.push(
+      { kind: 'retcode', retcode: 10004 },
+      { kind: 'fail', failure: { kind: 'timeout', message: 't' }, execute: true },
+    );
+    bridge.lookupFailure = { kind: 'timeout', message: 'busy' };
+    const r = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
+    expect(r).toMatchObject({ ok: false, code: 'OUTCOME_UNKNOWN' });
+    const id = r.entryId ?? '';
+    const coid = r.clientOrderId ?? '';
+    expect(bridge.sent.map((p) => p.clOrdId)).toEqual([coid, attemptClOrdId(coid, 2)]);
+    // What survives the power cut: the fsynced pending row, before the switch to attempt 2.
+    journal.update(id, { state: 'pending', attempts: 1, request: { clOrdId: coid } });
+    bridge.lookupFailure = null;
+    bridge.lookupCalls.length = 0;
+
+    const fresh = build();
+    await fresh.reconcileOpen();
+    fresh.close();
+    const e = journal.get(id);
+    expect(e?.state).toBe('done');
+    expect(bridge.lookupCalls.map((c) => c.clOrdId)).toContain(attemptClOrdId(coid, 2));
+    const created = e?.createdAt ?? 0;
+    expect(bridge.lookupCalls.every((c) => c.sinceMs === created - 86_400_000)).toBe(true);
+    expect(bridge.sent).toHaveLength(2);
+  });
+
+  it('a lookup answered with an error (terminal offline from the trade server) keeps the row unknown', async () => {
+    bridge.script.push({ kind: 'fail', failure: { kind: 'disconnected', message: 'd' }, execute: false });
+    bridge.lookupFailure = {
+      kind: 'ea_error',
+      eaCode: 'TERMINAL_ERROR',
+      message: 'the terminal is not connected to the trade server',
+    };
+    const r = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
+    expect(r).toMatchObject({ ok: false, code: 'OUTCOME_UNKNOWN' });
+    await executor.reconcileOpen();
+    await executor.reconcileOpen();
+    expect(journal.get(r.entryId ?? '')?.state).toBe('unknown');
+    expect(bridge.lookups).toBeGreaterThanOrEqual(2);
+
+    // Back on the trade server: now absence is an answer.
+    bridge.lookupFailure = null;
+    await executor.reconcileOpen();
+    expect(journal.get(r.entryId ?? '')?.state).toBe('failed');
+  });
+});

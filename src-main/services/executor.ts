@@ -168,6 +168,12 @@ interface SendPlan {
   readonly refresh?: () => Promise<Result<SendPlan, Refusal>>;
 }
 
+/** What a lookup answer means for an entry. */
+type Decision = { state: 'unknown' } | { state: 'done' | 'rejected' | 'failed'; patch: JournalPatch };
+
+/** Reconciliation lookups search history from this long before the entry was created. */
+const LOOKUP_HISTORY_MARGIN_MS = 86_400_000;
+
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 interface Base {
@@ -1427,22 +1433,45 @@ export class Executor {
       if (!this.#bridge.isConnected(account)) {
         return this.#markStillUnknown(entry, `the terminal of ${account ?? 'the account'} is not connected`);
       }
-      const coid = attemptClOrdId(entry.clientOrderId, Math.max(1, entry.attempts));
-      const found = await this.#bridge.lookup(
-        coid,
-        this.#opt.lookupDeadlineMs,
-        account === undefined ? {} : { account },
-      );
-      if (!found.ok) return this.#markStillUnknown(entry, found.error.message);
-      const decision = await this.#decide(entry, found.value, account);
+      // Every attempt id the entry may have used: `attempts` is written without fsync, so after a power cut it
+      // can name an earlier attempt than the one that reached the market (a filled retry must not read as
+      // "not executed"). History is searched from a day before the entry was created (the EA's default window
+      // would miss an order settled after a long absence).
+      const limits = this.#settings.peek().riskLimits;
+      const lastAttempt = Math.max(1, entry.attempts, 1 + (limits.isRetryAllowed ? limits.maxRetries : 0));
+      const sinceMs = Math.max(0, entry.createdAt - LOOKUP_HISTORY_MARGIN_MS);
+      let chosen: { coid: string; look: LookupResult; decision: Decision } | undefined;
+      let isAnyUnknown = false;
+      for (let n = 1; n <= lastAttempt; n += 1) {
+        const coid = attemptClOrdId(entry.clientOrderId, n);
+        const found = await this.#bridge.lookup(
+          coid,
+          this.#opt.lookupDeadlineMs,
+          account === undefined ? { sinceMs } : { account, sinceMs },
+        );
+        // An error (terminal busy, offline from the trade server, still synchronising) proves nothing.
+        if (!found.ok) return this.#markStillUnknown(entry, found.error.message);
+        const d = await this.#decide(entry, found.value, account);
+        if (d.state === 'done') {
+          chosen = { coid, look: found.value, decision: d };
+          break;
+        }
+        if (d.state === 'unknown') isAnyUnknown = true;
+        // Among "not executed" answers, the latest attempt that left a trace says the most.
+        else if (chosen === undefined || found.value.found) chosen = { coid, look: found.value, decision: d };
+      }
+      if (chosen === undefined) return this.#markStillUnknown(entry, 'no lookup answer');
+      const decision: Decision =
+        isAnyUnknown && chosen.decision.state !== 'done' ? { state: 'unknown' } : chosen.decision;
+      const coid = chosen.coid;
       const base: JournalPatch = {
         reconcileAttempts: entry.reconcileAttempts + 1,
-        response: { lookup: found.value, previous: entry.response },
+        response: { lookup: chosen.look, previous: entry.response },
       };
       this.#logger.info('reconciled', {
         clientOrderId: coid,
         decision: decision.state,
-        found: found.value.found,
+        found: chosen.look.found,
       });
       if (decision.state === 'unknown') {
         return this.#journal.update(entry.id, {
@@ -1482,11 +1511,7 @@ export class Executor {
    * - Modifications and cancels leave no trace by comment once the dedup table is lost (EA restart), so they are
    *   settled by comparing the live position/order with what was asked.
    */
-  async #decide(
-    entry: JournalEntry,
-    look: LookupResult,
-    account: string | undefined,
-  ): Promise<{ state: 'unknown' } | { state: 'done' | 'rejected' | 'failed'; patch: JournalPatch }> {
+  async #decide(entry: JournalEntry, look: LookupResult, account: string | undefined): Promise<Decision> {
     const last = look.lastResult;
     if (last !== undefined) {
       const info = retcodeInfo(last.retcode);
