@@ -267,3 +267,27 @@ describe('requotes (instant execution)', () => {
     ).toBe(1);
   });
 });
+
+describe('reconciliation while the terminal is off the trade server (R1 F14)', () => {
+  it('keeps the row unknown while lookup answers TERMINAL_ERROR, and settles it once the terminal is back', async () => {
+    const { services, harness } = await start('hedging');
+    harness.sim.faults.dropAfterExecute = 1;
+    // The internet goes with the pipe: the terminal is off the trade server when it reconnects to Pipdesk.
+    const off = harness.sim.onStatus((st) => {
+      if (st.kind === 'disconnected') harness.sim.setTradeServerConnected(false);
+    });
+    const r = await services.executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
+    off();
+    expect(r).toMatchObject({ ok: false, code: 'OUTCOME_UNKNOWN' });
+    expect(harness.sim.state.positions()).toHaveLength(1);
+    await harness.sim.waitForSession();
+    await services.executor.reconcileOpen();
+    expect(services.journal.get(r.entryId ?? '')?.state).toBe('unknown');
+
+    harness.sim.setTradeServerConnected(true);
+    await services.executor.reconcileOpen();
+    const e = services.journal.get(r.entryId ?? '');
+    expect(e?.state).toBe('done');
+    expect(harness.sim.state.positions()).toHaveLength(1);
+  });
+});
