@@ -672,3 +672,25 @@ describe('Executor: reconciliation asks every attempt id, with the history windo
     expect(journal.get(r.entryId ?? '')?.state).toBe('failed');
   });
 });
+
+describe('Executor: reconciliation attributes only the deals of the request itself (F11)', () => {
+  it('a partial close settled by lookup reports its own volume, not the earlier partial close', async () => {
+    const opened = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.3 });
+    const ticket = opened.ok ? (opened.position ?? '') : '';
+    expect((await executor.closePosition({ ticket, volume: 0.1 })).ok).toBe(true);
+    bridge.script.push({ kind: 'fail', failure: { kind: 'timeout', message: 't' }, execute: true });
+    bridge.restartEa(); // no dedup answer: the deals decide
+    const realSend = bridge.orderSend.bind(bridge);
+    bridge.orderSend = async (params, deadline, account) => {
+      const r = await realSend(params, deadline, account);
+      bridge.restartEa();
+      return r;
+    };
+    const r = await executor.closePosition({ ticket, volume: 0.2 });
+    expect(r).toMatchObject({ ok: true, reconciled: true, volume: 0.2 });
+    const e = journal.get(r.entryId ?? '');
+    const ownDeal = bridge.deals.find((d) => d.comment === r.clientOrderId);
+    expect(e?.deal).toBe(ownDeal?.ticket);
+    expect(e?.filledVolume).toBeCloseTo(0.2, 8);
+  });
+});

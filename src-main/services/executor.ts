@@ -1552,6 +1552,10 @@ export class Executor {
     const opening = (d: WireDeal): boolean => d.entry === DEAL_ENTRY.IN || d.entry === DEAL_ENTRY.INOUT;
     const closing = (d: WireDeal): boolean =>
       d.entry === DEAL_ENTRY.OUT || d.entry === DEAL_ENTRY.OUT_BY || d.entry === DEAL_ENTRY.INOUT;
+    // The lookup also returns every other deal of a position the id touched (an earlier partial close, the deals
+    // of a netting position this order added to): only the request's own deals describe what it did.
+    const ownOrders = new Set(look.orders.filter((o) => o.comment === look.clOrdId).map((o) => o.ticket));
+    const own = (d: WireDeal): boolean => d.comment === look.clOrdId || ownOrders.has(d.order);
     const fromDeals = (deals: readonly WireDeal[]): JournalPatch => {
       const volume = deals.reduce((s, d) => s + d.volume, 0);
       const first = deals[0];
@@ -1564,7 +1568,7 @@ export class Executor {
     };
     switch (entry.operation) {
       case 'open_market': {
-        const deals = look.deals.filter(opening);
+        const deals = look.deals.filter((d) => opening(d) && own(d));
         if (deals.length > 0) {
           const patch = fromDeals(deals);
           return {
@@ -1624,7 +1628,7 @@ export class Executor {
         return hasTrace ? { state: 'unknown' } : notExecuted;
       }
       case 'close_position': {
-        const deals = look.deals.filter(closing);
+        const deals = look.deals.filter((d) => closing(d) && own(d));
         if (deals.length > 0) {
           const patch = fromDeals(deals);
           return {

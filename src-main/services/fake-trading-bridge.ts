@@ -240,7 +240,10 @@ export class FakeTradingBridge implements TradingBridge {
     }
     const positions = this.positionList.filter((p) => p.comment === clOrdId);
     const orders = this.orderList.filter((o) => o.comment === clOrdId);
-    const deals = this.deals.filter((d) => d.comment === clOrdId);
+    // As the EA: the id's own deals, plus every deal of a position the id touched.
+    const touched = new Set(this.deals.filter((d) => d.comment === clOrdId).map((d) => d.positionId));
+    for (const p of positions) touched.add(p.identifier);
+    const deals = this.deals.filter((d) => d.comment === clOrdId || touched.has(d.positionId));
     const last = this.dedup.get(clOrdId);
     const found = positions.length + orders.length + deals.length > 0 || last !== undefined;
     return Promise.resolve(
