@@ -39,8 +39,8 @@ function toFailure(e: BridgeRequestError): BridgeFailure {
 }
 
 /**
- * The executor's {@link TradingBridge} over the pipe server (`src-bridge/server`): every call goes to the active
- * terminal session, and `onSessionReady` fires when that terminal (re)connects.
+ * The executor's {@link TradingBridge} over the pipe server (`src-bridge/server`): a call goes to the session it
+ * names (`account`, login@server) or else to the active one, and `onSessionReady` fires whenever any session opens.
  */
 export function createServerBridge(
   server: BridgeServer,
