@@ -84,6 +84,7 @@ async function runWebHost(
       eaSourceDir: join(ROOT, 'src-bridge', 'mql5'),
       ...(options.pipePath === undefined ? {} : { pipePath: options.pipePath }),
       ...(options.tokenFile === undefined ? {} : { tokenFile: options.tokenFile }),
+      ...(options.cloudUrl === undefined ? {} : { cloudUrl: options.cloudUrl }),
       startSimulator: startInProcessSimulator,
     });
   } catch (error) {

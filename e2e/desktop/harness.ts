@@ -37,11 +37,14 @@ export interface HarnessOptions {
   readonly viewport?: { readonly width: number; readonly height: number };
   /** Whether the simulated EA reconnects by itself after a drop (default true). */
   readonly reconnect?: boolean;
+  /** The cloud the app's cloud sync talks to (e2e/desktop/cloud.test.ts). */
+  readonly cloudUrl?: string;
 }
 
 export async function startDesktop(options: HarnessOptions = {}): Promise<DesktopHarness> {
   const fixture = await startDesktopFixture({
     requireRenderer: true,
+    ...(options.cloudUrl === undefined ? {} : { cloudUrl: options.cloudUrl }),
     simulator: {
       account: { marginMode: options.marginMode ?? 'hedging', server: 'Pipdesk-E2E' },
       seed: 11,

@@ -14,6 +14,7 @@ import {
   Ticket,
 } from './orders';
 import { JournalEntry, JournalPage, JournalQuery } from './journal';
+import { cloudIpcChannels, cloudIpcEvents } from './ipc-cloud';
 
 /**
  * The desktop IPC API, declared once. The renderer calls `invoke(channel, request)` and listens with
@@ -378,6 +379,9 @@ export const ipcChannels = {
 
   'installer:find-terminals': channel(empty, Mt5Scan),
   'installer:install-ea': channel(z.strictObject({ dataPath: z.string().min(1).max(1024) }), EaInstallResult),
+
+  /** Cloud sign-in, account links and remote trading (ipc-cloud.ts, issue 7). */
+  ...cloudIpcChannels,
 } as const;
 
 /** Every event main pushes, with its payload schema. */
@@ -392,6 +396,8 @@ export const ipcEvents = {
   /** An entry was written or changed state. */
   'journal:changed': z.object({ entry: JournalEntry }),
   'settings:changed': Settings,
+  /** Cloud sign-in state, links and connector states after any change (ipc-cloud.ts). */
+  ...cloudIpcEvents,
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------

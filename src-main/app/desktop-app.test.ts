@@ -42,6 +42,8 @@ beforeAll(async () => {
     tokenFile: join(dir, 'token.txt'),
     startSimulator: startInProcessSimulator,
     logger: createMemoryLogger(),
+    // Nothing listens on port 9: cloud calls fail fast as unreachable (signed-in flows: e2e/desktop/cloud.test.ts).
+    cloudUrl: 'http://127.0.0.1:9',
   });
 });
 
@@ -142,6 +144,25 @@ describe('desktop app (bridge server + executor + journal + settings + demo)', (
     const status = await call('demo:stop');
     expect(status.isDemoRunning).toBe(false);
     expect((await gone).reason).toBe('Demo mode stopped.');
+  });
+
+  it('serves cloud sync over IPC: signed out, the web host keeps tokens in a file, state changes are pushed', async () => {
+    const state = await call('cloud:get-state');
+    expect(state).toMatchObject({ status: 'signed_out', cloudUrl: 'http://127.0.0.1:9', email: null });
+    expect(state.tokenStorage).toContain(join(dir, 'data', 'cloud-token.json'));
+    const bad = await app.dispatcher.invoke('cloud:sign-in', { email: 'x' }, { via: 'test' });
+    expect(!bad.ok && bad.error.code).toBe('BAD_REQUEST');
+    // A sign-in attempt announces signing_in, then signed_out with the cloud unreachable.
+    const signingIn = next('cloud:state-changed', (s) => s.status === 'signing_in');
+    const failed = await app.dispatcher.invoke(
+      'cloud:sign-in',
+      { email: 'trader@example.com', password: 'secret words' },
+      { via: 'test' },
+    );
+    await signingIn;
+    expect(failed.ok).toBe(false);
+    expect((await call('cloud:get-state')).status).toBe('signed_out');
+    expect(app.cloud.state().status).toBe('signed_out');
   });
 
   it('reports where its data and log live', async () => {

@@ -17,6 +17,10 @@ import { createIpcEventHub, type IpcEventHub } from '../ipc/events';
 import { createIpcHandlers } from '../ipc/handlers';
 import type { DemoPort } from '../ipc/ports';
 import { systemClock } from '../services/clock';
+import { bridgeAccounts } from '../services/cloud-sync/accounts-port';
+import { CloudSync } from '../services/cloud-sync/cloud-sync';
+import { cloudIpcHandlers } from '../services/cloud-sync/ipc-handlers';
+import { createFileTokenStore, type TokenStore } from '../services/cloud-sync/token-store';
 import { openDatabase, type Db } from '../services/database';
 import { Executor } from '../services/executor';
 import { Journal } from '../services/journal';
@@ -58,7 +62,17 @@ export interface DesktopAppOptions {
   readonly logger?: Logger;
   readonly platform?: NodeJS.Platform;
   readonly env?: NodeJS.ProcessEnv;
+  /** The cloud's base URL; absent reads `PIPDESK_CLOUD_URL`, else {@link DEFAULT_CLOUD_URL}. */
+  readonly cloudUrl?: string;
+  /**
+   * Where the cloud refresh token is kept: the Electron shell passes its safeStorage store; absent (the web
+   * host) uses a 0600 file `<dataDir>/cloud-token.json`, and the settings screen says so.
+   */
+  readonly tokens?: TokenStore;
 }
+
+/** The cloud a fresh install talks to (a local `npm run cloud`). */
+export const DEFAULT_CLOUD_URL = 'http://127.0.0.1:8080';
 
 /** The composed main side of Pipdesk: bridge server, executor, journal, settings, demo, installer, IPC. */
 export interface DesktopApp {
@@ -70,6 +84,8 @@ export interface DesktopApp {
   readonly tokenFile: string;
   readonly market: BridgeMarket;
   readonly demo: DemoPort;
+  /** Cloud sync (sign-in, connector sockets, journal outbox). */
+  readonly cloud: CloudSync;
   /** Stops the simulator and the bridge, settles the executor and closes the database (flushing the journal). */
   close(): Promise<void>;
 }
@@ -79,6 +95,9 @@ export function endpointFor(name: string, platform: NodeJS.Platform): string {
   if (platform === 'win32') return pipePath(name);
   return name === DEFAULT_PIPE_NAME ? defaultEndpoint(platform) : join(tmpdir(), `${name}.sock`);
 }
+
+const nonEmpty = (value: string | undefined): string | undefined =>
+  value === undefined || value.trim() === '' ? undefined : value.trim();
 
 /** The pairing token survives restarts (an EA already running keeps working); a damaged file is replaced. */
 function loadOrCreateToken(dataDir: string): string {
@@ -225,6 +244,31 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
       logger,
     });
 
+    const cloudUrl = options.cloudUrl ?? nonEmpty(env['PIPDESK_CLOUD_URL']) ?? DEFAULT_CLOUD_URL;
+    const cloud = new CloudSync({
+      cloudUrl,
+      db,
+      journal,
+      executor,
+      accounts: bridgeAccounts(server, () => market.activeKey()),
+      tokens: options.tokens ?? createFileTokenStore(join(options.dataDir, 'cloud-token.json')),
+      logger,
+      clock,
+    });
+    // Undo runs in reverse, so the sockets stop before the executor settles and the database closes; entries not
+    // yet acknowledged stay in the outbox for the next run.
+    cleanups.push(() => {
+      cloud.close();
+    });
+    cloud.onState((state) => {
+      events.emit('cloud:state-changed', state);
+    });
+    // Resuming a saved sign-in talks to the network: never hold the start-up for it.
+    void cloud.start().catch((error: unknown) => {
+      logger.error('app: cloud sync failed to resume', { error });
+    });
+    logger.info('app: cloud sync', { cloudUrl });
+
     const info = (): AppInfo => ({
       version: options.version,
       shell: options.shell,
@@ -242,6 +286,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
         settings,
         demo,
         installer,
+        cloud: cloudIpcHandlers(cloud),
       }),
       logger,
     );
@@ -256,6 +301,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
       tokenFile,
       market,
       demo,
+      cloud,
       async close() {
         if (isClosed) return;
         isClosed = true;

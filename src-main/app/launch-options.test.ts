@@ -21,6 +21,22 @@ describe('launch options', () => {
     expect(env.ok && env.value).toMatchObject({ dataDir: '/x', port: 9000, isDemo: true });
   });
 
+  it('reads the cloud URL from --cloud-url or PIPDESK_CLOUD_URL, and refuses what is not http(s)', () => {
+    const flag = parseLaunchOptions(['--cloud-url', 'https://cloud.example.com'], {
+      PIPDESK_CLOUD_URL: 'http://127.0.0.1:9999',
+    });
+    expect(flag.ok && flag.value.cloudUrl).toBe('https://cloud.example.com');
+    const env = parseLaunchOptions([], { PIPDESK_CLOUD_URL: 'http://127.0.0.1:9999' });
+    expect(env.ok && env.value.cloudUrl).toBe('http://127.0.0.1:9999');
+    const none = parseLaunchOptions([], {});
+    expect(none.ok && none.value.cloudUrl).toBeUndefined();
+    for (const bad of ['ftp://cloud.example.com', 'not a url', 'javascript:alert(1)']) {
+      const r = parseLaunchOptions(['--cloud-url', bad], {});
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.message).toContain('cloudUrl');
+    }
+  });
+
   it('refuses unknown flags, bad ports and stray words with the usage', () => {
     for (const argv of [['--demoo'], ['--port', 'eighty'], ['--port', '70000'], ['start'], ['--port']]) {
       const r = parseLaunchOptions(argv, {});

@@ -16,6 +16,8 @@ export const LaunchOptions = z.object({
   pipePath: z.string().min(1).optional(),
   /** Where the EA reads the pairing token; absent uses MT5's common Files folder (Windows) or the temp folder. */
   tokenFile: z.string().min(1).optional(),
+  /** The cloud's base URL (http or https); absent uses `PIPDESK_CLOUD_URL` or http://127.0.0.1:8080. */
+  cloudUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Serve the UI through the web host even where Electron is available. */
   isWebOnly: z.boolean(),
   /** Print usage and exit. */
@@ -31,6 +33,7 @@ export const USAGE = `Usage: npm start -- [options]
   --port <n>          web host port on 127.0.0.1 (env PIPDESK_PORT; default: a free port)
   --pipe <path>       pipe name or socket path for the EA (env PIPDESK_PIPE)
   --token-file <path> pairing token file the EA reads (env PIPDESK_TOKEN_FILE)
+  --cloud-url <url>   the Pipdesk cloud to sync with (env PIPDESK_CLOUD_URL; default http://127.0.0.1:8080)
   --web               use the web host even if Electron is installed
   --help              this text`;
 
@@ -69,6 +72,7 @@ export function parseLaunchOptions(
         port: { type: 'string' },
         pipe: { type: 'string' },
         'token-file': { type: 'string' },
+        'cloud-url': { type: 'string' },
         web: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -96,6 +100,7 @@ export function parseLaunchOptions(
     port: portText === undefined ? undefined : Number(portText),
     pipePath: str('pipe', 'PIPDESK_PIPE'),
     tokenFile: str('token-file', 'PIPDESK_TOKEN_FILE'),
+    cloudUrl: str('cloud-url', 'PIPDESK_CLOUD_URL'),
     isWebOnly: values['web'] === true,
     isHelp: values['help'] === true,
   };

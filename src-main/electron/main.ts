@@ -9,6 +9,7 @@ import { createFileLogger, type Logger } from '../services/logger';
 import { installMenu } from './menu';
 import { APP_ORIGIN, isAppUrl } from './policy';
 import { registerRendererScheme, serveRenderer } from './renderer-protocol';
+import { createMemoryTokenStore } from '../services/cloud-sync/token-store';
 import { createSecretStore, type SecretStore } from './secret-store';
 import { createMainWindow, denyPermissions } from './window';
 
@@ -105,6 +106,11 @@ async function start(): Promise<void> {
     eaSourceDir: app.isPackaged ? join(process.resourcesPath, 'mql5') : join(root, 'src-bridge', 'mql5'),
     ...(launch.ok && launch.value.pipePath !== undefined ? { pipePath: launch.value.pipePath } : {}),
     ...(launch.ok && launch.value.tokenFile !== undefined ? { tokenFile: launch.value.tokenFile } : {}),
+    ...(launch.ok && launch.value.cloudUrl !== undefined ? { cloudUrl: launch.value.cloudUrl } : {}),
+    // Without a keyring (Linux basic_text) safeStorage is no secret store: keep the sign-in in memory only.
+    tokens: secrets.isAvailable()
+      ? { ...secrets, description: 'encrypted by the system (Electron safeStorage)' }
+      : createMemoryTokenStore(),
     startSimulator: startInProcessSimulator,
     logger,
   });

@@ -54,5 +54,7 @@ export function createIpcHandlers(ports: DesktopPorts): IpcHandlers {
 
     'installer:find-terminals': async () => ok(await installer.find()),
     'installer:install-ea': (req) => installer.install(req.dataPath),
+
+    ...ports.cloud,
   } satisfies IpcHandlers;
 }

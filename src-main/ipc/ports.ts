@@ -24,6 +24,7 @@ import type {
   PlacePendingOrder,
 } from '../../src-core/contracts/orders';
 import type { JournalPage, JournalQuery } from '../../src-core/contracts/journal';
+import type { CloudIpcHandlers } from '../services/cloud-sync/ipc-handlers';
 
 /** Something that may answer now or later. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -92,4 +93,6 @@ export interface DesktopPorts {
   readonly settings: SettingsPort;
   readonly demo: DemoPort;
   readonly installer: InstallerPort;
+  /** Cloud sync's handlers (`cloudIpcHandlers(sync)` from services/cloud-sync), merged as they are. */
+  readonly cloud: CloudIpcHandlers;
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { BridgeStatus, Settings } from '../../src-core/contracts/ipc';
 import type { JournalEntry } from '../../src-core/contracts/journal';
 import { createAppStore } from './app-store';
-import { describeBridge } from './connection-slice';
+import { describeBridge, describeCloud } from './connection-slice';
+import type { CloudState } from '../../src-core/contracts/ipc-cloud';
 import { filterJournal, JOURNAL_LIMIT, mergeJournal } from './journal-slice';
 import { mergeQuotes } from './market-slice';
 import { isOneClick } from './settings-slice';
@@ -300,5 +301,56 @@ describe('settings, drafts and ui slices', () => {
     const first = store.getState().notices[0];
     if (first !== undefined) store.getState().dismissNotice(first.id);
     expect(store.getState().notices).toHaveLength(NOTICE_LIMIT - 1);
+  });
+});
+
+describe('cloud chip', () => {
+  const base: CloudState = {
+    status: 'signed_out',
+    cloudUrl: 'https://cloud.example.com',
+    email: null,
+    notice: null,
+    tokenStorage: 'in memory',
+    accounts: [],
+    unsyncedEntries: 0,
+  };
+  const account = (connector: CloudState['accounts'][number]['connector']) => ({
+    accountKey: '5001@Demo',
+    login: '5001',
+    server: 'Demo',
+    connectionId: connector === 'not_linked' ? null : 'c1',
+    isRemoteTradingOn: false,
+    connector,
+    isTerminalConnected: true,
+  });
+
+  it('says signed out, signing in, and a session that ended with its reason', () => {
+    expect(describeCloud(null).label).toBe('Cloud: …');
+    expect(describeCloud(base)).toMatchObject({ state: 'signed-out', label: 'Cloud: not signed in' });
+    expect(describeCloud({ ...base, status: 'signing_in' }).state).toBe('signing-in');
+    expect(describeCloud({ ...base, notice: 'Your cloud session ended.' })).toMatchObject({
+      state: 'ended',
+      detail: 'Your cloud session ended.',
+    });
+  });
+
+  it('is online only while every linked connector is up, and counts entries still to send', () => {
+    const signedIn: CloudState = { ...base, status: 'signed_in', email: 'me@example.com' };
+    expect(
+      describeCloud({ ...signedIn, accounts: [account('online'), account('not_linked')] }),
+    ).toMatchObject({
+      state: 'signed-in',
+      label: 'Cloud: me@example.com',
+    });
+    const down = describeCloud({ ...signedIn, accounts: [account('offline')], unsyncedEntries: 3 });
+    expect(down).toMatchObject({ state: 'offline', label: 'Cloud: offline · 3 to sync' });
+    expect(describeCloud({ ...signedIn, accounts: [account('connecting')] }).state).toBe('offline');
+  });
+
+  it('is kept in the store as main reports it', () => {
+    const store = createAppStore();
+    expect(store.getState().cloud).toBeNull();
+    store.getState().setCloud(base);
+    expect(store.getState().cloud).toBe(base);
   });
 });

@@ -1,14 +1,17 @@
 import type { StateCreator } from 'zustand/vanilla';
 import type { AccountInfo, AppInfo, BridgeStatus } from '../../src-core/contracts/ipc';
+import type { CloudState } from '../../src-core/contracts/ipc-cloud';
 import type { AppState } from './app-store';
 
 /** Whether this window can reach main at all (the web host's socket, or Electron's IPC). */
 export type TransportState = 'connecting' | 'open' | 'lost';
 
-/** Cloud sign-in as the status bar shows it; only "not signed in" until cloud sync lands. */
+/** Cloud sign-in as the status bar shows it. */
 export interface CloudView {
-  readonly state: 'signed-out' | 'signed-in' | 'offline';
+  readonly state: 'signed-out' | 'signing-in' | 'signed-in' | 'offline' | 'ended';
   readonly label: string;
+  /** The longer words for the tooltip. */
+  readonly detail: string;
 }
 
 export interface ConnectionSlice {
@@ -16,7 +19,9 @@ export interface ConnectionSlice {
   readonly bridge: BridgeStatus | null;
   readonly account: AccountInfo | null;
   readonly appInfo: AppInfo | null;
-  readonly cloud: CloudView;
+  /** Cloud sync as main reports it; null until loaded. */
+  readonly cloud: CloudState | null;
+  readonly setCloud: (cloud: CloudState) => void;
   readonly setTransport: (state: TransportState) => void;
   readonly setBridge: (status: BridgeStatus) => void;
   readonly setAccount: (account: AccountInfo | null) => void;
@@ -28,7 +33,10 @@ export const createConnectionSlice: StateCreator<AppState, [], [], ConnectionSli
   bridge: null,
   account: null,
   appInfo: null,
-  cloud: { state: 'signed-out', label: 'Cloud: not signed in' },
+  cloud: null,
+  setCloud: (cloud) => {
+    set({ cloud });
+  },
   setTransport: (transport) => {
     set({ transport });
   },
@@ -80,5 +88,34 @@ export function describeBridge(
         label: 'Disconnected',
         detail: bridge.reason ?? 'No MT5 terminal is connected.',
       };
+  }
+}
+
+/**
+ * What the status bar's cloud chip says. Signed in is "online" only when every linked account's connector is
+ * up: one connector down (the cloud unreachable, a network drop) shows "offline", with entries still queued.
+ */
+export function describeCloud(cloud: CloudState | null): CloudView {
+  if (cloud === null) return { state: 'signed-out', label: 'Cloud: …', detail: 'Waiting for the app.' };
+  switch (cloud.status) {
+    case 'signing_in':
+      return { state: 'signing-in', label: 'Cloud: signing in…', detail: cloud.cloudUrl };
+    case 'signed_out':
+      return cloud.notice === null
+        ? { state: 'signed-out', label: 'Cloud: not signed in', detail: 'Sign in from Settings → Cloud.' }
+        : { state: 'ended', label: 'Cloud: signed out', detail: cloud.notice };
+    case 'signed_in': {
+      const linked = cloud.accounts.filter((a) => a.connector !== 'not_linked');
+      const isOffline = linked.some((a) => a.connector === 'offline' || a.connector === 'connecting');
+      const queued = cloud.unsyncedEntries > 0 ? ` · ${cloud.unsyncedEntries} to sync` : '';
+      const who = cloud.email ?? 'signed in';
+      return isOffline
+        ? {
+            state: 'offline',
+            label: `Cloud: offline${queued}`,
+            detail: `${who}: the cloud is not reachable; the journal is kept and sent when it is.`,
+          }
+        : { state: 'signed-in', label: `Cloud: ${who}${queued}`, detail: cloud.cloudUrl };
+    }
   }
 }

@@ -50,6 +50,12 @@ export interface Controller {
   stopDemo(): Promise<void>;
   /** Loads older journal entries than those in memory. */
   loadJournal(): Promise<void>;
+  /** Cloud sign-in; answers the error code on failure (`TOTP_REQUIRED` asks for the code), null on success. */
+  cloudSignIn(input: { email: string; password: string; totpCode?: string }): Promise<string | null>;
+  cloudSignOut(): Promise<void>;
+  /** Registers an MT5 account as a cloud connection (the user confirmed it). */
+  cloudLinkAccount(accountKey: string): Promise<void>;
+  cloudSetRemoteTrading(accountKey: string, isOn: boolean): Promise<void>;
   readonly client: IpcClient;
 }
 
@@ -227,12 +233,14 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
   }
 
   async function resync(): Promise<void> {
-    const [info, settings, bridge] = await Promise.all([
+    const [info, settings, bridge, cloud] = await Promise.all([
       read('app', 'app:get-info'),
       read('app', 'settings:get'),
       read('app', 'bridge:get-status'),
+      read('cloud', 'cloud:get-state'),
     ]);
     if (info !== null) state().setAppInfo(info);
+    if (cloud !== null) state().setCloud(cloud);
     if (settings !== null) applySettings(settings);
     if (bridge !== null) state().setBridge(bridge);
     await Promise.all([
@@ -275,6 +283,9 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
         }),
         client.on('settings:changed', (settings) => {
           applySettings(settings);
+        }),
+        client.on('cloud:state-changed', (cloud) => {
+          state().setCloud(cloud);
         }),
         () => {
           batcher.dispose();
@@ -344,5 +355,48 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
       if (status !== null) state().setBridge(status);
     },
     loadJournal,
+    async cloudSignIn(input) {
+      if (state().busy['cloud-sign-in'] === true) return null;
+      state().setBusy('cloud-sign-in', true);
+      state().setError('cloud-sign-in', null);
+      try {
+        const answer = await client.invoke('cloud:sign-in', input);
+        noteTransport(answer.ok ? null : answer.error.code);
+        if (!answer.ok) {
+          // Asking for the code is a step of the form, not an error to show.
+          if (answer.error.code !== 'TOTP_REQUIRED') state().setError('cloud-sign-in', answer.error.message);
+          return answer.error.code;
+        }
+        state().setCloud(answer.value);
+        return null;
+      } finally {
+        state().setBusy('cloud-sign-in', false);
+      }
+    },
+    async cloudSignOut() {
+      const cloud = await read('cloud', 'cloud:sign-out');
+      if (cloud !== null) state().setCloud(cloud);
+    },
+    async cloudLinkAccount(accountKey) {
+      const place = `cloud-account:${accountKey}`;
+      state().setBusy(place, true);
+      try {
+        const cloud = await read(place, 'cloud:link-account', { accountKey });
+        if (cloud !== null) {
+          state().setError(place, null);
+          state().setCloud(cloud);
+        }
+      } finally {
+        state().setBusy(place, false);
+      }
+    },
+    async cloudSetRemoteTrading(accountKey, isOn) {
+      const place = `cloud-account:${accountKey}`;
+      const cloud = await read(place, 'cloud:set-remote-trading', { accountKey, isOn });
+      if (cloud !== null) {
+        state().setError(place, null);
+        state().setCloud(cloud);
+      }
+    },
   };
 }

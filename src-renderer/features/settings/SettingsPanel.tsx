@@ -9,6 +9,7 @@ import type {
 import { formatVolume, parseNumber } from '../../app/format';
 import { useApp, useBusy, useController, usePlaceError } from '../../store/use-app';
 import { InlineError, NumberField, Segmented } from '../../ui/controls';
+import { CloudSection } from './CloudSection';
 
 interface RiskDraft {
   readonly maxLotSize: string;
@@ -361,7 +362,7 @@ function InstallerSection(): ReactNode {
   );
 }
 
-/** Settings as a side sheet: trading, risk limits, connection, EA installer, theme. */
+/** Settings as a side sheet: trading, risk limits, connection, cloud, EA installer, theme. */
 export function SettingsPanel(): ReactNode {
   const settings = useApp((s) => s.settings);
   const isOpen = useApp((s) => s.isSettingsOpen);
@@ -427,6 +428,7 @@ export function SettingsPanel(): ReactNode {
             </section>
             <RiskSection settings={settings} />
             <ConnectionSection settings={settings} />
+            <CloudSection />
             <InstallerSection />
           </>
         )}

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { formatMoney, formatPercent } from '../../app/format';
 import { Notices } from '../../app/Overlays';
-import { describeBridge } from '../../store/connection-slice';
+import { describeBridge, describeCloud } from '../../store/connection-slice';
 import { useApp, useBusy, useController, usePlaceError } from '../../store/use-app';
 
 function Figure(props: {
@@ -26,6 +26,7 @@ export function StatusBar(): ReactNode {
   const transport = useApp((s) => s.transport);
   const account = useApp((s) => s.account);
   const cloud = useApp((s) => s.cloud);
+  const cloudView = describeCloud(cloud);
   const openSettings = useApp((s) => s.setSettingsOpen);
   const controller = useController();
   const isDemoBusy = useBusy('demo');
@@ -112,8 +113,13 @@ export function StatusBar(): ReactNode {
         </div>
       )}
       <Notices />
-      <div className={`cloud-pill ${cloud.state}`} data-testid="cloud-state">
-        {cloud.label}
+      <div
+        className={`cloud-pill ${cloudView.state}`}
+        data-testid="cloud-state"
+        data-state={cloudView.state}
+        title={cloudView.detail}
+      >
+        {cloudView.label}
       </div>
       <button
         type="button"
