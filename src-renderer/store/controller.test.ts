@@ -156,4 +156,55 @@ describe('controller', () => {
     expect(new Set(Array.from({ length: 100 }, newRequestKey)).size).toBe(100);
     expect(describeFailure({ ok: false, code: 'X', message: 'Refused.' })).toBe('Refused.');
   });
+
+  it('loads and follows the cloud state; asking for a TOTP code is a step, not an error', async () => {
+    const cloud = {
+      status: 'signed_out',
+      cloudUrl: 'https://cloud.example.com',
+      email: null,
+      notice: null,
+      tokenStorage: 'in memory',
+      accounts: [],
+      unsyncedEntries: 0,
+    };
+    const signedIn = { ...cloud, status: 'signed_in', email: 'me@example.com' };
+    const t = scriptedTransport({
+      'settings:get': ok(settings),
+      'journal:query': ok({ entries: [] }),
+      'cloud:get-state': ok(cloud),
+      'cloud:sign-in': (request) =>
+        (request as { totpCode?: string }).totpCode === undefined
+          ? { ok: false, error: { code: 'TOTP_REQUIRED', message: 'Enter the code.' } }
+          : (request as { totpCode: string }).totpCode === '123456'
+            ? { ok: true, value: signedIn }
+            : { ok: false, error: { code: 'INVALID_TOTP_CODE', message: 'The code is wrong.' } },
+      'cloud:link-account': () => ({
+        ok: false,
+        error: { code: 'CLOUD_UNREACHABLE', message: 'The cloud cannot be reached.' },
+      }),
+    });
+    const store = createAppStore();
+    const controller = createController(createIpcClient(t.transport), store, manualFrames().schedule);
+    await controller.start();
+    expect(store.getState().cloud).toEqual(cloud);
+
+    const input = { email: 'me@example.com', password: 'secret words' };
+    expect(await controller.cloudSignIn(input)).toBe('TOTP_REQUIRED');
+    expect(store.getState().errors['cloud-sign-in']).toBeUndefined();
+    expect(await controller.cloudSignIn({ ...input, totpCode: '000000' })).toBe('INVALID_TOTP_CODE');
+    expect(store.getState().errors['cloud-sign-in']).toBe('The code is wrong.');
+    expect(await controller.cloudSignIn({ ...input, totpCode: '123456' })).toBeNull();
+    expect(store.getState().errors['cloud-sign-in']).toBeUndefined();
+    expect(store.getState().cloud?.status).toBe('signed_in');
+
+    // A failed link is said on that account's row.
+    await controller.cloudLinkAccount('5001@Demo');
+    expect(store.getState().errors['cloud-account:5001@Demo']).toBe('The cloud cannot be reached.');
+    expect(store.getState().busy['cloud-account:5001@Demo']).toBeFalsy();
+
+    // Pushed states replace the loaded one (a session revoked elsewhere).
+    t.emit('cloud:state-changed', { ...cloud, notice: 'Your cloud session ended.' });
+    expect(store.getState().cloud?.notice).toBe('Your cloud session ended.');
+    controller.stop();
+  });
 });
