@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExecutionResult } from '../../src-core/contracts/orders';
+import { startSimulator } from '../../src-bridge/simulator/simulator';
 import type { SimSetup } from './sim-setup';
 import { startSimSetup } from './sim-setup';
 
@@ -289,5 +290,44 @@ describe('reconciliation while the terminal is off the trade server (R1 F14)', (
     const e = services.journal.get(r.entryId ?? '');
     expect(e?.state).toBe('done');
     expect(harness.sim.state.positions()).toHaveLength(1);
+  });
+});
+
+describe('reconciliation over real sessions of two accounts (R1 F1)', () => {
+  it('a row of account A is not settled by account B, and is settled by A once A is back', async () => {
+    const { services, harness } = await start('hedging', { executor: { reconnectWaitMs: 100 } });
+    harness.sim.faults.dropAfterExecute = 1;
+    // Terminal A executes the order and goes away before answering.
+    const off = harness.sim.onStatus((st) => {
+      if (st.kind === 'disconnected') void harness.sim.stop();
+    });
+    const r = await services.executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
+    off();
+    expect(r).toMatchObject({ ok: false, code: 'OUTCOME_UNKNOWN' });
+    const id = r.entryId ?? '';
+    expect(services.journal.accountOf(id)).toBe(harness.sim.key);
+
+    // Account B connects and becomes the active session: it has no trace of A's order.
+    const b = startSimulator({
+      path: harness.path,
+      token: harness.token,
+      account: { login: '6002' },
+      reconnect: { minMs: 20, maxMs: 200 },
+      refusedRetryMs: 50,
+    });
+    try {
+      await b.waitForSession();
+      await services.executor.reconcileOpen();
+      expect(services.journal.get(id)?.state).toBe('unknown');
+
+      harness.sim.connect();
+      await harness.sim.waitForSession();
+      await services.executor.reconcileOpen();
+      expect(services.journal.get(id)?.state).toBe('done');
+      expect(harness.sim.state.positions()).toHaveLength(1);
+      expect(b.state.positions()).toHaveLength(0);
+    } finally {
+      await b.stop();
+    }
   });
 });
