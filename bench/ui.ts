@@ -16,8 +16,8 @@ const ROOT = join(import.meta.dirname, '..');
 const ORDERS = 50;
 const TICK_SYMBOLS = 30;
 const TICK_MS = 100;
-/** The issue asks for 30 s; 10 s shows the same behaviour and keeps `npm run bench` short on 2 shared cores. */
-const TICK_SECONDS = 10;
+/** The issue's duration: 30 symbols ticking for 30 s. */
+const TICK_SECONDS = 30;
 
 // In-page code is passed as text: tsx would wrap named functions in a helper that does not exist in the page.
 const CLICK_TO_ROW = `(async () => {
@@ -166,7 +166,7 @@ async function tickingLongTasks(): Promise<void> {
       `${((((m1[name] ?? 0) - (m0[name] ?? 0)) / seconds) * 100).toFixed(1)}%`;
     const over = busy.filter((d) => d > 50);
     console.log(
-      `${TICK_SYMBOLS} symbols × ${1000 / TICK_MS}/s for ${TICK_SECONDS} s (shortened from 30 s): ${Math.round(ticks / seconds)} quotes/s reached the page's host`,
+      `${TICK_SYMBOLS} symbols × ${1000 / TICK_MS}/s for ${TICK_SECONDS} s: ${Math.round(ticks / seconds)} quotes/s reached the page's host`,
     );
     console.log(
       `  long tasks > 50 ms: ${over.length} (longest ${ms(Math.max(0, ...busy))})   target none: ${verdict(over.length === 0)}`,
