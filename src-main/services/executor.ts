@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type {
   LookupResult,
   TradeResult,
+  WireAccount,
   WireDeal,
   WireOrder,
   WirePosition,
@@ -209,6 +210,14 @@ function stableKey(value: unknown): string {
     .filter(([k, v]) => v !== undefined && k !== 'requestKey' && k !== 'origin')
     .sort(([a], [b]) => (a < b ? -1 : 1));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableKey(v)}`).join(',')}}`;
+}
+
+/** The terminal's state a new order is planned from (see `#openingContext`). */
+interface OpeningContext {
+  readonly spec: SymbolSpec & { sessionOpen: boolean };
+  readonly quote: Quote;
+  readonly account: WireAccount;
+  readonly positions: readonly WirePosition[];
 }
 
 const sideOfPosition = (p: WirePosition): Side => (p.type === 0 ? 'buy' : 'sell');
@@ -495,29 +504,14 @@ export class Executor {
   }
 
   async #planMarket(input: OpenMarketOrder): Promise<Result<SendPlan, Refusal>> {
-    if (!this.#bridge.isConnected())
-      return err(refusal('NOT_CONNECTED', NOT_CONNECTED_MESSAGE, undefined, 'failed'));
-    const [specR, quoteR, accountR, positionsR] = await Promise.all([
-      this.#spec(input.symbol),
-      this.#quote(input.symbol),
-      this.#bridge.account(),
-      this.#bridge.positions(),
-    ]);
-    if (!specR.ok) return specR;
-    if (!accountR.ok) return err(fromBridgeFailure(accountR.error, 'reading the account'));
-    if (!positionsR.ok) return err(fromBridgeFailure(positionsR.error, 'reading the positions'));
-    const spec = specR.value;
-    const account = accountR.value;
-    const gate = this.#tradeGate(spec, account);
-    if (!gate.ok) return gate;
-    if (!quoteR.ok) return quoteR;
-    const quote = quoteR.value;
+    const context = await this.#openingContext(input.symbol);
+    if (!context.ok) return context;
+    const { spec, quote, account, positions } = context.value;
     const checked = checkMarketOrder(spec, quote, input);
     if (!checked.ok) return err(checked.error);
     const c = checked.value;
 
     // Netting: an opposite order reduces the one position; only the part beyond it needs margin or a new slot.
-    const positions = positionsR.value;
     let newPositions = 1;
     let marginVolume = c.volume;
     if (account.marginMode === 'netting') {
@@ -594,6 +588,33 @@ export class Executor {
     });
   }
 
+  /**
+   * What every new order (market or pending) is planned from, read from the terminal at once and refused in
+   * MT5's order: the link, the symbol, the account, the positions, trading permissions, then the quote.
+   */
+  async #openingContext(symbol: string): Promise<Result<OpeningContext, Refusal>> {
+    if (!this.#bridge.isConnected())
+      return err(refusal('NOT_CONNECTED', NOT_CONNECTED_MESSAGE, undefined, 'failed'));
+    const [specR, quoteR, accountR, positionsR] = await Promise.all([
+      this.#spec(symbol),
+      this.#quote(symbol),
+      this.#bridge.account(),
+      this.#bridge.positions(),
+    ]);
+    if (!specR.ok) return specR;
+    if (!accountR.ok) return err(fromBridgeFailure(accountR.error, 'reading the account'));
+    if (!positionsR.ok) return err(fromBridgeFailure(positionsR.error, 'reading the positions'));
+    const gate = this.#tradeGate(specR.value, accountR.value);
+    if (!gate.ok) return gate;
+    if (!quoteR.ok) return quoteR;
+    return ok({
+      spec: specR.value,
+      quote: quoteR.value,
+      account: accountR.value,
+      positions: positionsR.value,
+    });
+  }
+
   /** Trading permissions and the session, checked in MT5's order (permissions, trade mode, session). */
   #tradeGate(
     spec: SymbolSpec & { sessionOpen: boolean },
@@ -629,23 +650,9 @@ export class Executor {
   }
 
   async #planPending(input: PlacePendingOrder): Promise<Result<SendPlan, Refusal>> {
-    if (!this.#bridge.isConnected())
-      return err(refusal('NOT_CONNECTED', NOT_CONNECTED_MESSAGE, undefined, 'failed'));
-    const [specR, quoteR, accountR, positionsR] = await Promise.all([
-      this.#spec(input.symbol),
-      this.#quote(input.symbol),
-      this.#bridge.account(),
-      this.#bridge.positions(),
-    ]);
-    if (!specR.ok) return specR;
-    if (!accountR.ok) return err(fromBridgeFailure(accountR.error, 'reading the account'));
-    if (!positionsR.ok) return err(fromBridgeFailure(positionsR.error, 'reading the positions'));
-    const spec = specR.value;
-    const account = accountR.value;
-    const gate = this.#tradeGate(spec, account);
-    if (!gate.ok) return gate;
-    if (!quoteR.ok) return quoteR;
-    const quote = quoteR.value;
+    const context = await this.#openingContext(input.symbol);
+    if (!context.ok) return context;
+    const { spec, quote, account, positions } = context.value;
     const checked = checkPendingOrder(spec, quote, input, this.#clock.now());
     if (!checked.ok) return err(checked.error);
     const c = checked.value;
@@ -672,7 +679,7 @@ export class Executor {
     });
     const risk = checkRisk(this.#settings.peek().riskLimits, {
       volume: c.volume,
-      openPositions: positionsR.value.length,
+      openPositions: positions.length,
       opensNewPosition: false,
       margin,
       freeMargin: account.marginFree,
