@@ -1,5 +1,4 @@
-import { copyFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +17,6 @@ import { SCREENSHOT_DIR, startDesktop, type DesktopHarness } from './harness';
 // a TOTP code, register the simulator's account, see it in the cloud's API, switch remote trading, a session
 // revoked from elsewhere, sign out.
 
-const DOCS_SHOT = join(import.meta.dirname, '..', '..', 'docs', 'screenshots', 'desktop-cloud.png');
 const email = `desk-ui-${unique()}@example.com`;
 const password = 'settings sign-in passphrase 7';
 const dir = tempDir();
@@ -162,8 +160,6 @@ describe('Settings → Cloud', () => {
     await expect.poll(async () => (await status()).remote_trading, { timeout: 10_000 }).toBe(true);
     await mkdir(SCREENSHOT_DIR, { recursive: true });
     await h.screenshot('desktop-cloud');
-    await mkdir(join(DOCS_SHOT, '..'), { recursive: true });
-    await copyFile(join(SCREENSHOT_DIR, 'desktop-cloud.png'), DOCS_SHOT);
     await remote.click();
     await expect.poll(async () => (await status()).remote_trading, { timeout: 10_000 }).toBe(false);
 
