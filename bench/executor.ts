@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { systemClock } from '../src-main/services/clock';
 import { openDatabase } from '../src-main/services/database';
 import { Executor } from '../src-main/services/executor';
-import { FakeTradingBridge } from '../src-main/services/fake-trading-bridge';
+import { FakeTradingBridge } from '../src-main/services/testing/fake-trading-bridge';
 import { Journal } from '../src-main/services/journal';
 import { silentLogger } from '../src-main/services/logger';
 import { SettingsStore } from '../src-main/services/settings';
-import { startSimSetup } from '../src-main/services/sim-setup';
+import { startSimSetup } from '../src-main/services/testing/sim-setup';
 
 /**
  * The trade executor's own cost and its end-to-end throughput.

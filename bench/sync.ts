@@ -21,7 +21,7 @@ import { systemClock } from '../src-main/services/clock';
 import { bridgeAccounts } from '../src-main/services/cloud-sync/accounts-port';
 import { CloudSync } from '../src-main/services/cloud-sync/cloud-sync';
 import { createMemoryTokenStore } from '../src-main/services/cloud-sync/token-store';
-import { startSimSetup } from '../src-main/services/sim-setup';
+import { startSimSetup } from '../src-main/services/testing/sim-setup';
 import { RELAXED_EXECUTOR } from '../e2e/cloud-sync/relaxed';
 
 const ENTRIES = 5_000;

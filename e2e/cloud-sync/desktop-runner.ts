@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { systemClock } from '../../src-main/services/clock';
 import { createMemoryLogger } from '../../src-main/services/logger';
-import { startSimSetup } from '../../src-main/services/sim-setup';
+import { startSimSetup } from '../../src-main/services/testing/sim-setup';
 import { RELAXED_EXECUTOR } from './relaxed';
 import { bridgeAccounts } from '../../src-main/services/cloud-sync/accounts-port';
 import { CloudSync } from '../../src-main/services/cloud-sync/cloud-sync';

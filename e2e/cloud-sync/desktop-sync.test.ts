@@ -13,7 +13,7 @@ import {
   unique,
 } from '../../cloud/test/helpers';
 import { systemClock } from '../../src-main/services/clock';
-import { startSimSetup, type SimSetup } from '../../src-main/services/sim-setup';
+import { startSimSetup, type SimSetup } from '../../src-main/services/testing/sim-setup';
 import { RELAXED_EXECUTOR } from './relaxed';
 import { bridgeAccounts } from '../../src-main/services/cloud-sync/accounts-port';
 import { CloudSync } from '../../src-main/services/cloud-sync/cloud-sync';

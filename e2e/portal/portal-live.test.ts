@@ -5,7 +5,7 @@ import { systemClock } from '../../src-main/services/clock';
 import { bridgeAccounts } from '../../src-main/services/cloud-sync/accounts-port';
 import { CloudSync } from '../../src-main/services/cloud-sync/cloud-sync';
 import { createMemoryTokenStore } from '../../src-main/services/cloud-sync/token-store';
-import { startSimSetup, type SimSetup } from '../../src-main/services/sim-setup';
+import { startSimSetup, type SimSetup } from '../../src-main/services/testing/sim-setup';
 import { RELAXED_EXECUTOR } from '../cloud-sync/relaxed';
 import { launchChromium } from '../chromium';
 import { ensurePortalBuilt, SCREENSHOTS, startCloud, type RunningCloud } from './fixtures';

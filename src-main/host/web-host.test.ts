@@ -13,7 +13,7 @@ import {
 } from '../../src-core/contracts/ipc-web-transport';
 import { createIpcDispatcher } from '../ipc/dispatcher';
 import { createIpcEventHub, type IpcEventHub } from '../ipc/events';
-import { handlersWith } from '../ipc/test-handlers';
+import { handlersWith } from '../ipc/testing/test-handlers';
 import { createMemoryLogger } from '../services/logger';
 import { connectNodeSocket } from './node-socket';
 import { startWebHost, type WebHost } from './web-host';

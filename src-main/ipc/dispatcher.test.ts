@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ok } from '../../src-core/result';
 import { createMemoryLogger } from '../services/logger';
 import { createIpcDispatcher } from './dispatcher';
-import { handlersWith } from './test-handlers';
+import { handlersWith } from './testing/test-handlers';
 
 const via = { via: 'test' };
 

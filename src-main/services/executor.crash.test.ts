@@ -19,14 +19,14 @@ import { Journal } from './journal';
 /**
  * The app process killed with SIGKILL between the `pending` journal write and the order's answer, then restarted on
  * the same journal file: the restarted process must reconcile every row to a definite state, with no duplicate
- * execution and no lost row. The "app" is crash-child.ts in a real child process (bundled once with esbuild so 101
+ * execution and no lost row. The "app" is testing/crash-child.ts in a real child process (bundled once with esbuild so 101
  * process starts stay fast); the simulator (the terminal) lives in this process and reconnects to each new app
  * instance, as an EA does.
  */
 
 const RUNS = 100;
 const LANES = 4;
-const CHILD = join(import.meta.dirname, 'crash-child.ts');
+const CHILD = join(import.meta.dirname, 'testing', 'crash-child.ts');
 const ROOT_MODULES = join(import.meta.dirname, '..', '..', 'node_modules');
 let bundleDir = '';
 let bundle = '';

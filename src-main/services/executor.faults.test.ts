@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../src-core/contracts/journal';
 import type { ExecutionResult } from '../../src-core/contracts/orders';
 import { attemptClOrdId } from './executor';
-import type { SimSetup } from './sim-setup';
-import { startSimSetup } from './sim-setup';
+import type { SimSetup } from './testing/sim-setup';
+import { startSimSetup } from './testing/sim-setup';
 
 /**
  * Fault injection through the simulator, 100 runs each: the link dropped before and after execution, the response

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExecutionResult } from '../../src-core/contracts/orders';
 import { startSimulator } from '../../src-bridge/simulator/simulator';
-import type { SimSetup } from './sim-setup';
-import { startSimSetup } from './sim-setup';
+import type { SimSetup } from './testing/sim-setup';
+import { startSimSetup } from './testing/sim-setup';
 
 /**
  * The executor against the MT5 simulator over a real Unix socket: every operation on hedging and netting accounts,

@@ -8,7 +8,7 @@ import type { Db } from './database';
 import { openDatabase } from './database';
 import type { ExecutorOptions, ExecutorTimers, OrderResultEvent } from './executor';
 import { attemptClOrdId, Executor } from './executor';
-import { FakeTradingBridge } from './fake-trading-bridge';
+import { FakeTradingBridge } from './testing/fake-trading-bridge';
 import { Journal } from './journal';
 import { createMemoryLogger } from './logger';
 import { SettingsStore } from './settings';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JournalPort, SettingsPort, TradingPort } from '../ipc/ports';
-import { FakeTradingBridge } from './fake-trading-bridge';
+import { FakeTradingBridge } from './testing/fake-trading-bridge';
 import { createMemoryLogger } from './logger';
 import { createTradingServices } from './trading-services';
 

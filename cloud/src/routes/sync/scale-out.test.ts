@@ -17,7 +17,7 @@ import {
   unique,
 } from '../../../test/helpers';
 import { readEvents } from '../../../portal/src/api/live';
-import { asFrame, makeEntry, snapshot, TestConnector, userWithConnection } from './test-kit';
+import { asFrame, makeEntry, snapshot, TestConnector, userWithConnection } from './testing/test-kit';
 
 // Two cloud instances sharing one PostgreSQL database and one Redis: the desktop's socket is on A, the
 // portal talks to B.

@@ -11,7 +11,14 @@ import {
 import type { ConnectorCommand } from '../../../../src-core/contracts/connector';
 import { buildTestApp, createTestDatabase, tempDir, testConfig } from '../../../test/helpers';
 import { readEvents } from '../../../portal/src/api/live';
-import { asFrame, makeEntry, snapshot, TestConnector, userWithConnection, type TestUser } from './test-kit';
+import {
+  asFrame,
+  makeEntry,
+  snapshot,
+  TestConnector,
+  userWithConnection,
+  type TestUser,
+} from './testing/test-kit';
 
 // One cloud instance on SQLite: journal storage and paging, status, live events, remote orders and their
 // refusals, and ownership on every route. The two-instance relay is in scale-out.test.ts.

@@ -1,6 +1,6 @@
-import { appError, err } from '../../src-core/result';
-import { IPC_CHANNELS } from '../../src-core/contracts/ipc';
-import type { IpcHandlers } from './handlers';
+import { appError, err } from '../../../src-core/result';
+import { IPC_CHANNELS } from '../../../src-core/contracts/ipc';
+import type { IpcHandlers } from '../handlers';
 
 /**
  * A handler map where every channel answers `NOT_CONNECTED`, with some channels replaced. For tests of the

@@ -6,19 +6,19 @@ import type {
   WireOrder,
   WirePosition,
   WireSymbolSpec,
-} from '../../src-bridge/protocol/messages';
-import type { Result } from '../../src-core/result';
-import { err, ok } from '../../src-core/result';
-import { retcodeInfo } from '../../src-core/trading/retcodes';
-import { findCatalogSymbol, CATALOG_MID_PRICES } from '../../src-core/trading/catalog';
+} from '../../../src-bridge/protocol/messages';
+import type { Result } from '../../../src-core/result';
+import { err, ok } from '../../../src-core/result';
+import { retcodeInfo } from '../../../src-core/trading/retcodes';
+import { findCatalogSymbol, CATALOG_MID_PRICES } from '../../../src-core/trading/catalog';
 import {
   CALC_MODE_VALUE,
   EXECUTION_MODE_VALUE,
   TRADE_MODE_VALUE,
   type SymbolSpec,
-} from '../../src-core/trading/symbol-spec';
-import { Emitter } from './emitter';
-import type { BridgeFailure, LookupOptions, OrderSendParams, TradingBridge } from './trading-bridge';
+} from '../../../src-core/trading/symbol-spec';
+import { Emitter } from '../emitter';
+import type { BridgeFailure, LookupOptions, OrderSendParams, TradingBridge } from '../trading-bridge';
 
 /** What the fake does with the next order_send. */
 export type SendScript =

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { startBridgeServer } from '../../src-bridge/server/bridge-server';
-import { createMemoryLogger } from './logger';
-import { createTradingServices } from './trading-services';
+import { startBridgeServer } from '../../../src-bridge/server/bridge-server';
+import { createMemoryLogger } from '../logger';
+import { createTradingServices } from '../trading-services';
 
 /**
  * The "app process" of the crash test (executor.crash.test.ts): starts the pipe server and the trading services on a

@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SimulatorOptions } from '../../src-bridge/simulator/simulator';
-import type { Harness } from '../../src-bridge/test/harness';
-import { startHarness } from '../../src-bridge/test/harness';
-import type { ExecutorOptions } from './executor';
-import type { Logger } from './logger';
-import { createMemoryLogger } from './logger';
-import type { TradingServices } from './trading-services';
-import { createTradingServices } from './trading-services';
+import type { SimulatorOptions } from '../../../src-bridge/simulator/simulator';
+import type { Harness } from '../../../src-bridge/test/harness';
+import { startHarness } from '../../../src-bridge/test/harness';
+import type { ExecutorOptions } from '../executor';
+import type { Logger } from '../logger';
+import { createMemoryLogger } from '../logger';
+import type { TradingServices } from '../trading-services';
+import { createTradingServices } from '../trading-services';
 
 /** Short waits for tests: a response delayed past 150 ms is "unknown". */
 export const FAST_EXECUTOR: Partial<ExecutorOptions> = {

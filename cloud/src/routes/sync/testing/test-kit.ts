@@ -6,8 +6,8 @@ import WebSocket from 'ws';
 import {
   ConnectorServerMessage,
   type ConnectorClientMessage,
-} from '../../../../src-core/contracts/connector';
-import type { JournalEntry } from '../../../../src-core/contracts/journal';
+} from '../../../../../src-core/contracts/connector';
+import type { JournalEntry } from '../../../../../src-core/contracts/journal';
 
 export class TestConnector {
   readonly received: ConnectorServerMessage[] = [];
