@@ -10,6 +10,7 @@ export default defineConfig({
       'cloud/**/*.test.ts',
       'e2e/**/*.test.ts',
       'test/**/*.test.ts',
+      'scripts/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     environment: 'node',
