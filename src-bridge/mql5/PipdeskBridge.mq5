@@ -41,6 +41,20 @@
 // without OnDeinit; it is that long because a live owner stuck in a slow OrderSend cannot beat either.
 #define PD_LOCK_BEAT_MS       1000
 #define PD_LOCK_STALE_MS      120000
+// welcome's timing values the EA accepts (docs/mql5-functions.md, "Handshake"): a 1 ms heartbeat would make the EA
+// write on every timer call, and a silence shorter than two heartbeats would drop a healthy link.
+#define PD_MIN_HEARTBEAT_MS   500
+#define PD_MAX_HEARTBEAT_MS   60000
+#define PD_MIN_SILENCE_MS     2000
+#define PD_MAX_SILENCE_MS     600000
+#define PD_MIN_FRAME_BYTES    4096
+// Longest message type and app-supplied text the EA logs or echoes (RequestId allows 64 characters).
+#define PD_MAX_ID_CHARS       64
+#define PD_MAX_ECHO_CHARS     64
+#define PD_MAX_LOG_CHARS      500
+// ORDER_FILLING_BOC, ACCOUNT_FIFO_CLOSE and GetTickCount64 need a recent terminal (docs/mql5-functions.md,
+// "Minimum terminal build"); OnInit refuses to start below this build instead of failing at the first call.
+#define PD_MIN_TERMINAL_BUILD 4000
 
 #define PD_STATE_OFFLINE       0
 #define PD_STATE_AWAIT_WELCOME 1
@@ -83,6 +97,13 @@ int          g_subCount = 0;
 //+------------------------------------------------------------------+
 int OnInit()
   {
+   int build=TerminalInfoInteger(TERMINAL_BUILD);
+   if(build<PD_MIN_TERMINAL_BUILD)
+     {
+      Print("Pipdesk: this terminal is build ",build,"; the Pipdesk bridge needs MetaTrader 5 build ",
+            PD_MIN_TERMINAL_BUILD," or newer. Update the terminal (Help, Check Desktop Updates) and attach the EA again.");
+      return(INIT_FAILED);
+     }
    if(InpPipeName=="" || StringFind(InpPipeName,"\\")>=0)
      {
       Print("Pipdesk: InpPipeName must be a bare pipe name such as pipdesk");
@@ -304,6 +325,16 @@ string InstanceLockName()
    return(StringSubstr(name,0,58));
   }
 
+// Sets a terminal global variable that must stay temporary. GlobalVariableSet creates a missing variable as a
+// permanent one (kept on disk for four weeks), so a variable deleted meanwhile (F3 window, another program) is
+// created again with GlobalVariableTemp first: a lock or heartbeat must never outlive the terminal.
+datetime PdSetTempGlobal(const string name,const double value)
+  {
+   if(!GlobalVariableCheck(name))
+      GlobalVariableTemp(name);
+   return(GlobalVariableSet(name,value));
+  }
+
 // Takes the lock for this account and pipe, or reports (once) that another copy of the EA holds it. The variables
 // are temporary, so they vanish when the terminal closes.
 bool TakeInstanceLock()
@@ -325,7 +356,7 @@ bool TakeInstanceLock()
    if(!mine && (owner==0.0 || stale))
      {
       // The beat is written before the owner so a contender never sees a new owner with an old beat.
-      GlobalVariableSet(beat,now);
+      PdSetTempGlobal(beat,now);
       mine=GlobalVariableSetOnCondition(name,g_instanceId,owner);
      }
    if(!mine)
@@ -337,7 +368,7 @@ bool TakeInstanceLock()
       g_alertedDuplicate=true;
       return(false);
      }
-   GlobalVariableSet(beat,now);
+   PdSetTempGlobal(beat,now);
    g_lockHeld=true;
    g_lockName=name;
    g_lockBeatMs=(ulong)now;
@@ -358,7 +389,7 @@ bool KeepInstanceLock()
    ulong now=GetTickCount64();
    if(g_lockBeatMs+PD_LOCK_BEAT_MS<=now)
      {
-      GlobalVariableSet(g_lockName+".beat",(double)now);
+      PdSetTempGlobal(g_lockName+".beat",(double)now);
       g_lockBeatMs=now;
      }
    return(true);
@@ -522,10 +553,14 @@ void HandleLine(const string line)
      }
    string type="";
    string id="";
-   bool hasId=rq.GetString("id",id);
+   // Nothing the app sent is echoed or logged before it is bounded: an id only when it is a valid RequestId, a
+   // type or text only cut to PD_MAX_ECHO_CHARS / PD_MAX_LOG_CHARS.
+   bool hasId=(rq.GetString("id",id) && id!="" && StringLen(id)<=PD_MAX_ID_CHARS);
+   if(!hasId)
+      id="";
    if(!rq.GetString("type",type))
      {
-      SendError("BAD_MESSAGE","frame without a string type",hasId ? id : "");
+      SendError("BAD_MESSAGE","frame without a string type",id);
       return;
      }
    if(type=="hb")
@@ -552,25 +587,27 @@ void HandleLine(const string line)
       string message="";
       rq.GetString("code",code);
       rq.GetString("message",message);
-      PrintFormat("Pipdesk: the app reported %s: %s",code,message);
+      PrintFormat("Pipdesk: the app reported %s: %s",PdClip(code,PD_MAX_ECHO_CHARS),PdClip(message,PD_MAX_LOG_CHARS));
       return;
      }
    if(g_state!=PD_STATE_READY)
      {
-      PrintFormat("Pipdesk: ignoring '%s' before welcome",type);
+      PrintFormat("Pipdesk: ignoring '%s' before welcome",PdClip(type,PD_MAX_ECHO_CHARS));
       return;
      }
    if(!IsRequestType(type))
      {
-      if(hasId && id!="")
-         SendFailure(id,"UNKNOWN_TYPE","this EA does not implement '"+type+"'");
+      string shown=PdClip(type,PD_MAX_ECHO_CHARS);
+      if(hasId)
+         SendFailure(id,"UNKNOWN_TYPE","this EA does not implement '"+shown+"'");
       else
-         SendError("UNKNOWN_TYPE","unknown message type '"+type+"'","");
+         SendError("UNKNOWN_TYPE","unknown message type '"+shown+"'","");
       return;
      }
-   if(!hasId || id=="" || StringLen(id)>64)
+   if(!hasId)
      {
-      SendError("BAD_MESSAGE","request '"+type+"' without a valid id","");
+      SendError("BAD_MESSAGE","request '"+type+"' without a valid id (1-"+IntegerToString(PD_MAX_ID_CHARS)+
+                " characters)","");
       return;
      }
    HandleRequest(type,id,rq);
@@ -588,9 +625,14 @@ void HandleWelcome(PdJsonReader &rq)
    long silenceMs=0;
    long maxFrame=0;
    if(!rq.GetLong("protocol",protocol) || protocol!=PD_PROTOCOL_VERSION || !rq.GetLong("heartbeatMs",heartbeatMs) ||
-      !rq.GetLong("silenceMs",silenceMs) || !rq.GetLong("maxFrameBytes",maxFrame) || heartbeatMs<=0 ||
-      silenceMs<=0 || maxFrame<=0)
+      !rq.GetLong("silenceMs",silenceMs) || !rq.GetLong("maxFrameBytes",maxFrame) ||
+      heartbeatMs<PD_MIN_HEARTBEAT_MS || heartbeatMs>PD_MAX_HEARTBEAT_MS || silenceMs<PD_MIN_SILENCE_MS ||
+      silenceMs>PD_MAX_SILENCE_MS || silenceMs<2*heartbeatMs || maxFrame<PD_MIN_FRAME_BYTES)
      {
+      Print("Pipdesk: invalid welcome (heartbeatMs ",heartbeatMs,", silenceMs ",silenceMs,", maxFrameBytes ",maxFrame,
+            "); the EA needs protocol ",PD_PROTOCOL_VERSION,", heartbeatMs ",PD_MIN_HEARTBEAT_MS,"-",PD_MAX_HEARTBEAT_MS,
+            ", silenceMs ",PD_MIN_SILENCE_MS,"-",PD_MAX_SILENCE_MS," and at least twice heartbeatMs, maxFrameBytes >= ",
+            PD_MIN_FRAME_BYTES);
       CloseLink("invalid welcome");
       g_pipe.DelayNextAttempt(PD_REFUSED_WAIT_MS);
       return;
@@ -599,6 +641,8 @@ void HandleWelcome(PdJsonReader &rq)
    string app="";
    rq.GetString("sessionId",sessionId);
    rq.GetString("app",app);
+   sessionId=PdClip(sessionId,PD_MAX_ECHO_CHARS);
+   app=PdClip(app,PD_MAX_ECHO_CHARS);
    g_heartbeatMs=(int)heartbeatMs;
    g_silenceMs=(int)silenceMs;
    g_maxFrame=(int)MathMin((double)maxFrame,(double)PD_MAX_FRAME_CAP);
@@ -616,7 +660,8 @@ void HandleRefused(PdJsonReader &rq)
    string message="";
    rq.GetString("reason",reason);
    rq.GetString("message",message);
-   PrintFormat("Pipdesk: the app refused the connection (%s): %s",reason,message);
+   reason=PdClip(reason,PD_MAX_ECHO_CHARS);
+   PrintFormat("Pipdesk: the app refused the connection (%s): %s",reason,PdClip(message,PD_MAX_LOG_CHARS));
    if(reason=="BAD_TOKEN")
       PrintFormat("Pipdesk: check that the app wrote the pairing token to %s\\Files\\%s",
                   TerminalInfoString(TERMINAL_COMMONDATA_PATH),PD_TOKEN_FILE);
@@ -631,7 +676,8 @@ void HandleBye(PdJsonReader &rq)
    string message="";
    rq.GetString("reason",reason);
    rq.GetString("message",message);
-   PrintFormat("Pipdesk: the app closed the session (%s): %s",reason,message);
+   reason=PdClip(reason,PD_MAX_ECHO_CHARS);
+   PrintFormat("Pipdesk: the app closed the session (%s): %s",reason,PdClip(message,PD_MAX_LOG_CHARS));
    CloseLink("bye: "+reason);
    if(reason=="SHUTDOWN")
       g_pipe.DelayNextAttempt(PD_SHUTDOWN_WAIT_MS);
@@ -757,11 +803,12 @@ bool HandleTrade(PdJsonReader &rq,const bool send,string &result,string &errCode
      }
    MqlTradeRequest req;
    ENUM_ORDER_TYPE_FILLING candidates[];
-   if(!PdBuildTradeRequest(rq,req,candidates,errCode,errMsg))
+   bool needsFilling=false;
+   if(!PdBuildTradeRequest(rq,req,candidates,needsFilling,errCode,errMsg))
       return(false);
    if(req.magic==0)
       req.magic=InpMagic;
-   string outcome=PdExecute(req,candidates,send,result);
+   string outcome=PdExecute(req,candidates,needsFilling,send,result);
    // Only answers where something happened or may have happened are kept: a rejected or retryable request
    // executed nothing, so the app may send it again with the same clOrdId.
    if(send && (outcome=="done" || outcome=="unknown"))

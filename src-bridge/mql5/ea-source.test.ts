@@ -411,7 +411,7 @@ describe('EA source: JSON keys match the protocol schemas', () => {
     { fn: 'HandleSubscribe', schemas: [subscribeResult] },
     { fn: 'HandleUnsubscribe', schemas: [subscribeResult] },
     { fn: 'PdTradeResultJson', schemas: [TradeResultWire] },
-    { fn: 'PdExecute', schemas: [CheckResultWire] },
+    { fn: 'PdCheckResultJson', schemas: [CheckResultWire] },
     { fn: 'PdHandleLookup', schemas: [LookupResult], extra: ['truncated'] },
     { fn: 'PumpAccount', schemas: [AccountEvent] },
     { fn: 'OnTradeTransaction', schemas: [TxnEvent] },

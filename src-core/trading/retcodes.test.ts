@@ -22,9 +22,10 @@ describe('retcodes', () => {
   it('classifies the codes that decide whether to resend', () => {
     const outcome = (c: number): string => retcodeInfo(c).outcome;
     // uncertain: never resend blindly (ARCHITECTURE.md, key flow 1)
-    expect([10011, 10012, 10031].map(outcome)).toEqual(['unknown', 'unknown', 'unknown']);
+    expect([10011, 10012, 10028, 10031].map(outcome)).toEqual(Array(4).fill('unknown'));
+    expect(retcodeInfo(TRADE_RETCODE.LOCKED).action).toBe('reconcile');
     // definitely not executed, may be retried
-    expect([10004, 10020, 10021, 10024, 10028, 10030].map(outcome)).toEqual(Array(6).fill('retryable'));
+    expect([10004, 10020, 10021, 10024, 10030].map(outcome)).toEqual(Array(5).fill('retryable'));
     // executed or placed
     expect([10008, 10009, 10010, 10025].map(outcome)).toEqual(Array(4).fill('done'));
     // final

@@ -158,7 +158,13 @@ const ROWS: Readonly<Record<RetcodeName, Row>> = {
     'rejected',
     'none',
   ],
-  LOCKED: ['The request is locked for processing; try again shortly.', 'retryable', 'back-off'],
+  // "Request locked for processing" says nothing about whether an earlier copy of the request already went
+  // through, so it proves nothing was executed no more than TIMEOUT does: reconcile before any resend.
+  LOCKED: [
+    'The request is locked for processing; the trade may or may not have gone through.',
+    'unknown',
+    'reconcile',
+  ],
   // Not executed; becomes possible again once the price leaves the freeze zone, which is the trader's call.
   FROZEN: [
     'The order or position is too close to the market to be changed right now (freeze level).',

@@ -14,6 +14,7 @@
 
 ulong g_fake_ms = 1000;
 int g_last_error = 0;
+std::vector<std::string> g_journal;
 FakePipe g_pipe_fake;
 
 #include "Json.gen.h"

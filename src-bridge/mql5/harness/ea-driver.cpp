@@ -12,6 +12,8 @@
 //   gv NAME VALUE|now   set a terminal global variable ("now": GetTickCount64, as a heartbeat)
 //   olddeal ID DAYS     a position opened by clOrdId ID DAYS days ago and closed by SL an hour later
 //   adddeal ID POS      an order carrying clOrdId ID filled a minute ago into the existing position POS (netting)
+//   symfill SYM EXE FLAGS   a symbol's SYMBOL_TRADE_EXEMODE and SYMBOL_FILLING_MODE
+//   gvdel NAME          delete a terminal global variable (as the F3 window can)
 //   deinit              OnDeinit
 //   stats               print the EA's output so far, then "#stats {...}"
 // Every frame the EA wrote is printed as it was written (UTF-8 NDJSON).
@@ -22,6 +24,7 @@
 
 ulong g_fake_ms = 1000000;
 int g_last_error = 0;
+std::vector<std::string> g_journal;
 #ifdef PD_REAL_SOCKET
 int g_socket_fd = -1;
 #else
@@ -33,6 +36,7 @@ int g_selected_order = -1;
 std::vector<size_t> g_hist_orders, g_hist_deals;
 std::map<std::u16string, double> g_globals;
 std::vector<std::string> g_alerts;
+std::vector<std::string> g_gv_permanent;
 
 int pd_open_other_file(const string &name, int flags) {
   if (name != string("Pipdesk\\token.txt") || (flags & FILE_COMMON) == 0 || (flags & FILE_READ) == 0)
@@ -191,6 +195,13 @@ static ulong monotonicMs() {
   return (ulong)ts.tv_sec * 1000 + (ulong)ts.tv_nsec / 1000000;
 }
 
+// The EA's journal lines not printed yet, as "#journal <text>" lines.
+static void printJournal() {
+  static size_t printed = 0;
+  for (; printed < g_journal.size(); printed++) std::printf("#journal %s\n", g_journal[printed].c_str());
+  std::fflush(stdout);
+}
+
 // Live mode: the EA's timer loop in real time against the socket in $PIPDESK_SOCKET, with the token from
 // $PIPDESK_TOKEN (no token file when unset), for $PIPDESK_LIFETIME_MS (default 60 s) or until SIGTERM (then
 // OnDeinit runs) or SIGKILL. $PIPDESK_CHART_ID and $PIPDESK_GV_FILE make several processes act as EAs on
@@ -217,6 +228,7 @@ int main() {
       g_fake_ms = monotonicMs() + skew;
       g_term.gmtSeconds = (long)std::time(nullptr);
       OnTimer();
+      printJournal();
       ::usleep((useconds_t)InpTimerMs * 1000);
     }
     OnDeinit(0);
@@ -252,6 +264,12 @@ static std::string jsonText(const std::string &text) {
   std::string out = "\"";
   for (char c : text) {
     if (c == '"' || c == '\\') out += '\\';
+    if ((unsigned char)c < 0x20) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", (unsigned)(unsigned char)c);
+      out += esc;
+      continue;
+    }
     out += c;
   }
   return out + "\"";
@@ -268,9 +286,9 @@ static std::string globalsJson() {
   return out + "}";
 }
 
-static std::string alertsJson() {
+static std::string textsJson(const std::vector<std::string> &texts) {
   std::string out = "[";
-  for (size_t i = 0; i < g_alerts.size(); i++) out += (i > 0 ? "," : "") + jsonText(g_alerts[i]);
+  for (size_t i = 0; i < texts.size(); i++) out += (i > 0 ? "," : "") + jsonText(texts[i]);
   return out + "]";
 }
 
@@ -339,11 +357,13 @@ static std::deque<uint> codes(const std::string &list) {
 
 int main() {
   fixture();
+  if (const char *build = std::getenv("PIPDESK_TERMINAL_BUILD")) g_term.termI[TERMINAL_BUILD] = std::atol(build);
   std::string line;
   bool inited = false;
   try {
     if (OnInit() != INIT_SUCCEEDED) {
       std::puts("#init-failed");
+      std::printf("#stats {\"journal\":%s}\n", textsJson(g_journal).c_str());
       return 0;
     }
     inited = true;
@@ -409,13 +429,26 @@ int main() {
         long position = 0;
         ss >> id >> position;
         addToPosition(id, position);
+      } else if (cmd == "symfill") {
+        std::stringstream ss(arg);
+        std::string sym;
+        long exe = 0, flags = 0;
+        ss >> sym >> exe >> flags;
+        FakeSymbol *fs = pd_sym(string(sym.c_str()));
+        if (fs == nullptr) throw MqlViolation("symfill: no such symbol");
+        fs->i[SYMBOL_TRADE_EXEMODE] = exe;
+        fs->i[SYMBOL_FILLING_MODE] = flags;
+      } else if (cmd == "gvdel") {
+        g_globals.erase(u(arg.c_str()));
       } else if (cmd == "deinit") {
         OnDeinit(0);
       } else if (cmd == "stats") {
         flush();
-        std::printf("#stats {\"open\":%s,\"opens\":%d,\"sent\":%s,\"checked\":%s,\"globals\":%s,\"alerts\":%s}\n",
+        std::printf("#stats {\"open\":%s,\"opens\":%d,\"sent\":%s,\"checked\":%s,\"globals\":%s,\"alerts\":%s,"
+                    "\"journal\":%s,\"permanentGlobals\":%s}\n",
                     g_pipe_fake.open ? "true" : "false", g_pipe_fake.opens, joinRequests(g_term.sent).c_str(),
-                    joinRequests(g_term.checked).c_str(), globalsJson().c_str(), alertsJson().c_str());
+                    joinRequests(g_term.checked).c_str(), globalsJson().c_str(), textsJson(g_alerts).c_str(),
+                    textsJson(g_journal).c_str(), textsJson(g_gv_permanent).c_str());
       } else if (!cmd.empty()) {
         std::fprintf(stderr, "unknown command %s\n", cmd.c_str());
         return 2;

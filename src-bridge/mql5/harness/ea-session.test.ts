@@ -4,166 +4,24 @@
  * zod schemas. This is as close to running the EA as Linux gets: the real terminal's behaviour (FileOpen on a
  * pipe, OrderSend against a trade server) is the fake's, so docs/mql5-functions.md lists what remains unverified.
  */
-import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { REQUEST_TYPES } from '../../protocol/messages';
 import {
-  EaMessageSchemas,
-  Hello,
-  REQUEST_TYPES,
-  ResultSchemas,
-  type RequestType,
-} from '../../protocol/messages';
-import { buildHarness } from './build-harness';
+  failure,
+  GMT_MS,
+  HANDSHAKE,
+  idOf,
+  req,
+  request,
+  requestTypes,
+  result,
+  session,
+  trade,
+  useScriptedEa,
+  WELCOME,
+} from './scripted-ea';
 
-let buildDir = '';
-let eaDriver = '';
-
-beforeAll(() => {
-  const built = buildHarness('ea-driver');
-  buildDir = built.dir;
-  eaDriver = built.binary;
-});
-
-afterAll(() => {
-  if (buildDir !== '') rmSync(buildDir, { recursive: true, force: true });
-});
-
-/** The fake terminal's clock: TimeGMT() starts at this many seconds. */
-const GMT_MS = 1_800_000_000_000;
-const WELCOME = {
-  type: 'welcome',
-  protocol: 1,
-  sessionId: 's-1',
-  heartbeatMs: 5000,
-  silenceMs: 15000,
-  maxFrameBytes: 1_048_576,
-  app: 'pipdesk/test',
-};
-
-interface SentRequest {
-  action: number;
-  type: number;
-  filling: number;
-  typeTime: number;
-  volume: number;
-  price: number;
-  stoplimit: number;
-  sl: number;
-  magic: number;
-  position: number;
-  positionBy: number;
-  order: number;
-  deviation: number;
-  comment: string;
-  symbol: string;
-}
-interface Stats {
-  /** How many frames the EA had written when the stats were taken. */
-  framesBefore: number;
-  open: boolean;
-  opens: number;
-  sent: SentRequest[];
-  checked: SentRequest[];
-  /** The terminal's global variables. */
-  globals: Record<string, number>;
-  /** Every Alert the EA raised so far. */
-  alerts: string[];
-}
-type Frame = Record<string, unknown> & { type: string };
-interface Session {
-  /** Every frame the EA wrote, in order. */
-  frames: Frame[];
-  /** Frames written before each `stats` command, one list per command. */
-  stats: Stats[];
-  /** Responses by request id. */
-  responses: Map<string, Frame>;
-}
-
-let nextId = 0;
-/** One app → EA request line; `expiresAt` is 30 s after the fake clock's start unless given. */
-function request(type: string, params: Record<string, unknown> = {}): { id: string; line: string } {
-  nextId++;
-  const id = `r-${nextId}`;
-  const frame = { type, id, deadlineMs: 30_000, expiresAt: GMT_MS + 30_000, ...params };
-  return { id, line: `app ${JSON.stringify(frame)}` };
-}
-
-const requestTypes = new Map<string, RequestType>();
-function req(type: RequestType, params: Record<string, unknown> = {}): string {
-  const r = request(type, params);
-  requestTypes.set(r.id, type);
-  return r.line;
-}
-
-/**
- * The EA waits until the terminal has been connected to the trade server for PD_SYNC_SETTLE_MS before it says
- * hello. Scripts start after that unless `cold`: the first timer call sees the connection, then 5 s pass unseen.
- */
-const WARM_UP = ['timer', 'clock 5000'];
-
-/** Runs a script and validates every frame against the protocol. */
-function session(script: readonly string[], options: { cold?: boolean } = {}): Session {
-  const out = execFileSync(eaDriver, [], {
-    input: [...(options.cold === true ? [] : WARM_UP), ...script].join('\n') + '\n',
-    maxBuffer: 64 * 1024 * 1024,
-  }).toString('utf8');
-  const frames: Frame[] = [];
-  const stats: Stats[] = [];
-  const responses = new Map<string, Frame>();
-  for (const line of out.split('\n')) {
-    if (line === '') continue;
-    expect(line.startsWith('#violation'), line).toBe(false);
-    if (line.startsWith('#stats ')) {
-      stats.push({ ...(JSON.parse(line.slice('#stats '.length)) as Stats), framesBefore: frames.length });
-      continue;
-    }
-    const frame = JSON.parse(line) as Frame;
-    frames.push(frame);
-    if (frame.type === 'hello') {
-      Hello.parse(frame);
-      continue;
-    }
-    const schemas: Readonly<Record<string, { parse: (v: unknown) => unknown }>> = EaMessageSchemas;
-    const schema = schemas[frame.type];
-    expect(schema, `unknown frame type ${frame.type}`).toBeDefined();
-    schema?.parse(frame);
-    if (frame.type === 'response') {
-      const id = String(frame.id);
-      expect(responses.has(id), `answered twice: ${id}`).toBe(false);
-      responses.set(id, frame);
-      const type = requestTypes.get(id);
-      if (frame.ok === true && type !== undefined) ResultSchemas[type].parse(frame.result);
-    }
-  }
-  return { frames, stats, responses };
-}
-
-function result(s: Session, line: string): Record<string, unknown> {
-  const id = idOf(line);
-  const r = s.responses.get(id);
-  expect(r?.ok, `${id}: ${JSON.stringify(r)}`).toBe(true);
-  return r?.result as Record<string, unknown>;
-}
-
-function failure(s: Session, line: string): { code: string; message: string } {
-  const id = idOf(line);
-  const r = s.responses.get(id);
-  expect(r?.ok, `${id}: ${JSON.stringify(r)}`).toBe(false);
-  return r?.error as { code: string; message: string };
-}
-
-function idOf(line: string): string {
-  return (JSON.parse(line.slice('app '.length)) as { id: string }).id;
-}
-
-const HANDSHAKE = ['timer', `app ${JSON.stringify(WELCOME)}`, 'timer 10'];
-const trade = (
-  action: string,
-  clOrdId: string,
-  params: Record<string, unknown>,
-  type: RequestType = 'order_send',
-) => req(type, { clOrdId, magic: '26042001', action, ...params });
+useScriptedEa();
 
 describe('the EA in a scripted session (whole EA compiled against a fake terminal)', () => {
   it('says hello first and nothing else until welcome, then answers every request type per the schemas', () => {

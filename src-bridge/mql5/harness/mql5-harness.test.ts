@@ -276,9 +276,10 @@ describe('the EA pipe framing (Pipe.mqh, compiled, fake pipe)', () => {
         return out;
       }
       let line = '';
-      let utf8 = true;
+      // A NUL byte is refused like invalid UTF-8: an MQL5 string would end there and the frame be read cut short.
+      let utf8 = !body.includes(0x00);
       try {
-        line = new TextDecoder('utf-8', { fatal: true }).decode(body);
+        if (utf8) line = new TextDecoder('utf-8', { fatal: true }).decode(body);
       } catch {
         utf8 = false;
       }
@@ -310,6 +311,18 @@ describe('the EA pipe framing (Pipe.mqh, compiled, fake pipe)', () => {
     expect(outputLines(run('frames', big, ['400000', '300000']))).toEqual([
       { line: 'b'.repeat(300_000), utf8: true },
       { line: '{"a":1}', utf8: true },
+    ]);
+  });
+
+  it('refuses a frame holding a NUL byte instead of reading it cut short at the NUL', () => {
+    const withNul = Buffer.concat([
+      Buffer.from('{"type":"account","id":"a"}'),
+      Buffer.from([0x00]),
+      Buffer.from('{"x":1}\n{"ok":true}\n'),
+    ]);
+    expect(outputLines(run('frames', withNul, ['1000', '5,100']))).toEqual([
+      { line: '', utf8: false },
+      { line: '{"ok":true}', utf8: true },
     ]);
   });
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <stdexcept>
 #include <string>
@@ -223,6 +224,9 @@ inline string CharArrayToString(const MqlArray<uchar> &a, int start = 0, int cou
   if (cp != CP_UTF8) throw MqlViolation("CharArrayToString shim: CP_UTF8 only");
   if (start < 0 || count < 0 || start + count > (int)a.v.size()) throw MqlViolation("CharArrayToString out of range");
   std::string bytes(a.v.begin() + start, a.v.begin() + start + count);
+  // An MQL5 string ends at the first 0: the conversion stops there, whatever `count` says.
+  size_t nul = bytes.find('\0');
+  if (nul != std::string::npos) bytes.resize(nul);
   return string(pd_utf8_to_u16(bytes));
 }
 
@@ -232,7 +236,45 @@ extern int g_last_error;
 inline ulong GetTickCount64() { return g_fake_ms; }
 inline int GetLastError() { return g_last_error; }
 inline void ResetLastError() { g_last_error = 0; }
-template <typename... A> void PrintFormat(const char *, A...) {}
+// Print and PrintFormat record each journal line in g_journal (the scenario driver reports them), so tests can
+// check what the EA logs and that nothing it logs is unbounded. PrintFormat substitutes each % conversion with the
+// next argument's text; that is all the EA needs of it.
+extern std::vector<std::string> g_journal;
+inline std::string pd_text(const string &v) { return pd_u16_to_utf8(v.s); }
+inline std::string pd_text(const char *v) { return v; }
+inline std::string pd_text(bool v) { return v ? "true" : "false"; }
+inline std::string pd_text(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+template <typename T> std::string pd_text(T v) { return std::to_string(v); }
+inline void pd_format(std::string &out, const char *fmt) { out += fmt; }
+template <typename T, typename... A> void pd_format(std::string &out, const char *fmt, T first, A... rest) {
+  const char *p = fmt;
+  while (*p != 0 && *p != '%') out += *p++;
+  if (*p == 0) return;
+  if (p[1] == '%') {
+    out += '%';
+    pd_format(out, p + 2, first, rest...);
+    return;
+  }
+  p++;
+  while (*p != 0 && std::strchr("-+ #0123456789.I", *p) != nullptr) p++;
+  if (*p != 0) p++;
+  out += pd_text(first);
+  pd_format(out, p, rest...);
+}
+template <typename... A> void PrintFormat(const char *fmt, A... args) {
+  std::string line;
+  pd_format(line, fmt, args...);
+  g_journal.push_back(line);
+}
+template <typename... A> void Print(A... args) {
+  std::string line;
+  ((line += pd_text(args)), ...);
+  g_journal.push_back(line);
+}
 
 // ----- a real Unix socket standing in for the named pipe (PD_REAL_SOCKET) -----------------------------------
 // FileOpen on \\.\pipe\<name> connects to the socket path in $PIPDESK_SOCKET; FileSize is the number of bytes
@@ -307,12 +349,16 @@ inline uint FileWriteArray(int h, const MqlArray<uchar> &a, int start, int count
   }
   return (uint)done;
 }
-inline void FileFlush(int h) { (void)h; }
+// MetaQuotes' own pipe client (CFilePipe) neither flushes nor seeks a pipe, and neither does the EA: a call on the
+// pipe handle is a test failure here (docs/mql5-functions.md, "Pipe I/O").
+inline void FileFlush(int h) {
+  if (h == 1) throw MqlViolation("FileFlush on the pipe");
+}
 inline bool FileSeek(int h, long offset, int origin) {
-  (void)h;
   (void)offset;
   (void)origin;
-  return true;
+  if (h == 1) throw MqlViolation("FileSeek on the pipe");
+  return false;
 }
 #else
 // ----- the fake pipe ------------------------------------------------------------------------------------------
@@ -373,11 +419,15 @@ inline uint FileWriteArray(int h, const MqlArray<uchar> &a, int start, int count
   for (int i = 0; i < count; i++) g_pipe_fake.fromEa.push_back((char)a.v[(size_t)(start + i)]);
   return (uint)count;
 }
-inline void FileFlush(int h) { (void)h; }
+// MetaQuotes' own pipe client (CFilePipe) neither flushes nor seeks a pipe, and neither does the EA: a call on the
+// pipe handle is a test failure here (docs/mql5-functions.md, "Pipe I/O").
+inline void FileFlush(int h) {
+  if (h == 1) throw MqlViolation("FileFlush on the pipe");
+}
 inline bool FileSeek(int h, long offset, int origin) {
-  (void)h;
   (void)offset;
   (void)origin;
-  return true;
+  if (h == 1) throw MqlViolation("FileSeek on the pipe");
+  return false;
 }
 #endif

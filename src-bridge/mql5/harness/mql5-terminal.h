@@ -138,7 +138,6 @@ struct MqlTradeTransaction {
 };
 
 template <typename T> void ZeroMemory(T &x) { x = T(); }
-template <typename... A> void Print(A...) {}
 inline bool EventSetMillisecondTimer(int ms) { return ms > 0; }
 inline void EventKillTimer() {}
 inline double NormalizeDouble(double v, int digits) {
@@ -476,9 +475,13 @@ inline double GlobalVariableGet(const string &name) {
     return it->second;
   });
 }
+// GlobalVariableSet creates a missing variable as a permanent one (the Reference: "If the variable does not exist,
+// the system creates a new global variable"); the fake notes every such creation in g_gv_permanent.
+extern std::vector<std::string> g_gv_permanent;
 inline datetime GlobalVariableSet(const string &name, double value) {
   pd_check_gv_name(name);
   pd_globals([&](std::map<std::u16string, double> &v) {
+    if (v.count(name.s) == 0) g_gv_permanent.push_back(pd_u16_to_utf8(name.s));
     v[name.s] = value;
     return true;
   });

@@ -14,8 +14,10 @@
 // Most bytes taken from the pipe in one OnTimer call, so a flood cannot stall the terminal's event queue.
 #define PD_PIPE_READ_CHUNK 262144
 
-// Strict UTF-8 check (no overlongs, no surrogates, nothing above U+10FFFF). The conversion to an MQL5 string
-// would silently replace bad bytes, so bad input is caught here and answered with BAD_JSON.
+// Strict UTF-8 check (no overlongs, no surrogates, nothing above U+10FFFF) that also refuses byte 0x00. The
+// conversion to an MQL5 string would silently replace bad bytes, and CharArrayToString ends the string at the
+// first 0 (an MQL5 string cannot hold one), so a frame with a NUL would be read cut short rather than refused:
+// both are caught here and answered with BAD_JSON.
 bool PdValidUtf8(const uchar &buf[],const int start,const int len)
   {
    int i=start;
@@ -23,6 +25,8 @@ bool PdValidUtf8(const uchar &buf[],const int start,const int len)
    while(i<end)
      {
       uchar b=buf[i];
+      if(b==0)
+         return(false);
       if(b<0x80)
         {
          i++;
@@ -70,6 +74,7 @@ bool PdValidUtf8(const uchar &buf[],const int start,const int len)
 class PdPipe
   {
 private:
+   string            m_name;
    string            m_path;
    int               m_handle;
    uchar             m_rx[];
@@ -88,6 +93,7 @@ private:
 public:
                      PdPipe()
      {
+      m_name="";
       m_path="";
       m_handle=INVALID_HANDLE;
       m_rxLen=0;
@@ -103,12 +109,20 @@ public:
       m_frameTooLarge=false;
      }
 
+   // The bare name; the \\.\pipe\ prefix is added here (local machine only). Changed only while closed.
+   void              SetName(const string pipeName)
+     {
+      m_name=pipeName;
+      m_path="\\\\.\\pipe\\"+pipeName;
+     }
+
    void              Init(const string pipeName,const int maxFrameBytes)
      {
-      // The input holds the bare name; the \\.\pipe\ prefix is added here (local machine only).
-      m_path="\\\\.\\pipe\\"+pipeName;
+      SetName(pipeName);
       m_maxFrame=maxFrameBytes;
      }
+
+   string            Name() { return(m_name); }
 
    void              SetMaxFrame(const int bytes) { if(bytes>0) m_maxFrame=bytes; }
    string            Path() { return(m_path); }
@@ -203,9 +217,10 @@ public:
         }
       bytes[n-1]=10;
       ResetLastError();
+      // No FileFlush and, in Pump, no FileSeek: MetaQuotes' own pipe client (CFilePipe, Include\Files\FilePipe.mqh)
+      // writes and reads a pipe without either. Both belong to files with a position and a buffer; on a pipe a seek
+      // has no meaning and could drop bytes the terminal read ahead (docs/mql5-functions.md, "Pipe I/O").
       uint written=FileWriteArray(m_handle,bytes,0,n);
-      // The FileOpen documentation asks for FileFlush between writing to and reading from a pipe.
-      FileFlush(m_handle);
       int err=GetLastError();
       if((int)written!=n || err!=0)
         {
@@ -236,8 +251,6 @@ public:
          ArrayResize(m_rx,m_rxLen+take,4096);
       // Never ask for more than FileSize reported: a larger read would block the EA's only thread.
       uint got=FileReadArray(m_handle,m_rx,m_rxLen,take);
-      // The FileOpen documentation asks for FileSeek to the start between reading from and writing to a pipe.
-      FileSeek(m_handle,0,SEEK_SET);
       if(got==0)
         {
          Close("read returned nothing, error "+IntegerToString(GetLastError()));

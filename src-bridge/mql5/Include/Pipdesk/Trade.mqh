@@ -72,33 +72,47 @@ public:
   };
 
 //+------------------------------------------------------------------+
-//| Filling candidates (docs/bridge-protocol.md section 7), after     |
-//| CTrade::FillingCheck: a DEAL on Request/Instant execution takes  |
-//| FOK; on Market/Exchange execution FOK if SYMBOL_FILLING_FOK (1)  |
-//| is set, IOC if SYMBOL_FILLING_IOC (2) is set, then RETURN. These |
-//| are the SYMBOL_FILLING_* flags, not the ORDER_FILLING_* values.  |
-//| A PENDING order takes RETURN. Only the first two are ever tried. |
+//| Filling candidates (docs/bridge-protocol.md section 7), as       |
+//| CTrade does and the fill policy rules say (docs/mql5-functions.md,|
+//| "Filling"): Request/Instant execution takes FOK. Market          |
+//| execution: FOK if SYMBOL_FILLING_FOK (1) is set, then IOC if     |
+//| SYMBOL_FILLING_IOC (2) is set, never RETURN for a market or stop |
+//| order; a limit or stop-limit order takes RETURN, which the fill  |
+//| policy rules allow there. Exchange execution: FOK, IOC, then     |
+//| RETURN for a market order, RETURN for a pending order. These are |
+//| the SYMBOL_FILLING_* flags, not the ORDER_FILLING_* values. BOC  |
+//| is never chosen here: only the app may ask for it, and only for  |
+//| a limit or stop-limit order. Only the first two are ever tried;  |
+//| none at all (a Market-execution symbol that allows neither FOK   |
+//| nor IOC) makes the EA answer 10030 without sending, as CTrade.   |
 //+------------------------------------------------------------------+
-int PdFillingCandidates(const string symbol,const bool isPending,ENUM_ORDER_TYPE_FILLING &out[])
+bool PdIsLimitType(const ENUM_ORDER_TYPE type)
+  {
+   return(type==ORDER_TYPE_BUY_LIMIT || type==ORDER_TYPE_SELL_LIMIT || type==ORDER_TYPE_BUY_STOP_LIMIT ||
+          type==ORDER_TYPE_SELL_STOP_LIMIT);
+  }
+
+int PdFillingCandidates(const string symbol,const ENUM_ORDER_TYPE type,ENUM_ORDER_TYPE_FILLING &out[])
   {
    ENUM_ORDER_TYPE_FILLING list[3];
    int n=0;
-   if(isPending)
+   bool isMarket=(type==ORDER_TYPE_BUY || type==ORDER_TYPE_SELL);
+   long exe=SymbolInfoInteger(symbol,SYMBOL_TRADE_EXEMODE);
+   long flags=SymbolInfoInteger(symbol,SYMBOL_FILLING_MODE);
+   if(exe==SYMBOL_TRADE_EXECUTION_REQUEST || exe==SYMBOL_TRADE_EXECUTION_INSTANT)
+      list[n++]=ORDER_FILLING_FOK;
+   else if(exe==SYMBOL_TRADE_EXECUTION_EXCHANGE && !isMarket)
       list[n++]=ORDER_FILLING_RETURN;
    else
      {
-      long exe=SymbolInfoInteger(symbol,SYMBOL_TRADE_EXEMODE);
-      if(exe==SYMBOL_TRADE_EXECUTION_REQUEST || exe==SYMBOL_TRADE_EXECUTION_INSTANT)
-         list[n++]=ORDER_FILLING_FOK;
-      else
-        {
-         long flags=SymbolInfoInteger(symbol,SYMBOL_FILLING_MODE);
-         if((flags&SYMBOL_FILLING_FOK)!=0)
-            list[n++]=ORDER_FILLING_FOK;
-         if((flags&SYMBOL_FILLING_IOC)!=0)
-            list[n++]=ORDER_FILLING_IOC;
+      if(exe!=SYMBOL_TRADE_EXECUTION_EXCHANGE && PdIsLimitType(type))
          list[n++]=ORDER_FILLING_RETURN;
-        }
+      if((flags&SYMBOL_FILLING_FOK)!=0)
+         list[n++]=ORDER_FILLING_FOK;
+      if((flags&SYMBOL_FILLING_IOC)!=0)
+         list[n++]=ORDER_FILLING_IOC;
+      if(exe==SYMBOL_TRADE_EXECUTION_EXCHANGE)
+         list[n++]=ORDER_FILLING_RETURN;
      }
    int take=(n<2) ? n : 2;
    ArrayResize(out,take);
@@ -159,12 +173,14 @@ bool PdReadTypeTime(PdJsonReader &rq,const string symbol,MqlTradeRequest &req,st
   }
 
 // Fills `req` from a flat order_send / order_check message. False with errCode/errMsg when nothing can be sent.
-// `candidates` receives the filling modes to try (empty for actions that use none).
+// `candidates` receives the filling modes to try; `needsFilling` says whether the action uses one at all (DEAL and
+// PENDING): such a request with no candidate is answered 10030 without being sent.
 bool PdBuildTradeRequest(PdJsonReader &rq,MqlTradeRequest &req,ENUM_ORDER_TYPE_FILLING &candidates[],
-                         string &errCode,string &errMsg)
+                         bool &needsFilling,string &errCode,string &errMsg)
   {
    ZeroMemory(req);
    ArrayResize(candidates,0);
+   needsFilling=false;
    string clOrdId="";
    string magicText="";
    string action="";
@@ -293,13 +309,20 @@ bool PdBuildTradeRequest(PdJsonReader &rq,MqlTradeRequest &req,ENUM_ORDER_TYPE_F
             errMsg="filling must be FOK, IOC, RETURN or BOC";
             return(false);
            }
+         if(given==ORDER_FILLING_BOC && !PdIsLimitType(type))
+           {
+            errMsg="filling BOC is only for limit and stop-limit orders";
+            return(false);
+           }
          // A filling the app chose is sent as is, without the 10030 retry.
          ArrayResize(candidates,1);
          candidates[0]=given;
         }
       else
-         PdFillingCandidates(symbol,!isDeal,candidates);
-      req.type_filling=candidates[0];
+         PdFillingCandidates(symbol,type,candidates);
+      needsFilling=true;
+      if(ArraySize(candidates)>0)
+         req.type_filling=candidates[0];
       errCode="";
       return(true);
      }
@@ -452,62 +475,92 @@ string PdTradeResultJson(const MqlTradeRequest &req,const MqlTradeResult &res,co
    return(w.Text());
   }
 
-// Runs OrderCheck and, when `send`, OrderSend, trying the next filling candidate once after 10030.
-// Fills `result` with a TradeResult (send) or CheckResult (check only) and returns the outcome class of its
-// retcode, which the EA uses only to decide what goes into the dedup table.
-string PdExecute(MqlTradeRequest &req,ENUM_ORDER_TYPE_FILLING &candidates[],const bool send,string &result)
+// The CheckResult JSON of an order_check.
+string PdCheckResultJson(const MqlTradeCheckResult &check,const uint code,const string message)
+  {
+   int md=PdMoneyDigits();
+   PdJsonWriter w;
+   w.BeginObject();
+   w.Int("retcode",(long)code);
+   w.Str("message",message);
+   w.Num("balance",check.balance,md);
+   w.Num("equity",check.equity,md);
+   w.Num("profit",check.profit,md);
+   w.Num("margin",check.margin,md);
+   w.Num("marginFree",check.margin_free,md);
+   w.Num("marginLevel",check.margin_level,2);
+   w.EndObject();
+   return(w.Text());
+  }
+
+// order_check runs OrderCheck. order_send runs OrderCheck first for DEAL and PENDING only (margin and volume are
+// checked locally before anything leaves the terminal) and then OrderSend; SLTP, MODIFY, REMOVE and CLOSE_BY go
+// straight to OrderSend as CTrade sends them: OrderCheck adds nothing the server does not check, and a local
+// refusal of a stop change near the market would hide the server's own answer. The next filling candidate is
+// tried once after 10030. Fills `result` with a TradeResult (send) or CheckResult (check only) and returns the
+// outcome class of its retcode, which the EA uses only to decide what goes into the dedup table.
+string PdExecute(MqlTradeRequest &req,ENUM_ORDER_TYPE_FILLING &candidates[],const bool needsFilling,const bool send,
+                 string &result)
   {
    int ncand=ArraySize(candidates);
-   bool usesFilling=(ncand>0);
-   int fi=0;
+   bool usesFilling=needsFilling;
    MqlTradeCheckResult check;
    MqlTradeResult res;
+   ZeroMemory(check);
+   ZeroMemory(res);
+   if(needsFilling && ncand==0)
+     {
+      // CTrade answers this itself: nothing is sent.
+      string why="the symbol allows neither FOK nor IOC filling; nothing was sent";
+      if(!send)
+        {
+         result=PdCheckResultJson(check,PD_RETCODE_INVALID_FILL,why);
+         return(PdCheckOutcome(PD_RETCODE_INVALID_FILL));
+        }
+      res.retcode=PD_RETCODE_INVALID_FILL;
+      res.comment=why;
+      result=PdTradeResultJson(req,res,false,false);
+      return(PdOutcome(res.retcode));
+     }
+   bool gate=(!send || req.action==TRADE_ACTION_DEAL || req.action==TRADE_ACTION_PENDING);
+   int fi=0;
    while(true)
      {
       if(usesFilling)
          req.type_filling=candidates[fi];
       ZeroMemory(check);
       ZeroMemory(res);
-      ResetLastError();
-      bool checked=OrderCheck(req,check);
       // The 10030 retry belongs to order_send only; order_check reports the first candidate's verdict.
       bool canRetry=(send && usesFilling && fi+1<ncand);
-      if(!checked && check.retcode==PD_RETCODE_INVALID_FILL && canRetry)
+      if(gate)
         {
-         fi++;
-         continue;
-        }
-      if(!send)
-        {
-         uint code=check.retcode;
-         if(!checked && code==0)
-            code=10013; // OrderCheck failed without a code: report it as INVALID rather than "passed"
-         int md=PdMoneyDigits();
-         PdJsonWriter w;
-         w.BeginObject();
-         w.Int("retcode",(long)code);
-         string message=check.comment;
-         if(!checked && message=="")
-            message="OrderCheck failed, error "+IntegerToString(GetLastError());
-         w.Str("message",message);
-         w.Num("balance",check.balance,md);
-         w.Num("equity",check.equity,md);
-         w.Num("profit",check.profit,md);
-         w.Num("margin",check.margin,md);
-         w.Num("marginFree",check.margin_free,md);
-         w.Num("marginLevel",check.margin_level,2);
-         w.EndObject();
-         result=w.Text();
-         return(PdCheckOutcome(code));
-        }
-      if(!checked)
-        {
-         // Nothing was sent: the check's verdict is the answer (0 would read as "unknown", so it becomes INVALID).
-         res.retcode=(check.retcode!=0) ? check.retcode : (uint)10013;
-         res.comment=(check.comment!="") ? check.comment : "OrderCheck failed, error "+IntegerToString(GetLastError());
-         string outcome=PdOutcome(res.retcode);
-         result=PdTradeResultJson(req,res,usesFilling,false);
-         return(outcome);
+         ResetLastError();
+         bool checked=OrderCheck(req,check);
+         if(!checked && check.retcode==PD_RETCODE_INVALID_FILL && canRetry)
+           {
+            fi++;
+            continue;
+           }
+         if(!send)
+           {
+            uint code=check.retcode;
+            if(!checked && code==0)
+               code=10013; // OrderCheck failed without a code: report it as INVALID rather than "passed"
+            string message=check.comment;
+            if(!checked && message=="")
+               message="OrderCheck failed, error "+IntegerToString(GetLastError());
+            result=PdCheckResultJson(check,code,message);
+            return(PdCheckOutcome(code));
+           }
+         if(!checked)
+           {
+            // Nothing was sent: the check's verdict is the answer (0 would read as "unknown", so it becomes INVALID).
+            res.retcode=(check.retcode!=0) ? check.retcode : (uint)10013;
+            res.comment=(check.comment!="") ? check.comment : "OrderCheck failed, error "+IntegerToString(GetLastError());
+            string rejected=PdOutcome(res.retcode);
+            result=PdTradeResultJson(req,res,usesFilling,false);
+            return(rejected);
+           }
         }
       ResetLastError();
       bool sent=OrderSend(req,res);

@@ -43,7 +43,6 @@ string PdOutcome(const uint retcode)
       case 10020:
       case 10021:
       case 10024:
-      case 10028:
       case 10030:
          return("retryable");
       case 10006:
@@ -76,8 +75,9 @@ string PdOutcome(const uint retcode)
       case 10046:
          return("rejected");
      }
-   // 0 from OrderSend (no answer recorded), 10011 ERROR, 10012 TIMEOUT, 10031 CONNECTION and any code MT5 does not
-   // define: the trade may or may not have happened, so the app must reconcile rather than resend.
+   // 0 from OrderSend (no answer recorded), 10011 ERROR, 10012 TIMEOUT, 10028 LOCKED (an earlier copy of the
+   // request may be the one being processed), 10031 CONNECTION and any code MT5 does not define: the trade may or
+   // may not have happened, so the app must reconcile rather than resend.
    return("unknown");
   }
 
@@ -237,6 +237,15 @@ double PdNormalizeVolume(const string symbol,const double volume)
    if(step>0.0)
       v=MathFloor(v/step+1e-9)*step;
    return(NormalizeDouble(v,8));
+  }
+
+// Text from the app cut to `maxChars` before it is logged or echoed, so a hostile frame cannot flood the journal or
+// make an answer exceed the frame limit.
+string PdClip(const string text,const int maxChars)
+  {
+   if(StringLen(text)<=maxChars)
+      return(text);
+   return(StringSubstr(text,0,maxChars)+"...");
   }
 
 // Valid client order id: what the app's schema allows (1-26 of A-Z a-z 0-9 _ . : -).
