@@ -424,17 +424,26 @@ describe('Executor: other operations', () => {
     });
   });
 
-  it('close all reports the positions it could not close', async () => {
-    await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1, requestKey: 'p1' });
-    await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.2, requestKey: 'p2' });
+  it('close all reports the positions it could not close, in the order it planned them', async () => {
+    // A stopped clock: every close is journalled in the same millisecond, the tie a loaded machine produces, so
+    // only the plan can order the items (the journal's own order would then follow its random row ids).
+    const frozen = { now: () => 1_800_000_000_000 };
+    const tiedJournal = new Journal(db, frozen);
+    executor.close();
+    executor = new Executor({ bridge, journal: tiedJournal, settings, logger, clock: frozen, options: FAST });
+    for (let i = 1; i <= 6; i += 1) {
+      await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: i / 10, requestKey: `p${i}` });
+    }
+    const planned = bridge.positionList.map((p) => p.ticket);
     bridge.script.push({ kind: 'retcode', retcode: 10018 });
     const r = await executor.closeAll({});
-    expect(r).toMatchObject({
-      ok: false,
-      code: 'TRADE_REJECTED',
-      items: [{ ok: false, retcode: 10018 }, { ok: true }],
-    });
-    expect(bridge.positionList).toHaveLength(1);
+    tiedJournal.close();
+    expect(r).toMatchObject({ ok: false, code: 'TRADE_REJECTED' });
+    const items = r.items ?? [];
+    expect(items.map((i) => i.ticket)).toEqual(planned);
+    expect(items.map((i) => i.ok)).toEqual([false, true, true, true, true, true]);
+    expect(items[0]?.retcode).toBe(10018);
+    expect(bridge.positionList.map((p) => p.ticket)).toEqual([planned[0]]);
   });
 
   it('a throwing listener does not break order handling', async () => {
