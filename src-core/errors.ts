@@ -73,6 +73,11 @@ export const ERROR_CODES = {
   INVALID_SETTINGS: 'A settings change did not validate; the stored settings are unchanged.',
   INVALID_CLOSE_VOLUME: 'A partial close volume is not a valid step below the position volume.',
 
+  // ── Charts (src-core/chart, docs/charts.md) ─────────────────────────────────────────────────────────────────
+  INVALID_ATR_PERIOD: 'The ATR period is not a whole number from 1 to 1000.',
+  INVALID_ATR_MULTIPLIER: 'The ATR multiplier is not above 0 and at most 100.',
+  NOT_ENOUGH_BARS: 'The chart has fewer bars than the calculation needs.',
+
   // ── Desktop IPC and web host (src-core/contracts/ipc.ts, src-main/ipc, src-main/host) ─────────────────────────
   BAD_REQUEST: 'An IPC request did not match its channel schema; the message names the field and the rule.',
   UNKNOWN_CHANNEL: 'The IPC channel is not part of the contract.',

@@ -20,6 +20,7 @@
 #include <Pipdesk/Pipe.mqh>
 #include <Pipdesk/Market.mqh>
 #include <Pipdesk/Trade.mqh>
+#include <Pipdesk/Rates.mqh>
 
 #define PD_EA_VERSION         "1.00"
 #define PD_PROTOCOL_VERSION   1
@@ -538,7 +539,7 @@ bool IsRequestType(const string type)
   {
    return(type=="account" || type=="symbols" || type=="symbol_spec" || type=="quote" || type=="subscribe" ||
           type=="unsubscribe" || type=="positions" || type=="orders" || type=="history_deals" ||
-          type=="calc_margin" || type=="order_check" || type=="order_send" || type=="lookup");
+          type=="calc_margin" || type=="order_check" || type=="order_send" || type=="lookup" || type=="rates");
   }
 
 void HandleLine(const string line)
@@ -737,6 +738,8 @@ void HandleRequest(const string type,const string id,PdJsonReader &rq)
       ok=HandleTrade(rq,false,result,errCode,errMsg);
    else if(type=="order_send")
       ok=HandleTrade(rq,true,result,errCode,errMsg);
+   else if(type=="rates")
+      ok=PdHandleRates(rq,budget,result,errCode,errMsg);
    else if(type=="lookup")
      {
       // Absence proves "not executed" only on a synchronised terminal (review F14); otherwise the app must keep

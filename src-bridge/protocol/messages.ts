@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { retcodeInfo } from '../../src-core/trading/retcodes';
+import { RatesRequest, RatesResult } from './rates';
 
 /**
  * Bridge protocol v1: every message that crosses the pipe between the app (server) and the EA (client).
@@ -601,6 +602,8 @@ export const RequestSchemas = {
     /** How far back to search history, ms since 1970 (trade server clock); absent: 7 days. */
     sinceMs: timeMs.optional(),
   }),
+  /** CopyRates: bars of one symbol and timeframe (rates.ts). */
+  rates: RatesRequest,
 } as const;
 
 /** Every request type of protocol v1. */
@@ -634,6 +637,7 @@ export const Request = z.union([
   RequestSchemas.order_check,
   RequestSchemas.order_send,
   RequestSchemas.lookup,
+  RequestSchemas.rates,
 ]);
 export type Request = z.infer<typeof Request>;
 
@@ -652,6 +656,7 @@ export const DEFAULT_DEADLINES_MS: Readonly<Record<RequestType, number>> = {
   order_check: 10_000,
   order_send: 30_000,
   lookup: 10_000,
+  rates: 10_000,
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -686,6 +691,7 @@ export const ResultSchemas = {
   order_check: CheckResult,
   order_send: TradeResult,
   lookup: LookupResult,
+  rates: RatesResult,
 } as const satisfies Record<RequestType, z.ZodType>;
 
 /** The `result` of a request of type `T`, as the app sees it (after parsing). */

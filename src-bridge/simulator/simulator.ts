@@ -1,6 +1,7 @@
 import { CATALOG_MID_PRICES, SYMBOL_CATALOG, findCatalogSymbol } from '../../src-core/trading/catalog';
 import type { SymbolSpec, TradeMode } from '../../src-core/trading/symbol-spec';
 import { silentLogger, type Logger } from '../protocol/logger';
+import { SimBarHistory } from './bar-history';
 import { RandomWalkFeed, seededRandom, type FeedTick } from './feed';
 import { SimTerminal, type SimulatorFaults, type TerminalStatus } from './terminal';
 import { TradeServer, type MarketSchedule, type SimAccountConfig } from './trade-server';
@@ -47,6 +48,11 @@ export interface SimulatorOptions {
   /** Connect at once (default true). */
   readonly autoConnect?: boolean;
   readonly eaVersion?: string;
+  /**
+   * Synthetic bars per timeframe served by `rates` before the first quote (bar-history.ts). Default 10,000
+   * with the random walk, 0 with a replay (the file is the history).
+   */
+  readonly historyBars?: number;
 }
 
 /**
@@ -128,7 +134,17 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
       ...(options.slippagePoints === undefined ? {} : { slippagePoints: options.slippagePoints }),
       ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
     });
+  const history = new SimBarHistory({
+    specs,
+    seed: options.seed ?? 1,
+    syntheticBars: options.historyBars ?? (options.replay === undefined ? 10_000 : 0),
+  });
+  const record = (symbol: string): void => {
+    const q = server.quote(symbol);
+    if (q !== undefined) history.record(symbol, q.bid, q.ask, q.timeMsc);
+  };
   const terminal = new SimTerminal({
+    rates: (request) => history.rates(request),
     path: options.path,
     ...(options.token === undefined ? {} : { token: options.token }),
     ...(options.tokenFile === undefined ? {} : { tokenFile: options.tokenFile }),
@@ -142,9 +158,17 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
 
   const feed = new RandomWalkFeed(specs, { ...CATALOG_MID_PRICES, ...options.mids }, random);
   const apply = (tick: FeedTick): void => {
-    if (server.setQuote(tick.symbol, tick.bid, tick.ask, tick.timeMs)) terminal.pushTick(tick.symbol);
+    if (!server.setQuote(tick.symbol, tick.bid, tick.ask, tick.timeMs)) return;
+    record(tick.symbol);
+    terminal.pushTick(tick.symbol);
   };
-  if (options.sharedState === undefined) for (const tick of feed.initial(now())) apply(tick);
+  if (options.sharedState === undefined) {
+    for (const tick of feed.initial(now())) {
+      // A replay's history is its file: the start-up quote at the wall clock would sit after every replayed bar.
+      if (options.replay === undefined) apply(tick);
+      else if (server.setQuote(tick.symbol, tick.bid, tick.ask, tick.timeMs)) terminal.pushTick(tick.symbol);
+    }
+  }
   const replay = options.replay === undefined ? undefined : [...options.replay];
   let replayIndex = 0;
   const step = (): void => {
@@ -193,6 +217,7 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
     setPrice: (symbol, bid, ask) => {
       const isSet = server.setQuote(symbol, bid, ask);
       if (isSet) {
+        record(symbol);
         feed.setMid(symbol, (bid + ask) / 2);
         terminal.pushTick(symbol);
       }

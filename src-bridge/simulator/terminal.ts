@@ -9,6 +9,7 @@ import {
   AppMessageSchemas,
   PROTOCOL_VERSION,
   RequestSchemas,
+  type EaError,
   type EaErrorCode,
   type Hello,
   type Request,
@@ -18,6 +19,8 @@ import {
   type WireSymbolSpec,
 } from '../protocol/messages';
 import { CALC_MODE_VALUE, EXECUTION_MODE_VALUE, TRADE_MODE_VALUE } from '../../src-core/trading/symbol-spec';
+import type { Result } from '../../src-core/result';
+import type { RatesRequest, RatesResult } from '../protocol/rates';
 import { readTokenFile } from '../server/endpoint';
 import type { TradeParams, TradeServer } from './trade-server';
 
@@ -67,6 +70,8 @@ export interface SimTerminalOptions {
   /** Wait after a refusal before trying again (the EA spec says at least 10 s). */
   readonly refusedRetryMs: number;
   readonly dedupSize?: number;
+  /** Answers `rates` (bar-history.ts); absent: every symbol has no bars yet. */
+  readonly rates?: (request: RatesRequest) => Result<RatesResult, EaError>;
 }
 
 const GARBAGE: readonly Buffer[] = [
@@ -473,6 +478,15 @@ export class SimTerminal {
       case 'order_send':
         this.#orderSend(request);
         return;
+      case 'rates': {
+        const answer = this.#options.rates?.(request) ?? {
+          ok: true as const,
+          value: { symbol: request.symbol, timeframe: request.timeframe, rates: [] },
+        };
+        if (answer.ok) this.#reply(request.id, 'rates', answer.value);
+        else this.#fail(request.id, answer.error.code, answer.error.message);
+        return;
+      }
       case 'lookup': {
         if (!this.#isTradeServerConnected) {
           this.#fail(request.id, 'TERMINAL_ERROR', 'the terminal is not connected to the trade server');

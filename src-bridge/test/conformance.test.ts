@@ -360,6 +360,10 @@ describe('requests', () => {
       deals: [],
     });
 
+    const rates = must(await s.request('rates', { symbol: 'EURUSD', timeframe: 'H1', count: 24 }));
+    seen.add('rates');
+    expect(rates.rates).toHaveLength(24); // more cases in rates.test.ts
+
     expect([...seen].sort()).toEqual([...REQUEST_TYPES].sort());
   });
 

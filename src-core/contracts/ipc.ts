@@ -14,6 +14,7 @@ import {
   Ticket,
 } from './orders';
 import { JournalEntry, JournalPage, JournalQuery } from './journal';
+import { chartIpcChannels } from './ipc-chart';
 import { cloudIpcChannels, cloudIpcEvents } from './ipc-cloud';
 
 /**
@@ -382,6 +383,8 @@ export const ipcChannels = {
 
   /** Cloud sign-in, account links and remote trading (ipc-cloud.ts, issue 7). */
   ...cloudIpcChannels,
+  /** Chart bars (ipc-chart.ts). */
+  ...chartIpcChannels,
 } as const;
 
 /** Every event main pushes, with its payload schema. */

@@ -19,6 +19,7 @@ import type { DemoPort } from '../ipc/ports';
 import { systemClock } from '../services/clock';
 import { bridgeAccounts } from '../services/cloud-sync/accounts-port';
 import { CloudSync } from '../services/cloud-sync/cloud-sync';
+import { chartIpcHandlers, createChartBars } from '../services/chart/chart-bars';
 import { cloudIpcHandlers } from '../services/cloud-sync/ipc-handlers';
 import { createFileTokenStore, type TokenStore } from '../services/cloud-sync/token-store';
 import { openDatabase, type Db } from '../services/database';
@@ -287,6 +288,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
         demo,
         installer,
         cloud: cloudIpcHandlers(cloud),
+        chart: chartIpcHandlers(createChartBars({ server, activeKey: () => market.activeKey() })),
       }),
       logger,
     );

@@ -56,5 +56,6 @@ export function createIpcHandlers(ports: DesktopPorts): IpcHandlers {
     'installer:install-ea': (req) => installer.install(req.dataPath),
 
     ...ports.cloud,
+    ...ports.chart,
   } satisfies IpcHandlers;
 }

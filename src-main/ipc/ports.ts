@@ -24,6 +24,7 @@ import type {
   PlacePendingOrder,
 } from '../../src-core/contracts/orders';
 import type { JournalPage, JournalQuery } from '../../src-core/contracts/journal';
+import type { ChartIpcHandlers } from '../services/chart/chart-bars';
 import type { CloudIpcHandlers } from '../services/cloud-sync/ipc-handlers';
 
 /** Something that may answer now or later. */
@@ -95,4 +96,6 @@ export interface DesktopPorts {
   readonly installer: InstallerPort;
   /** Cloud sync's handlers (`cloudIpcHandlers(sync)` from services/cloud-sync), merged as they are. */
   readonly cloud: CloudIpcHandlers;
+  /** Chart bars (`chartIpcHandlers` from services/chart), merged as they are. */
+  readonly chart: ChartIpcHandlers;
 }

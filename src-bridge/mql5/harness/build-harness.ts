@@ -7,7 +7,7 @@ import { translateMql, withPrototypes } from './translate-mql';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const MQL5 = join(HERE, '..');
-const HEADERS = ['Json', 'Util', 'Pipe', 'Market', 'Trade'] as const;
+const HEADERS = ['Json', 'Util', 'Pipe', 'Market', 'Trade', 'Rates'] as const;
 
 /** A compiled harness program and the temporary directory that holds it. */
 export interface BuiltHarness {

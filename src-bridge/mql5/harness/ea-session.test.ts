@@ -48,6 +48,7 @@ describe('the EA in a scripted session (whole EA compiled against a fake termina
       lookupOpen: req('lookup', { clOrdId: 'pd-open1' }),
       lookupLimit: req('lookup', { clOrdId: 'pd-limit1' }),
       lookupNone: req('lookup', { clOrdId: 'pd-nothing' }),
+      rates: req('rates', { symbol: 'EURUSD', timeframe: 'H1', count: 3 }),
     };
     const covered = new Set(Object.values(lines).map((l) => requestTypes.get(idOf(l))));
     expect(REQUEST_TYPES.filter((t) => !covered.has(t))).toEqual([]);
@@ -122,6 +123,44 @@ describe('the EA in a scripted session (whole EA compiled against a fake termina
       magic: 26042001,
       sl: 1.08,
     });
+  });
+
+  it('answers rates from CopyRates: by count and position, by time range, and its refusals', () => {
+    const H1 = 3_600_000;
+    const serverMs = (1_799_913_600 + 8 * 3600) * 1000; // ea-driver.cpp's TimeTradeServer()
+    const forming = Math.floor(serverMs / H1) * H1;
+    const lines = {
+      count: req('rates', { symbol: 'EURUSD', timeframe: 'H1', count: 3 }),
+      older: req('rates', { symbol: 'EURUSD', timeframe: 'H1', count: 2, startPos: 1 }),
+      range: req('rates', { symbol: 'GOLD', timeframe: 'H1', fromMs: forming - 2 * H1 + 1, toMs: forming }),
+      wide: req('rates', { symbol: 'EURUSD', timeframe: 'M1', fromMs: 0, toMs: forming * 2 }),
+      noHistory: req('rates', { symbol: 'NOQUOTE', timeframe: 'D1', count: 10 }),
+      unknown: req('rates', { symbol: 'NOPE', timeframe: 'D1', count: 10 }),
+    };
+    const bad = {
+      tooMany: request('rates', { symbol: 'EURUSD', timeframe: 'H1', count: 5001 }).line,
+      badTf: request('rates', { symbol: 'EURUSD', timeframe: 'H5', count: 10 }).line,
+      mixed: request('rates', { symbol: 'EURUSD', timeframe: 'H1', count: 10, fromMs: 0, toMs: 1 }).line,
+    };
+    const s = session([...HANDSHAKE, ...Object.values(lines), ...Object.values(bad), 'timer 10']);
+    expect(result(s, lines.count).rates).toEqual([
+      [forming - 2 * H1, 1.08498, 1.085, 1.08496, 1.08498, 102, 10],
+      [forming - H1, 1.08499, 1.08501, 1.08497, 1.08499, 101, 10],
+      [forming, 1.085, 1.08502, 1.08498, 1.085, 100, 10],
+    ]);
+    expect((result(s, lines.older).rates as number[][]).map((r) => r[0])).toEqual([
+      forming - 2 * H1,
+      forming - H1,
+    ]);
+    expect((result(s, lines.range).rates as number[][]).map((r) => r[0])).toEqual([forming - H1, forming]);
+    const wide = result(s, lines.wide);
+    expect((wide.rates as unknown[]).length).toBe(5000);
+    expect(wide.truncated).toBe(true);
+    expect((wide.rates as number[][]).at(-1)?.[0]).toBe(Math.floor(serverMs / 60_000) * 60_000);
+    expect(failure(s, lines.noHistory)).toMatchObject({ code: 'TERMINAL_ERROR' });
+    expect(failure(s, lines.noHistory).message).toContain('4401');
+    expect(failure(s, lines.unknown)).toMatchObject({ code: 'UNKNOWN_SYMBOL' });
+    for (const line of Object.values(bad)) expect(failure(s, line)).toMatchObject({ code: 'INVALID_PARAMS' });
   });
 
   it('builds every trade action as MT5 expects', () => {

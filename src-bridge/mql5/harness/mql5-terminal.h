@@ -520,3 +520,72 @@ inline string FileReadString(int h, int = 0) {
   if (h != 2) throw MqlViolation("FileReadString on a handle that is not the token file");
   return string(g_term.token);
 }
+
+// ----- chart bars (CopyRates) ----------------------------------------------------------------------------------
+// A fixed fake history: bar k back from the forming bar (k = 0) closes k points below the current bid, so a test
+// can tell rows apart and check their order. A symbol without a quote has no history (error 4401).
+enum ENUM_TIMEFRAMES {
+  PERIOD_CURRENT = 0, PERIOD_M1 = 1, PERIOD_M2 = 2, PERIOD_M3 = 3, PERIOD_M4 = 4, PERIOD_M5 = 5, PERIOD_M6 = 6,
+  PERIOD_M10 = 10, PERIOD_M12 = 12, PERIOD_M15 = 15, PERIOD_M20 = 20, PERIOD_M30 = 30, PERIOD_H1 = 16385,
+  PERIOD_H2 = 16386, PERIOD_H3 = 16387, PERIOD_H4 = 16388, PERIOD_H6 = 16390, PERIOD_H8 = 16392,
+  PERIOD_H12 = 16396, PERIOD_D1 = 16408, PERIOD_W1 = 32769, PERIOD_MN1 = 49153
+};
+struct MqlRates {
+  datetime time = 0;
+  double open = 0, high = 0, low = 0, close = 0;
+  long tick_volume = 0;
+  int spread = 0;
+  long real_volume = 0;
+};
+constexpr long PD_FAKE_BARS = 20000;
+inline long pd_period_seconds(ENUM_TIMEFRAMES tf) {
+  int v = (int)tf;
+  if (v == PERIOD_MN1) return 30L * 86400; // the fake's months are 30 days long
+  if (v == PERIOD_W1) return 7L * 86400;
+  if (v >= PERIOD_H1) return (long)(v - 16384) * 3600;
+  return (long)v * 60;
+}
+inline MqlRates pd_fake_bar(const FakeSymbol &s, ENUM_TIMEFRAMES tf, long k) {
+  long p = pd_period_seconds(tf);
+  double point = 1.0;
+  for (long d = s.i.count(SYMBOL_DIGITS) ? s.i.at(SYMBOL_DIGITS) : 0; d > 0; d--) point /= 10.0;
+  MqlRates r;
+  r.time = (g_term.serverSeconds / p) * p - k * p;
+  r.close = s.tick.bid - (double)k * point;
+  r.open = r.close;
+  r.high = r.close + 2 * point;
+  r.low = r.close - 2 * point;
+  r.tick_volume = 100 + k;
+  r.spread = 10;
+  return r;
+}
+template <typename T> bool ArraySetAsSeries(MqlArray<T> &, bool series) {
+  if (series) throw MqlViolation("ArraySetAsSeries(true) is not faked");
+  return true;
+}
+// By position: `count` bars ending `start` bars before the forming one, oldest first.
+inline int CopyRates(const string &name, ENUM_TIMEFRAMES tf, int start, int count, MqlArray<MqlRates> &out) {
+  FakeSymbol *s = pd_sym(name);
+  if (s == nullptr || s->tick.bid <= 0) {
+    g_last_error = 4401;
+    return -1;
+  }
+  out.v.clear();
+  for (long k = (long)start + count - 1; k >= start; k--)
+    if (k < PD_FAKE_BARS) out.v.push_back(pd_fake_bar(*s, tf, k));
+  return (int)out.v.size();
+}
+// By time: the bars whose open time is in [from, to] seconds, oldest first.
+inline int CopyRates(const string &name, ENUM_TIMEFRAMES tf, datetime from, datetime to, MqlArray<MqlRates> &out) {
+  FakeSymbol *s = pd_sym(name);
+  if (s == nullptr || s->tick.bid <= 0) {
+    g_last_error = 4401;
+    return -1;
+  }
+  out.v.clear();
+  for (long k = PD_FAKE_BARS - 1; k >= 0; k--) {
+    MqlRates r = pd_fake_bar(*s, tf, k);
+    if (r.time >= from && r.time <= to) out.v.push_back(r);
+  }
+  return (int)out.v.size();
+}
