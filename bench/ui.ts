@@ -74,8 +74,7 @@ async function clickToPosition(): Promise<void> {
         { via: 'bench' },
       );
       direct.push(performance.now() - t0);
-      if (!r.ok || !(r.value as { ok: boolean }).ok)
-        throw new Error(`direct order failed: ${JSON.stringify(r)}`);
+      if (!r.ok) throw new Error(`direct order failed: ${JSON.stringify(r)}`);
     }
     await h.page.getByTestId('tab-positions').click();
     const ui: number[] = [];

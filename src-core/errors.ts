@@ -1,9 +1,11 @@
-import { appError, type AppError } from './result';
+import { z } from 'zod';
 
 /**
- * The one list of error codes (SCREAMING_SNAKE), each with a one-line meaning. Every `AppError.code` the app
- * produces, in any layer, is a key of {@link ERROR_CODES}; the messages shown to users are written where the
- * error is made and carry the numbers, this list says what the code means in general.
+ * The one list of error codes (SCREAMING_SNAKE), each with a one-line meaning. Every `AppError.code` the desktop
+ * produces, in any layer, is a key of {@link ERROR_CODES}: `AppError`'s code is typed as {@link ErrorCode}, so an
+ * unlisted code is a compile error. The messages shown to users are written where the error is made and carry the
+ * numbers; this list says what the code means in general. The cloud answers its own lower-case codes over HTTP;
+ * docs/errors.md says how each one maps onto this list when it reaches the desktop.
  *
  * To add codes: append them under your area's heading (or add a heading), one line each, keep them unique.
  */
@@ -72,6 +74,7 @@ export const ERROR_CODES = {
   MARKET_CLOSED: 'The market for the symbol is closed now.',
   INVALID_SETTINGS: 'A settings change did not validate; the stored settings are unchanged.',
   INVALID_CLOSE_VOLUME: 'A partial close volume is not a valid step below the position volume.',
+  ONE_CLICK_DISABLED: 'One-click trading is switched off in settings and the request asked for one-click.',
 
   // ── Charts (src-core/chart, docs/charts.md) ─────────────────────────────────────────────────────────────────
   INVALID_ATR_PERIOD: 'The ATR period is not a whole number from 1 to 1000.',
@@ -93,10 +96,41 @@ export const ERROR_CODES = {
   SECRET_UNAVAILABLE:
     'The OS keyring behind safeStorage is not available, so a secret is not stored on disk.',
   SECRET_UNREADABLE: 'A stored secret cannot be decrypted here (another machine or user); sign in again.',
+
+  // ── Bridge requests (src-bridge/server; the app turns these into the codes above before a user sees them) ───
+  INVALID_REQUEST: 'The parameters do not form a valid bridge request; nothing was sent to the terminal.',
+  DISCONNECTED: 'The link to the terminal dropped after the request was sent and before its answer.',
+  TIMEOUT: 'The terminal did not answer a bridge request within its deadline.',
+  EA_ERROR: 'The EA answered that it could not do the request; `eaCode` says why.',
+  BAD_RESPONSE: 'The EA answered with a result that does not match the protocol.',
+  UNSUPPORTED_SYMBOL: "The terminal's symbol uses a calc, trade or execution mode Pipdesk does not support.",
+
+  // ── MT5 simulator (src-bridge/simulator) ───────────────────────────────────────────────────────────────────
+  UNKNOWN_SYMBOL: 'The simulated trade server has no such symbol.',
+  BAD_REPLAY: 'A tick replay file has a line that is not a valid tick.',
+
+  // ── Cloud sync on the desktop (src-main/services/cloud-sync; see docs/errors.md for the cloud's own codes) ──
+  NOT_SIGNED_IN: 'The desktop is not signed in to the cloud.',
+  ACCOUNT_NOT_FOUND: 'The bridge has not seen this MT5 account, so it cannot be linked.',
+  ACCOUNT_NOT_LINKED: 'The MT5 account is not linked to a cloud connection yet.',
+  CLOUD_UNREACHABLE: 'The cloud cannot be reached (network down, wrong URL, or a 15 s timeout).',
+  CLOUD_ERROR: 'The cloud failed (HTTP 5xx or an error body that is not its contract).',
+  CLOUD_BAD_ANSWER: 'The cloud answered success with a body that does not match its contract.',
+  INVALID_CREDENTIALS: 'The cloud refused the email or password (one answer for both).',
+  TOTP_REQUIRED: 'The cloud account has two-factor sign-in: ask for the code and sign in again.',
+  INVALID_TOTP_CODE: 'The cloud refused the two-factor or recovery code.',
+  CLOUD_SESSION_EXPIRED:
+    'The cloud refused the stored sign-in (expired, revoked or reused token): sign in again.',
+  RATE_LIMITED: 'The cloud asks to slow down; try again in a moment.',
+  CLOUD_REFUSED:
+    'The cloud refused the request for a reason the desktop does not act on; `details.cloudCode` names it.',
 } as const satisfies Readonly<Record<string, string>>;
 
 /** Any code in {@link ERROR_CODES}. */
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The schema of {@link ErrorCode}, for contracts that carry a code across a boundary. */
+export const ErrorCode = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
 
 /** Whether a string is one of the listed error codes (for checking codes that crossed a boundary). */
 export function isErrorCode(value: string): value is ErrorCode {
@@ -104,13 +138,9 @@ export function isErrorCode(value: string): value is ErrorCode {
 }
 
 /**
- * Builds an {@link AppError} whose code is checked against {@link ERROR_CODES} at compile time; `appError` with
- * a bare string would accept a typo.
+ * A code read back from storage (the journal keeps rows written by earlier versions) as a listed code, or
+ * `fallback` when it is absent or no longer listed.
  */
-export function codedError(
-  code: ErrorCode,
-  message: string,
-  details?: Readonly<Record<string, unknown>>,
-): AppError<ErrorCode> {
-  return appError(code, message, details);
+export function toErrorCode(value: string | null | undefined, fallback: ErrorCode): ErrorCode {
+  return value !== null && value !== undefined && isErrorCode(value) ? value : fallback;
 }

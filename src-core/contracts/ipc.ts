@@ -1,14 +1,16 @@
 import { z } from 'zod';
+import { ErrorCode } from '../errors';
 import type { AppError, Result } from '../result';
 import { MarginMode, Quote, Side, SymbolSpec } from '../trading/symbol-spec';
 import {
   CancelOrder,
   CloseAll,
   ClosePosition,
-  ExecutionResult,
   ModifyOrder,
   ModifyPosition,
   OpenMarketOrder,
+  OrderFailure,
+  OrderSuccess,
   PlacePendingOrder,
   SymbolName,
   Ticket,
@@ -30,35 +32,22 @@ import { cloudIpcChannels, cloudIpcEvents } from './ipc-cloud';
  * can act on (a refused order, no terminal connected) come back as `ok: false` with a SCREAMING_SNAKE code and
  * plain words; a bug in main becomes `INTERNAL` with a generic message (the stack is logged, never sent).
  *
- * Order channels (`orders:*` that change something) are the one exception to "refusals are `ok: false`": their
- * value is the executor's own {@link ExecutionResult}, which carries its own `ok`, `code`, `retcode`,
- * `clientOrderId` and `entryId`. An IPC-level `ok: false` there means the request never reached the executor
- * (`BAD_REQUEST`, `INTERNAL`, `TRANSPORT`); a refused or failed order is `{ ok: true, value: { ok: false, … } }`.
+ * Order channels (`orders:*` that change something) answer the same one layer: `{ ok: true, value: OrderSuccess }`
+ * or `{ ok: false, error: OrderFailure }`, where the failure is an `AppError` that also carries the executor's
+ * `retcode`, `clientOrderId`, `entryId` and close-all `items` when it has them. A request that never reached the
+ * executor (`BAD_REQUEST`, `INTERNAL`, `TRANSPORT`) is an `OrderFailure` with only a code and a message.
  */
 
 // ---------------------------------------------------------------------------------------------------------------
 // Errors every channel can answer besides its own domain codes.
 
-/** Error codes produced by the IPC layer itself (domain codes such as `LOT_BELOW_MIN` pass through as they are). */
-export const IpcErrorCode = z.enum([
-  /** The request did not match the channel's schema; `message` says which field and why. */
-  'BAD_REQUEST',
-  /** The channel name is not in {@link ipcChannels}. */
-  'UNKNOWN_CHANNEL',
-  /** No MT5 terminal (EA or demo simulator) is connected, so market and trading calls cannot be answered. */
-  'NOT_CONNECTED',
-  /** The transport is down (web host closed, socket lost); produced by the client, never by main. */
-  'TRANSPORT',
-  /** The caller is not allowed (wrong web host token, a frame that is not ours). */
-  'UNAUTHORIZED',
-  /** A bug in main; details are in the main log. */
-  'INTERNAL',
-]);
-export type IpcErrorCode = z.infer<typeof IpcErrorCode>;
-
-/** The error half of every IPC answer. `code` is one of {@link IpcErrorCode} or a domain code. */
+/**
+ * The error half of every IPC answer (order channels add the order's ids, see `OrderFailure`). The IPC layer's own
+ * codes are `BAD_REQUEST`, `UNKNOWN_CHANNEL`, `UNAUTHORIZED`, `INTERNAL` and, from the client, `TRANSPORT`; domain
+ * codes pass through. All are in the one list of `src-core/errors.ts`.
+ */
 export const IpcError = z.object({
-  code: z.string().min(1),
+  code: ErrorCode,
   message: z.string(),
   details: z.record(z.string(), z.unknown()).optional(),
 });
@@ -306,6 +295,12 @@ const channel = <Req extends z.ZodType, Res extends z.ZodType>(request: Req, res
   request,
   response,
 });
+/** An order channel: its answer is the order's own success or failure (one Result layer). */
+const orderChannel = <Req extends z.ZodType>(request: Req) => ({
+  request,
+  response: OrderSuccess,
+  error: OrderFailure,
+});
 
 /** Every invoke channel, its request and its success value. */
 export const ipcChannels = {
@@ -337,13 +332,13 @@ export const ipcChannels = {
   'positions:list': channel(empty, z.object({ positions: z.array(Position) })),
   'orders:list-pending': channel(empty, z.object({ orders: z.array(PendingOrder) })),
 
-  'orders:open-market': channel(OpenMarketOrder, ExecutionResult),
-  'orders:place-pending': channel(PlacePendingOrder, ExecutionResult),
-  'orders:modify-position': channel(ModifyPosition, ExecutionResult),
-  'orders:modify-order': channel(ModifyOrder, ExecutionResult),
-  'orders:close-position': channel(ClosePosition, ExecutionResult),
-  'orders:close-all': channel(CloseAll, ExecutionResult),
-  'orders:cancel-order': channel(CancelOrder, ExecutionResult),
+  'orders:open-market': orderChannel(OpenMarketOrder),
+  'orders:place-pending': orderChannel(PlacePendingOrder),
+  'orders:modify-position': orderChannel(ModifyPosition),
+  'orders:modify-order': orderChannel(ModifyOrder),
+  'orders:close-position': orderChannel(ClosePosition),
+  'orders:close-all': orderChannel(CloseAll),
+  'orders:cancel-order': orderChannel(CancelOrder),
 
   /** Margin the terminal would require for this order, in the account currency. */
   'margin:calc': channel(
@@ -419,8 +414,12 @@ export type IpcRequestInput<K extends IpcChannel> = z.input<IpcChannels[K]['requ
 export type IpcRequest<K extends IpcChannel> = z.output<IpcChannels[K]['request']>;
 /** The success value of a channel. */
 export type IpcValue<K extends IpcChannel> = z.output<IpcChannels[K]['response']>;
+/** The error half of a channel's answer: {@link IpcError}, or `OrderFailure` for order channels. */
+export type IpcErrorOf<K extends IpcChannel> = IpcChannels[K] extends { readonly error: typeof OrderFailure }
+  ? OrderFailure
+  : IpcError;
 /** The answer of a channel. */
-export type IpcResponse<K extends IpcChannel> = Result<IpcValue<K>>;
+export type IpcResponse<K extends IpcChannel> = Result<IpcValue<K>, IpcErrorOf<K>>;
 /** The payload of an event. */
 export type IpcEventPayload<E extends IpcEvent> = z.output<IpcEvents[E]>;
 

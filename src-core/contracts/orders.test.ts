@@ -10,6 +10,7 @@ import {
   OpenMarketOrder,
   PlacePendingOrder,
   TradeIntent,
+  toOrderAnswer,
 } from './orders';
 
 describe('order contracts', () => {
@@ -85,6 +86,20 @@ describe('order contracts', () => {
     ).toBeTruthy();
     expect(ExecutionResult.safeParse({ ok: false, code: 'lower case', message: 'm' }).success).toBe(false);
     expect(ExecutionResult.safeParse({ ok: true, message: 'no ids' }).success).toBe(false);
+    expect(ExecutionResult.safeParse({ ok: false, code: 'NOT_LISTED', message: 'm' }).success).toBe(false);
+  });
+
+  it('an execution result becomes one Result layer for IPC', () => {
+    const done = { clientOrderId: 'P1', entryId: 'e', operation: 'open_market', message: 'Bought' } as const;
+    expect(toOrderAnswer({ ok: true, ...done })).toEqual({ ok: true, value: done });
+    const refused = {
+      code: 'MAX_LOT_SIZE_EXCEEDED',
+      message: 'Above 10 lots.',
+      clientOrderId: 'P2',
+      entryId: 'e2',
+      details: { maxLotSize: 10 },
+    } as const;
+    expect(toOrderAnswer({ ok: false, ...refused })).toEqual({ ok: false, error: refused });
   });
 
   it('journal queries are bounded', () => {

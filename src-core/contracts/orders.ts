@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ErrorCode } from '../errors';
+import { err, ok, type Result } from '../result';
 
 /**
  * Trade operation contracts: what a caller (the renderer over IPC, the web host, the cloud connector) may ask the
@@ -185,43 +187,17 @@ export const TradeIntent = z.discriminatedUnion('operation', [
 ]);
 export type TradeIntent = z.infer<typeof TradeIntent>;
 
-/**
- * Error codes the executor answers with, beside the order-rule and risk-limit codes of `src-core/trading`.
- * Documented in docs/order-lifecycle.md.
- */
-export const EXECUTOR_ERROR_CODES = [
-  /** The input did not match the operation's schema. */
-  'INVALID_INPUT',
-  /** No terminal is connected, so nothing was sent. */
-  'NOT_CONNECTED',
-  /** The terminal refused the request (see `retcode`). */
-  'TRADE_REJECTED',
-  /** The terminal could not execute it now and it was not retried (see `retcode`); nothing was executed. */
-  'TRADE_NOT_EXECUTED',
-  /** It may or may not have executed; the journal shows it as unknown until reconciliation settles it. */
-  'OUTCOME_UNKNOWN',
-  /** The position or order ticket does not exist (any more). */
-  'TICKET_NOT_FOUND',
-  /** The symbol is not known to the terminal. */
-  'SYMBOL_NOT_FOUND',
-  /** One-click trading is switched off in settings and the caller asked for one-click. */
-  'ONE_CLICK_DISABLED',
-  /** A bug; details are in the log, never shown to the trader. */
-  'INTERNAL',
-] as const;
-export type ExecutorErrorCode = (typeof EXECUTOR_ERROR_CODES)[number];
-
-/** A SCREAMING_SNAKE error code: one of {@link EXECUTOR_ERROR_CODES} or an order-rule / risk-limit code. */
-export const ErrorCode = z.string().regex(/^[A-Z][A-Z0-9_]*$/);
-export type ErrorCode = z.infer<typeof ErrorCode>;
-
 /** One close inside a `close_all`. */
 export const CloseAllItem = z.object({
   ticket: Ticket,
   symbol: SymbolName,
   clientOrderId: z.string(),
   ok: z.boolean(),
-  code: ErrorCode.optional(),
+  /** As stored in the journal, which keeps rows written before a code was renamed: SCREAMING_SNAKE, not typed. */
+  code: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*$/)
+    .optional(),
   message: z.string(),
   retcode: z.number().int().optional(),
   volume: z.number().optional(),
@@ -285,3 +261,27 @@ export type ExecutionFailure = z.infer<typeof ExecutionFailure>;
 /** Every operation answers with one of these. */
 export const ExecutionResult = z.discriminatedUnion('ok', [ExecutionSuccess, ExecutionFailure]);
 export type ExecutionResult = z.infer<typeof ExecutionResult>;
+
+/** A done order operation as the value of a `Result`: {@link ExecutionSuccess} without its own `ok`. */
+export const OrderSuccess = ExecutionSuccess.omit({ ok: true });
+export type OrderSuccess = z.infer<typeof OrderSuccess>;
+
+/**
+ * A failed order operation as the error half of a `Result`: an `AppError` (code, message, details) plus what the
+ * executor knows about the order (retcode, client order id, journal entry, close-all items).
+ */
+export const OrderFailure = ExecutionFailure.omit({ ok: true });
+export type OrderFailure = z.infer<typeof OrderFailure>;
+
+/** What an order channel answers over IPC: one `Result` layer, the success or the failure of the order itself. */
+export type OrderAnswer = Result<OrderSuccess, OrderFailure>;
+
+/** The executor's {@link ExecutionResult} as an {@link OrderAnswer} (its `ok` becomes the Result's). */
+export function toOrderAnswer(result: ExecutionResult): OrderAnswer {
+  if (result.ok) {
+    const { ok: _done, ...success } = result;
+    return ok(success);
+  }
+  const { ok: _failed, ...failure } = result;
+  return err(failure);
+}

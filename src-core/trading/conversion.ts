@@ -1,6 +1,5 @@
-import { codedError } from '../errors';
 import { z } from 'zod';
-import { err, ok, type Result } from '../result';
+import { appError, err, ok, type Result } from '../result';
 import type { SymbolSpec } from './symbol-spec';
 
 /**
@@ -54,7 +53,7 @@ export function resolveConversion(from: string, to: string, rates: Rates): Resul
     }
   }
   return err(
-    codedError(
+    appError(
       'MISSING_CONVERSION_RATE',
       `No exchange rate to convert ${from} to ${to}: a ${from}${to} or ${to}${from} price is needed, or prices for both through USD or EUR.`,
       { from, to },

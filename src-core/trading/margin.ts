@@ -1,5 +1,4 @@
-import { codedError } from '../errors';
-import { err, missingCaseError, ok, type Result } from '../result';
+import { appError, err, missingCaseError, ok, type Result } from '../result';
 import { convert, withSymbolPrice, type Rates } from './conversion';
 import { roundMoney } from './numbers';
 import type { Side, SymbolSpec } from './symbol-spec';
@@ -41,16 +40,14 @@ export function marginInMarginCurrency(
 ): Result<number> {
   const { spec, volume, price, leverage } = input;
   if (!Number.isFinite(volume) || volume <= 0) {
-    return err(codedError('INVALID_VOLUME', `Volume must be above zero (got ${volume}).`, { volume }));
+    return err(appError('INVALID_VOLUME', `Volume must be above zero (got ${volume}).`, { volume }));
   }
   if (!Number.isFinite(price) || price <= 0) {
-    return err(codedError('INVALID_PRICE', `Price must be above zero (got ${price}).`, { price }));
+    return err(appError('INVALID_PRICE', `Price must be above zero (got ${price}).`, { price }));
   }
   const needsLeverage = spec.calcMode === 'FOREX' || spec.calcMode === 'CFDLEVERAGE';
   if (needsLeverage && (!Number.isFinite(leverage) || leverage <= 0)) {
-    return err(
-      codedError('INVALID_LEVERAGE', `Leverage must be above zero (got ${leverage}).`, { leverage }),
-    );
+    return err(appError('INVALID_LEVERAGE', `Leverage must be above zero (got ${leverage}).`, { leverage }));
   }
   const notional = volume * spec.contractSize;
   const rate = spec.marginRate;
@@ -71,7 +68,7 @@ export function marginInMarginCurrency(
     case 'FUTURES':
       if (spec.marginInitial === undefined) {
         return err(
-          codedError(
+          appError(
             'INVALID_SYMBOL_SPEC',
             `${spec.name} is a futures symbol without an initial margin (SYMBOL_MARGIN_INITIAL), so its margin is unknown.`,
             { symbol: spec.name, field: 'marginInitial' },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { codedError, type ErrorCode } from '../errors';
-import { err, missingCaseError, ok, type AppError, type Result } from '../result';
+import type { ErrorCode } from '../errors';
+import { appError, err, missingCaseError, ok, type AppError, type Result } from '../result';
 import { isMultipleOfStep, priceToPoints } from './numbers';
 import {
   SYMBOL_EXPIRATION_FLAG,
@@ -46,7 +46,7 @@ export interface OrderExpiration {
 export type RuleField = 'symbol' | 'type' | 'volume' | 'price' | 'stopLimit' | 'sl' | 'tp' | 'expiration';
 
 /** One broken rule: a code from errors.ts, a plain message with the numbers, and the field it concerns. */
-export interface RuleViolation extends AppError<ErrorCode> {
+export interface RuleViolation extends AppError {
   readonly field: RuleField;
 }
 
@@ -98,7 +98,7 @@ class Checker {
   constructor(readonly spec: SymbolSpec) {}
 
   add(code: ErrorCode, field: RuleField, message: string, details?: Record<string, unknown>): void {
-    const base = codedError(code, message, details);
+    const base = appError(code, message, details);
     this.violations.push({ ...base, field });
   }
 
@@ -393,9 +393,7 @@ export function chooseExpiration(
   if (type === undefined) {
     const wanted =
       timeMs === undefined ? 'orders without an expiration time' : 'orders with an expiration time';
-    return err(
-      codedError('EXPIRATION_NOT_SUPPORTED', `${spec.name} does not accept ${wanted}.`, { allowed }),
-    );
+    return err(appError('EXPIRATION_NOT_SUPPORTED', `${spec.name} does not accept ${wanted}.`, { allowed }));
   }
   return ok(timeMs === undefined ? { type } : { type, timeMs });
 }

@@ -1,5 +1,4 @@
-import { codedError } from '../errors';
-import { err, ok, type Result } from '../result';
+import { appError, err, ok, type Result } from '../result';
 import { convert, withSymbolPrice, type Rates } from './conversion';
 import { roundMoney } from './numbers';
 import type { Side, SymbolSpec } from './symbol-spec';
@@ -50,7 +49,7 @@ export function calculateProfit(input: ProfitInput): Result<number> {
   const { spec, volume, openPrice, closePrice } = input;
   if (![volume, openPrice, closePrice].every((x) => Number.isFinite(x) && x > 0)) {
     return err(
-      codedError('INVALID_PRICE', 'Volume, open price and close price must all be above zero.', {
+      appError('INVALID_PRICE', 'Volume, open price and close price must all be above zero.', {
         volume,
         openPrice,
         closePrice,

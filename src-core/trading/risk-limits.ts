@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { codedError, type ErrorCode } from '../errors';
-import { err, ok, type AppError, type Result } from '../result';
+import { appError, err, ok, type AppError, type Result } from '../result';
 import { roundMoney, stripFloatNoise } from './numbers';
 
 /**
@@ -49,17 +48,17 @@ export interface RiskCheckInput {
  * Every limit the order breaks, each naming the limit and by how much it is exceeded (in `details.excess`), in
  * the order: lot size, open positions, risk per trade, margin.
  */
-export function riskLimitViolations(input: RiskCheckInput): AppError<ErrorCode>[] {
+export function riskLimitViolations(input: RiskCheckInput): AppError[] {
   const { limits } = input;
   const digits = input.currencyDigits ?? 2;
   const cur = input.accountCurrency === undefined ? '' : ` ${input.accountCurrency}`;
   const money = (x: number): string => `${roundMoney(x, digits).toFixed(digits)}${cur}`;
-  const out: AppError<ErrorCode>[] = [];
+  const out: AppError[] = [];
 
   if (input.volume > limits.maxLotSize) {
     const excess = stripFloatNoise(input.volume - limits.maxLotSize);
     out.push(
-      codedError(
+      appError(
         'MAX_LOT_SIZE_EXCEEDED',
         `The volume ${input.volume} lots is above your maximum lot size of ${limits.maxLotSize} (by ${excess} lots).`,
         { limit: 'maxLotSize', value: input.volume, max: limits.maxLotSize, excess },
@@ -71,7 +70,7 @@ export function riskLimitViolations(input: RiskCheckInput): AppError<ErrorCode>[
   if (after > limits.maxOpenPositions) {
     const excess = after - limits.maxOpenPositions;
     out.push(
-      codedError(
+      appError(
         'MAX_OPEN_POSITIONS_EXCEEDED',
         `${input.openPositions} positions are open and your limit is ${limits.maxOpenPositions}; this order would make ${after} (${excess} over).`,
         { limit: 'maxOpenPositions', value: after, max: limits.maxOpenPositions, excess },
@@ -84,7 +83,7 @@ export function riskLimitViolations(input: RiskCheckInput): AppError<ErrorCode>[
     const maxMoney = roundMoney((input.balance * pct) / 100, digits);
     if (input.riskAmount === undefined) {
       out.push(
-        codedError(
+        appError(
           'MAX_RISK_PER_TRADE_EXCEEDED',
           `A stop loss is required: your maximum risk per trade is ${pct}% of the balance (${money(maxMoney)}), and without a stop the risk is unlimited.`,
           { limit: 'maxRiskPerTrade', value: null, max: maxMoney, maxPercent: pct, excess: null },
@@ -94,7 +93,7 @@ export function riskLimitViolations(input: RiskCheckInput): AppError<ErrorCode>[
       const excess = roundMoney(input.riskAmount - maxMoney, digits);
       const riskPct = input.balance > 0 ? roundMoney((input.riskAmount / input.balance) * 100, 2) : Infinity;
       out.push(
-        codedError(
+        appError(
           'MAX_RISK_PER_TRADE_EXCEEDED',
           `This trade risks ${money(input.riskAmount)} (${riskPct}% of the balance); your limit is ${pct}% (${money(maxMoney)}), ${money(excess)} over.`,
           { limit: 'maxRiskPerTrade', value: input.riskAmount, max: maxMoney, maxPercent: pct, excess },
@@ -109,7 +108,7 @@ export function riskLimitViolations(input: RiskCheckInput): AppError<ErrorCode>[
   ) {
     const excess = roundMoney(input.marginRequired - input.freeMargin, digits);
     out.push(
-      codedError(
+      appError(
         'INSUFFICIENT_MARGIN',
         `This trade needs ${money(input.marginRequired)} of margin but only ${money(input.freeMargin)} is free (${money(excess)} short).`,
         { limit: 'requireMarginWithinFree', value: input.marginRequired, max: input.freeMargin, excess },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { codedError, type ErrorCode } from '../errors';
-import { err, missingCaseError, ok, type Result } from '../result';
+import type { ErrorCode } from '../errors';
+import { appError, err, missingCaseError, ok, type Result } from '../result';
 import { Rates } from './conversion';
 import { calculateMargin } from './margin';
 import { tickValueInAccountCurrency } from './profit';
@@ -103,7 +103,7 @@ export const PositionSize = z.object({
 export type PositionSize = z.infer<typeof PositionSize>;
 
 const fail = (code: ErrorCode, message: string, details?: Record<string, unknown>): Result<never> =>
-  err(codedError(code, message, details));
+  err(appError(code, message, details));
 
 /** Resolves the stop to a price and checks it is usable and on the losing side of the entry. */
 function stopLossPrice(input: PositionSizeInput): Result<number> {

@@ -105,21 +105,28 @@ describe('desktop app (bridge server + executor + journal + settings + demo)', (
     const positions = next('positions:changed', (p) => p.positions.length === 1);
     const journal = next('journal:changed', (p) => p.entry.state === 'done');
     const opened = await call('orders:open-market', { symbol: 'EURUSD', side: 'buy', volume: 0.1 });
-    expect(opened.ok).toBe(true);
+    expect(opened).toMatchObject({ operation: 'open_market', volume: 0.1 });
+    expect(opened).not.toHaveProperty('ok');
     const [position] = (await positions).positions;
     expect(position).toMatchObject({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
-    expect(position?.clientOrderId).toBe(opened.ok ? opened.clientOrderId : 'none');
+    expect(position?.clientOrderId).toBe(opened.clientOrderId);
     expect((await journal).entry.operation).toBe('open_market');
 
-    const refused = await call('orders:open-market', { symbol: 'EURUSD', side: 'buy', volume: 50 });
-    expect(refused).toMatchObject({ ok: false, code: 'MAX_LOT_SIZE_EXCEEDED' });
+    // One Result layer: a refused order is the answer's own error, with the journal ids beside the code.
+    const refused = await app.dispatcher.invoke(
+      'orders:open-market',
+      { symbol: 'EURUSD', side: 'buy', volume: 50 },
+      { via: 'test' },
+    );
+    expect(refused).toMatchObject({ ok: false, error: { code: 'MAX_LOT_SIZE_EXCEEDED' } });
+    expect(!refused.ok && 'clientOrderId' in refused.error && refused.error.clientOrderId).toMatch(/\S/);
 
     const page = await call('journal:query', { symbol: 'EURUSD' });
     expect(page.entries.map((e) => e.state).sort()).toEqual(['done', 'rejected']);
 
     const closed = next('positions:changed', (p) => p.positions.length === 0);
     const res = await call('orders:close-position', { ticket: position?.ticket ?? '0' });
-    expect(res.ok).toBe(true);
+    expect(res.operation).toBe('close_position');
     await closed;
   });
 

@@ -5,7 +5,7 @@ import {
   isIpcChannel,
   type IpcChannel,
   type IpcRequest,
-  type IpcValue,
+  type IpcResponse,
 } from '../../src-core/contracts/ipc';
 import type { Logger } from '../services/logger';
 import type { IpcHandler, IpcHandlers } from './handlers';
@@ -43,7 +43,7 @@ export function createIpcDispatcher(handlers: IpcHandlers, logger: Logger): IpcD
     channel: K,
     request: unknown,
     context: CallContext,
-  ): Promise<Result<IpcValue<K>>> {
+  ): Promise<IpcResponse<K>> {
     const parsed = ipcChannels[channel].request.safeParse(request ?? {});
     if (!parsed.success) {
       const message = describeIssues(parsed.error);

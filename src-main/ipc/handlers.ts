@@ -1,9 +1,10 @@
 import { ok, type Result } from '../../src-core/result';
-import type { IpcChannel, IpcRequest, IpcValue } from '../../src-core/contracts/ipc';
+import type { IpcChannel, IpcRequest, IpcResponse } from '../../src-core/contracts/ipc';
+import { toOrderAnswer } from '../../src-core/contracts/orders';
 import type { DesktopPorts, MaybePromise } from './ports';
 
 /** The implementation of one channel: gets the validated request, answers a Result (never throws on purpose). */
-export type IpcHandler<K extends IpcChannel> = (request: IpcRequest<K>) => MaybePromise<Result<IpcValue<K>>>;
+export type IpcHandler<K extends IpcChannel> = (request: IpcRequest<K>) => MaybePromise<IpcResponse<K>>;
 
 /** One handler per channel; a channel without a handler does not compile. */
 export type IpcHandlers = { readonly [K in IpcChannel]: IpcHandler<K> };
@@ -34,13 +35,13 @@ export function createIpcHandlers(ports: DesktopPorts): IpcHandlers {
     'positions:list': () => mapOk(market.positions(), (p) => ({ positions: [...p] })),
     'orders:list-pending': () => mapOk(market.orders(), (o) => ({ orders: [...o] })),
 
-    'orders:open-market': async (req) => ok(await trading.openMarket(req)),
-    'orders:place-pending': async (req) => ok(await trading.placePending(req)),
-    'orders:modify-position': async (req) => ok(await trading.modifyPosition(req)),
-    'orders:modify-order': async (req) => ok(await trading.modifyOrder(req)),
-    'orders:close-position': async (req) => ok(await trading.closePosition(req)),
-    'orders:close-all': async (req) => ok(await trading.closeAll(req)),
-    'orders:cancel-order': async (req) => ok(await trading.cancelOrder(req)),
+    'orders:open-market': async (req) => toOrderAnswer(await trading.openMarket(req)),
+    'orders:place-pending': async (req) => toOrderAnswer(await trading.placePending(req)),
+    'orders:modify-position': async (req) => toOrderAnswer(await trading.modifyPosition(req)),
+    'orders:modify-order': async (req) => toOrderAnswer(await trading.modifyOrder(req)),
+    'orders:close-position': async (req) => toOrderAnswer(await trading.closePosition(req)),
+    'orders:close-all': async (req) => toOrderAnswer(await trading.closeAll(req)),
+    'orders:cancel-order': async (req) => toOrderAnswer(await trading.cancelOrder(req)),
 
     'margin:calc': (req) => market.calcMargin(req),
 

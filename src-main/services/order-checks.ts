@@ -9,6 +9,7 @@ import type {
   StopChange,
   StopLevel,
 } from '../../src-core/contracts/orders';
+import type { ErrorCode } from '../../src-core/errors';
 import type { Result } from '../../src-core/result';
 import { appError, err, ok } from '../../src-core/result';
 import {
@@ -44,7 +45,7 @@ export function orderKindOf(type: number): PendingKind | undefined {
   return PENDING_ORDER_TYPE[type];
 }
 
-const fail = (code: string, message: string, details?: Record<string, unknown>): Result<never> =>
+const fail = (code: ErrorCode, message: string, details?: Record<string, unknown>): Result<never> =>
   err(appError(code, message, details));
 
 function checkVolume(spec: SymbolSpec, volume: number): Result<number> {

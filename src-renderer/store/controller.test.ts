@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IpcTransport, Settings } from '../../src-core/contracts/ipc';
 import { createIpcClient } from '../../src-core/contracts/ipc-client';
-import type { ExecutionResult } from '../../src-core/contracts/orders';
+import type { OrderFailure } from '../../src-core/contracts/orders';
 import { createAppStore } from './app-store';
 import { createController, describeFailure, newRequestKey } from './controller';
 
@@ -113,13 +113,12 @@ describe('controller', () => {
   });
 
   it('sends each action with a fresh request key and puts a refusal where it happened', async () => {
-    const refused: ExecutionResult = {
-      ok: false,
+    const refused: OrderFailure = {
       code: 'TRADE_REJECTED',
       message: 'Not enough money.',
       retcode: 10019,
     };
-    const t = scriptedTransport({ 'orders:open-market': ok(refused) });
+    const t = scriptedTransport({ 'orders:open-market': () => ({ ok: false, error: refused }) });
     const store = createAppStore();
     const controller = createController(createIpcClient(t.transport), store, manualFrames().schedule);
     const first = controller.openMarket('one-click:EURUSD', { symbol: 'EURUSD', side: 'buy', volume: 1 });
@@ -127,7 +126,7 @@ describe('controller', () => {
     expect(
       await controller.openMarket('one-click:EURUSD', { symbol: 'EURUSD', side: 'buy', volume: 1 }),
     ).toBeNull();
-    expect(await first).toEqual(refused);
+    expect(await first).toEqual({ ok: false, error: refused });
     expect(t.calls).toHaveLength(1);
     expect((t.calls[0]?.request as { requestKey: string }).requestKey).toMatch(/^ui-[0-9a-f]{24}$/);
     expect(store.getState().errors['one-click:EURUSD']).toBe('Not enough money. (retcode 10019)');
@@ -154,7 +153,10 @@ describe('controller', () => {
 
   it('makes request keys unique and failures readable', () => {
     expect(new Set(Array.from({ length: 100 }, newRequestKey)).size).toBe(100);
-    expect(describeFailure({ ok: false, code: 'X', message: 'Refused.' })).toBe('Refused.');
+    expect(describeFailure({ code: 'TRADE_REJECTED', message: 'Refused.' })).toBe('Refused.');
+    expect(describeFailure({ code: 'TRADE_REJECTED', message: 'Refused.', retcode: 10019 })).toBe(
+      'Refused. (retcode 10019)',
+    );
   });
 
   it('loads and follows the cloud state; asking for a TOTP code is a step, not an error', async () => {

@@ -12,7 +12,9 @@ import type {
   CancelOrder,
   CloseAll,
   ClosePosition,
-  ExecutionResult,
+  OrderAnswer,
+  OrderFailure,
+  OrderSuccess,
   ModifyOrder,
   ModifyPosition,
   OpenMarketOrder,
@@ -34,13 +36,13 @@ export interface Controller {
   /** Loads everything again (after the link to the app came back). */
   resync(): Promise<void>;
   stop(): void;
-  openMarket(place: ErrorPlace, input: OpenMarketOrder): Promise<ExecutionResult | null>;
-  placePending(place: ErrorPlace, input: PlacePendingOrder): Promise<ExecutionResult | null>;
-  modifyPosition(place: ErrorPlace, input: ModifyPosition): Promise<ExecutionResult | null>;
-  modifyOrder(place: ErrorPlace, input: ModifyOrder): Promise<ExecutionResult | null>;
-  closePosition(place: ErrorPlace, input: ClosePosition): Promise<ExecutionResult | null>;
-  closeAll(place: ErrorPlace, input: CloseAll): Promise<ExecutionResult | null>;
-  cancelOrder(place: ErrorPlace, input: CancelOrder): Promise<ExecutionResult | null>;
+  openMarket(place: ErrorPlace, input: OpenMarketOrder): Promise<OrderAnswer | null>;
+  placePending(place: ErrorPlace, input: PlacePendingOrder): Promise<OrderAnswer | null>;
+  modifyPosition(place: ErrorPlace, input: ModifyPosition): Promise<OrderAnswer | null>;
+  modifyOrder(place: ErrorPlace, input: ModifyOrder): Promise<OrderAnswer | null>;
+  closePosition(place: ErrorPlace, input: ClosePosition): Promise<OrderAnswer | null>;
+  closeAll(place: ErrorPlace, input: CloseAll): Promise<OrderAnswer | null>;
+  cancelOrder(place: ErrorPlace, input: CancelOrder): Promise<OrderAnswer | null>;
   updateSettings(place: ErrorPlace, patch: SettingsPatch): Promise<boolean>;
   addSymbol(symbol: string): Promise<void>;
   removeSymbol(symbol: string): Promise<void>;
@@ -67,7 +69,7 @@ export function newRequestKey(): string {
 }
 
 /** A failed order's words, with the trade server's retcode when it gave one. */
-export function describeFailure(result: Extract<ExecutionResult, { ok: false }>): string {
+export function describeFailure(result: OrderFailure): string {
   return result.retcode === undefined ? result.message : `${result.message} (retcode ${result.retcode})`;
 }
 
@@ -169,7 +171,7 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
    * rather than after main's next position list (a round trip to the terminal later). On a netting account the
    * position may be an existing one that grew; that one is left for the list to update.
    */
-  function showOpened(result: Extract<ExecutionResult, { ok: true }>, input: OpenMarketOrder): void {
+  function showOpened(result: OrderSuccess, input: OpenMarketOrder): void {
     const { position, price, volume } = result;
     if (position === undefined || price === undefined || volume === undefined) return;
     if (state().account?.marginMode === 'netting') return;
@@ -197,7 +199,7 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
     place: ErrorPlace,
     channel: K,
     input: IpcRequestInput<K>,
-  ): Promise<ExecutionResult | null> {
+  ): Promise<OrderAnswer | null> {
     if (state().busy[place] === true) return null;
     state().setBusy(place, true);
     state().setError(place, null);
@@ -209,24 +211,18 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
       ) => Promise<IpcResponse<TradeChannel>>;
       const answer = await invoke(channel, request);
       noteTransport(answer.ok ? null : answer.error.code);
-      if (!answer.ok) {
-        state().setError(place, answer.error.message);
-        state().notify('error', answer.error.message);
-        return null;
-      }
-      const result = answer.value;
-      if (result.ok) {
-        state().notify('ok', result.message);
-        if (channel === 'orders:open-market') showOpened(result, input as OpenMarketOrder);
+      if (answer.ok) {
+        state().notify('ok', answer.value.message);
+        if (channel === 'orders:open-market') showOpened(answer.value, input as OpenMarketOrder);
         // Show where the new position or order went, as MT5's toolbox does.
         if (channel === 'orders:open-market') state().setBottomTab('positions');
         if (channel === 'orders:place-pending') state().setBottomTab('orders');
       } else {
-        const words = describeFailure(result);
+        const words = describeFailure(answer.error);
         state().setError(place, words);
         state().notify('error', words);
       }
-      return result;
+      return answer;
     } finally {
       state().setBusy(place, false);
     }

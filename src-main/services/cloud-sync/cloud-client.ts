@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   AuthResult,
+  type CloudErrorCode,
   Connection,
   ConnectionList,
   ErrorBody,
@@ -8,15 +9,52 @@ import {
   TokenPair,
   type CreateConnectionRequest,
 } from '../../../src-core/contracts/cloud-api';
+import type { ErrorCode } from '../../../src-core/errors';
 import { appError, err, ok, type AppError, type Result } from '../../../src-core/result';
 
-/** A cloud answer the desktop acts on: the cloud's code in SCREAMING_SNAKE (`TOTP_REQUIRED`) and its words. */
+/** A cloud answer the desktop acts on: a desktop code (see {@link DESKTOP_CODE_OF_CLOUD}), its words, the status. */
 export type CloudError = AppError & { readonly status: number };
 
-const cloudError = (status: number, code: string, message: string): CloudError => ({
-  ...appError(code.toUpperCase(), message),
-  status,
-});
+/**
+ * How each code the cloud answers (lower snake case, `CloudErrorCode`) reaches the desktop, where codes are the
+ * one list of `src-core/errors.ts`. Codes the desktop acts on keep their own name; the rest become
+ * `CLOUD_REFUSED` with the cloud's words and `details.cloudCode`. Typed as a full record, so a code added to the
+ * cloud's contract does not compile until it is mapped here. docs/errors.md shows the table.
+ */
+export const DESKTOP_CODE_OF_CLOUD = {
+  validation_failed: 'VALIDATION_FAILED',
+  invalid_credentials: 'INVALID_CREDENTIALS',
+  totp_required: 'TOTP_REQUIRED',
+  invalid_totp_code: 'INVALID_TOTP_CODE',
+  unauthorized: 'CLOUD_SESSION_EXPIRED',
+  invalid_refresh_token: 'CLOUD_SESSION_EXPIRED',
+  invalid_reset_token: 'CLOUD_REFUSED',
+  weak_password: 'CLOUD_REFUSED',
+  email_taken: 'CLOUD_REFUSED',
+  totp_already_enabled: 'CLOUD_REFUSED',
+  totp_not_enabled: 'CLOUD_REFUSED',
+  totp_setup_required: 'CLOUD_REFUSED',
+  not_found: 'CLOUD_REFUSED',
+  rate_limited: 'RATE_LIMITED',
+  payload_too_large: 'CLOUD_REFUSED',
+  unsupported_media_type: 'CLOUD_REFUSED',
+  sizing_failed: 'CLOUD_REFUSED',
+  remote_trading_disabled: 'CLOUD_REFUSED',
+  connector_offline: 'CLOUD_REFUSED',
+  outcome_unknown: 'OUTCOME_UNKNOWN',
+  internal: 'CLOUD_ERROR',
+} as const satisfies Readonly<Record<CloudErrorCode, ErrorCode>>;
+
+const cloudError = (
+  status: number,
+  code: ErrorCode,
+  message: string,
+  details?: Readonly<Record<string, unknown>>,
+): CloudError => ({ ...appError(code, message, details), status });
+
+/** A cloud error body as the desktop's error; the cloud's own code stays in `details.cloudCode`. */
+export const fromCloudError = (status: number, code: CloudErrorCode, message: string): CloudError =>
+  cloudError(status, DESKTOP_CODE_OF_CLOUD[code], message, { cloudCode: code });
 
 /**
  * The cloud's HTTP API as the desktop uses it. Every answer is validated with the cloud's own zod contract
@@ -58,7 +96,7 @@ export class CloudClient {
       const body = ErrorBody.safeParse(json);
       return err(
         body.success
-          ? cloudError(response.status, body.data.error.code, body.data.error.message)
+          ? fromCloudError(response.status, body.data.error.code, body.data.error.message)
           : cloudError(response.status, 'CLOUD_ERROR', `The cloud answered ${response.status}.`),
       );
     }

@@ -531,7 +531,7 @@ export class CloudSync {
 }
 
 function plain(error: CloudError): AppError {
-  return appError(error.code, error.message);
+  return appError(error.code, error.message, error.details);
 }
 
 /** The executor's answer in the portal's snake_case. */

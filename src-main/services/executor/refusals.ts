@@ -1,4 +1,5 @@
 import type { ExecutionFailure } from '../../../src-core/contracts/orders';
+import type { ErrorCode } from '../../../src-core/errors';
 import { appError } from '../../../src-core/result';
 import { NOT_CONNECTED_MESSAGE } from '../messages';
 import type { BridgeFailure } from '../trading-bridge';
@@ -6,7 +7,7 @@ import type { Refusal } from './context';
 
 /** A failed {@link ExecutionFailure} result. */
 export function failure(
-  code: string,
+  code: ErrorCode,
   message: string,
   extra: Partial<Omit<ExecutionFailure, 'ok' | 'code' | 'message'>> = {},
 ): ExecutionFailure {
@@ -15,7 +16,7 @@ export function failure(
 
 /** A reason not to send. */
 export function refusal(
-  code: string,
+  code: ErrorCode,
   message: string,
   details?: Record<string, unknown>,
   state?: 'rejected' | 'failed',

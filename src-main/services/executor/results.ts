@@ -1,4 +1,5 @@
 import type { JournalEntry } from '../../../src-core/contracts/journal';
+import { toErrorCode } from '../../../src-core/errors';
 import type { CloseAllItem, ExecutionResult, ExecutionSuccess } from '../../../src-core/contracts/orders';
 import type { Journal } from '../journal';
 import { UNKNOWN_OUTCOME_MESSAGE } from '../messages';
@@ -38,7 +39,7 @@ export function resultOf(journal: Journal, entry: JournalEntry): ExecutionResult
   }
   const isOpen = isOpenState(entry.state);
   const f = failure(
-    isOpen ? 'OUTCOME_UNKNOWN' : (entry.errorCode ?? 'TRADE_REJECTED'),
+    isOpen ? 'OUTCOME_UNKNOWN' : toErrorCode(entry.errorCode, 'TRADE_REJECTED'),
     entry.message ?? UNKNOWN_OUTCOME_MESSAGE,
     ids,
   );

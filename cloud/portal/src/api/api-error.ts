@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { AppError } from '../../../../src-core/result';
 
 /** The cloud's error body (issue 6): `{"error":{"code","message","details"?}}`. */
 export const ErrorBody = z.object({
@@ -11,8 +10,14 @@ export const ErrorBody = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-/** A failed API call as the portal sees it: the cloud's code and message, plus the HTTP status (0: no answer). */
-export interface ApiError extends AppError {
+/**
+ * A failed API call as the portal sees it: the cloud's code and message, plus the HTTP status (0: no answer). Not
+ * an `AppError`: those carry the desktop's codes, the portal speaks the cloud's (docs/errors.md maps the two).
+ */
+export interface ApiError {
+  readonly code: string;
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
   readonly status: number;
   /** Seconds, from `Retry-After` on a 429. */
   readonly retryAfter?: number;
