@@ -67,6 +67,7 @@ input int    InpTimerMs  = 20;         // Timer period in ms (pipe polling, tick
 
 PdPipe       g_pipe;
 PdDedupTable g_dedup;
+PdActionLog  g_actions;
 int          g_state = PD_STATE_OFFLINE;
 ulong        g_helloAtMs = 0;
 int          g_heartbeatMs = 5000;
@@ -745,7 +746,7 @@ void HandleRequest(const string type,const string id,PdJsonReader &rq)
       // Absence proves "not executed" only on a synchronised terminal (review F14); otherwise the app must keep
       // the order unknown and ask again.
       if(TradeServerSynced(errMsg))
-         ok=PdHandleLookup(rq,g_dedup,budget,result,errCode,errMsg);
+         ok=PdHandleLookup(rq,g_dedup,g_actions,budget,result,errCode,errMsg);
       else
         {
          errCode="TERMINAL_ERROR";
@@ -811,7 +812,14 @@ bool HandleTrade(PdJsonReader &rq,const bool send,string &result,string &errCode
       return(false);
    if(req.magic==0)
       req.magic=InpMagic;
+   // SLTP, MODIFY and REMOVE leave no clOrdId on the server: noted before sending so lookup can find them.
+   bool logged=(send && (req.action==TRADE_ACTION_SLTP || req.action==TRADE_ACTION_MODIFY ||
+                         req.action==TRADE_ACTION_REMOVE));
+   if(logged)
+      g_actions.Record(clOrdId,(int)req.action,req.action==TRADE_ACTION_SLTP ? req.position : req.order);
    string outcome=PdExecute(req,candidates,needsFilling,send,result);
+   if(logged)
+      g_actions.SetResult(clOrdId,result);
    // Only answers where something happened or may have happened are kept: a rejected or retryable request
    // executed nothing, so the app may send it again with the same clOrdId.
    if(send && (outcome=="done" || outcome=="unknown"))

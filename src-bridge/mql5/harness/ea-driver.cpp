@@ -14,6 +14,9 @@
 //   adddeal ID POS      an order carrying clOrdId ID filled a minute ago into the existing position POS (netting)
 //   symfill SYM EXE FLAGS   a symbol's SYMBOL_TRADE_EXEMODE and SYMBOL_FILLING_MODE
 //   gvdel NAME          delete a terminal global variable (as the F3 window can)
+//   reversal ID POS     an order carrying ID reversed the open netting position POS a minute ago
+//   slclose POS         the open position with identifier POS is closed by its SL now
+//   removeorder TICKET  the working order TICKET is gone (filled or deleted)
 //   deinit              OnDeinit
 //   stats               print the EA's output so far, then "#stats {...}"
 // Every frame the EA wrote is printed as it was written (UTF-8 NDJSON).
@@ -347,6 +350,65 @@ static void addToPosition(const std::string &id, long position) {
   g_term.deals.push_back(d);
 }
 
+// A netting order carrying clOrdId ID that reversed the open position with identifier POS a minute ago: one IN/OUT
+// deal; the position keeps its identifier, takes the order's ticket and turns around (MQL5 Reference, "Position
+// Properties", POSITION_IDENTIFIER).
+static void addReversal(const std::string &id, long position) {
+  static long next = 7500000000;
+  long ticket = next;
+  next += 10;
+  long atMs = ((long)TimeTradeServer() - 60) * 1000;
+  FakeRow order;
+  order.i[ORDER_TICKET] = ticket;
+  order.i[ORDER_TIME_SETUP_MSC] = atMs;
+  order.i[ORDER_POSITION_ID] = position;
+  order.s[ORDER_COMMENT] = u(id.c_str());
+  g_term.historyOrders.push_back(order);
+  FakeRow d;
+  d.i[-1] = ticket + 1;
+  d.i[DEAL_ORDER] = ticket;
+  d.i[DEAL_POSITION_ID] = position;
+  d.i[DEAL_ENTRY] = DEAL_ENTRY_INOUT;
+  d.i[DEAL_REASON] = 3;
+  d.i[DEAL_TIME_MSC] = atMs;
+  d.i[DEAL_TYPE] = 1;
+  d.d[DEAL_VOLUME] = 0.3;
+  d.d[DEAL_PRICE] = 1.0849;
+  d.s[DEAL_COMMENT] = u(id.c_str());
+  d.s[DEAL_SYMBOL] = u("EURUSD");
+  g_term.deals.push_back(d);
+  for (auto &p : g_term.positions)
+    if (p.i[POSITION_IDENTIFIER] == position) {
+      p.i[POSITION_TICKET] = ticket;
+      p.i[POSITION_TYPE] = 1 - p.i[POSITION_TYPE];
+      p.d[POSITION_VOLUME] = 0.2;
+    }
+}
+
+// The open position with identifier POS is closed by its stop loss now (MT5's own comment on the deal).
+static void closeBySl(long position) {
+  static long next = 7600000000;
+  long atMs = (long)TimeTradeServer() * 1000;
+  FakeRow d;
+  d.i[-1] = next++;
+  d.i[DEAL_ORDER] = next++;
+  d.i[DEAL_POSITION_ID] = position;
+  d.i[DEAL_ENTRY] = DEAL_ENTRY_OUT;
+  d.i[DEAL_REASON] = 4;
+  d.i[DEAL_TIME_MSC] = atMs;
+  d.i[DEAL_TYPE] = 0;
+  d.d[DEAL_VOLUME] = 0.2;
+  d.d[DEAL_PRICE] = 1.09;
+  d.s[DEAL_COMMENT] = u("[sl 1.09000]");
+  d.s[DEAL_SYMBOL] = u("EURUSD");
+  g_term.deals.push_back(d);
+  for (size_t i = 0; i < g_term.positions.size(); i++)
+    if (g_term.positions[i].i[POSITION_IDENTIFIER] == position) {
+      g_term.positions.erase(g_term.positions.begin() + (long)i);
+      break;
+    }
+}
+
 static std::deque<uint> codes(const std::string &list) {
   std::deque<uint> out;
   std::stringstream ss(list);
@@ -440,6 +502,21 @@ int main() {
         fs->i[SYMBOL_FILLING_MODE] = flags;
       } else if (cmd == "gvdel") {
         g_globals.erase(u(arg.c_str()));
+      } else if (cmd == "reversal") {
+        std::stringstream ss(arg);
+        std::string id;
+        long position = 0;
+        ss >> id >> position;
+        addReversal(id, position);
+      } else if (cmd == "slclose") {
+        closeBySl(std::stol(arg));
+      } else if (cmd == "removeorder") {
+        long ticket = std::stol(arg);
+        for (size_t i = 0; i < g_term.orders.size(); i++)
+          if (g_term.orders[i].i[ORDER_TICKET] == ticket) {
+            g_term.orders.erase(g_term.orders.begin() + (long)i);
+            break;
+          }
       } else if (cmd == "deinit") {
         OnDeinit(0);
       } else if (cmd == "stats") {

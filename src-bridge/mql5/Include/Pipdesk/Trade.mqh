@@ -72,6 +72,76 @@ public:
   };
 
 //+------------------------------------------------------------------+
+//| Recent SLTP, MODIFY and REMOVE requests by clOrdId. The trade    |
+//| server keeps no comment for them, so lookup could never find     |
+//| them in positions, orders or deals; this ring remembers the last |
+//| PD_ACTION_LOG_SIZE of them (from before OrderSend) with their    |
+//| target ticket and answer, so lookup can show the target as it is |
+//| now (docs/mql5-functions.md, "Lookup"). Lost on restart: these   |
+//| actions are idempotent, so a resend is harmless (10025 or "no    |
+//| such order").                                                    |
+//+------------------------------------------------------------------+
+#define PD_ACTION_LOG_SIZE 1024
+
+class PdActionLog
+  {
+private:
+   string            m_ids[PD_ACTION_LOG_SIZE];
+   int               m_actions[PD_ACTION_LOG_SIZE];
+   ulong             m_targets[PD_ACTION_LOG_SIZE];
+   string            m_results[PD_ACTION_LOG_SIZE];
+   int               m_next;
+   int               m_count;
+
+public:
+                     PdActionLog() { m_next=0; m_count=0; }
+
+   int               Find(const string clOrdId)
+     {
+      for(int i=0; i<m_count; i++)
+         if(m_ids[i]==clOrdId)
+            return(i);
+      return(-1);
+     }
+
+   // Noted before the request is sent; a clOrdId sent again replaces its entry.
+   void              Record(const string clOrdId,const int action,const ulong target)
+     {
+      int i=Find(clOrdId);
+      if(i<0)
+        {
+         i=m_next;
+         m_next=(m_next+1)%PD_ACTION_LOG_SIZE;
+         if(m_count<PD_ACTION_LOG_SIZE)
+            m_count++;
+        }
+      m_ids[i]=clOrdId;
+      m_actions[i]=action;
+      m_targets[i]=target;
+      m_results[i]="";
+     }
+
+   void              SetResult(const string clOrdId,const string resultJson)
+     {
+      int i=Find(clOrdId);
+      if(i>=0)
+         m_results[i]=resultJson;
+     }
+
+   // The action (TRADE_ACTION_*), its target ticket and the TradeResult JSON ("" while unanswered).
+   bool              Get(const string clOrdId,int &action,ulong &target,string &resultJson)
+     {
+      int i=Find(clOrdId);
+      if(i<0)
+         return(false);
+      action=m_actions[i];
+      target=m_targets[i];
+      resultJson=m_results[i];
+      return(true);
+     }
+  };
+
+//+------------------------------------------------------------------+
 //| Filling candidates (docs/bridge-protocol.md section 7), as       |
 //| CTrade does and the fill policy rules say (docs/mql5-functions.md,|
 //| "Filling"): Request/Instant execution takes FOK. Market          |
@@ -604,8 +674,8 @@ void PdU64Add(const ulong value,ulong &set[],int &count)
 // found through the position). A position's identifier is the ticket of the order that opened it, so a position
 // is followed only when it was opened by an order carrying the id: a netting order that added to an older position,
 // or a partial close, must not bring in that position's other deals (review F11).
-bool PdHandleLookup(PdJsonReader &rq,PdDedupTable &dedup,const int frameBudget,string &result,string &errCode,
-                    string &errMsg)
+bool PdHandleLookup(PdJsonReader &rq,PdDedupTable &dedup,PdActionLog &actions,const int frameBudget,string &result,
+                    string &errCode,string &errMsg)
   {
    string clOrdId="";
    if(!rq.GetString("clOrdId",clOrdId) || !PdValidClOrdId(clOrdId))
@@ -669,33 +739,70 @@ bool PdHandleLookup(PdJsonReader &rq,PdDedupTable &dedup,const int frameBudget,s
       if(ticket!=0 && HistoryDealGetString(ticket,DEAL_COMMENT)==clOrdId)
          PdU64Add((ulong)HistoryDealGetInteger(ticket,DEAL_ORDER),orderSet,orderCount);
      }
+   // A netting reversal (one IN/OUT deal of ours) turns an older position into the one our order opened: the
+   // position keeps its identifier, its ticket becomes our order's. Its later closes are ours from that deal on.
+   ulong reversedIds[];
+   long reversedFrom[];
+   int reversedCount=0;
+   for(int i=0; i<total; i++)
+     {
+      ulong ticket=HistoryDealGetTicket(i);
+      if(ticket==0 || HistoryDealGetInteger(ticket,DEAL_ENTRY)!=DEAL_ENTRY_INOUT ||
+         !PdU64In((ulong)HistoryDealGetInteger(ticket,DEAL_ORDER),orderSet,orderCount))
+         continue;
+      ArrayResize(reversedIds,reversedCount+1,8);
+      ArrayResize(reversedFrom,reversedCount+1,8);
+      reversedIds[reversedCount]=(ulong)HistoryDealGetInteger(ticket,DEAL_POSITION_ID);
+      reversedFrom[reversedCount]=HistoryDealGetInteger(ticket,DEAL_TIME_MSC);
+      reversedCount++;
+     }
    // Deals of those orders, and the closing deals (SL/TP, stop out, other closes) of positions those orders
-   // opened (identifier = opening order's ticket); another order's addition to such a netting position is not ours.
+   // opened (identifier = opening order's ticket) or reversed; another order's addition to such a netting position
+   // is not ours.
    for(int i=0; i<total; i++)
      {
       ulong ticket=HistoryDealGetTicket(i);
       if(ticket==0)
          continue;
+      bool closing=(HistoryDealGetInteger(ticket,DEAL_ENTRY)!=DEAL_ENTRY_IN);
+      ulong positionId=(ulong)HistoryDealGetInteger(ticket,DEAL_POSITION_ID);
       bool match=(HistoryDealGetString(ticket,DEAL_COMMENT)==clOrdId) ||
                  PdU64In((ulong)HistoryDealGetInteger(ticket,DEAL_ORDER),orderSet,orderCount) ||
-                 (HistoryDealGetInteger(ticket,DEAL_ENTRY)!=DEAL_ENTRY_IN &&
-                  PdU64In((ulong)HistoryDealGetInteger(ticket,DEAL_POSITION_ID),orderSet,orderCount));
+                 (closing && PdU64In(positionId,orderSet,orderCount));
+      for(int r=0; r<reversedCount && !match; r++)
+         match=(closing && positionId==reversedIds[r] && HistoryDealGetInteger(ticket,DEAL_TIME_MSC)>=reversedFrom[r]);
       if(match)
          deals.Add(PdDealJson(ticket));
      }
-   // Open positions: by comment, or opened by an order that carried the id.
+   // Open positions: by comment, opened by an order that carried the id, or reversed by one (the position's ticket
+   // is then that order's ticket).
+   int action=0;
+   ulong target=0;
+   string actionResult="";
+   bool logged=actions.Get(clOrdId,action,target,actionResult);
    total=PositionsTotal();
    for(int i=0; i<total; i++)
      {
-      if(PositionGetTicket(i)==0)
+      ulong ticket=PositionGetTicket(i);
+      if(ticket==0)
          continue;
-      if(PositionGetString(POSITION_COMMENT)==clOrdId ||
-         PdU64In((ulong)PositionGetInteger(POSITION_IDENTIFIER),orderSet,orderCount))
+      if(PositionGetString(POSITION_COMMENT)==clOrdId || PdU64In(ticket,orderSet,orderCount) ||
+         PdU64In((ulong)PositionGetInteger(POSITION_IDENTIFIER),orderSet,orderCount) ||
+         (logged && action==TRADE_ACTION_SLTP && ticket==target))
          positions.Add(PdSelectedPositionJson());
      }
+   // MODIFY and REMOVE: the working order they were sent for, as it is now (absent once removed or filled).
+   if(logged && (action==TRADE_ACTION_MODIFY || action==TRADE_ACTION_REMOVE) && !PdU64In(target,orderSet,orderCount) &&
+      OrderSelect(target))
+      orders.Add(PdSelectedOrderJson());
    string stored="";
    bool hasStored=dedup.Get(clOrdId,stored);
-   bool found=(positions.Count()+orders.Count()+deals.Count()>0) || hasStored;
+   if(!hasStored && logged && actionResult!="")
+     {
+      stored=actionResult;
+      hasStored=true;
+     }
+   bool found=(positions.Count()+orders.Count()+deals.Count()>0) || hasStored || logged;
    PdJsonWriter w;
    w.BeginObject();
    w.Str("clOrdId",clOrdId);
