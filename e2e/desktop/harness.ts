@@ -39,6 +39,10 @@ export interface HarnessOptions {
   readonly reconnect?: boolean;
   /** The cloud the app's cloud sync talks to (e2e/desktop/cloud.test.ts). */
   readonly cloudUrl?: string;
+  /** The simulated trade server's clock minus UTC, seconds (a UTC+3 broker: 10800). */
+  readonly timeOffsetSec?: number;
+  /** The browser's time zone (IANA), e.g. America/New_York; default the machine's. */
+  readonly timezoneId?: string;
 }
 
 export async function startDesktop(options: HarnessOptions = {}): Promise<DesktopHarness> {
@@ -50,6 +54,7 @@ export async function startDesktop(options: HarnessOptions = {}): Promise<Deskto
       seed: 11,
       tickMs: options.tickMs ?? 200,
       ...(options.reconnect === false ? { reconnect: false } : {}),
+      ...(options.timeOffsetSec === undefined ? {} : { timeOffsetSec: options.timeOffsetSec }),
     },
   });
   const { app, host, sim } = fixture;
@@ -73,6 +78,7 @@ export async function startDesktop(options: HarnessOptions = {}): Promise<Deskto
     const context = await browser.newContext({
       viewport: options.viewport ?? { width: 1440, height: 900 },
       colorScheme: 'dark',
+      ...(options.timezoneId === undefined ? {} : { timezoneId: options.timezoneId }),
     });
     const page = await context.newPage();
     await page.goto(fixture.url);

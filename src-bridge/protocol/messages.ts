@@ -52,6 +52,8 @@ const price = z.number().nonnegative();
 const volume = z.number().positive();
 const money = z.number();
 const timeMs = z.number().int().nonnegative();
+/** TimeTradeServer() − TimeGMT(), seconds: the trade server's clock minus UTC (docs/clock-model.md). */
+const timeOffsetSec = z.number().int().min(-86_400).max(86_400);
 const mt5Int = z.number().int();
 
 // ---------------------------------------------------------------------------------------------------------
@@ -105,6 +107,8 @@ export const Hello = z.object({
   token: z.string().max(256),
   terminal: HelloTerminal,
   account: HelloAccount,
+  /** The trade server's clock minus UTC; absent from older EAs (then taken as 0). */
+  timeOffsetSec: timeOffsetSec.optional(),
 });
 export type Hello = z.infer<typeof Hello>;
 
@@ -229,6 +233,8 @@ export const WireAccount = z.object({
   /** ACCOUNT_LIMIT_ORDERS, 0 = unlimited. */
   limitOrders: z.number().int().nonnegative(),
   fifoClose: z.boolean(),
+  /** The trade server's clock minus UTC, again on every account event (it changes with daylight saving). */
+  timeOffsetSec: timeOffsetSec.optional(),
 });
 export type WireAccount = z.infer<typeof WireAccount>;
 
@@ -753,6 +759,8 @@ export const AccountEvent = z.object({
   marginLevel: money,
   leverage: z.number().int().nonnegative(),
   tradeAllowed: z.boolean(),
+  /** The trade server's clock minus UTC (changes with the server's daylight saving). */
+  timeOffsetSec: timeOffsetSec.optional(),
 });
 export type AccountEvent = z.infer<typeof AccountEvent>;
 

@@ -31,8 +31,13 @@ export interface SimulatorOptions {
   readonly requoteRate?: number;
   readonly slippagePoints?: number;
   readonly schedule?: MarketSchedule;
-  /** The trade server clock; default `Date.now`. */
+  /** The trade server clock; default `Date.now` shifted by `timeOffsetSec`. */
   readonly now?: () => number;
+  /**
+   * The trade server's clock minus UTC, in seconds (a UTC+3 broker: 10800). Reported in hello and account
+   * messages; the default clock runs that far ahead of UTC. Default 0.
+   */
+  readonly timeOffsetSec?: number;
   readonly logger?: Logger;
   /** Reconnect backoff; default 1 s doubling to 30 s like the EA. false: no automatic reconnect. */
   readonly reconnect?: { readonly minMs: number; readonly maxMs: number } | false;
@@ -121,7 +126,8 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
     return spec;
   });
   const random = seededRandom(options.seed ?? 1);
-  const now = options.now ?? Date.now;
+  const offsetMs = (options.timeOffsetSec ?? 0) * 1000;
+  const now = options.now ?? (() => Date.now() + offsetMs);
   const account = { ...DEFAULT_ACCOUNT, ...options.account };
   const server =
     options.sharedState ??
@@ -151,6 +157,7 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
     server,
     logger,
     eaVersion: options.eaVersion ?? 'sim-0.1.0',
+    ...(options.timeOffsetSec === undefined ? {} : { timeOffsetSec: options.timeOffsetSec }),
     reconnect: options.reconnect ?? { minMs: 1_000, maxMs: 30_000 },
     refusedRetryMs: options.refusedRetryMs ?? 10_000,
   });

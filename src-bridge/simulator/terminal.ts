@@ -72,6 +72,8 @@ export interface SimTerminalOptions {
   readonly dedupSize?: number;
   /** Answers `rates` (bar-history.ts); absent: every symbol has no bars yet. */
   readonly rates?: (request: RatesRequest) => Result<RatesResult, EaError>;
+  /** The trade server's clock minus UTC, reported in hello and account messages (seconds). */
+  readonly timeOffsetSec?: number;
 }
 
 const GARBAGE: readonly Buffer[] = [
@@ -296,6 +298,7 @@ export class SimTerminal {
         tradeMode: account.tradeMode,
         ...(account.company === undefined ? {} : { company: account.company }),
       },
+      timeOffsetSec: this.#options.timeOffsetSec ?? 0,
     };
     link.send(hello);
   }
@@ -394,7 +397,10 @@ export class SimTerminal {
     const server = this.#server;
     switch (request.type) {
       case 'account':
-        this.#reply(request.id, 'account', server.account());
+        this.#reply(request.id, 'account', {
+          ...server.account(),
+          timeOffsetSec: this.#options.timeOffsetSec ?? 0,
+        });
         return;
       case 'symbols':
         this.#reply(request.id, 'symbols', {
@@ -705,6 +711,7 @@ export class SimTerminal {
         marginLevel: a.marginLevel,
         leverage: a.leverage,
         tradeAllowed: this.#server.isAutotrading,
+        timeOffsetSec: this.#options.timeOffsetSec ?? 0,
       };
       const key = JSON.stringify(event);
       if (key === this.#lastAccountKey) return;

@@ -18,6 +18,7 @@ import {
 import { JournalEntry, JournalPage, JournalQuery } from './journal';
 import { chartIpcChannels } from './ipc-chart';
 import { cloudIpcChannels, cloudIpcEvents } from './ipc-cloud';
+import { TimeDisplay, TimeOffsetSec } from '../time/clock-model';
 
 /**
  * The desktop IPC API, declared once. The renderer calls `invoke(channel, request)` and listens with
@@ -92,6 +93,8 @@ export const BridgeSession = z.object({
   /** True for the in-process demo simulator. */
   isSimulator: z.boolean(),
   connectedAtMs: z.number().int().nonnegative(),
+  /** The trade server's clock minus UTC, seconds (docs/clock-model.md); 0 when the EA does not say. */
+  timeOffsetSec: TimeOffsetSec,
 });
 export type BridgeSession = z.infer<typeof BridgeSession>;
 
@@ -128,6 +131,11 @@ export const AccountInfo = z.object({
   freeMargin: z.number(),
   marginLevel: z.number().nullable(),
   isTradeAllowed: z.boolean(),
+  /**
+   * The trade server's clock minus UTC, seconds: position, order and deal times are on the server's clock
+   * (docs/clock-model.md). 0 when the EA does not report it.
+   */
+  timeOffsetSec: TimeOffsetSec,
 });
 export type AccountInfo = z.infer<typeof AccountInfo>;
 
@@ -158,6 +166,7 @@ export const Position = z.object({
   profit: z.number(),
   swap: z.number(),
   commission: z.number(),
+  /** On the trade server's clock (docs/clock-model.md). */
   openTimeMs: z.number().int().nonnegative(),
   magic: z.string(),
   comment: z.string(),
@@ -188,7 +197,7 @@ export const PendingOrder = z.object({
   priceStopLimit: optionalPrice,
   sl: optionalPrice,
   tp: optionalPrice,
-  /** null = good till cancelled. */
+  /** null = good till cancelled. On the trade server's clock, as is `setupTimeMs` (docs/clock-model.md). */
   expirationMs: z.number().int().nonnegative().nullable(),
   setupTimeMs: z.number().int().nonnegative(),
   magic: z.string(),
@@ -233,6 +242,8 @@ export const Settings = z.object({
   defaultVolume: z.number().positive(),
   /** Default deviation (slippage) in points for market orders. */
   defaultDeviationPoints: z.number().int().min(0).max(10_000),
+  /** The clock times are shown and typed in: the trade server's or this computer's (docs/clock-model.md). */
+  timeDisplay: TimeDisplay,
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -245,6 +256,7 @@ export const SettingsPatch = z.strictObject({
   watchlist: Settings.shape.watchlist.optional(),
   defaultVolume: Settings.shape.defaultVolume.optional(),
   defaultDeviationPoints: Settings.shape.defaultDeviationPoints.optional(),
+  timeDisplay: TimeDisplay.optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 

@@ -68,7 +68,10 @@ export const OrderComment = z
   .regex(/^[\x20-\x7e]*$/, 'printable ASCII only');
 export type OrderComment = z.infer<typeof OrderComment>;
 
-/** Expiration of a pending order, milliseconds since the epoch (UTC). Absent means good till cancelled. */
+/**
+ * Expiration of a pending order, milliseconds since 1970 on the trade server's clock, as MT5 takes it
+ * (docs/clock-model.md: the renderer converts what the trader typed). Absent means good till cancelled.
+ */
 export const Expiration = z.number().int().positive();
 export type Expiration = z.infer<typeof Expiration>;
 

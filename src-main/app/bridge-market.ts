@@ -92,6 +92,7 @@ function toSessionView(s: BridgeSession): SessionView {
     isTradeAllowed: terminal.tradeAllowed,
     isSimulator: isSimulatorSession(s),
     connectedAtMs: s.openedAt,
+    timeOffsetSec: s.hello.timeOffsetSec ?? 0,
   };
 }
 
@@ -113,6 +114,8 @@ function toAccountInfo(a: WireAccount, session: BridgeSession): AccountInfo {
     freeMargin: a.marginFree,
     marginLevel: a.margin === 0 ? null : a.marginLevel,
     isTradeAllowed: a.tradeAllowed && a.tradeExpert && session.hello.terminal.tradeAllowed,
+    // The account answer is newer than the hello (a daylight-saving change since the link opened).
+    timeOffsetSec: a.timeOffsetSec ?? session.hello.timeOffsetSec ?? 0,
   };
 }
 
@@ -399,6 +402,7 @@ export function createBridgeMarket(options: BridgeMarketOptions): BridgeMarket {
       marginLevel: a.margin === 0 ? null : a.marginLevel,
       leverage: Math.max(1, a.leverage),
       isTradeAllowed: a.tradeAllowed && session.hello.terminal.tradeAllowed,
+      timeOffsetSec: a.timeOffsetSec ?? lastAccount.timeOffsetSec,
     };
     events.emit('account:changed', lastAccount);
   });

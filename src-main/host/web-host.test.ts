@@ -194,6 +194,7 @@ describe('web host', () => {
       watchlist: [],
       defaultVolume: 0.1,
       defaultDeviationPoints: 10,
+      timeDisplay: 'server',
     });
     await got;
     expect(ticks).toEqual([1]);

@@ -23,6 +23,8 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   watchlist: Object.freeze(['EURUSD', 'GBPUSD', 'USDJPY', 'XAUUSD']) as string[],
   defaultVolume: 0.1,
   defaultDeviationPoints: 10,
+  // MT5 shows the trade server's clock; traders compare Pipdesk with it first.
+  timeDisplay: 'server',
 });
 
 const MIGRATIONS: readonly Migration[] = [

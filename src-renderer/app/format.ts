@@ -1,4 +1,5 @@
 import { decimalsOf } from '../../src-core/trading/numbers';
+import { formatWallClock, formatWallDate, wallTimeAt, type ClockZone } from '../../src-core/time/clock-model';
 
 /**
  * Display formatting. Prices keep the symbol's digits (trailing zeros matter to a trader: 1.08500, not 1.085),
@@ -92,18 +93,20 @@ export function formatRewardRisk(risk: number | null, reward: number | null): st
   return `1${NBSP}:${NBSP}${(reward / risk).toFixed(2)}`;
 }
 
-/** Local time of day with seconds, for tables: 14:03:27. */
-export function formatTime(timeMs: number): string {
-  const d = new Date(timeMs);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+/** Time of day with seconds on the chosen clock, for tables: 14:03:27. `utcMs` is an instant (UTC). */
+export function formatTime(utcMs: number, zone: ClockZone): string {
+  return formatWallClock(wallTimeAt(utcMs, zone));
 }
 
-/** Local date and time for the journal: 2026-11-28 14:03:27. */
-export function formatDateTime(timeMs: number): string {
-  const d = new Date(timeMs);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${formatTime(timeMs)}`;
+/** Date and time on the chosen clock: 2026-11-28 14:03:27. */
+export function formatDateTime(utcMs: number, zone: ClockZone): string {
+  const wall = wallTimeAt(utcMs, zone);
+  return `${formatWallDate(wall)} ${formatWallClock(wall)}`;
+}
+
+/** The label a time column or field carries: "server" or "local". */
+export function clockSuffix(zone: ClockZone): string {
+  return zone.kind === 'server' ? 'server' : 'local';
 }
 
 /**

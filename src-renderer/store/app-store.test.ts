@@ -69,6 +69,7 @@ const settings: Settings = {
   watchlist: ['EURUSD', 'USDJPY'],
   defaultVolume: 0.25,
   defaultDeviationPoints: 10,
+  timeDisplay: 'server',
 };
 
 describe('market slice', () => {
@@ -237,6 +238,7 @@ describe('connection slice', () => {
       freeMargin: 1,
       marginLevel: null,
       isTradeAllowed: true,
+      timeOffsetSec: 0,
     });
     store.getState().setBridge(status({ state: 'demo' }));
     expect(store.getState().account).not.toBeNull();

@@ -54,6 +54,7 @@ const settings: Settings = {
   watchlist: ['EURUSD'],
   defaultVolume: 0.1,
   defaultDeviationPoints: 10,
+  timeDisplay: 'server',
 };
 
 const ok = (value: unknown) => () => ({ ok: true, value });

@@ -1,6 +1,7 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { SymbolSpec } from '../../src-core/trading/symbol-spec';
+import { clockZone, type ClockZone } from '../../src-core/time/clock-model';
 import type { AppState, AppStore } from './app-store';
 import type { Controller } from './controller';
 import type { QuoteView } from './market-slice';
@@ -48,4 +49,31 @@ export function usePlaceError(place: string): string | undefined {
 
 export function useBusy(place: string): boolean {
   return useApp((s) => s.busy[place] === true);
+}
+
+/** The browser's own time zone (an IANA name; Playwright's `timezoneId` sets it in tests). */
+export function localTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/** The trade server's clock minus UTC in seconds, from the account (newest) or the active session; else 0. */
+export function selectServerOffsetSec(state: AppState): number {
+  if (state.account !== null) return state.account.timeOffsetSec;
+  const bridge = state.bridge;
+  const active = bridge?.sessions.find((s) => s.id === bridge.activeSessionId);
+  return active?.timeOffsetSec ?? 0;
+}
+
+/**
+ * The clock every time on screen is shown (and typed) in, per Settings → time display, plus the server offset
+ * that turns the protocol's server-clock times into instants (docs/clock-model.md).
+ */
+export function useClock(): { readonly zone: ClockZone; readonly serverOffsetSec: number } {
+  const display = useApp((s) => s.settings?.timeDisplay ?? 'server');
+  const serverOffsetSec = useApp(selectServerOffsetSec);
+  const zone =
+    display === 'server'
+      ? { kind: 'server' as const, offsetSec: serverOffsetSec }
+      : clockZone('local', serverOffsetSec, localTimeZone());
+  return { zone, serverOffsetSec };
 }

@@ -36,6 +36,7 @@ const account: AccountInfo = {
   freeMargin: 9_000,
   marginLevel: null,
   isTradeAllowed: true,
+  timeOffsetSec: 0,
 };
 
 const ctx: SizingContext = {

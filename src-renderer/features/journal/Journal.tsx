@@ -1,9 +1,9 @@
 import { useMemo, type ReactNode } from 'react';
 import type { JournalEntry, JournalState } from '../../../src-core/contracts/journal';
 import { retcodeInfo } from '../../../src-core/trading/retcodes';
-import { formatDateTime, formatPrice, formatVolume } from '../../app/format';
+import { clockSuffix, formatDateTime, formatPrice, formatVolume } from '../../app/format';
 import { filterJournal } from '../../store/journal-slice';
-import { useApp, useController } from '../../store/use-app';
+import { useApp, useClock, useController } from '../../store/use-app';
 
 const OPERATION_LABEL: Readonly<Record<JournalEntry['operation'], string>> = {
   open_market: 'Market order',
@@ -45,6 +45,7 @@ export function Journal(): ReactNode {
   const setFilter = useApp((s) => s.setJournalFilter);
   const specs = useApp((s) => s.specs);
   const controller = useController();
+  const clock = useClock();
   const shown = useMemo(() => filterJournal(entries, filter), [entries, filter]);
   const symbols = useMemo(
     () => [...new Set(entries.map((e) => e.symbol).filter((s): s is string => s !== null))].sort(),
@@ -114,7 +115,7 @@ export function Journal(): ReactNode {
         <table className="grid journal-table">
           <thead>
             <tr>
-              <th>Time</th>
+              <th data-testid="journal-time-header">Time ({clockSuffix(clock.zone)})</th>
               <th>Intent</th>
               <th>Symbol</th>
               <th>Side</th>
@@ -137,7 +138,7 @@ export function Journal(): ReactNode {
                   data-state={e.state}
                   data-operation={e.operation}
                 >
-                  <td className="num muted">{formatDateTime(e.createdAt)}</td>
+                  <td className="num muted">{formatDateTime(e.createdAt, clock.zone)}</td>
                   <td>
                     {OPERATION_LABEL[e.operation]}
                     {e.origin === 'remote' ? <span className="badge">remote</span> : null}

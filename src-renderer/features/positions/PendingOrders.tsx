@@ -1,8 +1,24 @@
 import { memo, useState, type ReactNode } from 'react';
 import type { PendingOrder } from '../../../src-core/contracts/ipc';
 import { checkModification } from '../../../src-core/trading/order-rules';
-import { formatDateTime, formatPrice, formatTime, formatVolume, parseNumber } from '../../app/format';
-import { useApp, useBusy, useController, usePlaceError, useQuote, useSpec } from '../../store/use-app';
+import { serverToUtcMs } from '../../../src-core/time/clock-model';
+import {
+  clockSuffix,
+  formatDateTime,
+  formatPrice,
+  formatTime,
+  formatVolume,
+  parseNumber,
+} from '../../app/format';
+import {
+  useApp,
+  useBusy,
+  useClock,
+  useController,
+  usePlaceError,
+  useQuote,
+  useSpec,
+} from '../../store/use-app';
 import { useOrderGuard } from '../one-click/use-order-guard';
 import { parseStopEdit } from './Positions';
 
@@ -28,6 +44,7 @@ const OrderRow = memo(function OrderRow(props: { order: PendingOrder }): ReactNo
   const quote = useQuote(o.symbol);
   const spec = useSpec(o.symbol);
   const controller = useController();
+  const clock = useClock();
   const guard = useOrderGuard();
   const place = orderPlace(o.ticket);
   const error = usePlaceError(place);
@@ -114,7 +131,9 @@ const OrderRow = memo(function OrderRow(props: { order: PendingOrder }): ReactNo
     <>
       <tr data-testid={`order-${o.ticket}`} data-symbol={o.symbol} className={isBusy ? 'busy' : ''}>
         <td className="num muted">{o.ticket}</td>
-        <td className="num muted">{formatTime(o.setupTimeMs)}</td>
+        <td className="num muted">
+          {formatTime(serverToUtcMs(o.setupTimeMs, clock.serverOffsetSec), clock.zone)}
+        </td>
         <td className="sym">{o.symbol}</td>
         <td className={isBuy ? 'buy-text' : 'sell-text'}>{TYPE_LABEL[o.type]}</td>
         <td className="num">{formatVolume(o.volume, spec?.volumeStep)}</td>
@@ -138,7 +157,11 @@ const OrderRow = memo(function OrderRow(props: { order: PendingOrder }): ReactNo
           </>
         )}
         <td className="num">{formatPrice(market, digits)}</td>
-        <td className="muted">{o.expirationMs === null ? 'GTC' : formatDateTime(o.expirationMs)}</td>
+        <td className="muted">
+          {o.expirationMs === null
+            ? 'GTC'
+            : formatDateTime(serverToUtcMs(o.expirationMs, clock.serverOffsetSec), clock.zone)}
+        </td>
         <td className="actions">
           <div className="actions-row">
             {edit === null ? (
@@ -216,6 +239,7 @@ const OrderRow = memo(function OrderRow(props: { order: PendingOrder }): ReactNo
 /** Pending orders with modify and delete. */
 export function PendingOrders(): ReactNode {
   const orders = useApp((s) => s.pendingOrders);
+  const clock = useClock();
   return (
     <div className="tab-body" data-testid="pending-orders">
       <div className="table-scroll">
@@ -223,7 +247,7 @@ export function PendingOrders(): ReactNode {
           <thead>
             <tr>
               <th className="num">Ticket</th>
-              <th>Time</th>
+              <th>Time ({clockSuffix(clock.zone)})</th>
               <th>Symbol</th>
               <th>Type</th>
               <th className="num">Volume</th>
@@ -231,7 +255,7 @@ export function PendingOrders(): ReactNode {
               <th className="num">S/L</th>
               <th className="num">T/P</th>
               <th className="num">Market</th>
-              <th>Expires</th>
+              <th data-testid="orders-expires-header">Expires ({clockSuffix(clock.zone)})</th>
               <th />
             </tr>
           </thead>

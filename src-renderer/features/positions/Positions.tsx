@@ -1,8 +1,24 @@
 import { memo, useState, type ReactNode } from 'react';
 import type { Position } from '../../../src-core/contracts/ipc';
 import { checkModification } from '../../../src-core/trading/order-rules';
-import { formatPrice, formatSignedMoney, formatTime, formatVolume, parseNumber } from '../../app/format';
-import { useApp, useBusy, useController, usePlaceError, useQuote, useSpec } from '../../store/use-app';
+import { serverToUtcMs } from '../../../src-core/time/clock-model';
+import {
+  clockSuffix,
+  formatPrice,
+  formatSignedMoney,
+  formatTime,
+  formatVolume,
+  parseNumber,
+} from '../../app/format';
+import {
+  useApp,
+  useBusy,
+  useClock,
+  useController,
+  usePlaceError,
+  useQuote,
+  useSpec,
+} from '../../store/use-app';
 import { useOrderGuard } from '../one-click/use-order-guard';
 import { closePrice, liveProfit } from './position-math';
 
@@ -22,6 +38,7 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
   const currency = useApp((s) => s.account?.currency);
   const controller = useController();
   const guard = useOrderGuard();
+  const clock = useClock();
   const place = positionPlace(p.ticket);
   const error = usePlaceError(place);
   const isBusy = useBusy(place);
@@ -105,7 +122,9 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
     <>
       <tr data-testid={`position-${p.ticket}`} data-symbol={p.symbol} className={isBusy ? 'busy' : ''}>
         <td className="num muted">{p.ticket}</td>
-        <td className="muted num">{formatTime(p.openTimeMs)}</td>
+        <td className="muted num">
+          {formatTime(serverToUtcMs(p.openTimeMs, clock.serverOffsetSec), clock.zone)}
+        </td>
         <td className="sym">{p.symbol}</td>
         <td className={p.side === 'buy' ? 'buy-text' : 'sell-text'}>{p.side}</td>
         <td className="num" data-testid={`position-volume-${p.ticket}`}>
@@ -308,6 +327,7 @@ export function Positions(): ReactNode {
   const positions = useApp((s) => s.positions);
   const marginMode = useApp((s) => s.account?.marginMode);
   const controller = useController();
+  const clock = useClock();
   const guard = useOrderGuard();
   const error = usePlaceError('close-all');
   const isBusy = useBusy('close-all');
@@ -352,7 +372,7 @@ export function Positions(): ReactNode {
           <thead>
             <tr>
               <th className="num">Ticket</th>
-              <th>Time</th>
+              <th data-testid="positions-time-header">Time ({clockSuffix(clock.zone)})</th>
               <th>Symbol</th>
               <th>Type</th>
               <th className="num">Volume</th>

@@ -9,6 +9,7 @@ import type {
 import { formatVolume, parseNumber } from '../../app/format';
 import { useApp, useBusy, useController, usePlaceError } from '../../store/use-app';
 import { InlineError, NumberField, Segmented } from '../../ui/controls';
+import { ClockSetting } from './ClockSetting';
 import { CloudSection } from './CloudSection';
 
 interface RiskDraft {
@@ -424,6 +425,7 @@ export function SettingsPanel(): ReactNode {
                   }}
                 />
               </div>
+              <ClockSetting />
               <InlineError message={error} testId="settings-error" />
             </section>
             <RiskSection settings={settings} />

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { formatMoney, formatPercent } from '../../app/format';
 import { Notices } from '../../app/Overlays';
+import { ClockChip } from './ClockChip';
 import { describeBridge, describeCloud } from '../../store/connection-slice';
 import { useApp, useBusy, useController, usePlaceError } from '../../store/use-app';
 
@@ -113,6 +114,7 @@ export function StatusBar(): ReactNode {
         </div>
       )}
       <Notices />
+      <ClockChip />
       <div
         className={`cloud-pill ${cloudView.state}`}
         data-testid="cloud-state"

@@ -1,8 +1,18 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { PendingKind } from '../../../src-core/contracts/orders';
-import { formatMoney, formatPips, formatRewardRisk, formatVolume } from '../../app/format';
+import { describeClock, type ClockZone } from '../../../src-core/time/clock-model';
+import { formatDateTime, formatMoney, formatPips, formatRewardRisk, formatVolume } from '../../app/format';
 import type { TicketDraft } from '../../store/drafts-slice';
-import { useApp, useBusy, useController, usePlaceError, useQuote, useSpec } from '../../store/use-app';
+import {
+  localTimeZone,
+  useApp,
+  useBusy,
+  useClock,
+  useController,
+  usePlaceError,
+  useQuote,
+  useSpec,
+} from '../../store/use-app';
 import { InlineError, NumberField, Segmented } from '../../ui/controls';
 import { ratesFromQuotes } from '../calculator/calculator-model';
 import { SymbolSelect } from '../calculator/Calculator';
@@ -28,6 +38,18 @@ function useNow(): number {
 }
 
 /**
+ * An expiration in both clocks, for the confirmation: the one it was typed in first, then the other, so the
+ * trader sees exactly when MT5 will cancel the order (docs/clock-model.md).
+ */
+export function describeExpiration(utcMs: number, zone: ClockZone, serverOffsetSec: number): string {
+  const server: ClockZone = { kind: 'server', offsetSec: serverOffsetSec };
+  const local: ClockZone = { kind: 'local', timeZone: localTimeZone() };
+  const [first, second] = zone.kind === 'server' ? [server, local] : [local, server];
+  const show = (z: ClockZone): string => `${formatDateTime(utcMs, z)} ${describeClock(z, utcMs)}`;
+  return `Expires ${show(first)} = ${show(second)}.`;
+}
+
+/**
  * The order ticket: market or pending, volume, SL/TP in pips or price, checked live against the core's order
  * rules, with the money at risk and reward:risk. Nothing typed is cleared by an error.
  */
@@ -50,6 +72,7 @@ export function OrderTicket(): ReactNode {
   );
   const rates = useMemo(() => (quotes === null ? {} : ratesFromQuotes(specs, quotes)), [specs, quotes]);
   const now = useNow();
+  const clock = useClock();
   const volumeRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -62,7 +85,15 @@ export function OrderTicket(): ReactNode {
     if (symbol !== '') void controller.ensureSpec(symbol);
   }, [symbol, controller]);
 
-  const ctx = { spec, quote, account, rates, nowMs: now };
+  const ctx = {
+    spec,
+    quote,
+    account,
+    rates,
+    nowMs: now,
+    zone: clock.zone,
+    serverOffsetSec: clock.serverOffsetSec,
+  };
   const full = { ...draft, symbol };
   const model = checkTicket(readTicket(full, ctx), full, ctx);
   const set = (patch: Partial<TicketDraft>): void => {
@@ -91,6 +122,13 @@ export function OrderTicket(): ReactNode {
           model.tpPrice === null
             ? 'No take profit.'
             : `Take profit ${model.tpPrice.toFixed(digits)} (${formatPips(model.tpPips)} pips).`,
+          ...(order.kind !== 'pending'
+            ? []
+            : [
+                model.expiration === null
+                  ? 'Good till cancelled.'
+                  : describeExpiration(model.expiration.utcMs, clock.zone, clock.serverOffsetSec),
+              ]),
         ],
         confirmLabel: isMarket ? (model.side === 'buy' ? 'Buy' : 'Sell') : 'Place order',
         tone: model.side,
@@ -237,7 +275,9 @@ export function OrderTicket(): ReactNode {
         )}
         {isMarket ? null : (
           <label className="field">
-            <span className="field-label">Expires</span>
+            <span className="field-label" data-testid="ticket-expiration-label">
+              Expires ({describeClock(clock.zone, now)})
+            </span>
             <input
               type="datetime-local"
               value={draft.expiration}

@@ -29,6 +29,7 @@ const account: AccountInfo = {
   freeMargin: 10_000,
   marginLevel: null,
   isTradeAllowed: true,
+  timeOffsetSec: 0,
 };
 
 const eurusd: TicketContext = {
@@ -37,6 +38,8 @@ const eurusd: TicketContext = {
   account,
   rates: {},
   nowMs: Date.UTC(2026, 10, 28, 9),
+  zone: { kind: 'server', offsetSec: 0 },
+  serverOffsetSec: 0,
 };
 
 const check = (draft: Partial<TicketDraft>, ctx: TicketContext = eurusd) => {
@@ -109,7 +112,7 @@ describe('order ticket', () => {
         price: 1.08,
         volume: 0.1,
         sl: { price: 1.078 },
-        expiration: new Date(expires).getTime(),
+        expiration: Date.UTC(2026, 11, 1, 10),
       },
     });
     const wrong = check({ mode: 'pending', pendingKind: 'buy_limit', price: '1.0900' });
@@ -126,5 +129,62 @@ describe('order ticket', () => {
     });
     expect(m.order).toBeNull();
     expect(m.problems).toContain('The expiration must be in the future.');
+  });
+
+  describe('expiration on a UTC+3 trade server (docs/clock-model.md)', () => {
+    // 12:00 UTC: the server's clock shows 15:00, New York's 07:00.
+    const nowMs = Date.UTC(2026, 11, 3, 12);
+    const offset = 3 * 3600;
+    const onServer: TicketContext = {
+      ...eurusd,
+      nowMs,
+      serverOffsetSec: offset,
+      zone: { kind: 'server', offsetSec: offset },
+    };
+    const inNewYork: TicketContext = {
+      ...onServer,
+      zone: { kind: 'local', timeZone: 'America/New_York' },
+    };
+    const pending = (expiration: string, ctx: TicketContext) =>
+      check({ mode: 'pending', pendingKind: 'buy_limit', price: '1.0800', expiration }, ctx);
+    const sent = (m: ReturnType<typeof check>) =>
+      m.order?.kind === 'pending' ? m.order.input.expiration : undefined;
+
+    it('accepts an expiration 2 h ahead typed on the server clock and sends it on that clock', () => {
+      const m = pending('2026-12-03T17:00', onServer);
+      expect(m.problems).toEqual([]);
+      expect(sent(m)).toBe(Date.UTC(2026, 11, 3, 17));
+      expect(m.expiration?.utcMs).toBe(Date.UTC(2026, 11, 3, 14));
+    });
+
+    it('sends 5 h ahead as the instant typed, not 3 h early', () => {
+      const m = pending('2026-12-03T20:00', onServer);
+      expect(m.problems).toEqual([]);
+      // The server reads 20:00 on its clock = 17:00 UTC = 5 h from now.
+      expect(sent(m)).toBe(Date.UTC(2026, 11, 3, 20));
+      expect((m.expiration?.utcMs ?? 0) - nowMs).toBe(5 * 3_600_000);
+    });
+
+    it('reads a time typed in New York local time and converts it to the server clock', () => {
+      const twoHours = pending('2026-12-03T09:00', inNewYork);
+      expect(twoHours.problems).toEqual([]);
+      expect(sent(twoHours)).toBe(Date.UTC(2026, 11, 3, 17));
+      const fiveHours = pending('2026-12-03T12:00', inNewYork);
+      expect(sent(fiveHours)).toBe(Date.UTC(2026, 11, 3, 20));
+    });
+
+    it('refuses a time already past on the chosen clock, and only that', () => {
+      // 14:00 on the server's clock was 11:00 UTC, an hour ago…
+      expect(pending('2026-12-03T14:00', onServer).problems).toContain(
+        'The expiration must be in the future.',
+      );
+      // …while 14:00 in New York is 19:00 UTC, seven hours ahead.
+      const later = pending('2026-12-03T14:00', inNewYork);
+      expect(later.problems).toEqual([]);
+      expect(sent(later)).toBe(Date.UTC(2026, 11, 3, 22));
+      expect(pending('2026-12-03T99:00', onServer).problems).toContain(
+        'The expiration is not a valid date and time.',
+      );
+    });
   });
 });

@@ -9,6 +9,12 @@ import { convert, withSymbolPrice, type Rates } from '../../../src-core/trading/
 import { calculateMargin } from '../../../src-core/trading/margin';
 import { pipsToPrice, priceToPips, stripFloatNoise } from '../../../src-core/trading/numbers';
 import type { SymbolSpec } from '../../../src-core/trading/symbol-spec';
+import {
+  parseWallTime,
+  utcToServerMs,
+  wallTimeToUtcMs,
+  type ClockZone,
+} from '../../../src-core/time/clock-model';
 import { parseNumber } from '../../app/format';
 import type { TicketDraft } from '../../store/drafts-slice';
 import type { QuoteView } from '../../store/market-slice';
@@ -19,8 +25,18 @@ export interface TicketContext {
   readonly quote: Pick<QuoteView, 'bid' | 'ask'> | undefined;
   readonly account: AccountInfo | null;
   readonly rates: Rates;
-  /** "now" for expiration checks. */
+  /** "now" for expiration checks, UTC ms. */
   readonly nowMs: number;
+  /** The clock the trader types the expiration in (Settings → time display). */
+  readonly zone: ClockZone;
+  /** The trade server's clock minus UTC, seconds: the expiration is sent on the server's clock. */
+  readonly serverOffsetSec: number;
+}
+
+/** A typed expiration read on the trader's clock: the instant (UTC) and the same instant on the server's clock. */
+export interface TicketExpiration {
+  readonly utcMs: number;
+  readonly serverMs: number;
 }
 
 /** The ticket read and checked: the order to send (when nothing is wrong), the problems in words, and figures. */
@@ -37,6 +53,8 @@ export interface TicketModel {
   readonly risk: number | null;
   readonly reward: number | null;
   readonly margin: number | null;
+  /** The pending order's expiration, when one was typed and is valid. */
+  readonly expiration: TicketExpiration | null;
   /** Every reason the order cannot go out, in plain words; empty when it can. */
   readonly problems: readonly string[];
   readonly order:
@@ -71,11 +89,20 @@ function moneyPerLot(
   return converted.ok ? ticks * converted.value : null;
 }
 
-/** Parses `datetime-local` text as local time; empty is good till cancelled. */
-export function parseExpiration(text: string): number | null | 'invalid' {
+/**
+ * Reads `datetime-local` text on the trader's chosen clock (docs/clock-model.md): the instant it names, and that
+ * instant on the trade server's clock, which is what MT5 takes. Empty is good till cancelled.
+ */
+export function readExpiration(
+  text: string,
+  zone: ClockZone,
+  serverOffsetSec: number,
+): TicketExpiration | null | 'invalid' {
   if (text.trim() === '') return null;
-  const ms = new Date(text).getTime();
-  return Number.isFinite(ms) ? ms : 'invalid';
+  const wall = parseWallTime(text);
+  if (wall === null) return 'invalid';
+  const utcMs = wallTimeToUtcMs(wall, zone);
+  return { utcMs, serverMs: utcToServerMs(utcMs, serverOffsetSec) };
 }
 
 /**
@@ -100,6 +127,7 @@ export function readTicket(draft: TicketDraft, ctx: TicketContext): TicketModel 
     risk: null,
     reward: null,
     margin: null,
+    expiration: null,
     problems,
     order: null,
   };
@@ -147,11 +175,12 @@ export function readTicket(draft: TicketDraft, ctx: TicketContext): TicketModel 
       ? null
       : Math.round(priceToPips(sign * (tpPrice - entry), spec) * 10) / 10;
 
-  let expiration: number | null = null;
+  let expiration: TicketExpiration | null = null;
   if (draft.mode === 'pending') {
-    const parsed = parseExpiration(draft.expiration);
+    const parsed = readExpiration(draft.expiration, ctx.zone, ctx.serverOffsetSec);
     if (parsed === 'invalid') problems.push('The expiration is not a valid date and time.');
-    else if (parsed !== null && parsed <= ctx.nowMs) problems.push('The expiration must be in the future.');
+    else if (parsed !== null && parsed.utcMs <= ctx.nowMs)
+      problems.push('The expiration must be in the future.');
     else expiration = parsed;
   }
 
@@ -183,7 +212,7 @@ export function readTicket(draft: TicketDraft, ctx: TicketContext): TicketModel 
   }
 
   if (problems.length > 0 || volume === null || entry === null)
-    return { ...empty, entry, volume, slPrice, tpPrice, slPips, tpPips, risk, reward, margin };
+    return { ...empty, entry, volume, slPrice, tpPrice, slPips, tpPips, risk, reward, margin, expiration };
 
   const level = (value: number | null): StopLevel | undefined =>
     value === null ? undefined : draft.stopUnit === 'pips' ? { pips: value } : { price: value };
@@ -204,8 +233,22 @@ export function readTicket(draft: TicketDraft, ctx: TicketContext): TicketModel 
             price: entry,
             volume,
             ...stops,
-            ...(expiration === null ? {} : { expiration }),
+            ...(expiration === null ? {} : { expiration: expiration.serverMs }),
           },
         };
-  return { side, entry, volume, slPrice, tpPrice, slPips, tpPips, risk, reward, margin, problems, order };
+  return {
+    side,
+    entry,
+    volume,
+    slPrice,
+    tpPrice,
+    slPips,
+    tpPips,
+    risk,
+    reward,
+    margin,
+    expiration,
+    problems,
+    order,
+  };
 }

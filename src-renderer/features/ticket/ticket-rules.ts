@@ -5,8 +5,9 @@ import {
   type OrderExpiration,
 } from '../../../src-core/trading/order-rules';
 import { normalizePrice } from '../../../src-core/trading/numbers';
+import { utcToServerMs } from '../../../src-core/time/clock-model';
 import type { TicketDraft } from '../../store/drafts-slice';
-import { parseExpiration, type TicketContext, type TicketModel } from './ticket-model';
+import { type TicketContext, type TicketModel } from './ticket-model';
 
 /**
  * Adds the core's order rules (trade mode, order type, volume limits and step, tick grid, pending price side and
@@ -27,20 +28,18 @@ export function checkTicket(model: TicketModel, draft: TicketDraft, ctx: TicketC
   const tp = onGrid(model.tpPrice);
   const problems = [...model.problems];
   let expiration: OrderExpiration | undefined;
-  if (isPending) {
-    const time = parseExpiration(draft.expiration);
-    if (time !== 'invalid') {
-      const chosen = chooseExpiration(spec, time ?? undefined);
-      if (chosen.ok) expiration = chosen.value;
-      else problems.push(chosen.error.message);
-    }
+  if (isPending && !(draft.expiration.trim() !== '' && model.expiration === null)) {
+    // The core's rules compare the expiration with "now" on the trade server's clock, as MT5 does.
+    const chosen = chooseExpiration(spec, model.expiration?.serverMs);
+    if (chosen.ok) expiration = chosen.value;
+    else problems.push(chosen.error.message);
   }
   const input: OrderCheckInput = {
     spec,
     quote: ctx.quote,
     type: isPending ? draft.pendingKind : model.side,
     volume: model.volume,
-    nowMs: ctx.nowMs,
+    nowMs: utcToServerMs(ctx.nowMs, ctx.serverOffsetSec),
     ...(isPending && model.entry !== null ? { price: model.entry } : {}),
     ...(sl === undefined ? {} : { sl }),
     ...(tp === undefined ? {} : { tp }),

@@ -23,7 +23,9 @@ export async function planPending(
   const context = await d.data.openingContext(input.symbol);
   if (!context.ok) return context;
   const { spec, quote, account, positions } = context.value;
-  const checked = checkPendingOrder(spec, quote, input, d.clock.now());
+  // The expiration is on the trade server's clock (docs/clock-model.md), so "now" must be too.
+  const serverNow = d.clock.now() + (account.timeOffsetSec ?? 0) * 1000;
+  const checked = checkPendingOrder(spec, quote, input, serverNow);
   if (!checked.ok) return err(checked.error);
   const c = checked.value;
   const side = input.kind.startsWith('buy') ? 'BUY' : 'SELL';
