@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { build as viteBuild } from 'vite';
 import { buildElectron } from './build-electron';
 import { USAGE, parseLaunchOptions } from '../src-main/app/launch-options';
@@ -21,18 +21,26 @@ function version(): string {
   return pkg.version ?? '0.0.0';
 }
 
-/** The Electron binary, or why there is none (the npm package installs without it when its script is off). */
+/**
+ * The Electron binary, or why there is none. Read from the electron package's path.txt and dist/ rather than by
+ * `require('electron')`: since Electron 42 that require downloads the binary when it is missing, and nothing here
+ * may download binaries at run time.
+ */
 function findElectron(): { path: string } | { reason: string } {
-  try {
-    const require = createRequire(import.meta.url);
-    const path = require('electron') as unknown;
-    if (typeof path === 'string' && existsSync(path)) return { path };
-  } catch {
-    // The electron package throws when its binary was never downloaded; that is the case handled here.
-  }
-  return {
-    reason: "Electron's binary is not installed here (the electron package's download script did not run)",
+  const missing = {
+    reason:
+      "Electron's binary is not installed here (the electron package fetches it only on request: npx install-electron)",
   };
+  let packageDir: string;
+  try {
+    packageDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+  } catch {
+    return { reason: 'the electron package is not installed (run npm install)' };
+  }
+  const pathFile = join(packageDir, 'path.txt');
+  if (!existsSync(pathFile)) return missing;
+  const path = join(packageDir, 'dist', readFileSync(pathFile, 'utf8').trim());
+  return existsSync(path) ? { path } : missing;
 }
 
 function newestMtime(dir: string): number {

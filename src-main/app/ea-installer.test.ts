@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,27 @@ describe('EA installer', () => {
     expect(res.value.nextSteps.join(' ')).toContain('desk2');
     const again = await installer().find();
     expect(again.terminals.find((t) => t.dataPath === dataPath)?.isEaInstalled).toBe(true);
+  });
+
+  it('copies the compiled EA (.ex5) beside the sources when the app ships one', async () => {
+    const shipped = join(root, 'resources', 'mql5');
+    cpSync(EA_SOURCE, shipped, {
+      recursive: true,
+      filter: (src) => !src.endsWith('.ts') && !src.includes('harness'),
+    });
+    writeFileSync(join(shipped, 'PipdeskBridge.ex5'), Buffer.from([0x45, 0x58, 0x35]));
+    const dataPath = join(terminals, HASH_B);
+    const res = await createEaInstaller({
+      eaSourceDir: shipped,
+      appDataDir: appData,
+      platform: 'win32',
+      pipeName: () => 'pipdesk',
+      logger: createMemoryLogger(),
+    }).install(dataPath);
+    expect(res.ok).toBe(true);
+    const ex5 = join(dataPath, 'MQL5', 'Experts', 'Pipdesk', 'PipdeskBridge.ex5');
+    expect(readFileSync(ex5)).toEqual(Buffer.from([0x45, 0x58, 0x35]));
+    expect(res.ok && res.value.installedFiles).toContain(ex5);
   });
 
   it('refuses to write anywhere but a folder it found', async () => {

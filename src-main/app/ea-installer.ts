@@ -52,13 +52,17 @@ async function readOrigin(dataPath: string): Promise<string | null> {
   }
 }
 
-/** Every file of the EA, as paths relative to the source folder, skipping what is not MQL5 (tests). */
+/**
+ * Every file of the EA, as paths relative to the source folder, skipping what is not MQL5 (tests). An installed
+ * app also ships PipdeskBridge.ex5, compiled by MetaEditor in CI (docs/mql5-ci.md): copied too, so MT5 lists the
+ * EA without compiling it.
+ */
 async function eaFiles(dir: string, base = dir): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await eaFiles(full, base)));
-    else if (/\.(mq5|mqh)$/i.test(entry.name)) out.push(relative(base, full));
+    else if (/\.(mq5|mqh|ex5)$/i.test(entry.name)) out.push(relative(base, full));
   }
   return out.sort();
 }

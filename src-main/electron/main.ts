@@ -11,6 +11,7 @@ import { APP_ORIGIN, isAppUrl } from './policy';
 import { registerRendererScheme, serveRenderer } from './renderer-protocol';
 import { createMemoryTokenStore } from '../services/cloud-sync/token-store';
 import { createSecretStore, type SecretStore } from './secret-store';
+import { startUpdates } from './updates';
 import { createMainWindow, denyPermissions } from './window';
 
 /** Must not change after the first release: Windows ties notifications and the NSIS install to it. */
@@ -120,6 +121,7 @@ async function start(): Promise<void> {
     mainWindow = null;
   });
   logger.info('electron: started', { origin: APP_ORIGIN, dataDir, version: app.getVersion() });
+  startUpdates(logger);
   if (launch.ok && launch.value.isDemo) {
     const r = await desktop.demo.start({ marginMode: 'hedging', balance: 10_000, currency: 'USD' });
     if (!r.ok) logger.error('electron: demo did not start', { message: r.error.message });
