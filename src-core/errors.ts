@@ -18,7 +18,7 @@ export const ERROR_CODES = {
 
   // ── Trading core: numbers, conversion, margin (src-core/trading) ────────────────────────────────────────────
   MISSING_CONVERSION_RATE:
-    'No exchange rate path (direct, inverse, or through USD or EUR) between two currencies.',
+    'No exchange rate path (direct, inverse, or through a third currency) between two currencies.',
   INVALID_LEVERAGE: 'Account leverage must be a positive number.',
   INVALID_SYMBOL_SPEC: 'The symbol specification lacks a field this calculation needs.',
 

@@ -134,3 +134,15 @@ describe('withSymbolPrice', () => {
     });
   });
 });
+
+describe('conversionRate through a third currency', () => {
+  it('converts EUR to USD from EURJPY and USDJPY alone (through JPY)', () => {
+    const r = conversionRate('EUR', 'USD', { EURJPY: 162, USDJPY: 150 });
+    expect(r.ok && r.value).toBeCloseTo(162 / 150, 12);
+  });
+
+  it('prefers USD over another currency when both give a path', () => {
+    const route = resolveConversion('GBP', 'JPY', { GBPUSD: 1.27, USDJPY: 150, GBPCHF: 1.1, CHFJPY: 170 });
+    expect(route.ok && route.value.pairs).toEqual(['GBPUSD', 'USDJPY']);
+  });
+});

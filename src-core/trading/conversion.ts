@@ -10,7 +10,7 @@ import type { SymbolSpec } from './symbol-spec';
 export const Rates = z.record(z.string().min(2).max(16), z.number().positive());
 export type Rates = Readonly<Record<string, number>>;
 
-/** How a conversion was found: same currency, a direct or inverse pair, or a cross through USD or EUR. */
+/** How a conversion was found: same currency, a direct or inverse pair, or a cross through a third currency. */
 export interface ConversionRoute {
   /** Units of `to` per unit of `from`. */
   readonly rate: number;
@@ -19,8 +19,21 @@ export interface ConversionRoute {
   readonly pairs: readonly string[];
 }
 
-/** The currencies a cross may go through, in order of preference (the most liquid first). */
-const CROSS_CURRENCIES = ['USD', 'EUR'] as const;
+/** The currencies a cross goes through first, in order of preference (the most liquid first). */
+const PREFERRED_CROSSES = ['USD', 'EUR'] as const;
+
+/**
+ * Currencies a cross may go through: USD and EUR first, then every currency quoted against `from` in the rates
+ * (so EUR → USD works from EURJPY and USDJPY alone, through JPY).
+ */
+function crossCandidates(from: string, rates: Rates): string[] {
+  const found = new Set<string>(PREFERRED_CROSSES);
+  for (const pair of Object.keys(rates)) {
+    if (pair.length > from.length && pair.startsWith(from)) found.add(pair.slice(from.length));
+    if (pair.length > from.length && pair.endsWith(from)) found.add(pair.slice(0, -from.length));
+  }
+  return [...found];
+}
 
 function usable(value: number | undefined): value is number {
   return value !== undefined && Number.isFinite(value) && value > 0;
@@ -37,14 +50,14 @@ function leg(from: string, to: string, rates: Rates): ConversionRoute | undefine
 
 /**
  * Finds how to convert `from` into `to`: same currency (rate 1), the direct pair, the inverse pair, or a cross
- * through USD, then EUR, each leg direct or inverse. No path is `MISSING_CONVERSION_RATE`, never a silent 1:
+ * through USD, then EUR, then any other currency the rates quote `from` against, each leg direct or inverse. No path is `MISSING_CONVERSION_RATE`, never a silent 1:
  * a wrong rate would size a trade wrongly by the whole rate.
  */
 export function resolveConversion(from: string, to: string, rates: Rates): Result<ConversionRoute> {
   if (from === to) return ok({ rate: 1, kind: 'same', pairs: [] });
   const single = leg(from, to, rates);
   if (single !== undefined) return ok(single);
-  for (const via of CROSS_CURRENCIES) {
+  for (const via of crossCandidates(from, rates)) {
     if (via === from || via === to) continue;
     const first = leg(from, via, rates);
     const second = leg(via, to, rates);
@@ -55,7 +68,7 @@ export function resolveConversion(from: string, to: string, rates: Rates): Resul
   return err(
     appError(
       'MISSING_CONVERSION_RATE',
-      `No exchange rate to convert ${from} to ${to}: a ${from}${to} or ${to}${from} price is needed, or prices for both through USD or EUR.`,
+      `No exchange rate to convert ${from} to ${to}: a ${from}${to} or ${to}${from} price is needed, or prices for both through a third currency such as USD.`,
       { from, to },
     ),
   );

@@ -110,10 +110,14 @@ describe('calculateMargin: errors', () => {
     expect(code(margin({ spec: noInitial, volume: 1, price: 72.5 }))).toBe('INVALID_SYMBOL_SPEC');
   });
   it('fails with MISSING_CONVERSION_RATE when the margin currency cannot reach the account currency', () => {
-    // GBPJPY on a USD account with no GBP rate: the symbol price gives GBP↔JPY only
-    expect(code(margin({ spec: spec('GBPJPY'), volume: 1, price: 190.5, rates: { USDJPY: 150 } }))).toBe(
+    // GBPJPY on a USD account with no rate at all: the symbol price gives GBP↔JPY only
+    expect(code(margin({ spec: spec('GBPJPY'), volume: 1, price: 190.5, rates: {} }))).toBe(
       'MISSING_CONVERSION_RATE',
     );
+  });
+  it('reaches the account currency through the symbol itself: GBP → JPY (190.5) → USD (USDJPY 150)', () => {
+    const r = margin({ spec: spec('GBPJPY'), volume: 1, price: 190.5, rates: { USDJPY: 150 } });
+    expect(r.ok && r.value).toBeCloseTo((100_000 / 100) * (190.5 / 150), 2);
   });
 });
 

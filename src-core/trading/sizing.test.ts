@@ -435,3 +435,92 @@ describe('calculatePositionSize: properties over the catalog', () => {
     );
   });
 });
+
+describe('calculatePositionSize: hostile numbers never give Infinity or NaN', () => {
+  const eurusd = (over: Partial<PositionSizeInputRaw>) =>
+    calculatePositionSize(
+      usd('EURUSD', { entryPrice: 1.1, stopLoss: { mode: 'price', value: 1.098 }, ...over }),
+    );
+
+  it('refuses an entry price of 1e308', () => {
+    expect(code(eurusd({ entryPrice: 1e308, stopLoss: { mode: 'price', value: 1 } }))).toBe('INVALID_PRICE');
+  });
+  it('refuses a stop loss of 1e308 (sell side)', () => {
+    expect(code(eurusd({ side: 'sell', stopLoss: { mode: 'price', value: 1e308 } }))).toBe(
+      'INVALID_STOP_LOSS',
+    );
+  });
+  it('refuses a commission of 1e308', () => {
+    expect(code(eurusd({ commissionPerLot: 1e308 }))).toBe('INVALID_COMMISSION');
+  });
+  it('refuses a leverage of 1e-320 and of 0.5', () => {
+    expect(code(eurusd({ leverage: 1e-320 }))).toBe('INVALID_LEVERAGE');
+    expect(code(eurusd({ leverage: 0.5 }))).toBe('INVALID_LEVERAGE');
+  });
+  it('refuses a balance or money risk of 1e308', () => {
+    expect(code(eurusd({ baseAmount: 1e308 }))).toBe('INVALID_BALANCE');
+    expect(code(eurusd({ risk: { mode: 'money', value: 1e308 } }))).toBe('INVALID_RISK_AMOUNT');
+  });
+  it('refuses a spec whose tick size makes the loss overflow, naming the field', () => {
+    const r = eurusd({ spec: { ...spec('EURUSD'), tickSize: 1e-320, point: 1e-320 } });
+    expect(code(r)).toBe('INVALID_SYMBOL_SPEC');
+  });
+  it('property: any finite inputs give finite outputs or a coded refusal', () => {
+    const finite = fc.double({ noNaN: true, noDefaultInfinity: true });
+    fc.assert(
+      fc.property(finite, finite, finite, finite, (entry, stop, commission, leverage) => {
+        const r = eurusd({
+          entryPrice: entry,
+          stopLoss: { mode: 'price', value: stop },
+          commissionPerLot: commission,
+          leverage,
+        });
+        if (!r.ok) return typeof r.error.code === 'string';
+        return Object.values(r.value).every((v) => typeof v !== 'number' || Number.isFinite(v));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('calculatePositionSize: a stop under one point', () => {
+  it('refuses 1.099999999 on EURUSD at 1.1 (0.0001 points): INVALID_STOP_LOSS, not 10 lots', () => {
+    const r = calculatePositionSize(
+      usd('EURUSD', { entryPrice: 1.1, stopLoss: { mode: 'price', value: 1.099999999 } }),
+    );
+    expect(code(r)).toBe('INVALID_STOP_LOSS');
+    expect(r.ok ? '' : r.error.message).toMatch(/one point/);
+  });
+  it('refuses half a point given in points', () => {
+    const r = calculatePositionSize(
+      usd('EURUSD', { entryPrice: 1.1, stopLoss: { mode: 'points', value: 0.5 } }),
+    );
+    expect(code(r)).toBe('INVALID_STOP_LOSS');
+  });
+  it('accepts exactly one point (1.10000 → 1.09999)', () => {
+    const r = value(
+      calculatePositionSize(usd('EURUSD', { entryPrice: 1.1, stopLoss: { mode: 'price', value: 1.09999 } })),
+    );
+    expect(r.stopLossPoints).toBe(1);
+  });
+});
+
+describe('calculatePositionSize: cross rates through the symbol itself', () => {
+  it('EURJPY on USD with only USDJPY: margin converts EUR → JPY → USD', () => {
+    const r = value(
+      calculatePositionSize({
+        accountCurrency: 'USD',
+        baseAmount: 10_000,
+        risk: { mode: 'percent', value: 1 },
+        side: 'buy',
+        spec: spec('EURJPY'),
+        entryPrice: 162,
+        stopLoss: { mode: 'price', value: 161.5 },
+        rates: { USDJPY: 150, EURJPY: 162 },
+      }),
+    );
+    expect(r.lotSize).toBeGreaterThan(0);
+    // margin of 1 lot = 100,000 EUR / 100 = 1,000 EUR = 1,000 × 162 / 150 USD
+    expect(r.marginRequired).toBeCloseTo((r.lotSize * 1000 * 162) / 150, 1);
+  });
+});

@@ -22,6 +22,11 @@ import { Side, SymbolSpec } from './symbol-spec';
 export const DEFAULT_MAX_LOT_SIZE = 10;
 /** Leverage assumed for the margin figure when the caller does not give the account's (1:100). */
 export const DEFAULT_LEVERAGE = 100;
+/**
+ * Largest price, balance or commission sizing accepts. Far above any instrument's price or any account, and far
+ * enough below the largest double that products and quotients of the inputs stay finite.
+ */
+export const MAX_SIZING_NUMBER = 1e12;
 
 /**
  * How much to risk: a percent of the base amount (0 < percent ≤ 100), or a money amount in the account currency.
@@ -135,10 +140,25 @@ function stopLossPrice(input: PositionSizeInput): Result<number> {
       stopLoss: price,
     });
   }
+  if (!(price <= MAX_SIZING_NUMBER)) {
+    return fail('INVALID_STOP_LOSS', `The stop loss must be at most ${MAX_SIZING_NUMBER} (got ${price}).`, {
+      stopLoss: price,
+    });
+  }
   if (price === entryPrice) {
     return fail('INVALID_STOP_LOSS', `The stop loss equals the entry price (${entryPrice}).`, {
       stopLoss: price,
     });
+  }
+  // Under one point the distance is float noise to the terminal: it would size an enormous position for a
+  // stop MT5 cannot even place. The tolerance keeps an exact one-point stop (1.10000 - 1.09999) acceptable.
+  const points = Math.abs(entryPrice - price) / spec.point;
+  if (points < 1 - 1e-6) {
+    return fail(
+      'INVALID_STOP_LOSS',
+      `The stop loss must be at least one point (${spec.point}) from the entry price; it is ${stripFloatNoise(Math.abs(entryPrice - price))} away.`,
+      { stopLoss: price, entryPrice, point: spec.point },
+    );
   }
   if (side === 'buy' ? price > entryPrice : price < entryPrice) {
     const where = side === 'buy' ? 'below' : 'above';
@@ -171,8 +191,11 @@ export function calculatePositionSize(raw: PositionSizeInputRaw): Result<Positio
   const input = parsed.data;
   const { spec, baseAmount, risk, entryPrice, currencyDigits: digits } = input;
 
-  if (!Number.isFinite(baseAmount) || baseAmount <= 0) {
-    return fail('INVALID_BALANCE', `The ${input.baseKind} must be above zero (got ${baseAmount}).`);
+  if (!Number.isFinite(baseAmount) || baseAmount <= 0 || baseAmount > MAX_SIZING_NUMBER) {
+    return fail(
+      'INVALID_BALANCE',
+      `The ${input.baseKind} must be above zero and at most ${MAX_SIZING_NUMBER} (got ${baseAmount}).`,
+    );
   }
   let riskAmount: number;
   if (risk.mode === 'percent') {
@@ -181,19 +204,35 @@ export function calculatePositionSize(raw: PositionSizeInputRaw): Result<Positio
     }
     riskAmount = roundMoneyDown((baseAmount * risk.value) / 100, digits);
   } else {
-    if (!Number.isFinite(risk.value) || risk.value <= 0) {
-      return fail('INVALID_RISK_AMOUNT', `The money to risk must be above zero (got ${risk.value}).`);
+    if (!Number.isFinite(risk.value) || risk.value <= 0 || risk.value > MAX_SIZING_NUMBER) {
+      return fail(
+        'INVALID_RISK_AMOUNT',
+        `The money to risk must be above zero and at most ${MAX_SIZING_NUMBER} (got ${risk.value}).`,
+      );
     }
     riskAmount = roundMoneyDown(risk.value, digits);
   }
-  if (!Number.isFinite(entryPrice) || entryPrice <= 0) {
-    return fail('INVALID_PRICE', `The entry price must be above zero (got ${entryPrice}).`);
+  if (!Number.isFinite(entryPrice) || entryPrice <= 0 || entryPrice > MAX_SIZING_NUMBER) {
+    return fail(
+      'INVALID_PRICE',
+      `The entry price must be above zero and at most ${MAX_SIZING_NUMBER} (got ${entryPrice}).`,
+    );
   }
-  if (!Number.isFinite(input.commissionPerLot) || input.commissionPerLot < 0) {
+  if (
+    !Number.isFinite(input.commissionPerLot) ||
+    input.commissionPerLot < 0 ||
+    input.commissionPerLot > MAX_SIZING_NUMBER
+  ) {
     return fail(
       'INVALID_COMMISSION',
-      `Commission per lot must be zero or more (got ${input.commissionPerLot}).`,
+      `Commission per lot must be zero or more and at most ${MAX_SIZING_NUMBER} (got ${input.commissionPerLot}).`,
     );
+  }
+  // MT5 leverage is a whole ratio of at least 1:1; a denormal like 1e-320 would make the margin infinite.
+  if (!Number.isFinite(input.leverage) || input.leverage < 1 || input.leverage > 1e6) {
+    return fail('INVALID_LEVERAGE', `Leverage must be between 1 and 1000000 (got ${input.leverage}).`, {
+      leverage: input.leverage,
+    });
   }
   const sl = stopLossPrice(input);
   if (!sl.ok) return sl;
@@ -236,7 +275,7 @@ export function calculatePositionSize(raw: PositionSizeInputRaw): Result<Positio
     marginRequired = margin.value;
   }
 
-  return ok({
+  const size: PositionSize = {
     lotSize: lots,
     riskAmount,
     stopLossPrice: sl.value,
@@ -247,5 +286,16 @@ export function calculatePositionSize(raw: PositionSizeInputRaw): Result<Positio
     pipValuePerLot,
     lossPerLot,
     flags,
-  });
+  };
+  // The last guard: a symbol spec or rate at the edge of the double range (tick size 1e-300, a rate of
+  // 1e300) could still overflow, and an Infinity or NaN must never be shown as a position size.
+  const notFinite = Object.entries(size).find(([, v]) => typeof v === 'number' && !Number.isFinite(v));
+  if (notFinite !== undefined) {
+    return fail(
+      'INVALID_SYMBOL_SPEC',
+      `These numbers are out of range for sizing: ${notFinite[0]} would not be a finite number.`,
+      { field: notFinite[0] },
+    );
+  }
+  return ok(size);
 }
