@@ -24,6 +24,19 @@ export const CloudAccount = z.object({
 });
 export type CloudAccount = z.infer<typeof CloudAccount>;
 
+/** A journal entry the cloud refused for good: moved aside (kept on this desktop) and shown to the trader. */
+export const CloudRefusedEntry = z.object({
+  entryId: z.string(),
+  accountKey: z.string(),
+  /** The cloud's reason, e.g. `payload.message: must not contain a NUL character (U+0000)`. */
+  reason: z.string(),
+  /** Milliseconds since the epoch. */
+  refusedAt: z.number().int(),
+  symbol: z.string().nullable(),
+  operation: z.string().nullable(),
+});
+export type CloudRefusedEntry = z.infer<typeof CloudRefusedEntry>;
+
 export const CloudState = z.object({
   status: z.enum(['signed_out', 'signing_in', 'signed_in']),
   cloudUrl: z.string(),
@@ -35,6 +48,8 @@ export const CloudState = z.object({
   accounts: z.array(CloudAccount),
   /** Journal entries not yet acknowledged by the cloud. */
   unsyncedEntries: z.number().int().nonnegative(),
+  /** Entries the cloud refused for good (newest first, at most 100); sync goes on without them. */
+  refusedEntries: z.array(CloudRefusedEntry).optional(),
 });
 export type CloudState = z.infer<typeof CloudState>;
 

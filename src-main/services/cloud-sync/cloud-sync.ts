@@ -6,7 +6,11 @@ import {
   TRADE_JOURNAL_KIND,
   type RemoteOrderResult,
 } from '../../../src-core/contracts/cloud-sync';
-import type { ConnectorCommand, ConnectorCommandResult } from '../../../src-core/contracts/connector';
+import type {
+  ConnectorCommand,
+  ConnectorCommandResult,
+  RefusedEntry,
+} from '../../../src-core/contracts/connector';
 import type { JournalEntry, OutboxItem } from '../../../src-core/contracts/journal';
 import type { ExecutionResult, TradeIntent } from '../../../src-core/contracts/orders';
 import { appError, err, ok, type AppError, type Result } from '../../../src-core/result';
@@ -54,8 +58,8 @@ const SESSION_ENDED =
 interface Live {
   readonly link: CloudLink;
   readonly socket: ConnectorSocket;
-  /** Entries sent and not yet acknowledged: entry id → outbox seqs. One batch in flight at a time. */
-  inFlight: Map<string, number[]> | null;
+  /** Entries sent and not yet acknowledged: entry id → outbox seqs and the entry. One batch in flight. */
+  inFlight: Map<string, { seqs: number[]; entry: JournalEntry }> | null;
   lastStatusAt: number;
   statusTimer: NodeJS.Timeout | null;
 }
@@ -221,6 +225,17 @@ export class CloudSync {
       tokenStorage: this.#o.tokens.description ?? 'in the system keychain',
       accounts,
       unsyncedEntries: this.#o.journal.listUnsynced(1000).length,
+      refusedEntries: this.#links.refused(100).map((r) => {
+        const entry = readEntry(r.entryJson);
+        return {
+          entryId: r.entryId,
+          accountKey: r.accountKey,
+          reason: r.reason,
+          refusedAt: r.refusedAt,
+          symbol: entry?.symbol ?? null,
+          operation: entry?.operation ?? null,
+        };
+      }),
     };
   }
 
@@ -331,7 +346,7 @@ export class CloudSync {
             this.#onOpen(live);
             return;
           case 'ack':
-            this.#onAck(live, message.ids);
+            this.#onAck(live, message.ids, message.refused ?? []);
             return;
           case 'command':
             this.#onCommand(live, message).catch((error: unknown) => {
@@ -447,7 +462,7 @@ export class CloudSync {
       }
     }
     if (batch.size === 0) return;
-    const inFlight = new Map([...batch].map(([id, b]) => [id, b.seqs]));
+    const inFlight = new Map([...batch].map(([id, b]) => [id, { seqs: b.seqs, entry: b.entry }]));
     const sent = live.socket.send({
       type: 'journal',
       entries: [...batch.values()].map(({ entry }) => ({
@@ -460,10 +475,29 @@ export class CloudSync {
     if (sent) live.inFlight = inFlight;
   }
 
-  #onAck(live: Live, ids: readonly string[]): void {
+  #onAck(live: Live, ids: readonly string[], refused: readonly RefusedEntry[]): void {
     const inFlight = live.inFlight;
     if (inFlight === null) return;
-    const seqs = ids.flatMap((id) => inFlight.get(id) ?? []);
+    const seqs = ids.flatMap((id) => inFlight.get(id)?.seqs ?? []);
+    // A refused entry would be refused again on every resend and hold its place in each batch: it is moved
+    // aside (kept here with the cloud's reason, shown in Settings → Cloud) and sync goes on with the rest.
+    const now = this.#o.clock.now();
+    for (const refusal of refused) {
+      const sent = refusal.id === null ? undefined : inFlight.get(refusal.id);
+      if (sent === undefined || refusal.id === null) continue;
+      this.#links.saveRefused({
+        entryId: refusal.id,
+        accountKey: live.link.accountKey,
+        reason: refusal.reason,
+        refusedAt: now,
+        entryJson: JSON.stringify(sent.entry),
+      });
+      seqs.push(...sent.seqs);
+      this.#o.logger.warn('cloud-sync: the cloud refused a journal entry; kept aside', {
+        entryId: refusal.id,
+        reason: refusal.reason,
+      });
+    }
     // Only now may the outbox forget them: a crash before this line resends them, and the cloud ignores repeats.
     this.#o.journal.markSynced(seqs);
     live.inFlight = null;
@@ -527,6 +561,19 @@ export class CloudSync {
     if (this.#listeners.size === 0) return;
     const state = this.state();
     for (const listener of this.#listeners) listener(state);
+  }
+}
+
+/** The symbol and operation of a refused entry, for the list; the row keeps the whole entry regardless. */
+function readEntry(json: string): { symbol: string | null; operation: string | null } | undefined {
+  try {
+    const value = JSON.parse(json) as { symbol?: unknown; operation?: unknown };
+    return {
+      symbol: typeof value.symbol === 'string' ? value.symbol : null,
+      operation: typeof value.operation === 'string' ? value.operation : null,
+    };
+  } catch {
+    return undefined;
   }
 }
 

@@ -35,7 +35,32 @@ const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'journal entries the cloud refused',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE cloud_refused_entries (
+          entry_id TEXT PRIMARY KEY,
+          account_key TEXT NOT NULL,
+          reason TEXT NOT NULL,
+          refused_at INTEGER NOT NULL,
+          entry_json TEXT NOT NULL
+        );
+      `);
+    },
+  },
 ];
+
+/** A journal entry the cloud refused for good, kept aside with the cloud's reason. */
+export interface RefusedSyncEntry {
+  readonly entryId: string;
+  readonly accountKey: AccountKey;
+  readonly reason: string;
+  readonly refusedAt: number;
+  /** The entry as it was sent (JSON), so nothing is lost. */
+  readonly entryJson: string;
+}
 
 interface LinkRow {
   account_key: string;
@@ -109,6 +134,36 @@ export class CloudLinks {
       if (row !== undefined) found.set(id, row.account_key);
     }
     return found;
+  }
+
+  /** Keeps an entry the cloud refused, with its reason; a later refusal of the same entry replaces it. */
+  saveRefused(entry: RefusedSyncEntry): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO cloud_refused_entries (entry_id, account_key, reason, refused_at, entry_json)
+         VALUES (?, ?, ?, ?, ?)`,
+      )
+      .run(entry.entryId, entry.accountKey, entry.reason, entry.refusedAt, entry.entryJson);
+  }
+
+  /** The refused entries, newest first. */
+  refused(limit = 100): RefusedSyncEntry[] {
+    const rows = this.db
+      .prepare('SELECT * FROM cloud_refused_entries ORDER BY refused_at DESC, entry_id LIMIT ?')
+      .all(limit) as {
+      entry_id: string;
+      account_key: string;
+      reason: string;
+      refused_at: number;
+      entry_json: string;
+    }[];
+    return rows.map((r) => ({
+      entryId: r.entry_id,
+      accountKey: r.account_key,
+      reason: r.reason,
+      refusedAt: r.refused_at,
+      entryJson: r.entry_json,
+    }));
   }
 
   meta(key: string): string | undefined {

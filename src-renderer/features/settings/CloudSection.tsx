@@ -264,6 +264,28 @@ export function CloudSection(): ReactNode {
         {cloud.unsyncedEntries > 0 ? `${cloud.unsyncedEntries} journal entries wait to be sent. ` : ''}
         Your sign-in is kept {cloud.tokenStorage}.
       </p>
+      {cloud.refusedEntries !== undefined && cloud.refusedEntries.length > 0 ? (
+        <div data-testid="cloud-refused">
+          <p className="warn-text small">
+            Refused by the cloud: these journal entries stay on this computer and were not synced. Sync goes
+            on with the others.
+          </p>
+          <ul className="session-list">
+            {cloud.refusedEntries.map((r) => (
+              <li key={r.entryId} className="small" data-testid="cloud-refused-entry">
+                <span className="mono">
+                  {[r.operation, r.symbol].filter((x) => x !== null).join(' ') || 'entry'}
+                </span>{' '}
+                <span className="muted">
+                  {/* Local time, labelled as such (times shown in the UI say which clock they are on). */}
+                  refused {new Date(r.refusedAt).toLocaleString()} (your time)
+                </span>
+                <div className="muted">{r.reason}</div>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
     </section>
   );
 }
