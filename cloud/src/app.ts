@@ -6,6 +6,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
@@ -26,6 +27,12 @@ import { ConnectorHub } from './connector/hub';
 import { registerConnectorRoute } from './connector/route';
 import { migrateToLatest, openDatabase } from './db/database';
 import { ApiError, apiError, errors } from './errors';
+import {
+  answerClientError,
+  documentEveryRoute,
+  fixNullableSiblings,
+  refuseHostileInput,
+} from './http/boundary';
 import { outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
 import { authRoutes } from './routes/auth/index';
 import { connectionRoutes } from './routes/connections/index';
@@ -124,12 +131,27 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     // Long enough for slow clients, short enough that idle sockets do not pile up.
     requestTimeout: 30_000,
     return503OnClosing: true,
+    // Malformed percent-encoding in the path: the project's error shape, not Fastify's.
+    frameworkErrors: (error, _request, reply) => {
+      const apiErr =
+        error.code === 'FST_ERR_BAD_URL'
+          ? apiError('validation_failed', 'The URL is not valid: it has a malformed percent-encoding.', {
+              location: 'url',
+            })
+          : apiError('validation_failed', 'The request could not be read.');
+      void (reply as FastifyReply)
+        .code(apiErr.statusCode)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify(apiErr.toBody()));
+    },
+    // Node answers headers over 16 KB (and other unreadable requests) before any route: in our shape too.
+    clientErrorHandler: answerClientError,
   };
   const app = Fastify(serverOptions).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const db = openDatabase(config.databaseUrl);
+  const db = openDatabase(config.databaseUrl, app.log);
   if (options.migrate !== false) await migrateToLatest(db);
 
   const redis =
@@ -181,6 +203,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     hub: new ConnectorHub(app.log, options.heartbeatMs ?? 30_000),
     log: app.log,
     limits,
+    probes: { syncBus: () => 'local', revocations: () => 'local' },
     forgotPasswordFloorMs: options.forgotPasswordFloorMs ?? 250,
     background(task, what) {
       const tracked = task.catch((error: unknown) => {
@@ -216,6 +239,20 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   setErrorHandling(app);
   // JSON only: without this, a text/plain body would reach the schema as a string.
   app.removeContentTypeParser('text/plain');
+  // An empty JSON body reads as `{}` (e.g. logout, whose fields are all optional); a route that needs fields
+  // names the missing ones. Anything else goes through Fastify's own parser (prototype-poisoning checks
+  // included).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body.toString().trim() === '') {
+      done(null, {});
+      return;
+    }
+    void parseJson(request, body.toString(), done);
+  });
+  refuseHostileInput(app);
+  documentEveryRoute(app);
 
   await app.register(fastifyHelmet, {
     // The API answers JSON; pages are ours and load no third-party content. Swagger UI sets its own CSP.
@@ -241,13 +278,15 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Pipdesk cloud API', version: '1.0.0' },
+      info: { title: 'Pipdesk cloud API', version: '1.0.0', license: { name: 'Proprietary' } },
       servers: [{ url: config.publicUrl }],
       components: {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       },
     },
     transform: jsonSchemaTransform,
+    transformObject: (documentObject) =>
+      fixNullableSiblings('openapiObject' in documentObject ? documentObject.openapiObject : {}),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
   await app.register(fastifyWebsocket, { options: { maxPayload: 1_048_576 } });
@@ -259,26 +298,41 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     await enforceLimit(ctx, 'global_ip', request.ip, { ip: request.ip });
   });
 
-  app.get('/healthz', { schema: { tags: ['health'], response: { 200: Health } } }, () => ({
-    status: 'ok' as const,
-  }));
+  app.get(
+    '/healthz',
+    { schema: { tags: ['health'], summary: 'Liveness probe', response: { 200: Health } } },
+    () => ({
+      status: 'ok' as const,
+    }),
+  );
   app.get(
     '/readyz',
-    { schema: { tags: ['health'], response: { 200: Readiness, 503: Readiness } } },
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness probe: database, Redis and the relays between instances',
+        response: { 200: Readiness, 503: Readiness },
+      },
+    },
     async (_request, reply) => {
       const isDbUp = await db.ping();
       const redisState: Readiness['redis'] =
         redis === undefined ? 'memory' : redis.status === 'ready' ? 'up' : 'down';
-      const body = {
+      const body: Readiness = {
         status: !isDbUp
           ? ('unavailable' as const)
           : redisState === 'down'
             ? ('degraded' as const)
             : ('ready' as const),
-        database: isDbUp ? ('up' as const) : ('down' as const),
+        database: isDbUp ? 'up' : 'down',
         redis: redisState,
         rate_limiter: ctx.limiter.backend,
+        revocations: ctx.probes.revocations(),
+        sync_bus: ctx.probes.syncBus(),
       };
+      if (body.status === 'ready' && (body.revocations === 'retrying' || body.sync_bus === 'down')) {
+        body.status = 'degraded';
+      }
       return reply.code(isDbUp ? 200 : 503).send(body);
     },
   );

@@ -51,6 +51,12 @@ export const DEFAULT_LIMITS: Readonly<Record<LimitName, Omit<LimitRule, 'name'>>
   password_change_account: { limit: 10, windowMs: HOUR },
 };
 
+/** What /readyz asks the parts that talk to other instances; each part sets its own at start. */
+export interface HealthProbes {
+  syncBus: () => 'up' | 'down' | 'local';
+  revocations: () => 'subscribed' | 'retrying' | 'local';
+}
+
 /** Everything a route or plugin needs, decorated on the Fastify instance as `app.cloud`. */
 export interface CloudContext {
   readonly config: Config;
@@ -65,6 +71,7 @@ export interface CloudContext {
   readonly hub: ConnectorHub;
   readonly log: FastifyBaseLogger;
   readonly limits: Readonly<Record<LimitName, LimitRule>>;
+  readonly probes: HealthProbes;
   /** Minimum time a forgot-password answer takes, so known and unknown emails answer alike. */
   readonly forgotPasswordFloorMs: number;
   /** Runs work after the response (e.g. sending mail); `app.close()` waits for it. */

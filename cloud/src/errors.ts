@@ -46,6 +46,8 @@ const STATUS: Readonly<Record<CloudErrorCode, number>> = {
   rate_limited: 429,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  headers_too_large: 431,
+  service_unavailable: 503,
   sizing_failed: 422,
   remote_trading_disabled: 409,
   connector_offline: 503,

@@ -129,6 +129,8 @@ export function apiSuite(dialect: 'sqlite' | 'postgres'): void {
           database: 'up',
           redis: 'memory',
           rate_limiter: 'memory',
+          revocations: 'local',
+          sync_bus: 'local',
         });
         const spec = (await call({ url: '/openapi.json' })).json<{ paths: Record<string, unknown> }>();
         expect(Object.keys(spec.paths)).toEqual(
@@ -1074,7 +1076,9 @@ export function apiSuite(dialect: 'sqlite' | 'postgres'): void {
         const id = await ownedConnection(owner.tokens.access_token);
         // The hub's own contract: whatever the journal handler takes is acknowledged by id (the sync
         // plugin installs a storing handler; this test pins a plain one).
-        app.cloud.hub.onJournal((_peer, entries) => Promise.resolve(entries.map((e) => e.id)));
+        app.cloud.hub.onJournal((_peer, entries) =>
+          Promise.resolve({ taken: entries.map((e) => e.entry.id), refused: [] }),
+        );
         const client = open(`?connection_id=${id}`, owner.tokens.access_token);
         // Sent before the welcome: kept until the token is checked, then handled in order.
         client.socket.on('open', () => {
@@ -1089,14 +1093,12 @@ export function apiSuite(dialect: 'sqlite' | 'postgres'): void {
         client.socket.send(
           JSON.stringify({ type: 'journal', entries: [{ id: 'e1', at_ms: -1, kind: 'order', payload: {} }] }),
         );
-        const invalid = (await client.next()) as {
-          code: string;
-          message: string;
-          issues: { path: string }[];
-        };
-        expect(invalid.code).toBe('invalid_message');
-        expect(invalid.issues[0]?.path).toBe('entries.0.at_ms');
-        expect(invalid.message).toContain('at_ms');
+        // A bad entry is refused by itself, with its reason; the frame and the socket are fine.
+        const refused = (await client.next()) as { type: string; ids: string[]; refused: unknown[] };
+        expect(refused).toMatchObject({ type: 'ack', ids: [] });
+        expect(refused.refused).toEqual([
+          { id: 'e1', index: 0, reason: expect.stringContaining('at_ms') as string },
+        ]);
         client.socket.send(JSON.stringify({ type: 'teleport' }));
         expect(await client.next()).toMatchObject({ type: 'error', code: 'invalid_message' });
 

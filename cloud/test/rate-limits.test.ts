@@ -250,7 +250,12 @@ describe('rate limits when Redis goes down and comes back', () => {
       for (let i = 0; i < 100 && !(await predicate()); i += 1) await new Promise((r) => setTimeout(r, 50));
     };
     await waitFor(() => app.cloud.limiter.backend === 'redis');
-    expect(await ready()).toEqual({ status: 'ready', database: 'up', redis: 'up', rate_limiter: 'redis' });
+    expect(await ready()).toMatchObject({
+      status: 'ready',
+      database: 'up',
+      redis: 'up',
+      rate_limiter: 'redis',
+    });
 
     await spare.stop();
     await waitFor(async () => (await ready()).redis === 'down');
@@ -260,7 +265,7 @@ describe('rate limits when Redis goes down and comes back', () => {
     expect((await login()).statusCode).toBe(401);
     expect((await login()).statusCode).toBe(429);
     expect(performance.now() - started).toBeLessThan(1_000);
-    expect(await ready()).toEqual({
+    expect(await ready()).toMatchObject({
       status: 'degraded',
       database: 'up',
       redis: 'down',
@@ -269,7 +274,12 @@ describe('rate limits when Redis goes down and comes back', () => {
 
     await spare.start();
     await waitFor(() => app.cloud.limiter.backend === 'redis');
-    expect(await ready()).toEqual({ status: 'ready', database: 'up', redis: 'up', rate_limiter: 'redis' });
+    expect(await ready()).toMatchObject({
+      status: 'ready',
+      database: 'up',
+      redis: 'up',
+      rate_limiter: 'redis',
+    });
     // Back on Redis (restarted empty): the account has its Redis budget again.
     expect((await login()).statusCode).toBe(401);
     await close();

@@ -34,6 +34,13 @@ export const CloudErrorCode = z.enum([
   'rate_limited',
   'payload_too_large',
   'unsupported_media_type',
+  /** The request's headers are larger than the server takes (16 KB). */
+  'headers_too_large',
+  /**
+   * A shared service the answer depends on (Redis) cannot be reached right now, so the cloud cannot tell;
+   * try again shortly. Never a statement about the desktop.
+   */
+  'service_unavailable',
   /** The sizing core refused the input; `details.field` and `details.core_code` name why. */
   'sizing_failed',
   /** Cloud sync: the desktop holding the connector has remote trading off for this connection. */
@@ -240,6 +247,14 @@ export const Readiness = z.object({
   /** `memory`: no REDIS_URL; `down`: configured but unreachable, limits fall back to memory. */
   redis: z.enum(['up', 'down', 'memory']),
   rate_limiter: z.enum(['redis', 'memory']),
+  /**
+   * Whether revocations from other instances reach this one: `subscribed`, `retrying` (the subscription
+   * failed and is being retried: a session revoked elsewhere ends here only at the next heartbeat re-check),
+   * or `local` (one instance, nothing to receive).
+   */
+  revocations: z.enum(['subscribed', 'retrying', 'local']),
+  /** The sync relay between instances: `up`, `down` (remote orders and presence answer 503), or `local`. */
+  sync_bus: z.enum(['up', 'down', 'local']),
 });
 export type Readiness = z.infer<typeof Readiness>;
 

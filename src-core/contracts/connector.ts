@@ -58,9 +58,13 @@ export const JournalEntry = z.object({
 });
 export type JournalEntry = z.infer<typeof JournalEntry>;
 
+/**
+ * A batch of journal entries. Only the envelope is checked with the frame: each entry is checked on its own
+ * against {@link JournalEntry}, so a bad entry is refused by itself (see {@link JournalAck}).
+ */
 export const JournalBatch = z.object({
   type: z.literal('journal'),
-  entries: z.array(JournalEntry).min(1).max(500),
+  entries: z.array(z.unknown()).min(1).max(500),
 });
 export type JournalBatch = z.infer<typeof JournalBatch>;
 
@@ -108,8 +112,27 @@ export type ConnectorWelcome = z.infer<typeof ConnectorWelcome>;
 export const ConnectorPong = z.object({ type: z.literal('pong'), id: Id });
 export type ConnectorPong = z.infer<typeof ConnectorPong>;
 
-/** Journal entries the cloud has taken, by id; the connector may drop them from its outbox. */
-export const JournalAck = z.object({ type: z.literal('ack'), ids: z.array(Id) });
+/** Why the cloud refused one journal entry for good (sending it again gives the same answer). */
+export const RefusedEntry = z.object({
+  /** The entry's id as sent (cut to 128 characters), or null when it had no usable id. */
+  id: z.string().max(128).nullable(),
+  /** Position of the entry in its batch. */
+  index: z.number().int().nonnegative(),
+  /** Plain words naming the field and the rule, e.g. `id: must not contain a NUL character`. */
+  reason: z.string().max(500),
+});
+export type RefusedEntry = z.infer<typeof RefusedEntry>;
+
+/**
+ * Journal entries the cloud has taken, by id; the connector may drop them from its outbox. `refused` lists
+ * entries that can never be taken (invalid): the connector moves them aside, shows them to the trader, and
+ * goes on with the rest. One bad entry never holds up the others.
+ */
+export const JournalAck = z.object({
+  type: z.literal('ack'),
+  ids: z.array(Id),
+  refused: z.array(RefusedEntry).optional(),
+});
 export type JournalAck = z.infer<typeof JournalAck>;
 
 export const ConnectorErrorCode = z.enum([

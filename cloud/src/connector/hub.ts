@@ -4,6 +4,8 @@ import { z } from 'zod';
 import {
   CONNECTOR_CLOSE,
   ConnectorClientMessage,
+  JournalEntry as JournalEntrySchema,
+  type RefusedEntry,
   type ConnectorCommandResult,
   type ConnectorError,
   type ConnectorSettings,
@@ -11,6 +13,7 @@ import {
   type JournalEntry,
   type StatusSnapshot,
 } from '../../../src-core/contracts/connector';
+import { findInputProblem } from '../http/hostile-input';
 import {
   CONNECTION_DELETED_REASON,
   SESSION_ENDED_REASON,
@@ -28,11 +31,23 @@ export interface ConnectorPeer {
   readonly connectedAt: number;
 }
 
-/** Stores journal entries and returns the ids taken (stored or already known). The sync work plugs one in. */
+/** A journal entry that passed the envelope checks, with its position in the batch. */
+export interface IndexedEntry {
+  readonly index: number;
+  readonly entry: JournalEntry;
+}
+
+/** What a journal handler did with a batch: ids taken (stored or already known), entries refused for good. */
+export interface JournalVerdict {
+  readonly taken: readonly string[];
+  readonly refused: readonly RefusedEntry[];
+}
+
+/** Stores journal entries and says which were taken and which refused. The sync work plugs one in. */
 export type JournalHandler = (
   peer: ConnectorPeer,
-  entries: readonly JournalEntry[],
-) => Promise<readonly string[]>;
+  entries: readonly IndexedEntry[],
+) => Promise<JournalVerdict>;
 export type StatusHandler = (peer: ConnectorPeer, status: StatusSnapshot) => Promise<void>;
 /** Cloud sync (issue 7): a connector's answer to a command, its settings, and socket presence on this instance. */
 export type CommandResultHandler = (peer: ConnectorPeer, message: ConnectorCommandResult) => Promise<void>;
@@ -65,7 +80,8 @@ const MAX_ERRORS_IN_ROW = 20;
 export class ConnectorHub {
   private readonly held = new Map<string, Held>();
   private readonly statuses = new Map<string, StatusSnapshot>();
-  private journalHandler: JournalHandler = (_peer, entries) => Promise.resolve(entries.map((e) => e.id));
+  private journalHandler: JournalHandler = (_peer, entries) =>
+    Promise.resolve({ taken: entries.map((e) => e.entry.id), refused: [] });
   private readonly statusHandlers: StatusHandler[] = [];
   private commandResultHandler: CommandResultHandler = () => Promise.resolve();
   private settingsHandler: SettingsHandler = () => Promise.resolve();
@@ -251,8 +267,21 @@ export class ConnectorHub {
           for (const handler of this.statusHandlers) await handler(held.peer, message);
           return;
         case 'journal': {
-          const ids = await this.journalHandler(held.peer, message.entries);
-          reply({ type: 'ack', ids: [...ids] });
+          const { valid, refused } = checkEntries(message.entries);
+          const verdict =
+            valid.length === 0 ? { taken: [], refused: [] } : await this.journalHandler(held.peer, valid);
+          const allRefused = [...refused, ...verdict.refused];
+          if (allRefused.length > 0) {
+            this.log.warn(
+              { connectionId: held.peer.connectionId, refused: allRefused.slice(0, 20) },
+              'connector: journal entries refused',
+            );
+          }
+          reply({
+            type: 'ack',
+            ids: [...verdict.taken],
+            ...(allRefused.length === 0 ? {} : { refused: allRefused }),
+          });
           return;
         }
         case 'command_result':
@@ -332,6 +361,41 @@ export class ConnectorHub {
     for (const held of this.held.values()) held.socket.close(1001, 'server shutting down');
     this.held.clear();
   }
+}
+
+/**
+ * Checks each entry of a batch on its own: the envelope ({@link JournalEntrySchema}), then NUL characters and
+ * nesting depth anywhere inside it. The bad ones are refused with their reason; the rest go on.
+ */
+export function checkEntries(items: readonly unknown[]): {
+  valid: IndexedEntry[];
+  refused: RefusedEntry[];
+} {
+  const valid: IndexedEntry[] = [];
+  const refused: RefusedEntry[] = [];
+  items.forEach((item, index) => {
+    const rawId =
+      typeof item === 'object' && item !== null && typeof (item as { id?: unknown }).id === 'string'
+        ? (item as { id: string }).id.slice(0, 128)
+        : null;
+    const problem = findInputProblem(item);
+    if (problem !== null) {
+      refused.push({ id: rawId, index, reason: `${problem.path || 'entry'}: ${problem.message}` });
+      return;
+    }
+    const parsed = JournalEntrySchema.safeParse(item);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      refused.push({
+        id: rawId,
+        index,
+        reason: `${issue?.path.join('.') || 'entry'}: ${issue?.message ?? 'invalid'}`.slice(0, 500),
+      });
+      return;
+    }
+    valid.push({ index, entry: parsed.data });
+  });
+  return { valid, refused };
 }
 
 function rawText(data: RawData): string {

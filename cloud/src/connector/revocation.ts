@@ -111,11 +111,19 @@ export function databaseVerifier(db: Kysely<Database>, clock: Clock): PeerVerifi
 /**
  * Redis pub/sub on `<prefix>connector:revoke`: every instance subscribes and closes its matching sockets. A
  * publish that fails (Redis away) is logged; the heartbeat re-check then ends the socket within one period.
+ * A subscription that fails is logged, retried with backoff until it holds, and reported by {@link state}
+ * (and so by /readyz): while it is missing, revocations from other instances reach this one only through
+ * the heartbeat re-check, and that must be visible.
  */
 export class RedisRevocationRelay implements RevocationRelay {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly channel: string;
+  private isSubscribed = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private isClosed = false;
+  private lastError: 'pub' | 'sub' | null = null;
   /** Settles once subscribed, or after 2 s if Redis is not there (the heartbeat re-check still works). */
   readonly ready: Promise<void>;
 
@@ -124,16 +132,30 @@ export class RedisRevocationRelay implements RevocationRelay {
     prefix: string,
     onRevocation: (revocation: SocketRevocation) => void,
     private readonly log: FastifyBaseLogger,
+    /** Waits between subscribe attempts: 250 ms doubling up to this (default 5 s). */
+    private readonly maxRetryMs = 5_000,
   ) {
     this.channel = `${prefix}connector:revoke`;
     // A revocation must not sit in a queue while Redis is away: fail fast, the heartbeat covers it.
     this.pub = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1_000 });
-    this.sub = new Redis(url, { connectTimeout: 1_000 });
-    this.pub.on('error', () => undefined);
-    this.sub.on('error', () => undefined);
-    // Also after a Redis restart or a start while Redis was away (idempotent when already subscribed).
+    this.sub = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1_000 });
+    // ioredis reconnects by itself; one line per change of state, not one per retry.
+    this.pub.on('error', (error: unknown) => {
+      this.noteError('pub', error);
+    });
+    this.sub.on('error', (error: unknown) => {
+      this.noteError('sub', error);
+    });
+    this.sub.on('end', () => {
+      this.isSubscribed = false;
+    });
+    this.sub.on('close', () => {
+      this.isSubscribed = false;
+    });
+    // Also after a Redis restart or a start while Redis was away.
     this.sub.on('ready', () => {
-      this.sub.subscribe(this.channel).catch(() => undefined);
+      this.lastError = null;
+      void this.subscribe();
     });
     this.sub.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
@@ -146,12 +168,9 @@ export class RedisRevocationRelay implements RevocationRelay {
       }
       onRevocation(parsed);
     });
-    const subscribed = this.sub.subscribe(this.channel).then(
-      () => undefined,
-      (error: unknown) => {
-        this.log.warn({ err: error }, 'connector revocation: subscribe failed');
-      },
-    );
+    const subscribed = new Promise<void>((resolve) => {
+      this.onSubscribed = resolve;
+    });
     // The publisher has no offline queue: a publish before it is connected would fail.
     const connected = new Promise<void>((resolve) => {
       if (this.pub.status === 'ready') resolve();
@@ -166,11 +185,57 @@ export class RedisRevocationRelay implements RevocationRelay {
     });
   }
 
+  private onSubscribed: () => void = () => undefined;
+
+  /** `subscribed` when revocations from other instances arrive; `retrying` while the subscription is missing. */
+  get state(): 'subscribed' | 'retrying' {
+    return this.isSubscribed && this.sub.status === 'ready' ? 'subscribed' : 'retrying';
+  }
+
+  private noteError(which: 'pub' | 'sub', error: unknown): void {
+    if (this.lastError === which) return;
+    this.lastError = which;
+    this.log.warn(
+      { err: error },
+      which === 'sub'
+        ? 'connector revocation: Redis subscriber failed; revocations from other instances wait for the heartbeat re-check'
+        : 'connector revocation: Redis publisher failed; other instances end their sockets at the next heartbeat',
+    );
+  }
+
+  private async subscribe(): Promise<void> {
+    if (this.isClosed || this.sub.status !== 'ready') return;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    try {
+      await this.sub.subscribe(this.channel);
+      if (this.attempt > 0) this.log.info({ attempts: this.attempt + 1 }, 'connector revocation: subscribed');
+      this.attempt = 0;
+      this.isSubscribed = true;
+      this.onSubscribed();
+    } catch (error) {
+      this.isSubscribed = false;
+      const wait = Math.min(this.maxRetryMs, 250 * 2 ** Math.min(this.attempt, 10));
+      this.attempt += 1;
+      this.log.error(
+        { err: error, attempt: this.attempt, retryInMs: wait },
+        'connector revocation: subscribe failed; revocations from other instances are not received until it succeeds',
+      );
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        void this.subscribe();
+      }, wait);
+      this.retryTimer.unref();
+    }
+  }
+
   async publish(revocation: SocketRevocation): Promise<void> {
     await this.pub.publish(this.channel, JSON.stringify(revocation));
   }
 
   async close(): Promise<void> {
+    this.isClosed = true;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
     this.pub.disconnect();
     this.sub.disconnect();

@@ -27,6 +27,7 @@ export function registerConnectorRoute(app: FastifyInstance, accounts: AccountSe
       app.cloud.log,
     );
     hub.setRevocationRelay(relay);
+    app.cloud.probes.revocations = () => relay.state;
     app.addHook('onReady', () => relay.ready);
     app.addHook('onClose', () => relay.close());
   }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResult } from 'kysely';
@@ -8,9 +8,26 @@ import { migrations } from './migrations/index';
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/** Where database trouble is reported (the app's logger); only `warn` and `error` are used. */
+export interface DbLog {
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+/** Connections of the PostgreSQL pool right now (all zero on SQLite, which has one connection). */
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
+}
+
 export interface Db {
   readonly kysely: Kysely<Database>;
   readonly dialect: Dialect;
+  /** Pool occupancy for /metrics. */
+  poolStats(): PoolStats;
+  /** Errors the pool reported on idle connections since start. */
+  readonly poolErrors: () => number;
   /** True when a trivial query answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -24,17 +41,28 @@ int8AsNumber.setTypeParser(INT8_OID, (value: string) => Number(value));
  * Opens `sqlite:<path>` or `postgres://…`. pg returns int8 (our epoch-millisecond columns, COUNT) as strings;
  * this pool parses them to numbers, which is exact for every value we store (below 2^53).
  */
-export function openDatabase(url: string): Db {
+export function openDatabase(url: string, log?: DbLog): Db {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true });
+      // Password hashes and sealed TOTP secrets live here: readable by the service's user only, like
+      // jwt-secret. SQLite gives its -wal and -shm files the database file's mode.
+      closeSync(openSync(path, 'a', 0o600));
+      chmodSync(path, 0o600);
+    }
     const sqlite = new SqliteDatabase(path);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
     const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-    return wrap(kysely, 'sqlite');
+    return wrap(
+      kysely,
+      'sqlite',
+      () => ({ total: 1, idle: 0, waiting: 0 }),
+      () => 0,
+    );
   }
   const pool = new pg.Pool({
     connectionString: url,
@@ -43,16 +71,33 @@ export function openDatabase(url: string): Db {
     connectionTimeoutMillis: 5_000,
     types: int8AsNumber,
   });
+  let poolErrors = 0;
   // An idle client that loses its server emits 'error' on the pool; without a listener that kills the process.
-  pool.on('error', () => undefined);
+  // The pool drops that client and opens a new one on demand, so this is logged, counted and survived.
+  pool.on('error', (error: Error) => {
+    poolErrors += 1;
+    log?.error({ err: error }, 'database: an idle PostgreSQL connection failed (the pool replaces it)');
+  });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return wrap(kysely, 'postgres');
+  return wrap(
+    kysely,
+    'postgres',
+    () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    () => poolErrors,
+  );
 }
 
-function wrap(kysely: Kysely<Database>, dialect: Dialect): Db {
+function wrap(
+  kysely: Kysely<Database>,
+  dialect: Dialect,
+  poolStats: () => PoolStats,
+  poolErrors: () => number,
+): Db {
   return {
     kysely,
     dialect,
+    poolStats,
+    poolErrors,
     async ping() {
       try {
         await sql`select 1`.execute(kysely);

@@ -48,7 +48,14 @@ export function authRoutes(accounts: AccountService): FastifyPluginCallbackZod {
 
     app.post(
       '/register',
-      { schema: { tags: ['auth'], body: RegisterRequest, response: { 201: AuthResult, ...failures } } },
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Create an account and sign in',
+          body: RegisterRequest,
+          response: { 201: AuthResult, ...failures },
+        },
+      },
       async (request, reply) => {
         const result = await accounts.register(request.body.email, request.body.password, caller(request));
         return reply.code(201).send(result);
@@ -57,21 +64,41 @@ export function authRoutes(accounts: AccountService): FastifyPluginCallbackZod {
 
     app.post(
       '/login',
-      { schema: { tags: ['auth'], body: LoginRequest, response: { 200: AuthResult, ...failures } } },
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Sign in with email, password and (when on) a 2FA code',
+          body: LoginRequest,
+          response: { 200: AuthResult, ...failures },
+        },
+      },
       (request) =>
         accounts.login(request.body.email, request.body.password, request.body.totp_code, caller(request)),
     );
 
     app.post(
       '/refresh',
-      { schema: { tags: ['auth'], body: RefreshRequest, response: { 200: TokenPair, ...failures } } },
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Exchange a refresh token for new tokens (rotating)',
+          body: RefreshRequest,
+          response: { 200: TokenPair, ...failures },
+        },
+      },
       (request) => accounts.refresh(request.body.refresh_token, caller(request)),
     );
 
     app.post(
       '/logout',
       {
-        schema: { tags: ['auth'], body: LogoutRequest.optional(), response: { 200: Ok, ...failures } },
+        schema: {
+          tags: ['auth'],
+          summary: 'End the current session, or the one a refresh token belongs to',
+          // No body at all arrives as null: the body is optional, so both mean "no refresh token".
+          body: LogoutRequest.nullish(),
+          response: { 200: Ok, ...failures },
+        },
         // Optional auth: an expired access token must not prevent ending the session by refresh token.
         onRequest: async (request) => {
           await app.authenticate(request).catch(() => undefined);
@@ -87,7 +114,12 @@ export function authRoutes(accounts: AccountService): FastifyPluginCallbackZod {
       '/me',
       {
         ...authenticated,
-        schema: { tags: ['auth'], security: bearer, response: { 200: User, 401: ErrorBody } },
+        schema: {
+          tags: ['auth'],
+          summary: 'The signed-in user',
+          security: bearer,
+          response: { 200: User, 401: ErrorBody },
+        },
       },
       (request) => accounts.me(needAuth(request)),
     );
@@ -96,7 +128,12 @@ export function authRoutes(accounts: AccountService): FastifyPluginCallbackZod {
       '/sessions',
       {
         ...authenticated,
-        schema: { tags: ['auth'], security: bearer, response: { 200: SessionList, 401: ErrorBody } },
+        schema: {
+          tags: ['auth'],
+          summary: "The user's live sessions",
+          security: bearer,
+          response: { 200: SessionList, 401: ErrorBody },
+        },
       },
       async (request) => ({ sessions: await accounts.listSessions(needAuth(request)) }),
     );
@@ -107,6 +144,7 @@ export function authRoutes(accounts: AccountService): FastifyPluginCallbackZod {
         ...authenticated,
         schema: {
           tags: ['auth'],
+          summary: "End one of the user's sessions",
           security: bearer,
           params: IdParams,
           response: { 200: Ok, 401: ErrorBody, 404: ErrorBody },
@@ -124,6 +162,7 @@ export function authRoutes(accounts: AccountService): FastifyPluginCallbackZod {
         ...authenticated,
         schema: {
           tags: ['auth'],
+          summary: 'Change the password (other sessions end)',
           security: bearer,
           body: ChangePasswordRequest,
           response: { 200: Ok, ...failures },
@@ -142,7 +181,14 @@ export function authRoutes(accounts: AccountService): FastifyPluginCallbackZod {
 
     app.post(
       '/forgot-password',
-      { schema: { tags: ['auth'], body: ForgotPasswordRequest, response: { 202: Accepted, ...failures } } },
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Email a password reset link (same answer for any email)',
+          body: ForgotPasswordRequest,
+          response: { 202: Accepted, ...failures },
+        },
+      },
       async (request, reply) => {
         await accounts.forgotPassword(request.body.email, caller(request));
         return reply.code(202).send({ status: 'accepted', message: FORGOT_PASSWORD_MESSAGE });
@@ -151,7 +197,14 @@ export function authRoutes(accounts: AccountService): FastifyPluginCallbackZod {
 
     app.post(
       '/reset-password',
-      { schema: { tags: ['auth'], body: ResetPasswordRequest, response: { 200: Ok, ...failures } } },
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Set a new password with a reset link (every session ends)',
+          body: ResetPasswordRequest,
+          response: { 200: Ok, ...failures },
+        },
+      },
       async (request) => {
         await accounts.resetPassword(request.body.token, request.body.new_password, caller(request));
         return { status: 'ok' as const };
@@ -162,7 +215,12 @@ export function authRoutes(accounts: AccountService): FastifyPluginCallbackZod {
       '/2fa/setup',
       {
         ...authenticated,
-        schema: { tags: ['2fa'], security: bearer, response: { 200: TotpSetupResponse, ...failures } },
+        schema: {
+          tags: ['2fa'],
+          summary: 'Start 2FA setup: a new TOTP secret and its QR code',
+          security: bearer,
+          response: { 200: TotpSetupResponse, ...failures },
+        },
       },
       (request) => accounts.totpSetup(needAuth(request)),
     );
@@ -173,6 +231,7 @@ export function authRoutes(accounts: AccountService): FastifyPluginCallbackZod {
         ...authenticated,
         schema: {
           tags: ['2fa'],
+          summary: 'Turn 2FA on with a first code; returns recovery codes',
           security: bearer,
           body: TotpEnableRequest,
           response: { 200: TotpEnableResponse, ...failures },
@@ -187,6 +246,7 @@ export function authRoutes(accounts: AccountService): FastifyPluginCallbackZod {
         ...authenticated,
         schema: {
           tags: ['2fa'],
+          summary: 'Turn 2FA off (password and a code required)',
           security: bearer,
           body: TotpDisableRequest,
           response: { 200: Ok, ...failures },

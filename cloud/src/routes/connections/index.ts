@@ -48,7 +48,14 @@ export const connectionRoutes: FastifyPluginCallbackZod = (app, _options, done) 
 
   app.get(
     '',
-    { schema: { tags: ['connections'], security: bearer, response: { 200: ConnectionList, ...failures } } },
+    {
+      schema: {
+        tags: ['connections'],
+        summary: "The user's connections (MT5 accounts)",
+        security: bearer,
+        response: { 200: ConnectionList, ...failures },
+      },
+    },
     async (request) => {
       const rows = await db
         .selectFrom('connections')
@@ -67,6 +74,7 @@ export const connectionRoutes: FastifyPluginCallbackZod = (app, _options, done) 
     {
       schema: {
         tags: ['connections'],
+        summary: 'Register a connection',
         security: bearer,
         body: CreateConnectionRequest,
         response: { 201: Connection, ...failures },
@@ -94,6 +102,7 @@ export const connectionRoutes: FastifyPluginCallbackZod = (app, _options, done) 
     {
       schema: {
         tags: ['connections'],
+        summary: 'One connection',
         security: bearer,
         params: IdParams,
         response: { 200: Connection, ...failures },
@@ -116,6 +125,7 @@ export const connectionRoutes: FastifyPluginCallbackZod = (app, _options, done) 
     {
       schema: {
         tags: ['connections'],
+        summary: 'Rename or edit a connection',
         security: bearer,
         params: IdParams,
         body: UpdateConnectionRequest,
@@ -141,6 +151,7 @@ export const connectionRoutes: FastifyPluginCallbackZod = (app, _options, done) 
     {
       schema: {
         tags: ['connections'],
+        summary: 'Delete a connection (its connector socket closes)',
         security: bearer,
         params: IdParams,
         response: { 200: Ok, ...failures },

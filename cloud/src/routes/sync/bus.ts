@@ -4,6 +4,17 @@ import { z } from 'zod';
 import { ConnectorCommand, ConnectorCommandResult } from '../../../../src-core/contracts/connector';
 import { LiveEvent } from '../../../../src-core/contracts/cloud-sync';
 
+/** Whether another instance holds a connector; `unknown` when Redis cannot be asked (never read as "no"). */
+export type Presence = 'elsewhere' | 'nowhere' | 'unknown';
+
+/** What became of a command sent to the instance holding a connector. */
+export type Delivery = 'sent' | 'nobody' | 'unknown';
+
+/** Thrown when the relay between instances cannot be reached; the routes answer 503 `service_unavailable`. */
+export class BusUnavailableError extends Error {
+  override readonly name = 'BusUnavailableError';
+}
+
 /**
  * What travels between cloud instances for sync: commands to the instance that holds a connector socket,
  * the connector's answers back to the instance that asked, and live events to every instance with a portal
@@ -14,16 +25,21 @@ export interface SyncBus {
   /** Starts receiving commands for a connection whose socket this instance now holds. */
   hold(connectionId: string): Promise<void>;
   release(connectionId: string): Promise<void>;
-  /** Sends a command to the instance holding the connection; false when no instance holds it. */
-  publishCommand(connectionId: string, command: ConnectorCommand): Promise<boolean>;
+  /** Sends a command to the instance holding the connection: `nobody` when none holds it. */
+  publishCommand(connectionId: string, command: ConnectorCommand): Promise<Delivery>;
   onCommand(handler: (connectionId: string, command: ConnectorCommand, origin: string) => void): void;
-  /** True when some other instance holds a socket for this connection. */
-  isHeldElsewhere(connectionId: string): Promise<boolean>;
+  /** Whether some other instance holds a socket for this connection. */
+  presence(connectionId: string): Promise<Presence>;
+  /** `local` alone; else whether the relay is reachable now. */
+  readonly health: 'up' | 'down' | 'local';
   /** Sends a connector's answer to the instance that asked. */
   publishReply(origin: string, reply: ConnectorCommandResult): Promise<void>;
   onReply(handler: (reply: ConnectorCommandResult) => void): void;
   publishEvent(connectionId: string, event: LiveEvent): Promise<void>;
-  /** Listens to a connection's live events (from any instance); returns the unsubscribe function. */
+  /**
+   * Listens to a connection's live events (from any instance); returns the unsubscribe function. Throws
+   * {@link BusUnavailableError} when the relay cannot subscribe within a second.
+   */
   subscribeEvents(connectionId: string, listener: (event: LiveEvent) => void): Promise<() => void>;
   close(): Promise<void>;
 }
@@ -31,6 +47,7 @@ export interface SyncBus {
 /** One instance: everything stays in this process. */
 export class LocalBus implements SyncBus {
   readonly instanceId: string;
+  readonly health = 'local' as const;
   private readonly events = new EventEmitter();
   private replyHandler: (reply: ConnectorCommandResult) => void = () => undefined;
 
@@ -46,15 +63,15 @@ export class LocalBus implements SyncBus {
     return Promise.resolve();
   }
   // Alone, a connection not held here is held nowhere: the hub tries its own sockets first.
-  publishCommand(): Promise<boolean> {
-    return Promise.resolve(false);
+  publishCommand(): Promise<Delivery> {
+    return Promise.resolve('nobody');
   }
   // No other instance sends commands here.
   onCommand(): void {
     return undefined;
   }
-  isHeldElsewhere(): Promise<boolean> {
-    return Promise.resolve(false);
+  presence(): Promise<Presence> {
+    return Promise.resolve('nowhere');
   }
   publishReply(_origin: string, reply: ConnectorCommandResult): Promise<void> {
     this.replyHandler(reply);
@@ -93,6 +110,9 @@ export class RedisBus implements SyncBus {
   private readonly sub: Redis;
   private readonly local = new EventEmitter();
   private readonly listenerCounts = new Map<string, number>();
+  /** Channels this instance should be subscribed to: re-subscribed whenever the subscriber (re)connects. */
+  private readonly wanted = new Set<string>();
+  private lastReported: 'up' | 'down' = 'up';
   private commandHandler: (connectionId: string, command: ConnectorCommand, origin: string) => void = () =>
     undefined;
   private replyHandler: (reply: ConnectorCommandResult) => void = () => undefined;
@@ -105,14 +125,49 @@ export class RedisBus implements SyncBus {
   ) {
     this.instanceId = instanceId;
     this.local.setMaxListeners(0);
-    // Commands must not wait in a queue while Redis is away: a failed publish is answered as "offline".
+    // Nothing may wait in a queue while Redis is away: a command answers 503 at once, a subscription fails
+    // at once and is made again when Redis is back (see `wanted`).
     this.pub = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1_000 });
-    this.sub = new Redis(url, { connectTimeout: 1_000 });
-    this.pub.on('error', () => undefined);
-    this.sub.on('error', () => undefined);
+    this.sub = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1_000 });
+    for (const redis of [this.pub, this.sub]) {
+      // ioredis retries on its own; report the change of state once, not every retry.
+      redis.on('error', (error: unknown) => {
+        this.report('down', error);
+      });
+      redis.on('ready', () => {
+        this.report(this.health, undefined);
+      });
+    }
+    this.sub.on('ready', () => {
+      if (this.wanted.size === 0) return;
+      this.sub.subscribe(...this.wanted).catch((error: unknown) => {
+        this.onError(error, 'subscribing again after Redis came back failed');
+      });
+    });
     this.sub.on('message', (channel: string, message: string) => {
       this.dispatch(channel, message);
     });
+  }
+
+  get health(): 'up' | 'down' {
+    return this.pub.status === 'ready' && this.sub.status === 'ready' ? 'up' : 'down';
+  }
+
+  private report(state: 'up' | 'down', error: unknown): void {
+    if (state === this.lastReported) return;
+    this.lastReported = state;
+    if (state === 'down') this.onError(error, 'lost Redis');
+    else this.onError(undefined, 'reached Redis again');
+  }
+
+  private async subscribe(channel: string): Promise<void> {
+    this.wanted.add(channel);
+    await withTimeout(this.sub.subscribe(channel), 1_000, 'subscribe');
+  }
+
+  private async unsubscribe(channel: string): Promise<void> {
+    this.wanted.delete(channel);
+    await withTimeout(this.sub.unsubscribe(channel), 1_000, 'unsubscribe');
   }
 
   static async connect(
@@ -123,7 +178,7 @@ export class RedisBus implements SyncBus {
   ): Promise<RedisBus> {
     const bus = new RedisBus(url, prefix, instanceId, onError);
     await Promise.all([waitReady(bus.pub), waitReady(bus.sub)]);
-    await bus.sub.subscribe(bus.channel('reply', instanceId));
+    await bus.subscribe(bus.channel('reply', instanceId));
     return bus;
   }
 
@@ -149,28 +204,28 @@ export class RedisBus implements SyncBus {
         this.local.emit(id, LiveEvent.parse(json));
       }
     } catch (error) {
-      this.onError(error, `sync bus message on ${channel}`);
+      this.onError(error, `an unreadable message on ${channel} was dropped`);
     }
   }
 
   async hold(connectionId: string): Promise<void> {
-    await this.sub.subscribe(this.channel('cmd', connectionId));
+    await this.subscribe(this.channel('cmd', connectionId));
   }
 
   async release(connectionId: string): Promise<void> {
-    await this.sub.unsubscribe(this.channel('cmd', connectionId));
+    await this.unsubscribe(this.channel('cmd', connectionId));
   }
 
-  async publishCommand(connectionId: string, command: ConnectorCommand): Promise<boolean> {
+  async publishCommand(connectionId: string, command: ConnectorCommand): Promise<Delivery> {
     try {
       const receivers = await this.pub.publish(
         this.channel('cmd', connectionId),
         JSON.stringify({ origin: this.instanceId, command }),
       );
-      return receivers > 0;
+      return receivers > 0 ? 'sent' : 'nobody';
     } catch (error) {
-      this.onError(error, 'publishing a command');
-      return false;
+      this.onError(error, 'publishing a command failed (answered 503)');
+      return 'unknown';
     }
   }
 
@@ -178,12 +233,13 @@ export class RedisBus implements SyncBus {
     this.commandHandler = handler;
   }
 
-  async isHeldElsewhere(connectionId: string): Promise<boolean> {
+  async presence(connectionId: string): Promise<Presence> {
     try {
       const answer: unknown[] = await this.pub.pubsub('NUMSUB', this.channel('cmd', connectionId));
-      return Number(answer[1] ?? 0) > 0;
-    } catch {
-      return false;
+      return Number(answer[1] ?? 0) > 0 ? 'elsewhere' : 'nowhere';
+    } catch (error) {
+      this.onError(error, 'asking who holds a connector failed (answered unknown)');
+      return 'unknown';
     }
   }
 
@@ -204,14 +260,21 @@ export class RedisBus implements SyncBus {
       await this.pub.publish(this.channel('ev', connectionId), JSON.stringify(event));
     } catch (error) {
       // Live events are a convenience: the portal re-reads status and journal when its stream reopens.
-      this.onError(error, 'publishing a live event');
+      this.onError(error, 'publishing a live event failed');
     }
   }
 
   async subscribeEvents(connectionId: string, listener: (event: LiveEvent) => void): Promise<() => void> {
     const count = this.listenerCounts.get(connectionId) ?? 0;
-    this.listenerCounts.set(connectionId, count + 1);
-    if (count === 0) await this.sub.subscribe(this.channel('ev', connectionId));
+    if (count === 0) {
+      try {
+        await this.subscribe(this.channel('ev', connectionId));
+      } catch (error) {
+        this.wanted.delete(this.channel('ev', connectionId));
+        throw new BusUnavailableError('The live relay (Redis) cannot be reached.', { cause: error });
+      }
+    }
+    this.listenerCounts.set(connectionId, (this.listenerCounts.get(connectionId) ?? 0) + 1);
     this.local.on(connectionId, listener);
     return () => {
       this.local.off(connectionId, listener);
@@ -221,8 +284,8 @@ export class RedisBus implements SyncBus {
         return;
       }
       this.listenerCounts.delete(connectionId);
-      this.sub.unsubscribe(this.channel('ev', connectionId)).catch((error: unknown) => {
-        this.onError(error, 'unsubscribing live events');
+      this.unsubscribe(this.channel('ev', connectionId)).catch((error: unknown) => {
+        this.onError(error, 'unsubscribing live events failed');
       });
     };
   }
@@ -233,6 +296,24 @@ export class RedisBus implements SyncBus {
     this.pub.disconnect();
     this.sub.disconnect();
   }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`Redis ${what} took more than ${ms} ms`));
+    }, ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 }
 
 function waitReady(redis: Redis): Promise<void> {

@@ -18,11 +18,12 @@ import {
 import type {
   ConnectorCommand,
   ConnectorCommandResult,
+  RefusedEntry,
   StatusSnapshot,
 } from '../../../../src-core/contracts/connector';
 import { JournalEntry } from '../../../../src-core/contracts/journal';
 import { apiError, errors } from '../../errors';
-import { LocalBus, RedisBus, type SyncBus } from './bus';
+import { BusUnavailableError, LocalBus, RedisBus, type SyncBus } from './bus';
 import { SyncStore, type SyncTables } from './store';
 
 export interface SyncOptions {
@@ -35,7 +36,7 @@ export interface SyncOptions {
 }
 
 const bearer = [{ bearerAuth: [] }];
-const failures = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 429: ErrorBody };
+const failures = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 429: ErrorBody, 503: ErrorBody };
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -57,12 +58,14 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
     const store = new SyncStore(app.cloud.db.kysely.withTables<SyncTables>());
     const instanceId = randomUUID();
     const onBusError = (error: unknown, what: string): void => {
-      log.warn({ err: error }, `sync: ${what} failed`);
+      if (error === undefined) log.info(`sync relay: ${what}`);
+      else log.warn({ err: error }, `sync relay: ${what}`);
     };
     const bus: SyncBus =
       config.redisUrl === undefined
         ? new LocalBus(instanceId)
         : await RedisBus.connect(config.redisUrl, config.redisKeyPrefix, instanceId, onBusError);
+    app.cloud.probes.syncBus = () => bus.health;
 
     /** Remote orders sent from this instance, waiting for the desktop's answer. */
     const waiters = new Map<string, { connectionId: string; resolve: (reply: Reply) => void }>();
@@ -81,9 +84,11 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
       const live = hub.lastStatus(connectionId);
       const isHere = hub.isConnected(connectionId);
       const snapshot = live === undefined ? stored.snapshot : withoutType(live);
+      const presence = isHere ? 'here' : await bus.presence(connectionId);
+      if (presence === 'unknown') throw relayUnavailable();
       return {
         connection_id: connectionId,
-        online: isHere || (await bus.isHeldElsewhere(connectionId)),
+        online: presence === 'here' || presence === 'elsewhere',
         remote_trading: isHere
           ? (remoteTrading.get(connectionId) ?? stored.remoteTrading)
           : stored.remoteTrading,
@@ -96,14 +101,30 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
 
     hub.onJournal(async (peer, entries) => {
       const taken: JournalEntry[] = [];
-      for (const item of entries) {
-        const parsed = item.kind === TRADE_JOURNAL_KIND ? JournalEntry.safeParse(item.payload) : undefined;
-        if (parsed?.success !== true || parsed.data.id !== item.id) {
-          // Not acknowledged: the desktop keeps it and the log says why (a newer desktop, or a bug).
+      const refused: RefusedEntry[] = [];
+      for (const { index, entry: item } of entries) {
+        if (item.kind !== TRADE_JOURNAL_KIND) {
+          // Perhaps from a newer desktop: not refused for good, not acknowledged either, so the desktop keeps
+          // it for a cloud that knows the kind. The log says why.
           log.warn(
             { connectionId: peer.connectionId, entryId: item.id, kind: item.kind },
-            'sync: journal entry refused',
+            'sync: journal entry of an unknown kind kept waiting',
           );
+          continue;
+        }
+        const parsed = JournalEntry.safeParse(item.payload);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          const where = ['payload', ...(issue?.path ?? [])].join('.');
+          refused.push({
+            id: item.id,
+            index,
+            reason: `${where}: ${issue?.message ?? 'invalid'}`.slice(0, 500),
+          });
+          continue;
+        }
+        if (parsed.data.id !== item.id) {
+          refused.push({ id: item.id, index, reason: 'payload.id: differs from the entry id' });
           continue;
         }
         taken.push(parsed.data);
@@ -114,7 +135,7 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
       if (changed.length > 0) {
         publish(peer.connectionId, { type: 'journal', entries: changed.map(toSyncedJournalEntry) });
       }
-      return taken.map((e) => e.id);
+      return { taken: taken.map((e) => e.id), refused };
     });
 
     hub.onStatus(async (peer, snapshot) => {
@@ -218,6 +239,7 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['sync'],
+          summary: "A connection's live status",
           security: bearer,
           params: IdParams,
           response: { 200: ConnectionStatus, ...failures },
@@ -231,6 +253,7 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['sync'],
+          summary: "A page of a connection's synced trade journal",
           security: bearer,
           params: IdParams,
           querystring: SyncJournalQuery,
@@ -251,9 +274,39 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
 
     app.get(
       '/:id/events',
-      { schema: { tags: ['sync'], security: bearer, params: IdParams, response: failures } },
+      {
+        schema: {
+          tags: ['sync'],
+          summary: 'Live status and journal events (text/event-stream)',
+          security: bearer,
+          params: IdParams,
+          response: failures,
+        },
+      },
       async (request, reply) => {
         const id = await ownedConnection(request, request.params.id);
+        // Everything that can fail is done before the stream starts, so a failure is a plain JSON answer
+        // (503 when Redis is away), never a 200 that sends nothing.
+        const queued: LiveEvent[] = [];
+        let send = (event: LiveEvent): void => {
+          queued.push(event);
+        };
+        let unsubscribe: () => void;
+        try {
+          unsubscribe = await bus.subscribeEvents(id, (event) => {
+            send(event);
+          });
+        } catch (error) {
+          if (error instanceof BusUnavailableError) throw relayUnavailable();
+          throw error;
+        }
+        let first: ConnectionStatus;
+        try {
+          first = await currentStatus(id);
+        } catch (error) {
+          unsubscribe();
+          throw error;
+        }
         reply.hijack();
         const raw = reply.raw;
         raw.writeHead(200, {
@@ -264,10 +317,11 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
           'x-content-type-options': 'nosniff',
         });
         streams.add(raw);
-        const send = (event: LiveEvent): void => {
+        send = (event: LiveEvent): void => {
           raw.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
         };
-        const unsubscribe = await bus.subscribeEvents(id, send);
+        send({ type: 'status', status: first });
+        for (const event of queued.splice(0)) send(event);
         const timer = setInterval(() => {
           raw.write(': keep-alive\n\n');
           // A revoked session or an expired token ends the stream; the portal refreshes and reconnects.
@@ -279,7 +333,6 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
           unsubscribe();
           streams.delete(raw);
         });
-        send({ type: 'status', status: await currentStatus(id) });
       },
     );
 
@@ -288,6 +341,7 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['sync'],
+          summary: 'Send an order to the desktop holding the connection',
           security: bearer,
           params: IdParams,
           body: RemoteOrderRequest,
@@ -295,7 +349,6 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
             200: RemoteOrderResponse,
             ...failures,
             409: ErrorBody,
-            503: ErrorBody,
             504: ErrorBody,
           },
         },
@@ -315,11 +368,15 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
         };
         const isHere = hub.isConnected(id);
         // Presence and the stored switch in parallel: this is on the ticket's critical path.
-        const [isElsewhere, status] = await Promise.all([
-          isHere ? Promise.resolve(false) : bus.isHeldElsewhere(id),
+        const [presence, status] = await Promise.all([
+          isHere ? Promise.resolve('here' as const) : bus.presence(id),
           store.status(id),
         ]);
-        if (!isHere && !isElsewhere) {
+        if (presence === 'unknown') {
+          await record('relay_unavailable');
+          throw relayUnavailable();
+        }
+        if (presence === 'nowhere') {
           await record('offline');
           throw apiError(
             'connector_offline',
@@ -352,7 +409,16 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
           isSent = hub.send(id, command);
           if (!isSent) origins.delete(command.id);
         }
-        if (!isSent) isSent = await bus.publishCommand(id, command);
+        if (!isSent) {
+          const delivery = await bus.publishCommand(id, command);
+          if (delivery === 'unknown') {
+            clearTimeout(timer);
+            waiters.delete(command.id);
+            await record('relay_unavailable');
+            throw relayUnavailable();
+          }
+          isSent = delivery === 'sent';
+        }
         if (!isSent) {
           clearTimeout(timer);
           waiters.delete(command.id);
@@ -404,6 +470,14 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
       },
     );
   };
+}
+
+/** Redis is away, so the cloud cannot tell where the desktop is: a 503 that says so, never "desktop offline". */
+function relayUnavailable(): ReturnType<typeof apiError> {
+  return apiError(
+    'service_unavailable',
+    'The cloud cannot reach its relay between servers right now, so it cannot tell whether the desktop is online; nothing was sent. Try again in a moment.',
+  );
 }
 
 function remoteTradingOff(): ReturnType<typeof apiError> {

@@ -89,7 +89,7 @@ describe('sync: journal', () => {
     await connector.close();
   });
 
-  it('does not acknowledge entries it cannot read, and says nothing about them to the portal', async () => {
+  it('refuses invalid entries with a reason, keeps an unknown kind unacknowledged, and shows neither', async () => {
     const user = await userWithConnection(app);
     const connector = await TestConnector.open(base, user.token, user.connectionId);
     const good = makeEntry();
@@ -103,7 +103,15 @@ describe('sync: journal', () => {
         { id: 'y-1', at_ms: 1, kind: 'future-kind', payload: {} },
       ],
     });
-    expect(await connector.next((m) => m.type === 'ack')).toEqual({ type: 'ack', ids: [good.id] });
+    // An unknown kind may be from a newer desktop: neither taken nor refused, so a newer cloud can take it.
+    expect(await connector.next((m) => m.type === 'ack')).toEqual({
+      type: 'ack',
+      ids: [good.id],
+      refused: [
+        { id: 'x-1', index: 1, reason: expect.stringMatching(/^payload\.clientOrderId: /) as string },
+        { id: 'another-id', index: 2, reason: 'payload.id: differs from the entry id' },
+      ],
+    });
     expect((await journal(user)).entries.map((e) => e.id)).toEqual([good.id]);
     await connector.close();
   });

@@ -82,6 +82,7 @@ export const tradingRoutes: FastifyPluginCallbackZod = (app, _options, done) => 
       attachValidation: true,
       schema: {
         tags: ['trading'],
+        summary: "Position size by risk (the desktop calculator's function)",
         body: PositionSizeRequest,
         response: { 200: PositionSizeResponse, 422: ErrorBody, 429: ErrorBody },
       },
