@@ -247,9 +247,9 @@ describe('rate limits when Redis goes down and comes back', () => {
       }>();
     const waitFor = async (predicate: () => boolean | Promise<boolean>) => {
       // Redis reconnects on its own schedule (retryStrategy); poll the observable state.
-      for (let i = 0; i < 100 && !(await predicate()); i += 1) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 300 && !(await predicate()); i += 1) await new Promise((r) => setTimeout(r, 50));
     };
-    await waitFor(() => app.cloud.limiter.backend === 'redis');
+    await waitFor(async () => (await ready()).status === 'ready');
     expect(await ready()).toMatchObject({
       status: 'ready',
       database: 'up',
@@ -273,7 +273,8 @@ describe('rate limits when Redis goes down and comes back', () => {
     });
 
     await spare.start();
-    await waitFor(() => app.cloud.limiter.backend === 'redis');
+    // The limiter, the sync relay and the revocation subscription each reconnect on their own schedule.
+    await waitFor(async () => (await ready()).status === 'ready');
     expect(await ready()).toMatchObject({
       status: 'ready',
       database: 'up',
