@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody } from '../../src-core/contracts/cloud-api';
-import { userWithConnection, type TestUser } from '../src/routes/sync/test-kit';
+import { userWithConnection, type TestUser } from '../src/routes/sync/testing/test-kit';
 import { buildTestApp, createTestDatabase, tempDir, testConfig } from './helpers';
 
 type Schema = {

@@ -10,7 +10,7 @@ import {
   TestConnector,
   userWithConnection,
   type TestUser,
-} from '../src/routes/sync/test-kit';
+} from '../src/routes/sync/testing/test-kit';
 import { buildTestApp, createTestDatabase, freePort, SpareRedis, tempDir, testConfig } from './helpers';
 
 const NUL = '\u0000';

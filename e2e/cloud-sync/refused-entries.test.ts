@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudState } from '../../src-core/contracts/ipc-cloud';
 import type { JournalEntry, OutboxItem } from '../../src-core/contracts/journal';
 import { buildTestApp, createTestDatabase, tempDir, testConfig, unique } from '../../cloud/test/helpers';
-import { makeEntry } from '../../cloud/src/routes/sync/test-kit';
+import { makeEntry } from '../../cloud/src/routes/sync/testing/test-kit';
 import { systemClock } from '../../src-main/services/clock';
 import { openDatabase } from '../../src-main/services/database';
 import { silentLogger } from '../../src-main/services/logger';

@@ -38,6 +38,9 @@ export const DESKTOP_CODE_OF_CLOUD = {
   rate_limited: 'RATE_LIMITED',
   payload_too_large: 'CLOUD_REFUSED',
   unsupported_media_type: 'CLOUD_REFUSED',
+  headers_too_large: 'CLOUD_REFUSED',
+  // Redis away: the cloud could not tell; like a 5xx, worth trying again later.
+  service_unavailable: 'CLOUD_ERROR',
   sizing_failed: 'CLOUD_REFUSED',
   remote_trading_disabled: 'CLOUD_REFUSED',
   connector_offline: 'CLOUD_REFUSED',
