@@ -1,5 +1,6 @@
 import { useEffect, type ReactNode } from 'react';
 import { Calculator } from '../features/calculator/Calculator';
+import { ChartCentre } from '../features/chart/ChartPanel';
 import { Journal } from '../features/journal/Journal';
 import { MarketWatch } from '../features/market-watch/MarketWatch';
 import { OneClickGrid, oneClickOrder } from '../features/one-click/OneClickPanel';
@@ -184,7 +185,9 @@ export function App(): ReactNode {
       )}
       <main className="workspace">
         <MarketWatch />
-        <OneClickGrid />
+        <ChartCentre>
+          <OneClickGrid />
+        </ChartCentre>
         <SidePanel />
         <BottomTabs />
       </main>

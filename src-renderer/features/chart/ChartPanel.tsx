@@ -1,0 +1,283 @@
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { applyPrice, type Bar } from '../../../src-core/chart/bars';
+import type { Timeframe } from '../../../src-core/chart/timeframe';
+import type { ExecutionResult } from '../../../src-core/contracts/orders';
+import { isOneClick } from '../../store/settings-slice';
+import type { AppState, AppStore } from '../../store/app-store';
+import type { Controller } from '../../store/controller';
+import { describeFailure } from '../../store/controller';
+import { useApp, useAppStore, useController, usePlaceError } from '../../store/use-app';
+import {
+  chartLines,
+  describeDrag,
+  dragModification,
+  type ChartLine,
+  type DragModification,
+} from './chart-lines';
+import { ChartView } from './chart-view';
+import './chart.css';
+
+/** Bars the chart loads per symbol and timeframe. */
+export const CHART_BARS = 2_000;
+/** The timeframes on the toolbar (all 21 are in the protocol; these are the ones traders switch between). */
+export const CHART_TIMEFRAMES: readonly Timeframe[] = [
+  'M1',
+  'M5',
+  'M15',
+  'M30',
+  'H1',
+  'H4',
+  'D1',
+  'W1',
+  'MN1',
+];
+/** Where chart drags put their errors (the controller shows them here and as a notice). */
+export const CHART_PLACE = 'chart';
+
+/** The symbol the chart shows: the one selected in market watch or a one-click panel. */
+function chartSymbol(s: AppState): string | null {
+  return s.selectedSymbol ?? s.watchlist[0] ?? null;
+}
+
+/** Sends a drag's modification; answers the executor's result, or null when it never got there. */
+function sendModification(controller: Controller, change: DragModification): Promise<ExecutionResult | null> {
+  return change.kind === 'position'
+    ? controller.modifyPosition(CHART_PLACE, change.input)
+    : controller.modifyOrder(CHART_PLACE, change.input);
+}
+
+/** Asks first unless one-click is on; `onCancel` runs when the trader says no. */
+function confirmThen(
+  store: AppStore,
+  title: string,
+  words: string,
+  run: () => void,
+  onCancel: () => void,
+): void {
+  const state = store.getState();
+  if (isOneClick(state.settings)) {
+    run();
+    return;
+  }
+  let isAnswered = false;
+  const request = {
+    title,
+    lines: [words],
+    confirmLabel: 'Modify',
+    tone: 'neutral' as const,
+    onConfirm: () => {
+      isAnswered = true;
+      store.getState().askConfirm(null);
+      run();
+    },
+  };
+  // The dialog has no cancel callback: a request that leaves the store unanswered was cancelled.
+  const off = store.subscribe((s) => {
+    if (s.confirm === request) return;
+    off();
+    if (!isAnswered) onCancel();
+  });
+  state.askConfirm(request);
+}
+
+/**
+ * The chart in the centre of the trading screen (docs/charts.md): candles of the selected symbol from the
+ * terminal (`chart:get-bars`), the forming bar kept live from ticks, bid/ask, positions and pending orders with
+ * their SL/TP; dragging an SL, TP or pending price modifies it through the executor.
+ */
+export function ChartPanel(): ReactNode {
+  const store = useAppStore();
+  const controller = useController();
+  const symbol = useApp(chartSymbol);
+  const watchlist = useApp((s) => s.watchlist);
+  const select = useApp((s) => s.selectSymbol);
+  const spec = useApp((s) => (symbol === null ? undefined : s.specs[symbol]));
+  const isLinkUp = useApp((s) => s.bridge !== null && s.bridge.state !== 'disconnected');
+  const dragError = usePlaceError(CHART_PLACE);
+  const [timeframe, setTimeframe] = useState<Timeframe>('H1');
+  const [status, setStatus] = useState<{ kind: 'loading' | 'ready' | 'error'; text: string }>({
+    kind: 'loading',
+    text: 'Loading bars…',
+  });
+  const containerRef = useRef<HTMLDivElement | null>(null);
+  const viewRef = useRef<ChartView | null>(null);
+  const barsRef = useRef<Bar[]>([]);
+  const onDragEndRef = useRef<(line: ChartLine, price: number) => void>(() => undefined);
+
+  // The view lives as long as the panel; everything else talks to it through the ref.
+  useEffect(() => {
+    const container = containerRef.current;
+    if (container === null) return;
+    const view = new ChartView(container, {
+      onDragEnd: (line, price) => {
+        onDragEndRef.current(line, price);
+      },
+    });
+    viewRef.current = view;
+    return () => {
+      view.dispose();
+      viewRef.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    if (spec !== undefined) viewRef.current?.setFormat(spec.digits, spec.tickSize);
+  }, [spec]);
+
+  // Bars: loaded per symbol and timeframe, then the forming bar follows the bid of every tick.
+  useEffect(() => {
+    const view = viewRef.current;
+    if (view === null || symbol === null || !isLinkUp) return;
+    let isCurrent = true;
+    barsRef.current = [];
+    view.setBars([]);
+    setStatus({ kind: 'loading', text: `Loading ${symbol} ${timeframe}…` });
+    void controller.client
+      .invoke('chart:get-bars', { symbol, timeframe, count: CHART_BARS })
+      .then((answer) => {
+        if (!isCurrent) return;
+        if (!answer.ok) {
+          setStatus({ kind: 'error', text: answer.error.message });
+          return;
+        }
+        barsRef.current = [...answer.value.bars];
+        view.setBars(barsRef.current);
+        setStatus({ kind: 'ready', text: `${answer.value.bars.length} bars` });
+      });
+    let lastQuote = store.getState().quotes[symbol];
+    const off = store.subscribe((s) => {
+      const quote = s.quotes[symbol];
+      if (quote === undefined || quote === lastQuote) return;
+      lastQuote = quote;
+      if (barsRef.current.length === 0) return;
+      const spread = spec === undefined ? 0 : Math.round((quote.ask - quote.bid) / spec.point);
+      const update = applyPrice(barsRef.current, timeframe, quote.bid, quote.timeMs, spread);
+      if (update.kind !== 'ignored') view.updateBar(update.bar);
+    });
+    return () => {
+      isCurrent = false;
+      off();
+    };
+  }, [symbol, timeframe, isLinkUp, controller, store, spec]);
+
+  // Lines: redrawn from the store whenever the quote, positions or orders of the symbol change.
+  useEffect(() => {
+    const view = viewRef.current;
+    if (view === null || symbol === null) return;
+    let last: readonly unknown[] = [];
+    const draw = (s: AppState): void => {
+      const inputs = [s.quotes[symbol], s.positions, s.pendingOrders];
+      if (inputs.every((x, i) => x === last[i])) return;
+      last = inputs;
+      view.setLines(
+        chartLines({ symbol, quote: s.quotes[symbol], positions: s.positions, orders: s.pendingOrders }),
+      );
+    };
+    draw(store.getState());
+    return store.subscribe(draw);
+  }, [symbol, store]);
+
+  // Set after each render, so a drag that ends later sees this render's symbol spec.
+  useEffect(() => {
+    onDragEndRef.current = (line, price) => {
+      const view = viewRef.current;
+      if (view === null || spec === undefined || line.target === null) {
+        view?.settle(line.id, null);
+        return;
+      }
+      const target = line.target;
+      const change = dragModification(target, price, spec.tickSize, line.price);
+      if (change === null) {
+        view.settle(line.id, null);
+        return;
+      }
+      store.getState().setError(CHART_PLACE, null);
+      confirmThen(
+        store,
+        `Modify #${target.ticket}?`,
+        describeDrag(line, line.price, change.price, spec.digits),
+        () => {
+          void sendModification(controller, change).then((result) => {
+            if (result?.ok === true) {
+              view.settle(line.id, change.price);
+              return;
+            }
+            view.settle(line.id, null);
+            // The controller has put the executor's words at CHART_PLACE; say that the line went back.
+            if (result !== null) {
+              store.getState().setError(CHART_PLACE, `${describeFailure(result)} The line went back.`);
+            }
+          });
+        },
+        () => {
+          view.settle(line.id, null);
+        },
+      );
+    };
+  });
+
+  return (
+    <section className="panel chart-panel" data-testid="chart">
+      <div className="panel-head chart-head">
+        <select
+          aria-label="Chart symbol"
+          data-testid="chart-symbol"
+          value={symbol ?? ''}
+          onChange={(e) => {
+            select(e.target.value);
+          }}
+        >
+          {watchlist.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+        <div className="chart-timeframes" role="group" aria-label="Timeframe">
+          {CHART_TIMEFRAMES.map((tf) => (
+            <button
+              key={tf}
+              type="button"
+              className={tf === timeframe ? 'on' : ''}
+              aria-pressed={tf === timeframe}
+              data-testid={`chart-tf-${tf}`}
+              onClick={() => {
+                setTimeframe(tf);
+              }}
+            >
+              {tf}
+            </button>
+          ))}
+        </div>
+        <span className="spacer" />
+        <span
+          className={`chart-status muted small ${status.kind}`}
+          data-testid="chart-status"
+          data-state={status.kind}
+          title="Bars and their times are on the trade server's clock, as in MT5."
+        >
+          {status.text} · server time
+        </span>
+      </div>
+      <div className="chart-body">
+        <div className="chart-canvas" ref={containerRef} data-testid="chart-canvas" />
+        {dragError === undefined ? null : (
+          // Over the chart, not above it: the chart must not move under the trader's pointer.
+          <div className="inline-error chart-error" role="alert" data-testid="chart-error">
+            {dragError}
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}
+
+/** The centre of the trading screen: the chart above, the one-click panels (passed in) below it. */
+export function ChartCentre(props: { readonly children: ReactNode }): ReactNode {
+  return (
+    <div className="chart-centre">
+      <ChartPanel />
+      <div className="chart-centre-below">{props.children}</div>
+    </div>
+  );
+}
