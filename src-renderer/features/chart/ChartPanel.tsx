@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { applyPrice, type Bar } from '../../../src-core/chart/bars';
 import type { Timeframe } from '../../../src-core/chart/timeframe';
-import type { ExecutionResult } from '../../../src-core/contracts/orders';
+import type { OrderAnswer } from '../../../src-core/contracts/orders';
 import { isOneClick } from '../../store/settings-slice';
 import type { AppState, AppStore } from '../../store/app-store';
 import type { Controller } from '../../store/controller';
@@ -40,7 +40,7 @@ function chartSymbol(s: AppState): string | null {
 }
 
 /** Sends a drag's modification; answers the executor's result, or null when it never got there. */
-function sendModification(controller: Controller, change: DragModification): Promise<ExecutionResult | null> {
+function sendModification(controller: Controller, change: DragModification): Promise<OrderAnswer | null> {
   return change.kind === 'position'
     ? controller.modifyPosition(CHART_PLACE, change.input)
     : controller.modifyOrder(CHART_PLACE, change.input);
@@ -205,7 +205,7 @@ export function ChartPanel(): ReactNode {
             view.settle(line.id, null);
             // The controller has put the executor's words at CHART_PLACE; say that the line went back.
             if (result !== null) {
-              store.getState().setError(CHART_PLACE, `${describeFailure(result)} The line went back.`);
+              store.getState().setError(CHART_PLACE, `${describeFailure(result.error)} The line went back.`);
             }
           });
         },
