@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../src-main/services/clock';
+import { systemClock } from '../src-core/clock';
 import { openDatabase } from '../src-main/services/database';
 import { Executor } from '../src-main/services/executor';
 import { FakeTradingBridge } from '../src-main/services/testing/fake-trading-bridge';
 import { Journal } from '../src-main/services/journal';
-import { silentLogger } from '../src-main/services/logger';
+import { silentLogger } from '../src-core/logger';
 import { SettingsStore } from '../src-main/services/settings';
 import { startSimSetup } from '../src-main/services/testing/sim-setup';
 

@@ -17,7 +17,7 @@ import {
   unique,
 } from '../cloud/test/helpers';
 import { SyncStore, type SyncTables } from '../cloud/src/routes/sync/store';
-import { systemClock } from '../src-main/services/clock';
+import { systemClock } from '../src-core/clock';
 import { bridgeAccounts } from '../src-main/services/cloud-sync/accounts-port';
 import { CloudSync } from '../src-main/services/cloud-sync/cloud-sync';
 import { createMemoryTokenStore } from '../src-main/services/cloud-sync/token-store';

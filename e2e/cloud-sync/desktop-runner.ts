@@ -3,8 +3,8 @@
 // line per event on stdout so the test can react (and kill it) at the right moment.
 //   PD_CLOUD_URL, PD_DATA_DIR, PD_MODE=prepare|resume, PD_EMAIL, PD_PASSWORD, PD_TRADES
 import { join } from 'node:path';
-import { systemClock } from '../../src-main/services/clock';
-import { createMemoryLogger } from '../../src-main/services/logger';
+import { systemClock } from '../../src-core/clock';
+import { createMemoryLogger } from '../../src-core/logger';
 import { startSimSetup } from '../../src-main/services/testing/sim-setup';
 import { RELAXED_EXECUTOR } from './relaxed';
 import { bridgeAccounts } from '../../src-main/services/cloud-sync/accounts-port';

@@ -12,7 +12,7 @@ import {
   testConfig,
   unique,
 } from '../../cloud/test/helpers';
-import { systemClock } from '../../src-main/services/clock';
+import { systemClock } from '../../src-core/clock';
 import { startSimSetup, type SimSetup } from '../../src-main/services/testing/sim-setup';
 import { RELAXED_EXECUTOR } from './relaxed';
 import { bridgeAccounts } from '../../src-main/services/cloud-sync/accounts-port';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src-main/services/clock';
+import { systemClock } from '../../src-core/clock';
 import { bridgeAccounts } from '../../src-main/services/cloud-sync/accounts-port';
 import { CloudSync } from '../../src-main/services/cloud-sync/cloud-sync';
 import { createMemoryTokenStore } from '../../src-main/services/cloud-sync/token-store';

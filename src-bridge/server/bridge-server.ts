@@ -1,9 +1,9 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { unlink } from 'node:fs/promises';
 import { err, type Result } from '../../src-core/result';
-import { Emitter } from '../protocol/emitter';
+import { Emitter } from '../../src-core/emitter';
 import { FramedLink } from '../protocol/link';
-import { silentLogger, type Logger } from '../protocol/logger';
+import { silentLogger, type Logger } from '../../src-core/logger';
 import {
   DEFAULT_DEADLINES_MS,
   HEARTBEAT_INTERVAL_MS,

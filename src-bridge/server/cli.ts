@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Logger, LogFields } from '../protocol/logger';
+import type { Logger, LogFields } from '../../src-core/logger';
 import { startBridgeServer } from './bridge-server';
 import { defaultEndpoint, defaultTokenFile, generateToken, pipePath, writeTokenFile } from './endpoint';
 import type { BridgeSession } from './session';

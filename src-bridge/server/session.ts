@@ -1,7 +1,7 @@
 import { appError, err, ok, type AppError, type Result } from '../../src-core/result';
-import { Emitter } from '../protocol/emitter';
+import { Emitter } from '../../src-core/emitter';
 import type { FramedLink } from '../protocol/link';
-import type { Logger } from '../protocol/logger';
+import type { Logger } from '../../src-core/logger';
 import {
   AccountEvent,
   DEFAULT_DEADLINES_MS,

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SYMBOL_CATALOG } from '../../src-core/trading/catalog';
-import type { Logger, LogFields } from '../protocol/logger';
+import type { Logger, LogFields } from '../../src-core/logger';
 import { defaultEndpoint, defaultTokenFile, pipePath } from '../server/endpoint';
 import { loadReplayCsv } from './feed';
 import { startSimulator } from './simulator';

@@ -1,6 +1,7 @@
 import { CATALOG_MID_PRICES, SYMBOL_CATALOG, findCatalogSymbol } from '../../src-core/trading/catalog';
 import type { SymbolSpec, TradeMode } from '../../src-core/trading/symbol-spec';
-import { silentLogger, type Logger } from '../protocol/logger';
+import { silentLogger, type Logger } from '../../src-core/logger';
+import { systemClock, type Clock } from '../../src-core/clock';
 import { SimBarHistory } from './bar-history';
 import { RandomWalkFeed, seededRandom, type FeedTick } from './feed';
 import { SimTerminal, type SimulatorFaults, type TerminalStatus } from './terminal';
@@ -31,8 +32,8 @@ export interface SimulatorOptions {
   readonly requoteRate?: number;
   readonly slippagePoints?: number;
   readonly schedule?: MarketSchedule;
-  /** The trade server clock; default `Date.now` shifted by `timeOffsetSec`. */
-  readonly now?: () => number;
+  /** The trade server clock; default the wall clock shifted by `timeOffsetSec`. */
+  readonly clock?: Clock;
   /**
    * The trade server's clock minus UTC, in seconds (a UTC+3 broker: 10800). Reported in hello and account
    * messages; the default clock runs that far ahead of UTC. Default 0.
@@ -127,14 +128,15 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
   });
   const random = seededRandom(options.seed ?? 1);
   const offsetMs = (options.timeOffsetSec ?? 0) * 1000;
-  const now = options.now ?? (() => Date.now() + offsetMs);
+  const clock: Clock = options.clock ?? { now: () => systemClock.now() + offsetMs };
+  const now = (): number => clock.now();
   const account = { ...DEFAULT_ACCOUNT, ...options.account };
   const server =
     options.sharedState ??
     new TradeServer({
       account,
       symbols: specs,
-      now,
+      clock,
       random,
       ...(options.requoteRate === undefined ? {} : { requoteRate: options.requoteRate }),
       ...(options.slippagePoints === undefined ? {} : { slippagePoints: options.slippagePoints }),

@@ -2,9 +2,9 @@ import { connect } from 'node:net';
 import { fillingCandidates, nextFillingCandidate } from '../../src-core/trading/filling';
 import { retcodeInfo } from '../../src-core/trading/retcodes';
 import type { FillingMode } from '../../src-core/trading/symbol-spec';
-import { Emitter } from '../protocol/emitter';
+import { Emitter } from '../../src-core/emitter';
 import { FramedLink } from '../protocol/link';
-import type { Logger } from '../protocol/logger';
+import type { Logger } from '../../src-core/logger';
 import {
   AppMessageSchemas,
   PROTOCOL_VERSION,

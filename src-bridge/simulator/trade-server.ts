@@ -11,7 +11,8 @@ import {
   type SymbolSpec,
   type TradeMode,
 } from '../../src-core/trading/symbol-spec';
-import { Emitter } from '../protocol/emitter';
+import { Emitter } from '../../src-core/emitter';
+import { systemClock, type Clock } from '../../src-core/clock';
 import {
   DEAL_ENTRY,
   DEAL_REASON,
@@ -101,8 +102,8 @@ export const fxWeekSchedule: MarketSchedule = (symbol, timeMs) => {
 export interface TradeServerOptions {
   readonly account: SimAccountConfig;
   readonly symbols: readonly SymbolSpec[];
-  /** The server clock; default `Date.now`. */
-  readonly now?: () => number;
+  /** The server clock; default the wall clock. */
+  readonly clock?: Clock;
   /** Uniform [0, 1) random source (seeded by the simulator). */
   readonly random?: () => number;
   /** Probability that an Instant/Request execution deal is requoted (10004). Default 0. */
@@ -156,7 +157,7 @@ export class TradeServer {
   readonly #deals: WireDeal[] = [];
   readonly #executions = new Map<string, number>();
   readonly #txns: Emitter<[TxnEvent]>;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #random: () => number;
   readonly #schedule: MarketSchedule;
   #requoteRate: number;
@@ -173,7 +174,7 @@ export class TradeServer {
     for (const spec of options.symbols) {
       this.#symbols.set(spec.name, { spec, bid: 0, ask: 0, timeMsc: 0, marketOverride: undefined });
     }
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#schedule = options.schedule ?? alwaysOpen;
     this.#requoteRate = options.requoteRate ?? 0;
@@ -194,7 +195,7 @@ export class TradeServer {
       commission: 0,
       magic: '0',
       comment: 'initial deposit',
-      timeMsc: this.#now(),
+      timeMsc: this.#clock.now(),
     });
   }
 
@@ -202,7 +203,7 @@ export class TradeServer {
 
   /** The server clock. */
   now(): number {
-    return this.#now();
+    return this.#clock.now();
   }
 
   /** Trade transactions, as OnTradeTransaction would see them. */
@@ -231,7 +232,7 @@ export class TradeServer {
    * Sets a quote (normalised to the tick size) and runs what a price change triggers: pending orders,
    * SL/TP, expirations and stop-out. Returns false for an unknown symbol.
    */
-  setQuote(symbol: string, bid: number, ask: number, timeMsc: number = this.#now()): boolean {
+  setQuote(symbol: string, bid: number, ask: number, timeMsc: number = this.#clock.now()): boolean {
     const s = this.#symbols.get(symbol);
     if (s === undefined || !(bid > 0) || !(ask >= bid)) return false;
     s.bid = normalizePrice(bid, s.spec.tickSize);
@@ -251,7 +252,7 @@ export class TradeServer {
   isMarketOpen(symbol: string): boolean {
     const s = this.#symbols.get(symbol);
     if (s === undefined) return false;
-    return s.marketOverride ?? this.#schedule(symbol, this.#now());
+    return s.marketOverride ?? this.#schedule(symbol, this.#clock.now());
   }
 
   /** Changes a symbol's SYMBOL_TRADE_MODE (e.g. DISABLED → 10017, CLOSEONLY → 10044). */
@@ -489,7 +490,7 @@ export class TradeServer {
       commission: 0,
       magic: '0',
       comment: '',
-      timeMsc: this.#now(),
+      timeMsc: this.#clock.now(),
     };
   }
 
@@ -861,7 +862,7 @@ export class TradeServer {
     orderTicket?: string;
     dealComment?: string;
   }): { order: string; deal: string } {
-    const now = this.#now();
+    const now = this.#clock.now();
     const order = d.orderTicket ?? this.#orderTicket();
     const deal = this.#dealTicket();
     const spec = this.#state(d.symbol).spec;
@@ -1031,7 +1032,7 @@ export class TradeServer {
     const expFlag = SYMBOL_EXPIRATION_FLAG[typeTime];
     if ((spec.expirationFlags & expFlag) === 0) reject(R.INVALID_EXPIRATION);
     const expiration = params.expiration ?? 0;
-    if ((typeTime === 'SPECIFIED' || typeTime === 'SPECIFIED_DAY') && expiration <= this.#now())
+    if ((typeTime === 'SPECIFIED' || typeTime === 'SPECIFIED_DAY') && expiration <= this.#clock.now())
       reject(R.INVALID_EXPIRATION);
     const typeFilling = this.#checkFilling(spec, filling, true, isLimit || isStopLimit);
     // 5. Volume and order count.
@@ -1052,7 +1053,7 @@ export class TradeServer {
     // 7. Stops against the price the order will fill at.
     this.#checkStops(spec, isBuy, isStopLimit ? stopLimit : params.price, params.sl, params.tp);
     return () => {
-      const now = this.#now();
+      const now = this.#clock.now();
       const ticket = this.#orderTicket();
       const order: Order = {
         ticket,
@@ -1127,7 +1128,7 @@ export class TradeServer {
     return () => {
       p.sl = params.sl;
       p.tp = params.tp;
-      p.timeUpdateMsc = this.#now();
+      p.timeUpdateMsc = this.#clock.now();
       this.#countExecution(params.clOrdId);
       this.#emitTxn({ txnType: TXN_TYPE.POSITION, position: p.ticket, symbol: p.symbol, sl: p.sl, tp: p.tp });
       this.#emitRequest(params.clOrdId, R.DONE, '0', '0');
@@ -1211,7 +1212,7 @@ export class TradeServer {
     if ((s.spec.orderFlags & SYMBOL_ORDER_FLAG.CLOSEBY) === 0) reject(R.INVALID_ORDER);
     if (this.#isFrozen(s.spec, [...this.#stopDistances(a), ...this.#stopDistances(b)])) reject(R.FROZEN);
     return () => {
-      const now = this.#now();
+      const now = this.#clock.now();
       const volume = Math.min(a.volume, b.volume);
       // Both legs close at the open price of position_by: the spread is paid once.
       const price = b.priceOpen;
@@ -1320,7 +1321,7 @@ export class TradeServer {
   #onPrice(symbol: string): void {
     const s = this.#symbols.get(symbol);
     if (s === undefined) return;
-    const now = this.#now();
+    const now = this.#clock.now();
     for (const o of [...this.#orders.values()]) {
       if (o.symbol !== symbol) continue;
       if (o.expirationMs > 0 && now >= o.expirationMs) {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toSymbolSpec } from '../protocol/enums';
-import { memoryLogger } from '../protocol/logger';
+import { createMemoryLogger } from '../../src-core/logger';
 import { NdjsonDecoder } from '../protocol/ndjson';
 import { REQUEST_TYPES, type RequestType } from '../protocol/messages';
 import { startBridgeServer, type BridgeServer, type SessionEvent } from '../server/bridge-server';
@@ -29,11 +29,11 @@ async function server(options: Partial<Parameters<typeof startBridgeServer>[0]> 
   server: BridgeServer;
   path: string;
   token: string;
-  log: ReturnType<typeof memoryLogger>;
+  log: ReturnType<typeof createMemoryLogger>;
 }> {
   const path = socketPath();
   const token = generateToken();
-  const log = memoryLogger();
+  const log = createMemoryLogger();
   const s = await startBridgeServer({ path, token, logger: log, ...options });
   cleanups.push(() => s.close());
   return { server: s, path, token, log };
@@ -145,7 +145,7 @@ describe('handshake', () => {
     await refused;
     expect(await status).toMatchObject({ kind: 'refused', reason });
     expect(s.server.sessions()).toEqual([]);
-    expect(s.log.lines.some((l) => l.level === 'warn' && l.message.includes('refused'))).toBe(true);
+    expect(s.log.records.some((l) => l.level === 'warn' && l.message.includes('refused'))).toBe(true);
   });
 
   it('refuses a terminal that says nothing with HELLO_TIMEOUT', async () => {
@@ -390,7 +390,7 @@ describe('requests', () => {
     const tick = next(h.session.onTick, (t) => t.symbol === 'EURUSD');
     await h.session.request('subscribe', { symbol: 'EURUSD' });
     await tick;
-    expect(h.serverLog.lines.some((l) => l.level === 'error' && l.message.includes('listener threw'))).toBe(
+    expect(h.serverLog.records.some((l) => l.level === 'error' && l.message.includes('listener threw'))).toBe(
       true,
     );
     expect((await h.session.request('account', {})).ok).toBe(true);
@@ -425,7 +425,7 @@ describe('requests', () => {
     expect(late).toMatchObject({ ok: false, error: { code: 'TIMEOUT', delivered: true } });
     if (!late.ok) expect(isOutcomeUnknown(late.error)).toBe(true);
     await expect
-      .poll(() => h.serverLog.lines.some((l) => l.message.includes('unknown or expired')))
+      .poll(() => h.serverLog.records.some((l) => l.message.includes('unknown or expired')))
       .toBe(true);
     h.sim.faults.delayMs = 0;
     expect((await h.session.request('quote', { symbol: 'EURUSD' })).ok).toBe(true);
@@ -508,9 +508,9 @@ describe('bad input from the EA', () => {
     const h = await harness();
     h.sim.sendGarbage(4);
     await expect
-      .poll(() => h.serverLog.lines.filter((l) => l.message === 'bridge: bad frame from EA').length)
+      .poll(() => h.serverLog.records.filter((l) => l.message === 'bridge: bad frame from EA').length)
       .toBe(4);
-    const codes = h.serverLog.lines
+    const codes = h.serverLog.records
       .filter((l) => l.message === 'bridge: bad frame from EA')
       .map((l) => l.fields?.['code']);
     expect(codes.sort()).toEqual(['BAD_JSON', 'BAD_JSON', 'BAD_JSON', 'UNKNOWN_TYPE']);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { memoryLogger } from '../protocol/logger';
+import { createMemoryLogger } from '../../src-core/logger';
 import { startBridgeServer, type BridgeServer, type BridgeServerOptions } from '../server/bridge-server';
 import type { BridgeSession } from '../server/session';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../simulator/simulator';
@@ -18,7 +18,7 @@ export interface Harness {
   readonly session: BridgeSession;
   readonly token: string;
   readonly path: string;
-  readonly serverLog: ReturnType<typeof memoryLogger>;
+  readonly serverLog: ReturnType<typeof createMemoryLogger>;
   close(): Promise<void>;
 }
 
@@ -31,7 +31,7 @@ export async function startHarness(
 ): Promise<Harness> {
   const path = socketPath();
   const token = randomBytes(32).toString('hex');
-  const serverLog = memoryLogger();
+  const serverLog = createMemoryLogger();
   const server = await startBridgeServer({
     path,
     token,

@@ -35,7 +35,7 @@ function clock(start = START): { now: () => number; advance: (ms: number) => voi
 describe('rates (CopyRates) from the simulator', () => {
   it('serves count bars ending at the forming bar, oldest first, on bar boundaries', async () => {
     const c = clock();
-    const h = await harness({ sim: { symbols: ['EURUSD'], now: c.now, historyBars: 500 } });
+    const h = await harness({ sim: { symbols: ['EURUSD'], clock: c, historyBars: 500 } });
     const r = await h.session.request('rates', { symbol: 'EURUSD', timeframe: 'M15', count: 100 });
     if (!r.ok) throw new Error(r.error.message);
     const rows = r.value.rates;
@@ -53,7 +53,7 @@ describe('rates (CopyRates) from the simulator', () => {
   });
 
   it('pages back with startPos and answers the same bars again', async () => {
-    const h = await harness({ sim: { symbols: ['EURUSD'], now: clock().now, historyBars: 300 } });
+    const h = await harness({ sim: { symbols: ['EURUSD'], clock: clock(), historyBars: 300 } });
     const newest = await h.session.request('rates', { symbol: 'EURUSD', timeframe: 'H1', count: 50 });
     const older = await h.session.request('rates', {
       symbol: 'EURUSD',
@@ -67,7 +67,7 @@ describe('rates (CopyRates) from the simulator', () => {
   });
 
   it('selects by time range, inclusive, and marks a truncated answer', async () => {
-    const h = await harness({ sim: { symbols: ['EURUSD'], now: clock().now, historyBars: 6_000 } });
+    const h = await harness({ sim: { symbols: ['EURUSD'], clock: clock(), historyBars: 6_000 } });
     const from = Date.UTC(2026, 2, 2, 0, 0);
     const to = Date.UTC(2026, 2, 3, 0, 0);
     const r = await h.session.request('rates', { symbol: 'EURUSD', timeframe: 'H1', fromMs: from, toMs: to });
@@ -90,7 +90,7 @@ describe('rates (CopyRates) from the simulator', () => {
 
   it('folds later quotes into the forming bar and opens the next bar on the boundary', async () => {
     const c = clock();
-    const h = await harness({ sim: { symbols: ['EURUSD'], now: c.now, historyBars: 10 } });
+    const h = await harness({ sim: { symbols: ['EURUSD'], clock: c, historyBars: 10 } });
     c.advance(10_000);
     h.sim.setPrice('EURUSD', 1.05, 1.0501);
     c.advance(5_000);

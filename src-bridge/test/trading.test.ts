@@ -78,7 +78,7 @@ describe('retcodes', () => {
 
     const saturday = Date.UTC(2026, 10, 28, 12);
     const { fxWeekSchedule } = await import('../simulator/trade-server');
-    const weekend = await start({ sim: { schedule: fxWeekSchedule, now: () => saturday } });
+    const weekend = await start({ sim: { schedule: fxWeekSchedule, clock: { now: () => saturday } } });
     expect((await send(weekend, buy('EURUSD', 0.1))).retcode).toBe(10018);
     expect((await send(weekend, buy('BTCUSD', 0.01))).retcode).not.toBe(10018);
 
@@ -393,7 +393,7 @@ describe('accounting', () => {
 
   it('pending orders expire', async () => {
     let now = Date.now();
-    const h = await start({ sim: { now: () => now } });
+    const h = await start({ sim: { clock: { now: () => now } } });
     const placed = await send(h, {
       action: 'PENDING',
       symbol: 'EURUSD',

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ErrorCode } from '../errors';
+import { err, missingCaseError, ok, type Result } from '../result';
 import type { IpcTransport } from './ipc';
 
 /**
@@ -38,11 +40,35 @@ export const WebClientFrame = z.discriminatedUnion('type', [
 ]);
 export type WebClientFrame = z.infer<typeof WebClientFrame>;
 
-/** What the host sends. Trusted by the page (it came from main), so only typed, not re-validated. */
-export type WebHostFrame =
-  | { readonly type: 'ready' }
-  | { readonly type: 'result'; readonly id: number; readonly response: unknown }
-  | { readonly type: 'event'; readonly event: string; readonly payload: unknown };
+/**
+ * An IPC answer as it crosses the socket: a `Result` whose error carries at least a code and plain words (order
+ * failures carry more, kept as they are). The page checks the shape, not each channel's value: main validated the
+ * request and built the value from its own contract.
+ */
+export const WebIpcAnswer = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.looseObject({
+    ok: z.literal(false),
+    error: z.looseObject({
+      code: ErrorCode,
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  }),
+]);
+export type WebIpcAnswer = z.infer<typeof WebIpcAnswer>;
+
+/**
+ * What the host sends. The page checks every frame with this schema before acting on it: a frame that is not one
+ * of these (a bug, or a proxy or extension writing to the socket) is dropped and reported through `onBadFrame`,
+ * and a `result` whose answer is malformed fails its call instead of handing the caller a wrong shape.
+ */
+export const WebHostFrame = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ready') }),
+  z.strictObject({ type: z.literal('result'), id: z.number().int().nonnegative(), response: z.unknown() }),
+  z.strictObject({ type: z.literal('event'), event: name, payload: z.unknown() }),
+]);
+export type WebHostFrame = z.infer<typeof WebHostFrame>;
 
 /** The part of the WHATWG WebSocket the transport uses; the browser's and a thin `ws` adapter both fit. */
 export interface SocketLike {
@@ -67,6 +93,8 @@ export interface WebTransportOptions {
   readonly onState?: (state: WebTransportState) => void;
   /** `setTimeout` of the host environment (src-core has no timers of its own). */
   readonly setTimer: (f: () => void, ms: number) => unknown;
+  /** Told about each frame from the host that failed {@link WebHostFrame} (for the log or the console). */
+  readonly onBadFrame?: (reason: string) => void;
 }
 
 /** The transport plus its lifecycle. */
@@ -122,13 +150,12 @@ export function createWebSocketTransport(options: WebTransportOptions): WebTrans
       s.send(JSON.stringify({ type: 'auth', token: options.token } satisfies WebClientFrame));
     };
     s.onmessage = (data) => {
-      let frame: WebHostFrame;
-      try {
-        frame = JSON.parse(data) as WebHostFrame;
-      } catch {
+      const frame = parseHostFrame(data);
+      if (!frame.ok) {
+        options.onBadFrame?.(frame.error);
         return;
       }
-      switch (frame.type) {
+      switch (frame.value.type) {
         case 'ready': {
           attempt = 0;
           setState('open');
@@ -142,16 +169,24 @@ export function createWebSocketTransport(options: WebTransportOptions): WebTrans
           return;
         }
         case 'result': {
-          const p = inFlight.get(frame.id);
-          inFlight.delete(frame.id);
-          p?.resolve(frame.response);
+          const { id, response } = frame.value;
+          const p = inFlight.get(id);
+          inFlight.delete(id);
+          const answer = WebIpcAnswer.safeParse(response);
+          if (answer.success) {
+            p?.resolve(answer.data);
+          } else {
+            const reason = `result ${id} is not an IPC answer: ${answer.error.issues[0]?.message ?? 'invalid'}`;
+            options.onBadFrame?.(reason);
+            p?.reject(new Error('The app sent an answer this page cannot read.'));
+          }
           return;
         }
         case 'event':
-          for (const l of listeners.get(frame.event) ?? []) l(frame.payload);
+          for (const l of listeners.get(frame.value.event) ?? []) l(frame.value.payload);
           return;
         default:
-          return;
+          throw missingCaseError(frame.value);
       }
     };
     s.onclose = (code) => {
@@ -221,6 +256,24 @@ export function createWebSocketTransport(options: WebTransportOptions): WebTrans
       socket = null;
     },
   };
+}
+
+/** One text frame from the host, parsed and checked, or why not. */
+export function parseHostFrame(data: string): Result<WebHostFrame, string> {
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return err('a frame that is not JSON');
+  }
+  const frame = WebHostFrame.safeParse(json);
+  if (!frame.success) {
+    const issue = frame.error.issues[0];
+    const where =
+      issue === undefined || issue.path.length === 0 ? '' : `${issue.path.map(String).join('.')}: `;
+    return err(`a frame that is not a host frame (${where}${issue?.message ?? 'invalid'})`);
+  }
+  return ok(frame.data);
 }
 
 /** Reads the token from a URL fragment such as `#token=abc` (other fragment parameters are ignored). */

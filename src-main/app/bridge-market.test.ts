@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IpcEvent, IpcEventPayload } from '../../src-core/contracts/ipc';
 import { startSimulator, type SimulatorHandle } from '../../src-bridge/simulator/simulator';
 import { alwaysOpen } from '../../src-bridge/simulator/trade-server';
-import { createMemoryLogger } from '../services/logger';
+import { createMemoryLogger } from '../../src-core/logger';
 import { startInProcessSimulator } from './demo';
 import { startDesktopApp, type DesktopApp } from './desktop-app';
 

@@ -23,7 +23,7 @@ import type {
 import { ORDER_TYPE_NAME, toSymbolSpec } from '../../src-bridge/protocol/enums';
 import type { IpcEventHub } from '../ipc/events';
 import type { MarketPort } from '../ipc/ports';
-import type { Logger } from '../services/logger';
+import type { Logger } from '../../src-core/logger';
 
 /** How often batched ticks go to the renderer (at most), in ms: ~20 frames a second is smooth and cheap. */
 export const TICK_BATCH_MS = 50;

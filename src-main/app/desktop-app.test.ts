@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IpcChannel, IpcEvent, IpcEventPayload, IpcValue } from '../../src-core/contracts/ipc';
-import { createMemoryLogger } from '../services/logger';
+import { createMemoryLogger } from '../../src-core/logger';
 import { startInProcessSimulator } from './demo';
 import { startDesktopApp, type DesktopApp } from './desktop-app';
 

@@ -16,7 +16,7 @@ import { createIpcDispatcher, type IpcDispatcher } from '../ipc/dispatcher';
 import { createIpcEventHub, type IpcEventHub } from '../ipc/events';
 import { createIpcHandlers } from '../ipc/handlers';
 import type { DemoPort } from '../ipc/ports';
-import { systemClock } from '../services/clock';
+import { systemClock } from '../../src-core/clock';
 import { bridgeAccounts } from '../services/cloud-sync/accounts-port';
 import { CloudSync } from '../services/cloud-sync/cloud-sync';
 import { chartIpcHandlers, createChartBars } from '../services/chart/chart-bars';
@@ -25,7 +25,8 @@ import { createFileTokenStore, type TokenStore } from '../services/cloud-sync/to
 import { openDatabase, type Db } from '../services/database';
 import { Executor } from '../services/executor';
 import { Journal } from '../services/journal';
-import { createFileLogger, type Logger } from '../services/logger';
+import { type Logger } from '../../src-core/logger';
+import { createFileLogger } from '../services/file-logger';
 import { createServerBridge } from '../services/server-bridge';
 import { SettingsStore } from '../services/settings';
 import { createBridgeMarket, type BridgeMarket } from './bridge-market';
@@ -141,7 +142,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     cleanups.push(() => {
       db.close();
     });
-    const journal = new Journal(db, clock);
+    const journal = new Journal(db, clock, logger);
     const settings = new SettingsStore(db, clock, logger);
 
     const path = options.pipePath ?? endpointFor(settings.get().pipeName, platform);

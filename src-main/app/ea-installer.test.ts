@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createMemoryLogger } from '../services/logger';
+import { createMemoryLogger } from '../../src-core/logger';
 import { createEaInstaller } from './ea-installer';
 
 const EA_SOURCE = join(import.meta.dirname, '..', '..', 'src-bridge', 'mql5');

@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { appError, err, ok, type Result } from '../../src-core/result';
 import type { EaInstallResult, Mt5Scan, Mt5Terminal } from '../../src-core/contracts/ipc';
 import type { InstallerPort } from '../ipc/ports';
-import type { Logger } from '../services/logger';
+import type { Logger } from '../../src-core/logger';
 
 /** Options of {@link createEaInstaller}. */
 export interface EaInstallerOptions {

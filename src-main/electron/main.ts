@@ -5,7 +5,8 @@ import { IPC_CHANNELS, type IpcEvent, type IpcEventPayload } from '../../src-cor
 import { startDesktopApp, type DesktopApp } from '../app/desktop-app';
 import { startInProcessSimulator } from '../app/demo';
 import { parseLaunchOptions } from '../app/launch-options';
-import { createFileLogger, type Logger } from '../services/logger';
+import { type Logger } from '../../src-core/logger';
+import { createFileLogger } from '../services/file-logger';
 import { installMenu } from './menu';
 import { APP_ORIGIN, isAppUrl } from './policy';
 import { registerRendererScheme, serveRenderer } from './renderer-protocol';

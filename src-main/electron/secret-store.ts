@@ -1,7 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { z } from 'zod';
 import { appError, err, ok, type Result } from '../../src-core/result';
+import { readJsonFile, writeJsonFileAtomic } from '../services/json-file';
 
 /** The part of Electron's `safeStorage` the store uses (injected, so the store is testable without Electron). */
 export interface Cipher {
@@ -31,19 +30,9 @@ export interface SecretStore {
  * decrypt is an expected outcome, not a crash.
  */
 export function createSecretStore(file: string, cipher: Cipher): SecretStore {
-  const read = (): Record<string, string> => {
-    try {
-      const parsed = SecretFile.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-      return parsed.success ? parsed.data : {};
-    } catch {
-      return {};
-    }
-  };
+  const read = (): Record<string, string> => readJsonFile(file, SecretFile) ?? {};
   const write = (data: Record<string, string>): void => {
-    mkdirSync(dirname(file), { recursive: true });
-    const temp = `${file}.tmp`;
-    writeFileSync(temp, JSON.stringify(data), { mode: 0o600 });
-    renameSync(temp, file);
+    writeJsonFileAtomic(file, data);
   };
   const isAvailable = (): boolean =>
     cipher.isEncryptionAvailable() && cipher.getSelectedStorageBackend?.() !== 'basic_text';

@@ -1,6 +1,6 @@
 import { BrowserWindow, session, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
-import type { Logger } from '../services/logger';
+import type { Logger } from '../../src-core/logger';
 import { APP_ENTRY, isAllowedExternal, isAppUrl } from './policy';
 
 /** Origins whose links open in the system browser (the cloud portal, once configured). */

@@ -14,7 +14,7 @@ import {
 import { createIpcDispatcher } from '../ipc/dispatcher';
 import { createIpcEventHub, type IpcEventHub } from '../ipc/events';
 import { handlersWith } from '../ipc/testing/test-handlers';
-import { createMemoryLogger } from '../services/logger';
+import { createMemoryLogger } from '../../src-core/logger';
 import { connectNodeSocket } from './node-socket';
 import { startWebHost, type WebHost } from './web-host';
 

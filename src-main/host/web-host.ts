@@ -14,7 +14,7 @@ import {
 } from '../../src-core/contracts/ipc-web-transport';
 import type { IpcDispatcher } from '../ipc/dispatcher';
 import type { IpcEventHub } from '../ipc/events';
-import type { Logger } from '../services/logger';
+import type { Logger } from '../../src-core/logger';
 import { contentSecurityPolicy } from './csp';
 import { readStatic } from './static-files';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ok } from '../../src-core/result';
-import { createMemoryLogger } from '../services/logger';
+import { createMemoryLogger } from '../../src-core/logger';
 import { createIpcDispatcher } from './dispatcher';
 import { handlersWith } from './testing/test-handlers';
 

@@ -7,7 +7,7 @@ import {
   type IpcRequest,
   type IpcResponse,
 } from '../../src-core/contracts/ipc';
-import type { Logger } from '../services/logger';
+import type { Logger } from '../../src-core/logger';
 import type { IpcHandler, IpcHandlers } from './handlers';
 
 /** Where a call came from, for the log (`electron`, `web`, a test). */

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatorHandle } from '../../src-bridge/simulator/simulator';
 import { startSimulator } from '../../src-bridge/simulator/simulator';
 import { socketPath } from '../../src-bridge/test/harness';
-import { systemClock } from './clock';
+import { systemClock } from '../../src-core/clock';
 import { openDatabase } from './database';
 import { attemptClOrdId } from './executor';
 import { Journal } from './journal';

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExecutionResult } from '../../src-core/contracts/orders';
-import { systemClock } from './clock';
+import { systemClock } from '../../src-core/clock';
 import type { Db } from './database';
 import { openDatabase } from './database';
 import type { ExecutorOptions, ExecutorTimers, OrderResultEvent } from './executor';
 import { attemptClOrdId, Executor } from './executor';
 import { FakeTradingBridge } from './testing/fake-trading-bridge';
 import { Journal } from './journal';
-import { createMemoryLogger } from './logger';
+import { createMemoryLogger } from '../../src-core/logger';
 import { SettingsStore } from './settings';
 
 let dir: string;

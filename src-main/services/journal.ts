@@ -7,10 +7,11 @@ import type {
   OutboxItem,
 } from '../../src-core/contracts/journal';
 import { JournalQuery } from '../../src-core/contracts/journal';
-import type { Clock } from './clock';
+import { silentLogger, type Logger } from '../../src-core/logger';
+import type { Clock } from '../../src-core/clock';
 import type { Db, Migration } from './database';
 import { migrate, openDurableConnection, withFullSync } from './database';
-import { Emitter } from './emitter';
+import { Emitter } from '../../src-core/emitter';
 
 /** Fields fixed when an intent is first journalled. */
 type FixedFields =
@@ -196,7 +197,7 @@ const OPEN_STATES_SQL = OPEN_STATES.map((st) => `'${st}'`).join(', ');
 export class Journal {
   readonly #db: Db;
   readonly #clock: Clock;
-  readonly #changed = new Emitter<JournalEntry>();
+  readonly #changed: Emitter<[JournalEntry]>;
   readonly #insert: ReturnType<Db['prepare']>;
   readonly #byId: ReturnType<Db['prepare']>;
   readonly #touchOutbox: ReturnType<Db['prepare']>;
@@ -209,9 +210,13 @@ export class Journal {
    */
   readonly #durable: { db: Db; write: (params: Row, id: string) => void } | null;
 
-  constructor(db: Db, clock: Clock) {
+  /** `logger` receives what an `onChanged` subscriber threw (the write itself has committed by then). */
+  constructor(db: Db, clock: Clock, logger: Logger = silentLogger) {
     this.#db = db;
     this.#clock = clock;
+    this.#changed = new Emitter((error) => {
+      logger.error('journal: a change listener threw', { error });
+    });
     migrate(db, 'journal', MIGRATIONS);
     const cols = [...COLUMNS.map((c) => c[1]), 'account'];
     const insertSql = `INSERT INTO journal (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`;

@@ -3,8 +3,8 @@ import type { BridgeRequestError } from '../../src-bridge/server/session';
 import type { ParamsOf, RequestType, ResultOf } from '../../src-bridge/protocol/messages';
 import type { Result } from '../../src-core/result';
 import { err, ok } from '../../src-core/result';
-import { Emitter } from './emitter';
-import type { Logger } from './logger';
+import { Emitter } from '../../src-core/emitter';
+import type { Logger } from '../../src-core/logger';
 import type { BridgeFailure, TradingBridge } from './trading-bridge';
 
 /** Options of {@link createServerBridge}. */
@@ -49,7 +49,7 @@ export function createServerBridge(
   /** Stops listening to the server's session events. */
   dispose(): void;
 } {
-  const ready = new Emitter<string>((e) => {
+  const ready = new Emitter<[string]>((e) => {
     options.logger.error('session-ready listener failed', { error: e });
   });
   const activeKey = (): string | undefined => {

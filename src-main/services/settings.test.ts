@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from './database';
 import { openDatabase } from './database';
-import { createMemoryLogger } from './logger';
+import { createMemoryLogger } from '../../src-core/logger';
 import { DEFAULT_SETTINGS, SettingsStore } from './settings';
 
 let dir: string;

@@ -2,11 +2,11 @@ import type { Result } from '../../src-core/result';
 import { appError, err, ok } from '../../src-core/result';
 import type { SettingsPatch } from '../../src-core/contracts/ipc';
 import { Settings, SettingsPatch as SettingsPatchSchema } from '../../src-core/contracts/ipc';
-import type { Clock } from './clock';
+import type { Clock } from '../../src-core/clock';
 import type { Db, Migration } from './database';
 import { migrate } from './database';
-import { Emitter } from './emitter';
-import type { Logger } from './logger';
+import { Emitter } from '../../src-core/emitter';
+import type { Logger } from '../../src-core/logger';
 
 /** Settings a fresh install starts with (issue 4: max lot 10.0, max 20 open positions; retries off). */
 export const DEFAULT_SETTINGS: Settings = Object.freeze({
@@ -53,14 +53,14 @@ export class SettingsStore {
   readonly #db: Db;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #changed: Emitter<Settings>;
+  readonly #changed: Emitter<[Settings]>;
   #current: Settings;
 
   constructor(db: Db, clock: Clock, logger: Logger) {
     this.#db = db;
     this.#clock = clock;
     this.#logger = logger;
-    this.#changed = new Emitter<Settings>((e) => {
+    this.#changed = new Emitter<[Settings]>((e) => {
       logger.error('settings listener failed', { error: e });
     });
     migrate(db, 'settings', MIGRATIONS);

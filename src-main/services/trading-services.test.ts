@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JournalPort, SettingsPort, TradingPort } from '../ipc/ports';
 import { FakeTradingBridge } from './testing/fake-trading-bridge';
-import { createMemoryLogger } from './logger';
+import { createMemoryLogger } from '../../src-core/logger';
 import { createTradingServices } from './trading-services';
 
 let dir: string;

@@ -2,15 +2,15 @@ import { join } from 'node:path';
 import type { BridgeServer } from '../../src-bridge/server/bridge-server';
 import type { JournalEntry } from '../../src-core/contracts/journal';
 import type { Settings } from '../../src-core/contracts/ipc';
-import type { Clock } from './clock';
-import { systemClock } from './clock';
+import type { Clock } from '../../src-core/clock';
+import { systemClock } from '../../src-core/clock';
 import type { Db } from './database';
 import { openDatabase } from './database';
 import type { ExecutorOptions, OrderResultEvent, ReconcileSummary } from './executor';
 import { Executor } from './executor';
 import { Journal } from './journal';
-import type { Logger } from './logger';
-import { createFileLogger } from './logger';
+import type { Logger } from '../../src-core/logger';
+import { createFileLogger } from './file-logger';
 import { createServerBridge } from './server-bridge';
 import { SettingsStore } from './settings';
 import type { TradingBridge } from './trading-bridge';
@@ -77,7 +77,7 @@ export function createTradingServices(options: TradingServicesOptions): TradingS
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createFileLogger({ file: join(options.dataDir, 'logs', 'main.log') });
   const db = openDatabase(join(options.dataDir, 'pipdesk.db'));
-  const journal = new Journal(db, clock);
+  const journal = new Journal(db, clock, logger);
   const settings = new SettingsStore(db, clock, logger);
   const serverBridge = isBridgeServer(options.bridge)
     ? createServerBridge(options.bridge, {

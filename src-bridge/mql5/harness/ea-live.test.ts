@@ -10,7 +10,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { memoryLogger } from '../../protocol/logger';
+import { createMemoryLogger } from '../../../src-core/logger';
 import type { TickEvent } from '../../protocol/messages';
 import { startBridgeServer, type BridgeServer, type SessionEvent } from '../../server/bridge-server';
 import type { BridgeSession } from '../../server/session';
@@ -37,7 +37,7 @@ afterEach(async () => {
 async function startServer(): Promise<{ server: BridgeServer; path: string; token: string }> {
   const path = join(tmpdir(), `pd-ea-${randomBytes(6).toString('hex')}.sock`);
   const token = randomBytes(32).toString('hex');
-  const server = await startBridgeServer({ path, token, logger: memoryLogger() });
+  const server = await startBridgeServer({ path, token, logger: createMemoryLogger() });
   cleanups.push(() => server.close());
   return { server, path, token };
 }

@@ -10,7 +10,7 @@ afterEach(async () => {
 
 async function harness(): Promise<Harness> {
   const h = await startHarness({
-    sim: { symbols: ['EURUSD', 'XAUUSD'], now: () => Date.UTC(2026, 2, 4, 10, 0, 30) },
+    sim: { symbols: ['EURUSD', 'XAUUSD'], clock: { now: () => Date.UTC(2026, 2, 4, 10, 0, 30) } },
   });
   cleanups.push(() => h.close());
   return h;

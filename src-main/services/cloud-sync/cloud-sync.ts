@@ -14,9 +14,9 @@ import type {
 import type { JournalEntry, OutboxItem } from '../../../src-core/contracts/journal';
 import type { ExecutionResult, TradeIntent } from '../../../src-core/contracts/orders';
 import { appError, err, ok, type AppError, type Result } from '../../../src-core/result';
-import type { Clock } from '../clock';
+import type { Clock } from '../../../src-core/clock';
 import type { Db } from '../database';
-import type { Logger } from '../logger';
+import type { Logger } from '../../../src-core/logger';
 import type { AccountsPort } from './accounts-port';
 import { CloudClient, type CloudError } from './cloud-client';
 import { ConnectorSocket, type BackoffOptions, type SocketState } from './connector-socket';

@@ -4,7 +4,7 @@ import {
   ConnectorServerMessage,
   type ConnectorClientMessage,
 } from '../../../src-core/contracts/connector';
-import type { Logger } from '../logger';
+import type { Logger } from '../../../src-core/logger';
 
 export interface BackoffOptions {
   /** First wait after a drop (default 500 ms). */

@@ -1,6 +1,14 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { rmSync } from 'node:fs';
+import { z } from 'zod';
 import { appError, err, ok, type Result } from '../../../src-core/result';
+import { readJsonFile, writeJsonFileAtomic } from '../json-file';
+
+/** The token file: name → secret. Entries that are not strings are ignored rather than failing the whole file. */
+const TokenFile = z
+  .record(z.string(), z.unknown())
+  .transform((value) =>
+    Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string')),
+  );
 
 /**
  * Where the cloud refresh token is kept between runs. The shape is that of the Electron shell's safeStorage
@@ -22,22 +30,9 @@ export interface TokenStore {
  * atomically. Not encrypted: anyone who can read the user's files can read it, which the settings screen says.
  */
 export function createFileTokenStore(file: string): TokenStore {
-  const read = (): Record<string, string> => {
-    try {
-      const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
-      return Object.fromEntries(
-        Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'),
-      );
-    } catch {
-      return {};
-    }
-  };
+  const read = (): Record<string, string> => readJsonFile(file, TokenFile) ?? {};
   const write = (data: Record<string, string>): void => {
-    mkdirSync(dirname(file), { recursive: true });
-    const temp = `${file}.tmp`;
-    writeFileSync(temp, JSON.stringify(data), { mode: 0o600 });
-    renameSync(temp, file);
+    writeJsonFileAtomic(file, data);
   };
   return {
     description: `in ${file}, a file readable only by your user account (not encrypted)`,

@@ -1,6 +1,6 @@
 import type { JournalEntry, JournalState } from '../../../src-core/contracts/journal';
 import type { CloseAll, ExecutionResult, TradeIntent } from '../../../src-core/contracts/orders';
-import type { Clock } from '../clock';
+import type { Clock } from '../../../src-core/clock';
 import type { Journal } from '../journal';
 import { childFor, inPlanOrder, plannedCloses } from './close-all-plan';
 import type { Base, ExecutorContext } from './context';

@@ -3,10 +3,10 @@ import type { JournalEntry } from '../../../src-core/contracts/journal';
 import type { ExecutionResult, Origin } from '../../../src-core/contracts/orders';
 import type { AppError, Result } from '../../../src-core/result';
 import type { SymbolSpec } from '../../../src-core/trading/symbol-spec';
-import type { Clock } from '../clock';
-import type { Emitter } from '../emitter';
+import type { Clock } from '../../../src-core/clock';
+import type { Emitter } from '../../../src-core/emitter';
 import type { Journal, JournalPatch } from '../journal';
-import type { Logger } from '../logger';
+import type { Logger } from '../../../src-core/logger';
 import type { SettingsStore } from '../settings';
 import type { OrderSendParams, TradingBridge } from '../trading-bridge';
 import type { ExecutorOptions, ExecutorTimers } from './options';
@@ -70,7 +70,7 @@ export interface ExecutorContext {
   readonly stopwatch: () => number;
   readonly opt: ExecutorOptions;
   /** Every final or uncertain result, including those settled later by reconciliation. */
-  readonly results: Emitter<OrderResultEvent>;
+  readonly results: Emitter<[OrderResultEvent]>;
   /**
    * Entries whose operation is running in this process (its order_send may still be on its way). A reconciliation
    * pass skips them: "no trace yet" says nothing about a request the terminal has not answered.

@@ -1,8 +1,8 @@
 import type { JournalEntry } from '../../../src-core/contracts/journal';
 import type { ExecutionResult, Operation } from '../../../src-core/contracts/orders';
-import type { Clock } from '../clock';
+import type { Clock } from '../../../src-core/clock';
 import type { Journal } from '../journal';
-import type { Logger } from '../logger';
+import type { Logger } from '../../../src-core/logger';
 import type { Base } from './context';
 
 /** A canonical JSON of an input without its request key and origin: equal content, equal key. */

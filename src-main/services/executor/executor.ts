@@ -9,7 +9,7 @@ import {
   OpenMarketOrder,
   PlacePendingOrder,
 } from '../../../src-core/contracts/orders';
-import { Emitter } from '../emitter';
+import { Emitter } from '../../../src-core/emitter';
 import { runCloseAll } from './close-all';
 import type { Base, ExecutorContext, OrderResultEvent, ReconcileSummary } from './context';
 import { Deduplicator } from './dedup';
@@ -45,7 +45,7 @@ export class Executor {
 
   constructor(deps: ExecutorDeps) {
     const opt = { ...DEFAULT_EXECUTOR_OPTIONS, ...deps.options };
-    const results = new Emitter<OrderResultEvent>((e) => {
+    const results = new Emitter<[OrderResultEvent]>((e) => {
       deps.logger.error('order result listener failed', { error: e });
     });
     this.#ctx = {

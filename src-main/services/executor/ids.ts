@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../clock';
+import type { Clock } from '../../../src-core/clock';
 
 /** Base36 time + random: sortable, 15 characters, well inside the protocol's 26 and MT5's 31. */
 export function newClientOrderId(clock: Clock): string {

@@ -3,7 +3,7 @@ import { toSymbolSpec } from '../../../src-bridge/protocol/enums';
 import type { Result } from '../../../src-core/result';
 import { err, ok } from '../../../src-core/result';
 import type { Quote, Side, SymbolSpec } from '../../../src-core/trading/symbol-spec';
-import type { Clock } from '../clock';
+import type { Clock } from '../../../src-core/clock';
 import type { TradingBridge } from '../trading-bridge';
 import type { Refusal } from './context';
 import { fromBridgeFailure, notConnected, refusal } from './refusals';

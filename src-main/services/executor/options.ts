@@ -1,6 +1,6 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../../../src-core/clock';
 import type { Journal } from '../journal';
-import type { Logger } from '../logger';
+import type { Logger } from '../../../src-core/logger';
 import type { SettingsStore } from '../settings';
 import type { TradingBridge } from '../trading-bridge';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { startBridgeServer } from '../../../src-bridge/server/bridge-server';
-import { createMemoryLogger } from '../logger';
+import { createMemoryLogger } from '../../../src-core/logger';
 import { createTradingServices } from '../trading-services';
 
 /**

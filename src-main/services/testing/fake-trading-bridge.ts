@@ -17,7 +17,7 @@ import {
   TRADE_MODE_VALUE,
   type SymbolSpec,
 } from '../../../src-core/trading/symbol-spec';
-import { Emitter } from '../emitter';
+import { Emitter } from '../../../src-core/emitter';
 import type { BridgeFailure, LookupOptions, OrderSendParams, TradingBridge } from '../trading-bridge';
 
 /** What the fake does with the next order_send. */
@@ -117,7 +117,12 @@ export class FakeTradingBridge implements TradingBridge {
   onSend: ((params: OrderSendParams) => void) | null = null;
   marginPerLot = 1_000;
   #ticket = 5_000_000;
-  readonly #ready = new Emitter<string>();
+  readonly #ready = new Emitter<[string]>((error) => {
+    // A test's listener threw: surface it as an uncaught error so the test fails instead of hiding it.
+    queueMicrotask(() => {
+      throw error;
+    });
+  });
 
   constructor(symbols: readonly string[] = ['EURUSD', 'XAUUSD', 'USDJPY']) {
     for (const name of symbols) {

@@ -5,8 +5,8 @@ import type { SimulatorOptions } from '../../../src-bridge/simulator/simulator';
 import type { Harness } from '../../../src-bridge/test/harness';
 import { startHarness } from '../../../src-bridge/test/harness';
 import type { ExecutorOptions } from '../executor';
-import type { Logger } from '../logger';
-import { createMemoryLogger } from '../logger';
+import type { Logger } from '../../../src-core/logger';
+import { createMemoryLogger } from '../../../src-core/logger';
 import type { TradingServices } from '../trading-services';
 import { createTradingServices } from '../trading-services';
 

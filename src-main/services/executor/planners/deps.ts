@@ -1,5 +1,5 @@
-import type { Clock } from '../../clock';
-import type { Logger } from '../../logger';
+import type { Clock } from '../../../../src-core/clock';
+import type { Logger } from '../../../../src-core/logger';
 import type { SettingsStore } from '../../settings';
 import type { TradingBridge } from '../../trading-bridge';
 import type { MarketData } from '../market-data';

@@ -1,4 +1,4 @@
-/** Time source, injectable so tests can control it. */
+/** The one time source of the desktop side (services, bridge, simulator), injectable so tests control time. */
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;

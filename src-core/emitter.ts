@@ -1,9 +1,14 @@
-/** A typed listener list whose `on` returns the unsubscribe function. */
+/**
+ * The one typed event source of the desktop side: `on` returns the unsubscribe function, `emit` passes its
+ * arguments (`Emitter<[Tick, Session]>`) to every listener. A listener that throws does not stop the others: the
+ * error goes to `onListenerError` (the services and the bridge log it), because one broken subscriber must never
+ * break order handling or the pipe.
+ */
 export class Emitter<A extends unknown[]> {
   readonly #listeners = new Set<(...args: A) => void>();
   readonly #onListenerError: (error: unknown) => void;
 
-  /** `onListenerError` receives what a listener threw, so one bad listener cannot break the others. */
+  /** `onListenerError` receives what a listener threw. */
   constructor(onListenerError: (error: unknown) => void) {
     this.#onListenerError = onListenerError;
   }

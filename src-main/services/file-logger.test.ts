@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFileLogger, createMemoryLogger, redact } from './logger';
+import { createMemoryLogger, redact } from '../../src-core/logger';
+import { createFileLogger } from './file-logger';
 
 let dir: string;
 beforeEach(() => {
