@@ -2,7 +2,7 @@ import { app } from 'electron';
 import { autoUpdater } from 'electron-updater';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '../services/logger';
+import type { Logger } from '../../src-core/logger';
 import { planUpdates, type UpdatePlan } from './update-policy';
 
 /**
