@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import type { FastifyInstance } from 'fastify';
@@ -214,3 +215,37 @@ export class SpareRedis {
 
 /** Bearer header for an access token. */
 export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
+
+/** Every line the app logs, parsed, with a way to wait for one. */
+export function captureLog(): {
+  stream: Writable;
+  lines: string[];
+  waitFor: (predicate: (line: string) => boolean) => Promise<string>;
+} {
+  const lines: string[] = [];
+  const waiters: { predicate: (line: string) => boolean; resolve: (line: string) => void }[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line === '') continue;
+        lines.push(line);
+        for (const waiter of [...waiters]) {
+          if (waiter.predicate(line)) {
+            waiters.splice(waiters.indexOf(waiter), 1);
+            waiter.resolve(line);
+          }
+        }
+      }
+      callback();
+    },
+  });
+  return {
+    stream,
+    lines,
+    waitFor: (predicate) => {
+      const found = lines.find(predicate);
+      if (found !== undefined) return Promise.resolve(found);
+      return new Promise((resolve) => waiters.push({ predicate, resolve }));
+    },
+  };
+}

@@ -1,43 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, redactQuery } from '../src/app';
-import { FAST_ARGON2, tempDir, testConfig, unique } from './helpers';
-
-/** Every line the app logs, parsed, with a way to wait for one. */
-function captureLog(): {
-  stream: Writable;
-  lines: string[];
-  waitFor: (predicate: (line: string) => boolean) => Promise<string>;
-} {
-  const lines: string[] = [];
-  const waiters: { predicate: (line: string) => boolean; resolve: (line: string) => void }[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line === '') continue;
-        lines.push(line);
-        for (const waiter of [...waiters]) {
-          if (waiter.predicate(line)) {
-            waiters.splice(waiters.indexOf(waiter), 1);
-            waiter.resolve(line);
-          }
-        }
-      }
-      callback();
-    },
-  });
-  return {
-    stream,
-    lines,
-    waitFor: (predicate) => {
-      const found = lines.find(predicate);
-      if (found !== undefined) return Promise.resolve(found);
-      return new Promise((resolve) => waiters.push({ predicate, resolve }));
-    },
-  };
-}
+import { captureLog, FAST_ARGON2, tempDir, testConfig, unique } from './helpers';
 
 describe('logs never hold reset tokens (F6)', () => {
   const dir = tempDir();
