@@ -7,6 +7,7 @@ import { startBridgeServer, type BridgeServer } from '../src-bridge/server/bridg
 import { defaultEndpoint } from '../src-bridge/server/endpoint';
 import type { BridgeSession } from '../src-bridge/server/session';
 import { startSimulator, type SimulatorHandle } from '../src-bridge/simulator/simulator';
+import { check } from './_targets';
 
 /**
  * Bridge round trips through a real socket (a Unix socket here, the named pipe on Windows) to the simulator,
@@ -132,7 +133,9 @@ async function bridge(
 }
 
 function row(label: string, value: string, target: string, isMet: boolean, ratio = ''): string {
-  return `${label.padEnd(34)} ${value.padStart(12)}   target ${target.padEnd(12)} ${(isMet ? 'ok' : 'MISSED').padEnd(7)} ${ratio}`;
+  const hasTarget = !target.startsWith('(');
+  const word = hasTarget ? check(label, value, target, isMet) : '';
+  return `${label.padEnd(34)} ${value.padStart(12)}   target ${target.padEnd(12)} ${word.padEnd(7)} ${ratio}`;
 }
 
 /** Runs the benchmark and prints each figure beside its target and its ratio to the raw echo. */

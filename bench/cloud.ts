@@ -17,6 +17,7 @@ import { LIMIT_NAMES } from '../cloud/src/context';
 import { newId } from '../cloud/src/security/crypto';
 import { DEFAULT_ARGON2, PasswordHasher } from '../cloud/src/security/passwords';
 import { MemoryWindow, RateLimiter, type LimitRule } from '../cloud/src/security/rate-limiter';
+import { check } from './_targets';
 
 const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -32,7 +33,6 @@ interface ServerInfo {
 const pct = (sorted: readonly number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 const fmt = (n: number, digits = 1): string => n.toFixed(digits);
-const verdict = (ok: boolean): string => (ok ? 'OK ' : 'MISS');
 const rssMb = (pid: number): number => {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
     .split('\n')
@@ -159,7 +159,7 @@ async function limiterPhase(): Promise<void> {
   const mem = await time((i) => Promise.resolve(memory.hit(`key-${i % 100}`, rule)));
   console.log(
     `limiter (Redis Lua, ${runs} sequential hits): p50 ${fmt(pct(hits, 50), 3)} ms, p99 ${fmt(pct(hits, 99), 3)} ms ` +
-      `(target p99 <= 1 ms) ${verdict(pct(hits, 99) <= 1)}`,
+      `(target p99 <= 1 ms) ${check('rate limiter hit p99', `${pct(hits, 99).toFixed(3)} ms`, '≤ 1 ms', pct(hits, 99) <= 1)}`,
   );
   console.log(
     `  baseline: Redis PING p99 ${fmt(pct(ping, 99), 3)} ms (script/PING ${fmt(pct(hits, 99) / pct(ping, 99), 2)}x); ` +
@@ -242,12 +242,12 @@ async function socketsPhase(
   rtts.sort((a, b) => a - b);
   console.log(
     `connector sockets: ${sockets.length} open in ${fmt(openSeconds)} s (auth + ownership check each); server RSS ` +
-      `${fmt(rssAfter, 0)} MB (target < 400 MB) ${verdict(rssAfter < 400)}; baseline before sockets ${fmt(rssBefore, 0)} MB, ` +
+      `${fmt(rssAfter, 0)} MB (target < 400 MB) ${check('RSS with the sockets open', `${fmt(rssAfter, 0)} MB`, '< 400 MB', rssAfter < 400)}; baseline before sockets ${fmt(rssBefore, 0)} MB, ` +
       `${fmt(((rssAfter - rssBefore) * 1024) / sockets.length)} KB per socket`,
   );
   console.log(
     `heartbeat round trip (${rtts.length} pings over 2 s): p50 ${fmt(pct(rtts, 50), 2)} ms, p99 ${fmt(pct(rtts, 99), 2)} ms ` +
-      `(target p99 < 50 ms) ${verdict(pct(rtts, 99) < 50)}`,
+      `(target p99 < 50 ms) ${check('heartbeat round trip p99', `${pct(rtts, 99).toFixed(1)} ms`, '< 50 ms', pct(rtts, 99) < 50)}`,
   );
   await Promise.all(
     sockets.map(
@@ -299,7 +299,7 @@ export async function run(): Promise<void> {
     const health = await cannon(pid, { url: `http://127.0.0.1:${port}/healthz` });
     console.log(
       `GET /healthz: ${fmt(health.requests.average, 0)} req/s, p99 ${health.latency.p99} ms ` +
-        `(target >= 3000 req/s, p99 < 50 ms) ${verdict(health.requests.average >= 3000 && health.latency.p99 < 50)}` +
+        `(target >= 3000 req/s, p99 < 50 ms) ${check('GET /healthz', `${fmt(health.requests.average, 0)} req/s, p99 ${health.latency.p99} ms`, '≥ 3000 req/s, p99 < 50 ms', health.requests.average >= 3000 && health.latency.p99 < 50)}` +
         `; errors ${health.errors + health.non2xx}`,
     );
     console.log(
@@ -312,7 +312,7 @@ export async function run(): Promise<void> {
     console.log(
       `GET /api/v1/connections (JWT + session check + query, PostgreSQL): ${fmt(list.requests.average, 0)} req/s, ` +
         `p99 ${list.latency.p99} ms (target >= 3000 req/s, p99 < 50 ms) ` +
-        `${verdict(list.requests.average >= 3000 && list.latency.p99 < 50)}; ${fmt(list.requests.average / health.requests.average, 2)}x /healthz` +
+        `${check('GET /api/v1/connections', `${fmt(list.requests.average, 0)} req/s, p99 ${list.latency.p99} ms`, '≥ 3000 req/s, p99 < 50 ms', list.requests.average >= 3000 && list.latency.p99 < 50)}; ${fmt(list.requests.average / health.requests.average, 2)}x /healthz` +
         `; errors ${list.errors + list.non2xx}`,
     );
     console.log(

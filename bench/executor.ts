@@ -9,6 +9,8 @@ import { Journal } from '../src-main/services/journal';
 import { silentLogger } from '../src-core/logger';
 import { SettingsStore } from '../src-main/services/settings';
 import { startSimSetup } from '../src-main/services/testing/sim-setup';
+import { check, note } from './_targets';
+import { filesystemOf } from './_fs-type';
 
 /**
  * The trade executor's own cost and its end-to-end throughput.
@@ -30,8 +32,8 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-function line(label: string, value: string, target: string, pass: boolean | null): void {
-  const verdict = pass === null ? '' : pass ? '  ok' : '  MISSED';
+function line(label: string, value: string, target: string, pass: boolean | null, scope = ''): void {
+  const verdict = pass === null ? '' : `  ${check(`${scope}${label.trim()}`, value, target, pass)}`;
   console.log(`${label.padEnd(46)} ${value.padStart(12)}   target ${target.padEnd(10)}${verdict}`);
 }
 
@@ -159,6 +161,8 @@ async function endToEnd(
 
 /** Prints the executor's figures beside the issue's targets. */
 export async function run(): Promise<void> {
+  // Every journal here (the overhead runs' and the simulator setups') is a SQLite file under the temp folder.
+  note(`journal written under ${tmpdir()}: filesystem ${filesystemOf(tmpdir())}`);
   for (const isFsynced of [true, false]) {
     const o = await overhead(isFsynced);
     console.log(
@@ -167,7 +171,13 @@ export async function run(): Promise<void> {
           ? 'pending write fsynced (default)'
           : 'pending write not fsynced (crash-safe, not power-cut-safe)'),
     );
-    line('  overhead p50', `${o.p50.toFixed(3)} ms`, '≤ 1 ms', o.p50 <= 1);
+    line(
+      '  overhead p50',
+      `${o.p50.toFixed(3)} ms`,
+      '≤ 1 ms',
+      o.p50 <= 1,
+      isFsynced ? 'fsynced: ' : 'not fsynced: ',
+    );
     line('  overhead p99', `${o.p99.toFixed(3)} ms`, '—', null);
     line("  baseline: the journal's pending write alone, p50", `${o.baselineP50.toFixed(3)} ms`, '—', null);
     line(
@@ -185,7 +195,13 @@ export async function run(): Promise<void> {
       `${E2E_ORDERS} sequential market orders end to end (pipe server ⇄ simulator, Unix socket), ` +
         (isFsynced ? 'pending write fsynced (default)' : 'pending write not fsynced'),
     );
-    line('  total', `${(e.ordersMs / 1000).toFixed(2)} s`, '≤ 3 s', e.ordersMs <= 3_000);
+    line(
+      '  total',
+      `${(e.ordersMs / 1000).toFixed(2)} s`,
+      '≤ 3 s',
+      e.ordersMs <= 3_000,
+      `${E2E_ORDERS} orders end to end, ${isFsynced ? 'fsynced' : 'not fsynced'}: `,
+    );
     line('  per order p50', `${e.orderP50.toFixed(3)} ms`, '—', null);
     line('  per order p99', `${e.orderP99.toFixed(3)} ms`, '—', null);
     line(`  baseline: ${E2E_ORDERS} quote round trips`, `${(e.quotesMs / 1000).toFixed(2)} s`, '—', null);

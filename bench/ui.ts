@@ -11,6 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { CATALOG_MID_PRICES, SYMBOL_CATALOG } from '../src-core/trading/catalog';
 import { normalizePrice } from '../src-core/trading/numbers';
 import { startDesktop } from '../e2e/desktop/harness';
+import { check } from './_targets';
 
 const ROOT = join(import.meta.dirname, '..');
 const ORDERS = 50;
@@ -58,7 +59,6 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 const ms = (n: number): string => `${n.toFixed(1)} ms`;
-const verdict = (ok: boolean): string => (ok ? 'OK' : 'MISSED');
 
 async function clickToPosition(): Promise<void> {
   const h = await startDesktop({ tickMs: 0, watchlist: ['EURUSD', 'GBPUSD', 'USDJPY', 'XAUUSD'] });
@@ -91,7 +91,7 @@ async function clickToPosition(): Promise<void> {
       `click → position visible, ${ORDERS} one-click orders through the web host and the simulator:`,
     );
     console.log(
-      `  median ${ms(median)}   p95 ${ms(percentile(sortedUi, 95))}   max ${ms(sortedUi.at(-1) ?? Number.NaN)}   target median ≤ 50 ms: ${verdict(median <= 50)}`,
+      `  median ${ms(median)}   p95 ${ms(percentile(sortedUi, 95))}   max ${ms(sortedUi.at(-1) ?? Number.NaN)}   target median ≤ 50 ms: ${check('click → position visible, median', ms(median), '≤ 50 ms', median <= 50)}`,
     );
     console.log(
       `  baseline (same order straight to main's dispatcher): median ${ms(baseline)}   p95 ${ms(percentile(sortedDirect, 95))}   UI/baseline ${(median / baseline).toFixed(2)}×`,
@@ -168,7 +168,7 @@ async function tickingLongTasks(): Promise<void> {
       `${TICK_SYMBOLS} symbols × ${1000 / TICK_MS}/s for ${TICK_SECONDS} s: ${Math.round(ticks / seconds)} quotes/s reached the page's host`,
     );
     console.log(
-      `  long tasks > 50 ms: ${over.length} (longest ${ms(Math.max(0, ...busy))})   target none: ${verdict(over.length === 0)}`,
+      `  long tasks > 50 ms: ${over.length} (longest ${ms(Math.max(0, ...busy))})   target none: ${check('long tasks > 50 ms while ticking', String(over.length), 'none', over.length === 0)}`,
     );
     console.log(
       `  baseline (still prices, 3 s): ${idle.length} long tasks (longest ${ms(Math.max(0, ...idle))})`,
@@ -196,7 +196,7 @@ function bundleSize(): void {
   }
   const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
   console.log(
-    `renderer JavaScript: ${kb(gz)} gzipped (${kb(raw)} raw, ${files.length} file(s))   target ≤ 300 KB: ${verdict(gz <= 300 * 1024)}   share of budget ${((gz / (300 * 1024)) * 100).toFixed(0)}%`,
+    `renderer JavaScript: ${kb(gz)} gzipped (${kb(raw)} raw, ${files.length} file(s))   target ≤ 300 KB: ${check('renderer JavaScript gzipped', kb(gz), '≤ 300 KB', gz <= 300 * 1024)}   share of budget ${((gz / (300 * 1024)) * 100).toFixed(0)}%`,
   );
 }
 
