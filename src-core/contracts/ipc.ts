@@ -405,6 +405,11 @@ export const ipcEvents = {
   'orders:changed': z.object({ orders: z.array(PendingOrder) }),
   /** An entry was written or changed state. */
   'journal:changed': z.object({ entry: JournalEntry }),
+  /**
+   * An order whose outcome was unknown (the trader was told so, or the app stopped before answering) was found
+   * executed: the UI must say so prominently, since the trader may think it did not go through.
+   */
+  'orders:executed-late': z.object({ result: OrderSuccess, entry: JournalEntry }),
   'settings:changed': Settings,
   /** Cloud sign-in state, links and connector states after any change (ipc-cloud.ts). */
   ...cloudIpcEvents,

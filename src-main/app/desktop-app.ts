@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appError, err, ok, type Result } from '../../src-core/result';
 import type { AppInfo, BridgeStatus, IpcRequest } from '../../src-core/contracts/ipc';
+import { toOrderAnswer } from '../../src-core/contracts/orders';
 import { startBridgeServer, type BridgeServer } from '../../src-bridge/server/bridge-server';
 import {
   DEFAULT_PIPE_NAME,
@@ -181,6 +182,10 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     });
     journal.onChanged((entry) => {
       events.emit('journal:changed', { entry });
+    });
+    executor.onLateExecution(({ result, entry }) => {
+      const answer = toOrderAnswer(result);
+      if (answer.ok) events.emit('orders:executed-late', { result: answer.value, entry });
     });
     settings.onChanged((s) => {
       events.emit('settings:changed', s);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExecutionResult } from '../../src-core/contracts/orders';
+import type { Clock } from '../../src-core/clock';
 import { systemClock } from '../../src-core/clock';
 import type { Db } from './database';
 import { openDatabase } from './database';
@@ -29,16 +30,32 @@ const FAST: Partial<ExecutorOptions> = {
   retryBackoffMs: 1,
   dedupWindowMs: 300,
   specTtlMs: 0,
+  sameSessionProofMarginMs: 20,
+  otherSessionProofMarginMs: 50,
 };
 
-function build(options: Partial<ExecutorOptions> = {}): Executor {
+/** A clock running `aheadMs` ahead of the wall clock: an executor started that much later. */
+const later = (aheadMs: number): Clock => ({ now: () => Date.now() + aheadMs });
+
+function build(options: Partial<ExecutorOptions> = {}, clock: Clock = systemClock): Executor {
   return new Executor({
     bridge,
     journal,
     settings,
     logger,
-    clock: systemClock,
+    clock,
     options: { ...FAST, ...options },
+  });
+}
+
+/** The next result of entry `entryId` in a final state. */
+function finalEvent(entryId: string): Promise<OrderResultEvent> {
+  return new Promise((resolve) => {
+    const off = executor.onOrderResult((ev) => {
+      if (ev.entry.id !== entryId || ['unknown', 'pending', 'sent'].includes(ev.entry.state)) return;
+      off();
+      resolve(ev);
+    });
   });
 }
 
@@ -251,14 +268,19 @@ describe('Executor: unknown outcomes', () => {
     expectContract(r);
     expect(bridge.sent).toHaveLength(1);
     expect(bridge.lookups).toBeGreaterThanOrEqual(1);
-    const e = journal.getByClientOrderId(r.clientOrderId ?? '');
-    expect(e?.state).toBe(state);
     if (state === 'done') {
       expect(r).toMatchObject({ ok: true, reconciled: true });
+      expect(journal.get(r.entryId ?? '')?.state).toBe('done');
       expect(bridge.positionList).toHaveLength(1);
     } else {
-      expect(r.ok).toBe(false);
+      // "No trace" right after the send proves nothing: unknown until past expiresAt plus the margin, then
+      // settled by the reconciliation timer.
+      expect(r).toMatchObject({ ok: false, code: 'OUTCOME_UNKNOWN' });
+      const ev = await finalEvent(r.entryId ?? '');
+      expect(ev.entry.state).toBe(state);
+      expect(ev.entry.completedAt ?? 0).toBeGreaterThan((ev.entry.sentAt ?? 0) + (FAST.sendDeadlineMs ?? 0));
       expect(bridge.positionList).toHaveLength(0);
+      expect(bridge.sent).toHaveLength(1);
     }
   });
 
@@ -305,10 +327,15 @@ describe('Executor: unknown outcomes', () => {
       { durable: true },
     );
     bridge.lookupFailure = null;
-    const fresh = build();
+    // Restarted at once, "no trace" proves nothing yet (the killed app's session may still be in OrderSend)...
+    const early = build();
+    expect(await early.reconcileOpen()).toEqual({ checked: 2, done: 1, notExecuted: 0, stillUnknown: 1 });
+    early.close();
+    // ...a restart after the row's expiresAt plus the margin settles it.
+    const fresh = build({}, later(1_000));
     const summary = await fresh.reconcileOpen();
     fresh.close();
-    expect(summary).toEqual({ checked: 2, done: 1, notExecuted: 1, stillUnknown: 0 });
+    expect(summary).toEqual({ checked: 1, done: 0, notExecuted: 1, stillUnknown: 0 });
     expect(journal.getByClientOrderId(r.clientOrderId ?? '')?.state).toBe('done');
     expect(journal.get(lost.id)?.state).toBe('failed');
     expect(journal.listOpen()).toEqual([]);
@@ -675,10 +702,11 @@ describe('Executor: reconciliation asks every attempt id, with the history windo
     expect(journal.get(r.entryId ?? '')?.state).toBe('unknown');
     expect(bridge.lookups).toBeGreaterThanOrEqual(2);
 
-    // Back on the trade server: now absence is an answer.
+    // Back on the trade server: now absence is an answer (once past expiresAt plus the margin).
+    const settled = finalEvent(r.entryId ?? '');
     bridge.lookupFailure = null;
     await executor.reconcileOpen();
-    expect(journal.get(r.entryId ?? '')?.state).toBe('failed');
+    expect((await settled).entry.state).toBe('failed');
   });
 });
 

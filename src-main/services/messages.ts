@@ -33,7 +33,11 @@ export function fmtStop(label: 'SL' | 'TP', value: number | null, digits: number
 export const NOT_CONNECTED_MESSAGE =
   'MetaTrader 5 is not connected, so nothing was sent. Open the terminal with the Pipdesk EA attached and try again.';
 
+/**
+ * An unknown outcome offers no retry: the order may have executed, and "not executed" is only said once proven
+ * (docs/order-lifecycle.md, "When absence is proof").
+ */
 export const UNKNOWN_OUTCOME_MESSAGE =
   'We could not confirm whether this went through: MetaTrader 5 did not answer in time. It is marked "unknown" in ' +
-  'the journal and is checked again automatically, including when the terminal reconnects. Check your positions ' +
-  'before trying again.';
+  'the journal and checked again automatically, including when the terminal reconnects, and Pipdesk tells you as ' +
+  'soon as it knows. It may have been executed: do not place it again until then.';

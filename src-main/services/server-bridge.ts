@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { BridgeServer } from '../../src-bridge/server/bridge-server';
 import type { BridgeRequestError } from '../../src-bridge/server/session';
 import type { ParamsOf, RequestType, ResultOf } from '../../src-bridge/protocol/messages';
@@ -61,6 +62,8 @@ export function createServerBridge(
     }
     return newest?.key;
   };
+  // Session ids are unique per server run; the prefix keeps them unique per process even across servers.
+  const runId = randomBytes(4).toString('hex');
   const off = server.onSession((event) => {
     // Every account's reconnect matters: entries sent to it are reconciled with it, whichever session is active.
     if (event.kind === 'opened') ready.emit(event.session.key);
@@ -90,6 +93,11 @@ export function createServerBridge(
       return key !== undefined && server.session(key)?.isOpen === true;
     },
     activeAccount: activeKey,
+    sessionId: (account) => {
+      const key = account ?? activeKey();
+      const session = key === undefined ? undefined : server.session(key);
+      return session?.isOpen === true ? `${runId}/${session.id}` : undefined;
+    },
     account: () => call('account', {}),
     symbolSpec: (symbol) => call('symbol_spec', { symbol }),
     quote: (symbol) => call('quote', { symbol }),

@@ -58,6 +58,14 @@ export interface TradingBridge {
   isConnected(account?: string): boolean;
   /** login@server of the active session, if any. */
   activeAccount(): string | undefined;
+  /**
+   * The id of the session (one connection of a terminal) a request to `account` (default the active one) would go
+   * to right now, or undefined when none is open. A reconnect of the same terminal, or a second instance of the
+   * same account taking over, is a new id; ids are never reused within a process. A request made in the same
+   * synchronous step goes to this session, so the executor can tell which session saw an order and which answered
+   * a lookup (docs/order-lifecycle.md, "When absence is proof").
+   */
+  sessionId(account?: string): string | undefined;
   account(): Promise<Result<WireAccount, BridgeFailure>>;
   symbolSpec(symbol: string): Promise<Result<WireSymbolSpec, BridgeFailure>>;
   quote(symbol: string): Promise<Result<WireTick, BridgeFailure>>;

@@ -277,6 +277,14 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
         client.on('journal:changed', ({ entry }: { entry: JournalEntry }) => {
           state().upsertJournal([entry]);
         }),
+        client.on('orders:executed-late', ({ result }) => {
+          // The trader was told "unknown" (or nothing, before a restart) and may think it did not go through.
+          const text =
+            `An order Pipdesk could not confirm was executed after all (${result.clientOrderId ?? 'see the journal'}): ` +
+            `${result.message} Check your positions before placing anything again.`;
+          state().setError('app', text);
+          state().notify('error', text);
+        }),
         client.on('settings:changed', (settings) => {
           applySettings(settings);
         }),

@@ -59,6 +59,12 @@ export interface Head {
   readonly order?: string | null;
 }
 
+/** Where and until when an attempt was sent. */
+export interface SentAttempt {
+  readonly via: string | undefined;
+  readonly expiresAt: number;
+}
+
 /** The parts of the executor every responsibility shares. */
 export interface ExecutorContext {
   readonly bridge: TradingBridge;
@@ -76,6 +82,14 @@ export interface ExecutorContext {
    * pass skips them: "no trace yet" says nothing about a request the terminal has not answered.
    */
   readonly inFlight: Set<string>;
+  /**
+   * Each open entry's last attempt sent by this process: the session it was handed to (see
+   * `TradingBridge.sessionId`) and a bound on its `expiresAt`. Not journalled: sessions do not outlive the process,
+   * so after a restart no live session can have seen the order.
+   */
+  readonly sent: Map<string, SentAttempt>;
+  /** Open rows later proven executed (the trader was told "unknown", or nothing at all before a restart). */
+  readonly lateExecutions: Emitter<[OrderResultEvent]>;
   /** Whether the executor was closed (in-flight work finishes, nothing new is scheduled). */
   readonly isClosed: () => boolean;
 }

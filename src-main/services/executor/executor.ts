@@ -59,6 +59,10 @@ export class Executor {
       opt,
       results,
       inFlight: new Set<string>(),
+      sent: new Map(),
+      lateExecutions: new Emitter<[OrderResultEvent]>((e) => {
+        deps.logger.error('late execution listener failed', { error: e });
+      }),
       isClosed: () => this.#closed,
     };
     this.#data = new MarketData(deps.bridge, deps.clock, opt.specTtlMs);
@@ -219,6 +223,14 @@ export class Executor {
   /** Called with every final or uncertain result, including those settled later by reconciliation. */
   onOrderResult(listener: (event: OrderResultEvent) => void): () => void {
     return this.#ctx.results.on(listener);
+  }
+
+  /**
+   * Called when an order whose outcome was unknown (the trader was told so, or the app stopped before answering)
+   * is later found executed: the UI must say so prominently, since the trader may think it did not go through.
+   */
+  onLateExecution(listener: (event: OrderResultEvent) => void): () => void {
+    return this.#ctx.lateExecutions.on(listener);
   }
 
   /**

@@ -136,15 +136,23 @@ export class Lifecycle {
       const p: SendPlan = current;
       const params = { ...p.params, clOrdId: attemptClOrdId(clientOrderId, attempt), magic: ctx.opt.magic };
       const sentAt = ctx.clock.now();
+      const deadlineMs = ctx.opt.sendDeadlineMs;
+      // The deadline goes with the request into the journal: its expiresAt (sentAt + deadlineMs, or a little
+      // later) bounds when "no trace" can prove anything, also after a restart.
       entry = ctx.journal.update(entry.id, {
         state: 'sent',
         sentAt,
         attempts: attempt,
-        request: params,
+        request: { ...params, deadlineMs },
         ...p.journal,
       });
+      // Read in the same synchronous step as the send, so it names the session the request goes to.
+      const via = ctx.bridge.sessionId(account);
       const t0 = ctx.stopwatch();
-      const r = await ctx.bridge.orderSend(params, ctx.opt.sendDeadlineMs, account);
+      const sending = ctx.bridge.orderSend(params, deadlineMs, account);
+      // Read after the bridge wrote the request (synchronously): a bound its expiresAt cannot exceed.
+      ctx.sent.set(entry.id, { via, expiresAt: ctx.clock.now() + deadlineMs });
+      const r = await sending;
       const latencyMs = Math.round((ctx.stopwatch() - t0) * 1000) / 1000;
 
       if (!r.ok) {
@@ -253,7 +261,8 @@ export class Lifecycle {
   }
 
   #finish(entry: JournalEntry, patch: JournalPatch): ExecutionResult {
-    const { journal, clock, results } = this.#ctx;
+    const { journal, clock, results, sent } = this.#ctx;
+    sent.delete(entry.id);
     const final = journal.update(entry.id, { ...patch, completedAt: clock.now() });
     const result = resultOf(journal, final);
     results.emit({ result, entry: final });

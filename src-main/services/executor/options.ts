@@ -39,6 +39,18 @@ export interface ExecutorOptions {
    * none is left: a link that never drops would otherwise never re-check them.
    */
   readonly reconcileRetryDelaysMs: readonly number[];
+  /**
+   * "No trace" from the session the order was sent on, still open, proves "not executed" only when asked this long
+   * after the order's `expiresAt` (covers the EA's one-second clock and its read of the request just before it
+   * expired). See docs/order-lifecycle.md, "When absence is proof".
+   */
+  readonly sameSessionProofMarginMs: number;
+  /**
+   * "No trace" from any other session (a reconnect, a second instance, a restarted app) proves "not executed" only
+   * when asked this long after the order's `expiresAt`, with the terminal's history searched from before the send:
+   * the session that read the order may still be inside OrderSend, unseen.
+   */
+  readonly otherSessionProofMarginMs: number;
 }
 
 /** Timer functions, injectable so tests can drive every wait of the executor (retries, grace, reconnects). */
@@ -79,6 +91,8 @@ export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
   specTtlMs: 2_000,
   isPendingWriteFsynced: true,
   reconcileRetryDelaysMs: [5_000, 15_000, 60_000],
+  sameSessionProofMarginMs: 2_000,
+  otherSessionProofMarginMs: 60_000,
 };
 
 /** Everything the executor works with. */

@@ -6,8 +6,8 @@ import type {
   WireOrder,
   WirePosition,
 } from '../../../src-bridge/protocol/messages';
-import type { AttemptAnswer, DecisionEntry, LiveState } from './reconcile-decision';
-import { combineAttempts, decideLookup, liveNeeds } from './reconcile-decision';
+import type { AbsenceContext, AttemptAnswer, DecisionEntry, LiveState } from './reconcile-decision';
+import { absenceProof, combineAttempts, decideLookup, liveNeeds, withProof } from './reconcile-decision';
 
 const ID = 'Pabcdefghi12345';
 const W = { digits: 5, volumeStep: 0.01 };
@@ -376,5 +376,78 @@ describe('combineAttempts', () => {
     const c = combineAttempts(answers);
     expect(c?.decision.state).toBe(state);
     expect(c?.chosen.clOrdId).toBe(chosen);
+  });
+});
+
+describe('absenceProof and withProof', () => {
+  const base: AbsenceContext = {
+    sentAt: 1_000,
+    expiresAt: 31_000,
+    sentVia: 's-1',
+    askedVia: 's-1',
+    askedAt: 0,
+    historyFromMs: 0,
+    sameSessionMarginMs: 2_000,
+    otherSessionMarginMs: 60_000,
+  };
+  it.each<[string, Partial<AbsenceContext>, string, number | undefined]>([
+    // [name, context, proof, provableAt]
+    ['same session, before expiresAt + margin', { askedAt: 33_000 }, 'none', 33_001],
+    ['same session, after expiresAt + margin', { askedAt: 33_001 }, 'same-session', undefined],
+    [
+      'other session, after the same-session margin only',
+      { askedVia: 's-2', askedAt: 40_000 },
+      'none',
+      91_001,
+    ],
+    [
+      'other session, after expiresAt + the longer margin',
+      { askedVia: 's-2', askedAt: 91_001 },
+      'history',
+      undefined,
+    ],
+    [
+      'sent by an earlier process, late enough',
+      { sentVia: undefined, askedAt: 91_001 },
+      'history',
+      undefined,
+    ],
+    ['sent by an earlier process, too early', { sentVia: undefined, askedAt: 90_000 }, 'none', 91_001],
+    [
+      'session changed between live data and lookup',
+      { askedVia: undefined, askedAt: 50_000 },
+      'none',
+      91_001,
+    ],
+    [
+      'history not covering the send',
+      { askedVia: 's-2', askedAt: 200_000, historyFromMs: 1_001 },
+      'none',
+      91_001,
+    ],
+  ])('%s', (_name, over, kind, provableAt) => {
+    const p = absenceProof({ ...base, ...over });
+    expect(p.kind).toBe(kind);
+    expect(p.kind === 'none' ? p.provableAt : undefined).toBe(provableAt);
+  });
+
+  it('keeps a verdict from absence unknown without proof, and leaves evidence alone', () => {
+    const none = { kind: 'none', provableAt: 5 } as const;
+    const absent = decideLookup(entry(), look(), NO_LIVE, W);
+    expect(withProof(absent, none)).toEqual({ state: 'unknown', provableAt: 5 });
+    expect(withProof(absent, { kind: 'history' })).toBe(absent);
+    const gone = decideLookup(entry({ operation: 'close_position', position: '800' }), look(), live([]), W);
+    expect(withProof(gone, none).state).toBe('unknown');
+    const refusedByServer = decideLookup(entry(), look({ lastResult: lastResult(10018) }), NO_LIVE, W);
+    expect(withProof(refusedByServer, none)).toBe(refusedByServer);
+    const executed = decideLookup(entry(), look({ deals: [deal()] }), NO_LIVE, W);
+    expect(withProof(executed, none)).toBe(executed);
+    const filled = decideLookup(
+      entry({ operation: 'cancel_order', order: '700' }),
+      look(),
+      live([position({ identifier: '700' })], []),
+      W,
+    );
+    expect(withProof(filled, none).state).toBe('rejected');
   });
 });

@@ -12,10 +12,18 @@ import { fillFields } from './fill-fields';
  * are documented in docs/order-lifecycle.md ("Reconciliation rules").
  */
 
-/** What an answer means for an entry. */
+/**
+ * What an answer means for an entry. A final decision `isFromAbsence` rests on the terminal having no trace of the
+ * request (or the position/order it targeted being gone), which is only proof under {@link absenceProof}; an
+ * unknown one may say from when absence could be proof (`provableAt`).
+ */
 export type Decision =
-  | { readonly state: 'unknown' }
-  | { readonly state: 'done' | 'rejected' | 'failed'; readonly patch: JournalPatch };
+  | { readonly state: 'unknown'; readonly provableAt?: number }
+  | {
+      readonly state: 'done' | 'rejected' | 'failed';
+      readonly patch: JournalPatch;
+      readonly isFromAbsence?: boolean;
+    };
 
 /** The fields of an entry the decision reads. */
 export type DecisionEntry = Pick<
@@ -39,6 +47,7 @@ const UNKNOWN: Decision = { state: 'unknown' };
 
 const NOT_EXECUTED: Decision = {
   state: 'failed',
+  isFromAbsence: true,
   patch: {
     errorCode: 'TRADE_NOT_EXECUTED',
     outcome: 'rejected',
@@ -64,8 +73,9 @@ function confirmed(patch: JournalPatch, words: string): Decision {
   };
 }
 
-function refused(errorCode: string, message: string): Decision {
-  return { state: 'rejected', patch: { errorCode, outcome: 'rejected', message } };
+/** Rejected because its target is gone: an inference from absence, like "no trace". */
+function targetGone(errorCode: string, message: string): Decision {
+  return { state: 'rejected', isFromAbsence: true, patch: { errorCode, outcome: 'rejected', message } };
 }
 
 /** Plain words for an executed entry. */
@@ -172,7 +182,7 @@ export function decideLookup(
       }
       if (hasTrace || live.positions === null) return UNKNOWN;
       if (live.positions.some((p) => p.ticket === entry.position)) return NOT_EXECUTED;
-      return refused(
+      return targetGone(
         'TICKET_NOT_FOUND',
         `Position #${entry.position ?? ''} was already closed by something else (for example its stop loss or take profit).`,
       );
@@ -181,7 +191,7 @@ export function decideLookup(
       if (live.positions === null) return UNKNOWN;
       const p = live.positions.find((x) => x.ticket === entry.position);
       if (p === undefined)
-        return refused('TICKET_NOT_FOUND', `Position #${entry.position ?? ''} is no longer open.`);
+        return targetGone('TICKET_NOT_FOUND', `Position #${entry.position ?? ''} is no longer open.`);
       if (isSame(p.sl, entry.sl) && isSame(p.tp, entry.tp))
         return confirmed({}, `position #${p.ticket} has the requested SL and TP.`);
       return NOT_EXECUTED;
@@ -190,7 +200,7 @@ export function decideLookup(
       if (live.orders === null) return UNKNOWN;
       const o = live.orders.find((x) => x.ticket === entry.order);
       if (o === undefined)
-        return refused('TICKET_NOT_FOUND', `Pending order #${entry.order ?? ''} no longer exists.`);
+        return targetGone('TICKET_NOT_FOUND', `Pending order #${entry.order ?? ''} no longer exists.`);
       if (isSame(o.priceOpen, entry.requestedPrice) && isSame(o.sl, entry.sl) && isSame(o.tp, entry.tp))
         return confirmed({}, `order #${o.ticket} has the requested values.`);
       return NOT_EXECUTED;
@@ -199,16 +209,69 @@ export function decideLookup(
       if (live.orders === null || live.positions === null) return UNKNOWN;
       if (live.orders.some((o) => o.ticket === entry.order)) return NOT_EXECUTED;
       if (live.positions.some((p) => p.identifier === entry.order)) {
-        return refused(
-          'TRADE_REJECTED',
-          `Pending order #${entry.order ?? ''} was filled before it could be cancelled.`,
-        );
+        // Evidence, not absence: the order was filled, so nothing can cancel it any more.
+        return {
+          state: 'rejected',
+          patch: {
+            errorCode: 'TRADE_REJECTED',
+            outcome: 'rejected',
+            message: `Pending order #${entry.order ?? ''} was filled before it could be cancelled.`,
+          },
+        };
       }
       return confirmed({}, `pending order #${entry.order ?? ''} is no longer pending.`);
     }
     case 'close_all':
       return UNKNOWN;
   }
+}
+
+/** What bounds when "no trace" is proof for one entry and one lookup. All times on the app's clock. */
+export interface AbsenceContext {
+  /** When the entry's last attempt was handed to the bridge (its `sentAt`, or `createdAt` if never marked sent). */
+  readonly sentAt: number;
+  /** A bound on that attempt's `expiresAt`: the EA acts on no request it reads later. */
+  readonly expiresAt: number;
+  /** The session the attempt was sent on, if this process sent it (undefined after a restart). */
+  readonly sentVia: string | undefined;
+  /** The session that answered the lookup (and the live data), undefined if it changed in between. */
+  readonly askedVia: string | undefined;
+  /** When the lookup (and the live data read before it) was asked. */
+  readonly askedAt: number;
+  /** The start of the history the lookup searched (`sinceMs`). */
+  readonly historyFromMs: number;
+  readonly sameSessionMarginMs: number;
+  readonly otherSessionMarginMs: number;
+}
+
+/** Why absence proves "not executed", or from when it could. */
+export type AbsenceProof =
+  { readonly kind: 'same-session' | 'history' } | { readonly kind: 'none'; readonly provableAt: number };
+
+/**
+ * Whether a lookup that found nothing proves the request was not executed (docs/order-lifecycle.md, "When absence
+ * is proof"):
+ * - (a) same session: the session the request was sent on, still open, answered, and was asked strictly after
+ *   `expiresAt` + `sameSessionMarginMs`; or
+ * - (b) history: any session, asked strictly after `expiresAt` + `otherSessionMarginMs`, with the terminal's history
+ *   searched from no later than the send (so the whole window from the send to the answer is covered; the EA
+ *   answers lookups only from a terminal synchronised with the trade server).
+ * Otherwise: not yet, with the earliest time either rule could hold.
+ */
+export function absenceProof(c: AbsenceContext): AbsenceProof {
+  const isSameSession = c.sentVia !== undefined && c.askedVia === c.sentVia;
+  if (isSameSession && c.askedAt > c.expiresAt + c.sameSessionMarginMs) return { kind: 'same-session' };
+  const coversWindow = c.historyFromMs <= c.sentAt;
+  if (coversWindow && c.askedAt > c.expiresAt + c.otherSessionMarginMs) return { kind: 'history' };
+  const margin = isSameSession ? c.sameSessionMarginMs : c.otherSessionMarginMs;
+  return { kind: 'none', provableAt: c.expiresAt + margin + 1 };
+}
+
+/** A decision with the proof rule applied: a verdict from absence without proof stays unknown. */
+export function withProof(decision: Decision, proof: AbsenceProof): Decision {
+  if (decision.state === 'unknown' || decision.isFromAbsence !== true || proof.kind !== 'none')
+    return decision;
+  return { state: 'unknown', provableAt: proof.provableAt };
 }
 
 /** Which live data an operation's decision reads (so reconciliation asks for nothing more). */

@@ -7,11 +7,19 @@ import { attemptClOrdId } from './ids';
 import type { MarketData } from './market-data';
 import { sleep } from './options';
 import type { AttemptAnswer, Decision, LiveState } from './reconcile-decision';
-import { combineAttempts, decideLookup, liveNeeds } from './reconcile-decision';
+import { absenceProof, combineAttempts, decideLookup, liveNeeds, withProof } from './reconcile-decision';
 import { isOpenState, resultOf } from './results';
 
 /** Reconciliation lookups search history from this long before the entry was created. */
 export const LOOKUP_HISTORY_MARGIN_MS = 86_400_000;
+
+/** The order_send deadline journalled with the entry's request (rows from older versions: the current one). */
+function deadlineOf(entry: JournalEntry, fallbackMs: number): number {
+  const req = entry.request;
+  if (req === null || typeof req !== 'object' || Array.isArray(req)) return fallbackMs;
+  const d = (req as { deadlineMs?: unknown }).deadlineMs;
+  return typeof d === 'number' && Number.isFinite(d) && d >= 0 ? d : fallbackMs;
+}
 
 /**
  * Settles open journal rows by asking the terminal (lookup, live positions and orders), on a schedule: right after
@@ -23,6 +31,8 @@ export class Reconciler {
   readonly #data: MarketData;
   readonly #running = new Map<string, Promise<JournalEntry>>();
   #pass: Promise<ReconcileSummary> | null = null;
+  /** Open entries whose "no trace" is not proof yet, and from when it could be: the schedule wakes up then. */
+  readonly #provableAt = new Map<string, number>();
   /** The scheduled re-run while entries stay open, and how many ran in a row. */
   #retryTimer: unknown = null;
   #retryRound = 0;
@@ -65,7 +75,13 @@ export class Reconciler {
       return;
     }
     const delays = ctx.opt.reconcileRetryDelaysMs;
-    const delay = delays[Math.min(this.#retryRound, delays.length - 1)] ?? 60_000;
+    let delay = delays[Math.min(this.#retryRound, delays.length - 1)] ?? 60_000;
+    // An entry waiting only for its proof time is checked right then, not at the next backoff step.
+    const now = ctx.clock.now();
+    for (const [id, at] of this.#provableAt) {
+      if (!isOpenState(ctx.journal.get(id)?.state ?? 'done')) this.#provableAt.delete(id);
+      else if (!ctx.inFlight.has(id)) delay = Math.min(delay, Math.max(0, at - now));
+    }
     this.#retryRound += 1;
     this.#retryTimer = ctx.timers.setTimeout(() => {
       this.#retryTimer = null;
@@ -135,9 +151,20 @@ export class Reconciler {
   }
 
   async #reconcileOnce(id: string, isWaitingForSession: boolean): Promise<JournalEntry> {
+    const ctx = this.#ctx;
+    const before = ctx.journal.get(id)?.state;
     const settled = await this.#reconcileStep(id, isWaitingForSession);
     if (!isOpenState(settled.state)) {
-      this.#ctx.results.emit({ result: resultOf(this.#ctx.journal, settled), entry: settled });
+      ctx.sent.delete(id);
+      this.#provableAt.delete(id);
+      const event = { result: resultOf(ctx.journal, settled), entry: settled };
+      ctx.results.emit(event);
+      // Settled by a pass, not inside the call that sent it: the trader was told "unknown" (or, after a restart,
+      // nothing), so an execution found now must reach them loudly.
+      if (!isWaitingForSession && settled.state === 'done' && before !== undefined && isOpenState(before)) {
+        ctx.logger.warn('an order thought unknown was executed', { clientOrderId: settled.clientOrderId });
+        ctx.lateExecutions.emit(event);
+      }
     }
     return settled;
   }
@@ -159,7 +186,10 @@ export class Reconciler {
       return this.#markStillUnknown(entry, `the terminal of ${account ?? 'the account'} is not connected`);
     }
     // The live positions and orders some decisions compare with, read before the lookups: a close still running
-    // elsewhere that lands in between then shows as its deal, never as "the position is gone".
+    // elsewhere that lands in between then shows as its deal, never as "the position is gone". The session and the
+    // time are taken first, so a proof from them covers the live data too.
+    const liveVia = bridge.sessionId(account);
+    const askedAt = clock.now();
     const live = await this.#live(entry.operation, account);
     // Every attempt id the entry may have used: `attempts` is written without fsync, so after a power cut it
     // can name an earlier attempt than the one that reached the market (a filled retry must not read as
@@ -173,9 +203,22 @@ export class Reconciler {
       digits: spec?.digits ?? 5,
       ...(spec === undefined ? {} : { volumeStep: spec.volumeStep }),
     };
+    const sent = this.#ctx.sent.get(entry.id);
+    const sentAt = entry.sentAt ?? entry.createdAt;
+    const absence = {
+      sentAt,
+      expiresAt: sent?.expiresAt ?? sentAt + deadlineOf(entry, opt.sendDeadlineMs),
+      sentVia: sent?.via,
+      askedAt,
+      historyFromMs: sinceMs,
+      sameSessionMarginMs: opt.sameSessionProofMarginMs,
+      otherSessionMarginMs: opt.otherSessionProofMarginMs,
+    };
     const answers: AttemptAnswer[] = [];
+    let provableAt: number | undefined;
     for (let n = 1; n <= lastAttempt; n += 1) {
       const clOrdId = attemptClOrdId(entry.clientOrderId, n);
+      const lookupVia = bridge.sessionId(account);
       const found = await bridge.lookup(
         clOrdId,
         opt.lookupDeadlineMs,
@@ -183,11 +226,16 @@ export class Reconciler {
       );
       // An error (terminal busy, offline from the trade server, still synchronising) proves nothing.
       if (!found.ok) return this.#markStillUnknown(entry, found.error.message);
-      const decision = decideLookup(entry, found.value, live, wording);
+      const proof = absenceProof({ ...absence, askedVia: lookupVia === liveVia ? lookupVia : undefined });
+      const decision = withProof(decideLookup(entry, found.value, live, wording), proof);
+      if (decision.state === 'unknown' && decision.provableAt !== undefined) provableAt = decision.provableAt;
       answers.push({ clOrdId, look: found.value, decision });
       if (decision.state === 'done') break;
     }
     const combined = combineAttempts(answers);
+    if (combined?.decision.state === 'unknown' && provableAt !== undefined)
+      this.#provableAt.set(entry.id, provableAt);
+    else this.#provableAt.delete(entry.id);
     if (combined === undefined) return this.#markStillUnknown(entry, 'no lookup answer');
     const { chosen } = combined;
     const decision: Decision = combined.decision;
@@ -199,6 +247,7 @@ export class Reconciler {
       clientOrderId: chosen.clOrdId,
       decision: decision.state,
       found: chosen.look.found,
+      ...(provableAt === undefined ? {} : { provableAt }),
     });
     if (decision.state === 'unknown') {
       return journal.update(entry.id, {

@@ -151,6 +151,19 @@ export class FakeTradingBridge implements TradingBridge {
     return (account ?? this.activeAccountKey) === this.stateOwner;
   }
 
+  /** Connection generation per account: a dropped link and its reconnect is a new session. */
+  readonly #generation = new Map<string, number>();
+
+  /** The link of `account` (default the active one) dropped and came back: a new session id. */
+  reconnect(account: string = this.activeAccountKey): void {
+    this.#generation.set(account, (this.#generation.get(account) ?? 0) + 1);
+  }
+
+  sessionId(account?: string): string | undefined {
+    const key = account ?? this.activeAccountKey;
+    return this.isConnected(account) ? `${key}#${this.#generation.get(key) ?? 0}` : undefined;
+  }
+
   isConnected(account?: string): boolean {
     if (account === undefined || account === this.activeAccountKey) return this.connected;
     return this.otherSessions.has(account);
@@ -223,6 +236,8 @@ export class FakeTradingBridge implements TradingBridge {
     const step = this.script.shift() ?? { kind: 'execute' };
     if (step.kind === 'fail') {
       if (step.execute) this.dedup.set(params.clOrdId, this.#execute(params));
+      // A link that dropped comes back as a new session (a timeout leaves the same one).
+      if (step.failure.kind === 'disconnected') this.reconnect(account);
       return err(step.failure);
     }
     const result = step.kind === 'retcode' ? this.#result(step.retcode) : this.#execute(params);

@@ -20,6 +20,10 @@ export const FAST_EXECUTOR: Partial<ExecutorOptions> = {
   retryBackoffMs: 1,
   dedupWindowMs: 200,
   specTtlMs: 0,
+  // "No trace" proves "not executed" 100 ms past expiresAt on the same session, 300 ms on another: the simulator
+  // answers within milliseconds, and tests that hold an order inside OrderSend set a longer margin themselves.
+  sameSessionProofMarginMs: 100,
+  otherSessionProofMarginMs: 300,
 };
 
 /** The pipe server, a simulator paired with it over a real Unix socket, and the trading services on a temp dir. */
