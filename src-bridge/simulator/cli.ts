@@ -187,7 +187,12 @@ async function main(): Promise<void> {
   sim.state.onTransaction((txn) => {
     if (txn.txnType === 10) print(`trade ${txn.comment ?? ''} → retcode ${txn.retcode ?? 0}`);
   });
+  // The simulator's own timers (feed, reconnect backoff) are unref'd so that, inside the app in demo mode, they
+  // never keep it running; as its own process it must stay up while the app is away and reconnect when it is back,
+  // until Ctrl+C or SIGTERM.
+  const keepAlive = setInterval(() => undefined, 1_000_000_000);
   const shutdown = (): void => {
+    clearInterval(keepAlive);
     sim.stop().then(
       () => process.exit(0),
       () => process.exit(1),

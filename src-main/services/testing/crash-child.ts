@@ -22,6 +22,22 @@ function say(line: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
+/** Resolves once no journal row is open (the executor's own timer settles them at their proof time). */
+function allSettled(services: ReturnType<typeof createTradingServices>, limitMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      off();
+      resolve();
+    };
+    const timer = setTimeout(done, limitMs);
+    const off = services.onOrderResult(() => {
+      if (services.journal.listOpen().length === 0) done();
+    });
+    if (services.journal.listOpen().length === 0) done();
+  });
+}
+
 async function main(): Promise<void> {
   const config = Config.parse(JSON.parse(process.env['PIPDESK_CRASH_CHILD'] ?? '{}'));
   const server = await startBridgeServer({ path: config.socketPath, token: config.token });
@@ -30,7 +46,17 @@ async function main(): Promise<void> {
     bridge: server,
     logger: createMemoryLogger(),
     reconcileOnStart: false,
-    executor: { sendDeadlineMs: 2_000, reconcileGraceMs: 0, reconnectWaitMs: 2_000 },
+    // A killed app's order may be proven "not executed" only by another session past its expiresAt plus the
+    // margin (docs/order-lifecycle.md, "When absence is proof"): short values keep 100 restarts quick, and still
+    // exceed the simulator's 15 ms answers many times over.
+    executor: {
+      sendDeadlineMs: 500,
+      reconcileGraceMs: 0,
+      reconnectWaitMs: 2_000,
+      sameSessionProofMarginMs: 100,
+      otherSessionProofMarginMs: 500,
+      reconcileRetryDelaysMs: [100],
+    },
   });
   const opened = new Promise<void>((resolve) => {
     if (server.sessions().length > 0) resolve();
@@ -43,6 +69,7 @@ async function main(): Promise<void> {
   });
   await opened;
   const summary = await services.executor.reconcileOpen();
+  if (config.mode === 'reconcile') await allSettled(services, 20_000);
   say({ type: 'reconciled', summary, open: services.journal.listOpen().length });
   if (config.mode === 'order') {
     services.onJournalChanged((e) => {
