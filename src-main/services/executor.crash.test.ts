@@ -25,7 +25,7 @@ import { Journal } from './journal';
  */
 
 const LANES = 4;
-/** Kills per run: 100 with PIPDESK_FAULT_RUNS=100 (`npm run faults`), fewer in the everyday suite. */
+/** Kills: PIPDESK_FAULT_RUNS (the full matrix uses 100, docs/order-lifecycle.md), 20 in the everyday suite. */
 const RUNS = Math.max(LANES, Math.round(Number(process.env['PIPDESK_FAULT_RUNS'] ?? 20) / LANES) * LANES);
 const CHILD = join(import.meta.dirname, 'testing', 'crash-child.ts');
 const ROOT_MODULES = join(import.meta.dirname, '..', '..', 'node_modules');

@@ -35,6 +35,7 @@ export class Reconciler {
   readonly #provableAt = new Map<string, number>();
   /** The scheduled re-run while entries stay open, and how many ran in a row. */
   #retryTimer: unknown = null;
+  #retryDueAt = 0;
   #retryRound = 0;
 
   constructor(ctx: ExecutorContext, data: MarketData) {
@@ -68,7 +69,17 @@ export class Reconciler {
    */
   schedule(): void {
     const ctx = this.#ctx;
-    if (ctx.isClosed() || this.#retryTimer !== null || this.#pass !== null) return;
+    if (ctx.isClosed() || this.#pass !== null) return;
+    const now = ctx.clock.now();
+    const proofDue = this.#nextProofTime();
+    if (this.#retryTimer !== null) {
+      // A row that became provable sooner than the pending re-check moves the re-check forward.
+      if (proofDue === undefined || this.#retryDueAt <= proofDue) return;
+      ctx.timers.clearTimeout(this.#retryTimer);
+      this.#retryTimer = null;
+      this.#arm(Math.max(0, proofDue - now), now);
+      return;
+    }
     const waiting = ctx.journal.listOpen().some((e) => !ctx.inFlight.has(e.id));
     if (!waiting) {
       this.#retryRound = 0;
@@ -77,12 +88,25 @@ export class Reconciler {
     const delays = ctx.opt.reconcileRetryDelaysMs;
     let delay = delays[Math.min(this.#retryRound, delays.length - 1)] ?? 60_000;
     // An entry waiting only for its proof time is checked right then, not at the next backoff step.
-    const now = ctx.clock.now();
+    if (proofDue !== undefined) delay = Math.min(delay, Math.max(0, proofDue - now));
+    this.#retryRound += 1;
+    this.#arm(delay, now);
+  }
+
+  /** The earliest proof time of an open entry not owned by a running operation. */
+  #nextProofTime(): number | undefined {
+    const ctx = this.#ctx;
+    let due: number | undefined;
     for (const [id, at] of this.#provableAt) {
       if (!isOpenState(ctx.journal.get(id)?.state ?? 'done')) this.#provableAt.delete(id);
-      else if (!ctx.inFlight.has(id)) delay = Math.min(delay, Math.max(0, at - now));
+      else if (!ctx.inFlight.has(id)) due = due === undefined ? at : Math.min(due, at);
     }
-    this.#retryRound += 1;
+    return due;
+  }
+
+  #arm(delay: number, now: number): void {
+    const ctx = this.#ctx;
+    this.#retryDueAt = now + delay;
     this.#retryTimer = ctx.timers.setTimeout(() => {
       this.#retryTimer = null;
       void this.reconcileOpen().catch((e: unknown) => {
@@ -233,10 +257,16 @@ export class Reconciler {
       if (decision.state === 'done') break;
     }
     const combined = combineAttempts(answers);
-    if (combined?.decision.state === 'unknown' && provableAt !== undefined)
-      this.#provableAt.set(entry.id, provableAt);
+    const isStillUnknown = combined === undefined || combined.decision.state === 'unknown';
+    if (isStillUnknown && provableAt !== undefined) this.#provableAt.set(entry.id, provableAt);
     else this.#provableAt.delete(entry.id);
-    if (combined === undefined) return this.#markStillUnknown(entry, 'no lookup answer');
+    if (combined === undefined) {
+      const why =
+        provableAt === undefined
+          ? 'no lookup answer'
+          : `no trace yet, which proves nothing before ${new Date(provableAt).toISOString()}`;
+      return this.#markStillUnknown(entry, why);
+    }
     const { chosen } = combined;
     const decision: Decision = combined.decision;
     const base: JournalPatch = {
