@@ -280,7 +280,7 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
         client.on('orders:executed-late', ({ result }) => {
           // The trader was told "unknown" (or nothing, before a restart) and may think it did not go through.
           const text =
-            `An order Pipdesk could not confirm was executed after all (${result.clientOrderId ?? 'see the journal'}): ` +
+            `An order Pipdesk could not confirm was executed after all (${result.clientOrderId}): ` +
             `${result.message} Check your positions before placing anything again.`;
           state().setError('app', text);
           state().notify('error', text);
