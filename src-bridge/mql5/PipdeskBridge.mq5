@@ -816,7 +816,7 @@ bool HandleTrade(PdJsonReader &rq,const bool send,string &result,string &errCode
    bool logged=(send && (req.action==TRADE_ACTION_SLTP || req.action==TRADE_ACTION_MODIFY ||
                          req.action==TRADE_ACTION_REMOVE));
    if(logged)
-      g_actions.Record(clOrdId,(int)req.action,req.action==TRADE_ACTION_SLTP ? req.position : req.order);
+      g_actions.Record(clOrdId,req.action,req.action==TRADE_ACTION_SLTP ? req.position : req.order);
    string outcome=PdExecute(req,candidates,needsFilling,send,result);
    if(logged)
       g_actions.SetResult(clOrdId,result);

@@ -87,7 +87,7 @@ class PdActionLog
   {
 private:
    string            m_ids[PD_ACTION_LOG_SIZE];
-   int               m_actions[PD_ACTION_LOG_SIZE];
+   ENUM_TRADE_REQUEST_ACTIONS m_actions[PD_ACTION_LOG_SIZE];
    ulong             m_targets[PD_ACTION_LOG_SIZE];
    string            m_results[PD_ACTION_LOG_SIZE];
    int               m_next;
@@ -105,7 +105,7 @@ public:
      }
 
    // Noted before the request is sent; a clOrdId sent again replaces its entry.
-   void              Record(const string clOrdId,const int action,const ulong target)
+   void              Record(const string clOrdId,const ENUM_TRADE_REQUEST_ACTIONS action,const ulong target)
      {
       int i=Find(clOrdId);
       if(i<0)
@@ -128,8 +128,8 @@ public:
          m_results[i]=resultJson;
      }
 
-   // The action (TRADE_ACTION_*), its target ticket and the TradeResult JSON ("" while unanswered).
-   bool              Get(const string clOrdId,int &action,ulong &target,string &resultJson)
+   // The action, its target ticket and the TradeResult JSON ("" while unanswered).
+   bool              Get(const string clOrdId,ENUM_TRADE_REQUEST_ACTIONS &action,ulong &target,string &resultJson)
      {
       int i=Find(clOrdId);
       if(i<0)
@@ -776,7 +776,7 @@ bool PdHandleLookup(PdJsonReader &rq,PdDedupTable &dedup,PdActionLog &actions,co
      }
    // Open positions: by comment, opened by an order that carried the id, or reversed by one (the position's ticket
    // is then that order's ticket).
-   int action=0;
+   ENUM_TRADE_REQUEST_ACTIONS action=TRADE_ACTION_DEAL;
    ulong target=0;
    string actionResult="";
    bool logged=actions.Get(clOrdId,action,target,actionResult);
