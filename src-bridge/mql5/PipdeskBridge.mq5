@@ -430,6 +430,7 @@ bool SendHello(const string token)
    w.Int("protocol",PD_PROTOCOL_VERSION);
    w.Str("eaVersion",PD_EA_VERSION);
    w.Str("token",token);
+   w.Int("timeOffsetSec",PdTimeOffsetSec());
    w.BeginObject("terminal");
    w.Int("build",TerminalInfoInteger(TERMINAL_BUILD));
    w.Str("company",TerminalInfoString(TERMINAL_COMPANY));
@@ -961,6 +962,8 @@ void PumpAccount(const bool force)
    w.Num("marginLevel",AccountInfoDouble(ACCOUNT_MARGIN_LEVEL),2);
    w.Int("leverage",AccountInfoInteger(ACCOUNT_LEVERAGE));
    w.Bool("tradeAllowed",tradeAllowed);
+   // Changes with daylight saving time; a change alone is reason enough for an event.
+   w.Int("timeOffsetSec",PdTimeOffsetSec());
    w.EndObject();
    string json=w.Text();
    if(json==g_lastAccountJson)

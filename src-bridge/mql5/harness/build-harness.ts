@@ -9,6 +9,13 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const MQL5 = join(HERE, '..');
 const HEADERS = ['Json', 'Util', 'Pipe', 'Market', 'Trade', 'Rates'] as const;
 
+/**
+ * How long a test file's `beforeAll` may spend compiling its harness program. g++ on the whole EA takes a few
+ * seconds on an idle machine and over a minute on a loaded 2-core one; a compile is work, not a wait, so the hook
+ * gets room for it instead of vitest's default.
+ */
+export const BUILD_TIMEOUT_MS = 300_000;
+
 /** A compiled harness program and the temporary directory that holds it. */
 export interface BuiltHarness {
   readonly dir: string;

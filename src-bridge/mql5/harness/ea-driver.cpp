@@ -424,6 +424,9 @@ int main() {
   bool inited = false;
   try {
     if (OnInit() != INIT_SUCCEEDED) {
+      // Read the rest of the script first: exiting with unread input would break the writer's pipe (EPIPE).
+      while (std::getline(std::cin, line)) {
+      }
       std::puts("#init-failed");
       std::printf("#stats {\"journal\":%s}\n", textsJson(g_journal).c_str());
       return 0;

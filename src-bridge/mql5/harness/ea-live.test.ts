@@ -14,7 +14,7 @@ import { createMemoryLogger } from '../../../src-core/logger';
 import type { TickEvent } from '../../protocol/messages';
 import { startBridgeServer, type BridgeServer, type SessionEvent } from '../../server/bridge-server';
 import type { BridgeSession } from '../../server/session';
-import { buildHarness } from './build-harness';
+import { BUILD_TIMEOUT_MS, buildHarness } from './build-harness';
 
 let buildDir = '';
 let eaLive = '';
@@ -23,7 +23,7 @@ beforeAll(() => {
   const built = buildHarness('ea-live');
   buildDir = built.dir;
   eaLive = built.binary;
-});
+}, BUILD_TIMEOUT_MS);
 
 afterAll(() => {
   if (buildDir !== '') rmSync(buildDir, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildHarness } from './build-harness';
+import { BUILD_TIMEOUT_MS, buildHarness } from './build-harness';
 
 let buildDir = '';
 let driver = '';
@@ -17,7 +17,7 @@ beforeAll(() => {
   const built = buildHarness('driver');
   buildDir = built.dir;
   driver = built.binary;
-});
+}, BUILD_TIMEOUT_MS);
 
 afterAll(() => {
   if (buildDir !== '') rmSync(buildDir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { EaMessageSchemas, Hello, ResultSchemas, type RequestType } from '../../protocol/messages';
-import { buildHarness } from './build-harness';
+import { BUILD_TIMEOUT_MS, buildHarness } from './build-harness';
 
 let buildDir = '';
 let eaDriver = '';
@@ -18,7 +18,7 @@ export function useScriptedEa(): void {
     const built = buildHarness('ea-driver');
     buildDir = built.dir;
     eaDriver = built.binary;
-  });
+  }, BUILD_TIMEOUT_MS);
   afterAll(() => {
     if (buildDir !== '') rmSync(buildDir, { recursive: true, force: true });
   });

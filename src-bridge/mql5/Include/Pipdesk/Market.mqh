@@ -105,6 +105,7 @@ void PdWriteAccountFields(PdJsonWriter &w)
    w.Bool("tradeExpert",AccountInfoInteger(ACCOUNT_TRADE_EXPERT)!=0);
    w.Int("limitOrders",AccountInfoInteger(ACCOUNT_LIMIT_ORDERS));
    w.Bool("fifoClose",AccountInfoInteger(ACCOUNT_FIFO_CLOSE)!=0);
+   w.Int("timeOffsetSec",PdTimeOffsetSec());
   }
 
 // WireTick fields of a quote.

@@ -20,6 +20,22 @@ bool PdExpired(const long expiresAt)
    return(expiresAt>0 && PdUtcMs()>expiresAt);
   }
 
+// The trade server's offset from UTC the protocol accepts (seconds).
+#define PD_MAX_TIME_OFFSET_SEC 86400
+
+// TimeTradeServer() - TimeGMT() in seconds, rounded to the minute: both are computed from the PC's clock by two
+// calls that may straddle a second; time zones are whole minutes. Kept inside the range the protocol accepts.
+long PdTimeOffsetSec()
+  {
+   long diff=(long)TimeTradeServer()-(long)TimeGMT();
+   long rounded=(long)MathRound((double)diff/60.0)*60;
+   if(rounded>PD_MAX_TIME_OFFSET_SEC)
+      rounded=PD_MAX_TIME_OFFSET_SEC;
+   if(rounded<-PD_MAX_TIME_OFFSET_SEC)
+      rounded=-PD_MAX_TIME_OFFSET_SEC;
+   return(rounded);
+  }
+
 long PdDatetimeMs(const datetime t)
   {
    return((long)t*1000);
