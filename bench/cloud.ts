@@ -1,4 +1,4 @@
-// Cloud service figures (issue 6): HTTP throughput on PostgreSQL, limiter overhead on Redis, argon2 logins,
+// Cloud service figures (docs/operations.md): HTTP throughput on PostgreSQL, limiter overhead on Redis, argon2 logins,
 // and 2,000 connector sockets. The server runs in a child process so autocannon and the sockets' client side do
 // not share its event loop. Everything binds 127.0.0.1. Run alone: `npx tsx bench/cloud.ts`.
 import { spawn, type ChildProcess } from 'node:child_process';

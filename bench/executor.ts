@@ -159,7 +159,7 @@ async function endToEnd(
   }
 }
 
-/** Prints the executor's figures beside the issue's targets. */
+/** Prints the executor's figures beside their targets (docs/order-lifecycle.md). */
 export async function run(): Promise<void> {
   // Every journal here (the overhead runs' and the simulator setups') is a SQLite file under the temp folder.
   note(`journal written under ${tmpdir()}: filesystem ${filesystemOf(tmpdir())}`);

@@ -1,4 +1,4 @@
-// Cloud sync figures (issue 7), everything on 127.0.0.1:
+// Cloud sync figures (docs/cloud-sync.md), everything on 127.0.0.1:
 //  1. journal sync throughput: entries/s from the desktop's SQLite outbox to rows in PostgreSQL, through the
 //     connector socket (batches, acks); baseline: the same rows written straight into PostgreSQL by the store.
 //  2. remote-ticket round trip: portal → instance B → Redis → instance A → desktop → executor → MT5 simulator

@@ -17,7 +17,7 @@ const ROOT = join(import.meta.dirname, '..');
 const ORDERS = 50;
 const TICK_SYMBOLS = 30;
 const TICK_MS = 100;
-/** The duration: 30 symbols ticking for 30 s. */
+/** The target's duration (docs/ui.md): 30 symbols ticking for 30 s. */
 const TICK_SECONDS = 30;
 
 // In-page code is passed as text: tsx would wrap named functions in a helper that does not exist in the page.

@@ -99,9 +99,20 @@ describe('pending orders from the desktop UI', () => {
 
   it('switches to the light theme from settings', async () => {
     const { page } = h;
+    const background = (): Promise<string> =>
+      page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const stored = async (): Promise<unknown> => {
+      const answer = await h.app.dispatcher.invoke('settings:get', {}, { via: 'e2e' });
+      return answer.ok ? (answer.value as { theme: string }).theme : answer.error.code;
+    };
+    const darkBackground = await background();
     await page.getByTestId('open-settings').click();
     await page.getByTestId('settings-theme-light').click();
     await page.locator('html[data-theme="light"]').waitFor({ state: 'attached' });
+    // The choice is stored by main, and the page is really painted differently, not only re-attributed.
+    expect(await stored()).toBe('light');
+    const lightBackground = await background();
+    expect(lightBackground).not.toBe(darkBackground);
     await h.screenshot('desktop-settings-light');
     await page.getByTestId('settings-close').click();
     await page.getByTestId('settings').waitFor({ state: 'detached' });
@@ -109,5 +120,7 @@ describe('pending orders from the desktop UI', () => {
     await page.getByTestId('open-settings').click();
     await page.getByTestId('settings-theme-dark').click();
     await page.locator('html[data-theme="dark"]').waitFor({ state: 'attached' });
+    expect(await stored()).toBe('dark');
+    expect(await background()).toBe(darkBackground);
   });
 });

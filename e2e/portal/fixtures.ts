@@ -117,7 +117,7 @@ export interface RunningCloud {
 /** Cheap argon2 for tests: the e2e checks flows, not hash cost (the cloud's own tests cover the parameters). */
 export const TEST_ARGON2 = { memoryCost: 8192, timeCost: 1, parallelism: 1 };
 
-/** The real cloud app (H4's build()) on a free loopback port, serving the built portal. */
+/** The real cloud app (cloud/src/app.ts build()) on a free loopback port, serving the built portal. */
 export async function startCloud(
   env: Record<string, string>,
   options: Omit<BuildOptions, 'config'> = {},

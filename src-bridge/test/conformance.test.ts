@@ -777,7 +777,7 @@ describe('fault injection', () => {
     const h = await harness();
     h.sim.faults.orderSendHoldMs = 200;
     const pending = h.session.request('order_send', buy('hold-1'));
-    // A second instance for the same account connects meanwhile and replaces the session (review F7).
+    // A second instance for the same account connects meanwhile and replaces the session (docs/bridge-protocol.md).
     const second = startSimulator({
       path: h.path,
       token: h.token,

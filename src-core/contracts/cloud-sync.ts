@@ -4,7 +4,7 @@ import { JournalState, type JournalEntry } from './journal';
 import { Operation, Origin, TradeIntent } from './orders';
 
 /**
- * Cloud sync (issue 7): what the portal reads about a connection (live status, the synced trade journal), the
+ * Cloud sync (docs/cloud-sync.md): what the portal reads about a connection (live status, the synced trade journal), the
  * remote order ticket, and the connector frames that carry remote orders between the cloud and the desktop.
  * HTTP bodies are snake_case like the rest of `/api/v1`; the journal entry itself is mapped from the desktop's
  * {@link JournalEntry} by {@link toSyncedJournalEntry}.

@@ -53,7 +53,7 @@ export const JournalEntry = z.object({
   /** Milliseconds since the epoch. */
   at_ms: z.number().int().nonnegative(),
   kind: z.string().min(1).max(64),
-  /** The journal row itself; its shape is the sync issue's, bounded here only in size. */
+  /** The journal row itself; its shape is docs/cloud-sync.md's, bounded here only in size. */
   payload: z.record(z.string(), z.unknown()),
 });
 export type JournalEntry = z.infer<typeof JournalEntry>;
@@ -73,7 +73,7 @@ export const ConnectorPing = z.object({ type: z.literal('ping'), id: Id });
 export type ConnectorPing = z.infer<typeof ConnectorPing>;
 
 /**
- * The connector's answer to a {@link ConnectorCommand}, by the command's id (cloud sync, issue 7). `status` is
+ * The connector's answer to a {@link ConnectorCommand}, by the command's id (docs/cloud-sync.md). `status` is
  * `done` when the command ran (`result` then holds the command's own answer, e.g. cloud-sync.ts's
  * RemoteOrderResult), or why the desktop refused it before running it.
  */
@@ -86,7 +86,7 @@ export const ConnectorCommandResult = z.object({
 });
 export type ConnectorCommandResult = z.infer<typeof ConnectorCommandResult>;
 
-/** Per-connection settings the desktop reports on connect and on change (cloud sync, issue 7). */
+/** Per-connection settings the desktop reports on connect and on change (docs/cloud-sync.md). */
 export const ConnectorSettings = z.object({ type: z.literal('settings'), remote_trading: z.boolean() });
 export type ConnectorSettings = z.infer<typeof ConnectorSettings>;
 
@@ -153,7 +153,7 @@ export const ConnectorError = z.object({
 export type ConnectorError = z.infer<typeof ConnectorError>;
 
 /**
- * A command from the cloud to the connector (e.g. relayed from the portal). The sync issue defines the kinds;
+ * A command from the cloud to the connector (e.g. relayed from the portal). docs/cloud-sync.md defines the kinds;
  * the envelope is fixed so the hub can route it to whichever instance holds the socket.
  */
 export const ConnectorCommand = z.object({

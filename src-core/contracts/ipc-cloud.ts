@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * IPC for cloud sync (issue 7), in the same `{ request, response }` form as `ipcChannels` in ipc.ts, so the map
+ * IPC for cloud sync (docs/cloud-sync.md), in the same `{ request, response }` form as `ipcChannels` in ipc.ts, so the map
  * merges with a spread: `ipcChannels = { ...existing, ...cloudIpcChannels }` and
  * `ipcEvents = { ...existing, ...cloudIpcEvents }`. Handlers live in src-main/services/cloud-sync (see
  * `cloudIpcHandlers`).

@@ -206,7 +206,7 @@ export const PendingOrder = z.object({
 });
 export type PendingOrder = z.infer<typeof PendingOrder>;
 
-/** Limits the executor checks before anything is sent (issue 4). */
+/** Limits the executor checks before anything is sent (docs/order-lifecycle.md). */
 export const RiskLimits = z.object({
   /** Largest volume of one order, in lots. */
   maxLotSize: z.number().positive().max(1_000_000),
@@ -388,7 +388,7 @@ export const ipcChannels = {
   'installer:find-terminals': channel(empty, Mt5Scan),
   'installer:install-ea': channel(z.strictObject({ dataPath: z.string().min(1).max(1024) }), EaInstallResult),
 
-  /** Cloud sign-in, account links and remote trading (ipc-cloud.ts, issue 7). */
+  /** Cloud sign-in, account links and remote trading (ipc-cloud.ts, docs/cloud-sync.md). */
   ...cloudIpcChannels,
   /** Chart bars (ipc-chart.ts). */
   ...chartIpcChannels,

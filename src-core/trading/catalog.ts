@@ -11,7 +11,7 @@ import { SymbolSpec, type SymbolSpecInput } from './symbol-spec';
  * volume limits, calc modes and filling flags.
  *
  * Deliberately no `tickValue` here: MT5's tick value is in the *account* currency, which a catalog cannot know.
- * Sizing derives it from the contract size and conversion rates (see sizing.ts), as the issue prescribes.
+ * Sizing derives it from the contract size and conversion rates (see sizing.ts and docs/trading-core.md).
  *
  * The mix is chosen to exercise every rule: all seven calc modes, all four execution modes, filling flags FOK
  * only / IOC only / both / with BOC, non-zero stops and freeze levels, tick sizes larger than the point, and each

@@ -21,7 +21,7 @@ describe('retcodes', () => {
 
   it('classifies the codes that decide whether to resend', () => {
     const outcome = (c: number): string => retcodeInfo(c).outcome;
-    // uncertain: never resend blindly (ARCHITECTURE.md, key flow 1)
+    // uncertain: never resend blindly (docs/architecture.md, "Key flows" 1)
     expect([10011, 10012, 10028, 10031].map(outcome)).toEqual(Array(4).fill('unknown'));
     expect(retcodeInfo(TRADE_RETCODE.LOCKED).action).toBe('reconcile');
     // definitely not executed, may be retried

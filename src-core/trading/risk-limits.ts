@@ -3,8 +3,8 @@ import { appError, err, ok, type AppError, type Result } from '../result';
 import { roundMoney, stripFloatNoise } from './numbers';
 
 /**
- * The trader's own limits, checked by the executor before every opening order (ARCHITECTURE.md, key flow 1).
- * All configurable in settings; the defaults are the issue's.
+ * The trader's own limits, checked by the executor before every opening order (docs/architecture.md, "Key flows" 1).
+ * All configurable in settings; the defaults are in docs/trading-core.md.
  */
 export const RiskLimits = z
   .object({

@@ -18,7 +18,7 @@ import {
 } from './numbers';
 import { Side, SymbolSpec } from './symbol-spec';
 
-/** The default cap on a sized position, in lots (issue 2; risk-limits.ts has the same default). */
+/** The default cap on a sized position, in lots (docs/trading-core.md; risk-limits.ts has the same default). */
 export const DEFAULT_MAX_LOT_SIZE = 10;
 /** Leverage assumed for the margin figure when the caller does not give the account's (1:100). */
 export const DEFAULT_LEVERAGE = 100;
@@ -172,7 +172,7 @@ function stopLossPrice(input: PositionSizeInput): Result<number> {
 }
 
 /**
- * Position size by risk (issue 2, "Position sizing"):
+ * Position size by risk (docs/trading-core.md):
  * 1. risk = base × percent / 100 rounded DOWN to the currency's decimals (a money risk is used as given, cut to
  *    the currency's decimals);
  * 2. loss per lot = (stop distance / tick size) × tick value + 2 × commission per lot;

@@ -23,7 +23,7 @@ let mainWindow: BrowserWindow | null = null;
 let isQuitting = false;
 let secrets: SecretStore | null = null;
 
-/** The encrypted store for cloud tokens (H7's sign-in); null until Electron is ready. */
+/** The encrypted store for cloud tokens (cloud sign-in, docs/cloud-sync.md); null until Electron is ready. */
 export function secretStore(): SecretStore | null {
   return secrets;
 }

@@ -24,7 +24,7 @@ export function isAppUrl(url: string | undefined | null): boolean {
   }
 }
 
-/** External links the app may hand to the system browser (none yet; the cloud portal will be added by H7). */
+/** External links the app may hand to the system browser (none yet; see docs/security.md). */
 export function isAllowedExternal(url: string, allowedOrigins: readonly string[]): boolean {
   try {
     const u = new URL(url);

@@ -14,7 +14,7 @@ export interface Cipher {
 /** Encrypted secrets on disk: name → base64 ciphertext. */
 const SecretFile = z.record(z.string().regex(/^[a-z0-9_.-]{1,64}$/), z.string().max(16_384));
 
-/** Secrets (the cloud refresh token, H7) kept encrypted by the OS through Electron's safeStorage. */
+/** Secrets (the cloud refresh token, docs/cloud-sync.md) kept encrypted by the OS through Electron's safeStorage. */
 export interface SecretStore {
   /** Whether secrets can be stored safely here; false on Linux without a keyring (then keep them in memory). */
   isAvailable(): boolean;

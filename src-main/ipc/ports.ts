@@ -51,7 +51,7 @@ export interface MarketPort {
   calcMargin(request: IpcRequest<'margin:calc'>): Promise<Result<{ margin: number; currency: string }>>;
 }
 
-/** The trade executor (issue 4); each call answers with its own result, refusals included. */
+/** The trade executor (docs/order-lifecycle.md); each call answers with its own result, refusals included. */
 export interface TradingPort {
   openMarket(input: OpenMarketOrder): Promise<ExecutionResult>;
   placePending(input: PlacePendingOrder): Promise<ExecutionResult>;

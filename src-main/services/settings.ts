@@ -8,7 +8,7 @@ import { migrate } from './database';
 import { Emitter } from '../../src-core/emitter';
 import type { Logger } from '../../src-core/logger';
 
-/** Settings a fresh install starts with (issue 4: max lot 10.0, max 20 open positions; retries off). */
+/** Settings a fresh install starts with (docs/order-lifecycle.md: max lot 10.0, max 20 open positions; retries off). */
 export const DEFAULT_SETTINGS: Settings = Object.freeze({
   riskLimits: Object.freeze({
     maxLotSize: 10,

@@ -51,7 +51,7 @@ export interface LookupOptions {
  * The narrow view of the MT5 bridge the executor needs: the active terminal session (where new orders go), its
  * data, order_send and lookup, and for reconciliation the same calls addressed to a given session (`account`,
  * login@server): an order is only ever checked with the account it was sent to. `createServerBridge`
- * (server-bridge.ts) implements it over H2's pipe server; unit tests use a fake.
+ * (server-bridge.ts) implements it over the pipe server of src-bridge/server; unit tests use a fake.
  */
 export interface TradingBridge {
   /** Whether a terminal session is active now, or, given an account, whether that account's session is open. */

@@ -65,7 +65,7 @@ interface Live {
 }
 
 /**
- * Cloud sync on the desktop (issue 7): the cloud sign-in, one connector socket per linked MT5 account, status
+ * Cloud sync on the desktop (docs/cloud-sync.md): the cloud sign-in, one connector socket per linked MT5 account, status
  * snapshots, the journal outbox sent at least once and dropped only when acknowledged by entry id, and remote
  * orders run through the same executor (origin `remote`) when the user turned remote trading on.
  */
