@@ -6,11 +6,13 @@ import { App } from './app/App';
 import { chooseTransport } from './app/transport';
 import { createAppStore } from './store/app-store';
 import { createController, type Controller } from './store/controller';
+import { persistOneClickDrafts } from './store/draft-persistence';
 import { animationFrameScheduler } from './store/tick-batcher';
 import { AppContext } from './store/use-app';
 import './app/styles.css';
 
 const store = createAppStore();
+persistOneClickDrafts(store, window.localStorage);
 let controller: Controller | null = null;
 let wasLost = false;
 

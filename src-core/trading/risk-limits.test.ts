@@ -13,7 +13,7 @@ const input = (over: Partial<RiskCheckInput> = {}): RiskCheckInput => ({
   openPositions: 3,
   marginRequired: 1085,
   freeMargin: 9000,
-  balance: 10_000,
+  equity: 10_000,
   riskAmount: 100,
   accountCurrency: 'USD',
   ...over,
@@ -80,13 +80,13 @@ describe('checkRiskLimits', () => {
     expect(checkRiskLimits(input({ marginRequired: 900, freeMargin: 900 })).ok).toBe(true);
   });
 
-  it('MAX_RISK_PER_TRADE_EXCEEDED as a percent of the balance, and without a stop loss', () => {
+  it('MAX_RISK_PER_TRADE_EXCEEDED as a percent of the equity, and without a stop loss', () => {
     const limits = RiskLimits.parse({ maxRiskPerTrade: 2 });
     // 2% of 10,000 = 200; risking 250 is 50 over
     const r = riskLimitViolations(input({ limits, riskAmount: 250 }));
     expect(r.map((v) => v.code)).toEqual(['MAX_RISK_PER_TRADE_EXCEEDED']);
     expect(r[0]?.message).toBe(
-      'This trade risks 250.00 USD (2.5% of the balance); your limit is 2% (200.00 USD), 50.00 USD over.',
+      'This trade risks 250.00 USD (2.5% of the equity); your limit is 2% (200.00 USD), 50.00 USD over.',
     );
     expect(checkRiskLimits(input({ limits, riskAmount: 200 })).ok).toBe(true);
     const noStop = riskLimitViolations(input({ limits, riskAmount: undefined }));
@@ -94,6 +94,16 @@ describe('checkRiskLimits', () => {
     expect(noStop[0]?.message).toContain('A stop loss is required');
     // without the limit configured, no stop loss is fine
     expect(checkRiskLimits(input({ riskAmount: undefined })).ok).toBe(true);
+  });
+
+  it('takes the per-trade limit on equity, not balance (Settings say "% equity")', () => {
+    const limits = RiskLimits.parse({ maxRiskPerTrade: 1 });
+    // Balance 10,000 but equity 8,000 after floating losses: 1% is 80, so risking 90 is refused.
+    const r = riskLimitViolations(input({ limits, equity: 8_000, riskAmount: 90 }));
+    expect(r[0]?.message).toBe(
+      'This trade risks 90.00 USD (1.13% of the equity); your limit is 1% (80.00 USD), 10.00 USD over.',
+    );
+    expect(checkRiskLimits(input({ limits, equity: 8_000, riskAmount: 80 })).ok).toBe(true);
   });
 
   it('lists every broken limit in order, and checkRiskLimits returns the first', () => {

@@ -14,7 +14,7 @@ export const RiskLimits = z
     maxOpenPositions: z.number().int().positive().max(100_000).default(20),
     /** Refuse an order whose margin is more than the free margin. */
     requireMarginWithinFree: z.boolean().default(true),
-    /** Optional: most money one trade may risk, as a percent of the balance (0 < x ≤ 100). */
+    /** Optional: most money one trade may risk, as a percent of the equity (0 < x ≤ 100), as Settings say. */
     maxRiskPerTrade: z.number().positive().max(100).optional(),
   })
   .strict();
@@ -35,7 +35,11 @@ export interface RiskCheckInput {
   /** Margin the order needs. */
   readonly marginRequired: number;
   readonly freeMargin: number;
-  readonly balance: number;
+  /**
+   * The account's equity: the base of the per-trade risk limit (what the trader could lose now, floating
+   * losses included; Settings call the limit "% equity").
+   */
+  readonly equity: number;
   /** Money lost if the stop loss is hit; undefined when the order has no stop loss (unbounded risk). */
   readonly riskAmount: number | undefined;
   /** For messages, e.g. `USD`. */
@@ -80,22 +84,22 @@ export function riskLimitViolations(input: RiskCheckInput): AppError[] {
 
   if (limits.maxRiskPerTrade !== undefined) {
     const pct = limits.maxRiskPerTrade;
-    const maxMoney = roundMoney((input.balance * pct) / 100, digits);
+    const maxMoney = roundMoney((input.equity * pct) / 100, digits);
     if (input.riskAmount === undefined) {
       out.push(
         appError(
           'MAX_RISK_PER_TRADE_EXCEEDED',
-          `A stop loss is required: your maximum risk per trade is ${pct}% of the balance (${money(maxMoney)}), and without a stop the risk is unlimited.`,
+          `A stop loss is required: your maximum risk per trade is ${pct}% of the equity (${money(maxMoney)}), and without a stop the risk is unlimited.`,
           { limit: 'maxRiskPerTrade', value: null, max: maxMoney, maxPercent: pct, excess: null },
         ),
       );
     } else if (roundMoney(input.riskAmount, digits) > maxMoney) {
       const excess = roundMoney(input.riskAmount - maxMoney, digits);
-      const riskPct = input.balance > 0 ? roundMoney((input.riskAmount / input.balance) * 100, 2) : Infinity;
+      const riskPct = input.equity > 0 ? roundMoney((input.riskAmount / input.equity) * 100, 2) : Infinity;
       out.push(
         appError(
           'MAX_RISK_PER_TRADE_EXCEEDED',
-          `This trade risks ${money(input.riskAmount)} (${riskPct}% of the balance); your limit is ${pct}% (${money(maxMoney)}), ${money(excess)} over.`,
+          `This trade risks ${money(input.riskAmount)} (${riskPct}% of the equity); your limit is ${pct}% (${money(maxMoney)}), ${money(excess)} over.`,
           { limit: 'maxRiskPerTrade', value: input.riskAmount, max: maxMoney, maxPercent: pct, excess },
         ),
       );

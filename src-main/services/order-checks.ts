@@ -364,7 +364,8 @@ export interface RiskFigures {
   readonly opensNewPosition: boolean;
   readonly margin: number;
   readonly freeMargin: number;
-  readonly balance: number;
+  /** The base of the per-trade risk limit. */
+  readonly equity: number;
   readonly riskMoney: number | null;
   readonly currency: string;
   readonly currencyDigits: number;
@@ -389,7 +390,7 @@ export function checkRisk(limits: SettingsRiskLimits, f: RiskFigures): Result<vo
     opensNewPosition: f.opensNewPosition,
     marginRequired: f.margin,
     freeMargin: f.freeMargin,
-    balance: f.balance,
+    equity: f.equity,
     riskAmount: f.riskMoney ?? undefined,
     accountCurrency: f.currency,
     currencyDigits: f.currencyDigits,

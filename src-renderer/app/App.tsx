@@ -93,9 +93,12 @@ function BottomTabs(): ReactNode {
   const setTab = useApp((s) => s.setBottomTab);
   const positions = useApp((s) => s.positions.length);
   const orders = useApp((s) => s.pendingOrders.length);
+  // Without a terminal the counts are not known: "(0)" would say the account is flat when it may not be.
+  const isLinkDown = useApp((s) => s.bridge?.state === 'disconnected' || s.transport === 'lost');
+  const count = (n: number): string => (isLinkDown ? '?' : String(n));
   const tabs: readonly { id: BottomTab; label: string }[] = [
-    { id: 'positions', label: `Positions (${positions})` },
-    { id: 'orders', label: `Orders (${orders})` },
+    { id: 'positions', label: `Positions (${count(positions)})` },
+    { id: 'orders', label: `Orders (${count(orders)})` },
     { id: 'journal', label: 'Journal' },
   ];
   return (

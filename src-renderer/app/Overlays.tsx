@@ -1,4 +1,5 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, type ReactNode } from 'react';
+import { useFocusTrap } from '../ui/use-focus-trap';
 import { useApp } from '../store/use-app';
 
 /** Asks before an order goes out when one-click is off. Enter confirms, Escape cancels. */
@@ -6,18 +7,22 @@ export function ConfirmDialog(): ReactNode {
   const confirm = useApp((s) => s.confirm);
   const ask = useApp((s) => s.askConfirm);
   const confirmRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (confirm !== null) confirmRef.current?.focus();
-  }, [confirm]);
+  const dialogRef = useRef<HTMLDivElement>(null);
+  const cancel = useCallback(() => {
+    ask(null);
+  }, [ask]);
+  useFocusTrap(dialogRef, confirm !== null, cancel, confirmRef);
   if (confirm === null) return null;
   return (
-    <div
-      className="modal-backdrop"
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') ask(null);
-      }}
-    >
-      <div className="modal" role="alertdialog" aria-label={confirm.title} data-testid="confirm-dialog">
+    <div className="modal-backdrop">
+      <div
+        ref={dialogRef}
+        className="modal"
+        role="alertdialog"
+        aria-modal="true"
+        aria-label={confirm.title}
+        data-testid="confirm-dialog"
+      >
         <h2>{confirm.title}</h2>
         {confirm.lines.map((line) => (
           <p key={line}>{line}</p>
@@ -55,19 +60,20 @@ export function ConfirmDialog(): ReactNode {
 export function Notices(): ReactNode {
   const notices = useApp((s) => s.notices);
   const dismiss = useApp((s) => s.dismissNotice);
+  const expire = useApp((s) => s.expireNotices);
   const newest = notices.at(-1);
   useEffect(() => {
     if (newest === undefined) return undefined;
     const timer = setTimeout(
       () => {
-        dismiss(newest.id);
+        expire(newest.id);
       },
       newest.tone === 'error' ? 10_000 : 5_000,
     );
     return () => {
       clearTimeout(timer);
     };
-  }, [newest, dismiss]);
+  }, [newest, expire]);
   return (
     <div className="notices" aria-live="polite" data-testid="notices">
       {newest === undefined ? null : (

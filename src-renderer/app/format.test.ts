@@ -11,6 +11,7 @@ import {
   parseNumber,
   splitPrice,
   spreadPoints,
+  formatTypedVolume,
 } from './format';
 
 describe('formatPrice', () => {
@@ -86,5 +87,13 @@ describe('parseNumber', () => {
     expect(parseNumber('1.2.3')).toBeNull();
     expect(parseNumber('0x10')).toBeNull();
     expect(parseNumber('0')).toBe(0);
+  });
+});
+
+describe('typed volumes in words', () => {
+  it('never shows 0.001 lots as 0.00', () => {
+    expect(formatTypedVolume(0.001, 0.01)).toBe('0.001');
+    expect(formatTypedVolume(0.2, 0.01)).toBe('0.20');
+    expect(formatTypedVolume(null)).toBe('');
   });
 });

@@ -1,4 +1,4 @@
-import { decimalsOf } from '../../src-core/trading/numbers';
+import { decimalsOf, isMultipleOfStep } from '../../src-core/trading/numbers';
 import { formatWallClock, formatWallDate, wallTimeAt, type ClockZone } from '../../src-core/time/clock-model';
 
 /**
@@ -68,6 +68,15 @@ export function formatSignedMoney(amount: number | null | undefined, currency?: 
 export function formatVolume(volume: number | null | undefined, step = 0.01): string {
   if (volume === null || volume === undefined || !Number.isFinite(volume)) return '—';
   return volume.toFixed(decimalsOf(step));
+}
+
+/**
+ * A volume the trader typed, for words that repeat it ("Buy 0.001 EURUSD"): on the step's grid it shows the step's
+ * decimals, off the grid it shows every digit typed, so 0.001 never reads as 0.00.
+ */
+export function formatTypedVolume(volume: number | null | undefined, step = 0.01): string {
+  if (volume === null || volume === undefined || !Number.isFinite(volume)) return '';
+  return isMultipleOfStep(volume, step) ? formatVolume(volume, step) : String(volume);
 }
 
 /** Pips with one decimal, as traders quote them. */

@@ -272,6 +272,10 @@ describe('settings, drafts and ui slices', () => {
     store.getState().setSettings(settings);
     store.getState().setOneClick('EURUSD', { slPips: '20' });
     expect(store.getState().oneClick['EURUSD']).toEqual({ volume: '0.25', slPips: '20', tpPips: '' });
+    store.getState().setSettings({ ...settings, defaultVolume: 0.1 });
+    store.getState().setOneClick('GBPUSD', { slPips: '5' });
+    // The default shows as a volume (0.10), never as a bare number (0.1).
+    expect(store.getState().oneClick['GBPUSD']?.volume).toBe('0.10');
     store.getState().setOneClick('EURUSD', { volume: '1' });
     expect(store.getState().oneClick['EURUSD']?.slPips).toBe('20');
   });
@@ -303,6 +307,19 @@ describe('settings, drafts and ui slices', () => {
     const first = store.getState().notices[0];
     if (first !== undefined) store.getState().dismissNotice(first.id);
     expect(store.getState().notices).toHaveLength(NOTICE_LIMIT - 1);
+  });
+
+  it('never brings an older notice back once a newer one has timed out', () => {
+    const store = createAppStore();
+    store.getState().notify('ok', 'Bought 0.20 EURUSD at 1.08512');
+    store.getState().notify('error', 'MT5 link lost: the terminal closed the connection');
+    store.getState().notify('ok', 'Closed #1001');
+    const newest = store.getState().notices.at(-1);
+    if (newest === undefined) throw new Error('no notice');
+    store.getState().expireNotices(newest.id);
+    expect(store.getState().notices).toEqual([]);
+    store.getState().notify('ok', 'MT5 link is back.');
+    expect(store.getState().notices.map((n) => n.text)).toEqual(['MT5 link is back.']);
   });
 });
 

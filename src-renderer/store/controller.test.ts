@@ -210,4 +210,40 @@ describe('controller', () => {
     expect(store.getState().cloud?.notice).toBe('Your cloud session ended.');
     controller.stop();
   });
+
+  it('shows only the symbols the broker has, and switches terminals on request', async () => {
+    const status = (active: string | null) => ({
+      state: active === null ? 'disconnected' : 'connected',
+      reason: active === null ? 'Lost 1@A.' : null,
+      pipePath: '/p',
+      sessions: [],
+      activeSessionId: active,
+      isDemoRunning: false,
+    });
+    const t = scriptedTransport({
+      'settings:get': ok({ ...settings, watchlist: ['EURUSD', 'XAUUSD', 'US30'] }),
+      'bridge:get-status': ok(status('1@A')),
+      'journal:query': ok({ entries: [] }),
+      'symbols:list': ok({
+        symbols: [
+          { name: 'EURUSD', description: '', digits: null, isVisible: true },
+          { name: 'XAUUSD', description: '', digits: null, isVisible: true },
+        ],
+      }),
+      'positions:list': ok({ positions: [] }),
+      'orders:list-pending': ok({ orders: [] }),
+      'bridge:select-session': (request) => ({
+        ok: true,
+        value: status((request as { sessionId: string }).sessionId),
+      }),
+    });
+    const store = createAppStore();
+    const controller = createController(createIpcClient(t.transport), store, manualFrames().schedule);
+    await controller.start();
+    expect(store.getState().watchlist).toEqual(['EURUSD', 'XAUUSD']);
+    await controller.selectSession('2@B');
+    expect(store.getState().bridge?.activeSessionId).toBe('2@B');
+    expect(t.calls.filter((c) => c.channel === 'symbols:list')).toHaveLength(2);
+    controller.stop();
+  });
 });

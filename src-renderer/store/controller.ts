@@ -49,6 +49,8 @@ export interface Controller {
   /** Loads a spec on demand (calculator or ticket on a symbol outside the watchlist). */
   ensureSpec(symbol: string): Promise<void>;
   startDemo(): Promise<void>;
+  /** Makes another connected terminal the one market and trading calls go to. */
+  selectSession(sessionId: string): Promise<void>;
   stopDemo(): Promise<void>;
   /** Loads older journal entries than those in memory. */
   loadJournal(): Promise<void>;
@@ -138,8 +140,10 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
     if (positions !== null) state().setPositions(positions.positions);
     if (orders !== null) state().setPendingOrders(orders.orders);
     const known = new Set((list?.symbols ?? []).map((s) => s.name));
-    // A watchlist saved on another broker may name symbols this terminal lacks; they stay listed but greyed.
+    // A watchlist saved on another broker (or the default one) may name symbols this broker lacks: they are not
+    // shown, as there is nothing to trade. Settings keep them, for when that broker's terminal is back.
     const watch = state().watchlist.filter((s) => known.size === 0 || known.has(s));
+    if (watch.length !== state().watchlist.length) state().setWatchlist(watch);
     if (watch.length > 0) {
       await loadSpecs(watch);
       const snapshot = await read('app', 'quotes:get-snapshot', { symbols: [...watch] });
@@ -353,6 +357,12 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
       } finally {
         state().setBusy('demo', false);
       }
+    },
+    async selectSession(sessionId) {
+      const status = await read('app', 'bridge:select-session', { sessionId });
+      if (status === null) return;
+      state().setBridge(status);
+      await loadTerminal();
     },
     async stopDemo() {
       const status = await read('demo', 'demo:stop');

@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand/vanilla';
 import type { PendingKind } from '../../src-core/contracts/orders';
+import { formatVolume } from '../app/format';
 import type { AppState } from './app-store';
 
 /**
@@ -104,7 +105,7 @@ export const createDraftsSlice: StateCreator<AppState, [], [], DraftsSlice> = (s
     set((s) => {
       const before = s.oneClick[symbol] ?? {
         ...DEFAULT_ONE_CLICK,
-        volume: s.settings === null ? DEFAULT_ONE_CLICK.volume : String(s.settings.defaultVolume),
+        volume: s.settings === null ? DEFAULT_ONE_CLICK.volume : formatVolume(s.settings.defaultVolume),
       };
       return { oneClick: { ...s.oneClick, [symbol]: { ...before, ...patch } } };
     });

@@ -39,6 +39,11 @@ export interface UiSlice {
   readonly setBusy: (place: ErrorPlace, isBusy: boolean) => void;
   readonly notify: (tone: Notice['tone'], text: string) => void;
   readonly dismissNotice: (id: number) => void;
+  /**
+   * Removes a notice and every older one: once the newest has been seen and has timed out, the older ones are
+   * history (the journal keeps them) and must not come back as if they had just happened.
+   */
+  readonly expireNotices: (throughId: number) => void;
   readonly askConfirm: (request: ConfirmRequest | null) => void;
   readonly setBottomTab: (tab: BottomTab) => void;
   readonly setSideTab: (tab: SideTab) => void;
@@ -81,6 +86,9 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   },
   dismissNotice: (id) => {
     set((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
+  },
+  expireNotices: (throughId) => {
+    set((s) => ({ notices: s.notices.filter((n) => n.id > throughId) }));
   },
   askConfirm: (confirm) => {
     set({ confirm });

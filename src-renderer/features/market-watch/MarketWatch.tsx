@@ -80,15 +80,18 @@ export function MarketWatch(): ReactNode {
   const matches = useMemo(() => {
     const text = search.trim().toUpperCase();
     if (text === '') return [];
+    // Symbols already listed are found too (and selected when picked): "no match" for a listed one misleads.
     return symbolList
-      .filter((s) => !watchlist.includes(s.name))
       .filter((s) => s.name.toUpperCase().includes(text) || s.description.toUpperCase().includes(text))
-      .slice(0, 8);
+      .slice(0, 8)
+      .map((s) => ({ ...s, isListed: watchlist.includes(s.name) }));
   }, [search, symbolList, watchlist]);
 
+  const select = useApp((s) => s.selectSymbol);
   const add = (name: string): void => {
     setSearch('');
-    void controller.addSymbol(name);
+    if (watchlist.includes(name)) select(name);
+    else void controller.addSymbol(name);
   };
 
   return (
@@ -124,7 +127,10 @@ export function MarketWatch(): ReactNode {
                   }}
                 >
                   <span className="sym">{m.name}</span>
-                  <span className="muted small">{m.description}</span>
+                  <span className="muted small">
+                    {m.isListed ? 'listed · ' : ''}
+                    {m.description}
+                  </span>
                 </button>
               </li>
             ))}

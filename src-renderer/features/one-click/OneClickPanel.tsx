@@ -1,5 +1,5 @@
 import { memo, useCallback, type ReactNode } from 'react';
-import { formatVolume, parseNumber, spreadPoints } from '../../app/format';
+import { formatTypedVolume, formatVolume, parseNumber, spreadPoints } from '../../app/format';
 import { DEFAULT_ONE_CLICK, type OneClickDraft } from '../../store/drafts-slice';
 import type { AppStore } from '../../store/app-store';
 import type { Controller } from '../../store/controller';
@@ -63,7 +63,7 @@ export function oneClickOrder(
   const priceText = quote === undefined ? 'market' : (side === 'buy' ? quote.ask : quote.bid).toFixed(digits);
   guard(
     {
-      title: `${side === 'buy' ? 'Buy' : 'Sell'} ${formatVolume(volume)} ${symbol}?`,
+      title: `${side === 'buy' ? 'Buy' : 'Sell'} ${formatTypedVolume(volume, state.specs[symbol]?.volumeStep)} ${symbol}?`,
       lines: [
         `At market, about ${priceText}.`,
         slPips === null ? 'No stop loss.' : `Stop loss ${slPips} pips.`,
@@ -141,9 +141,15 @@ export const OneClickPanel = memo(function OneClickPanel(props: { symbol: string
   const draft = useApp((s) => s.oneClick[symbol]);
   const defaultVolume = useApp((s) => s.settings?.defaultVolume);
   const isSelected = useApp((s) => s.selectedSymbol === symbol);
-  const setDraft = useApp((s) => s.setOneClick);
+  const setOneClick = useApp((s) => s.setOneClick);
+  const setError = useApp((s) => s.setError);
   const select = useApp((s) => s.selectSymbol);
   const place = oneClickPlace(symbol);
+  // An error is about what was typed: once the trader edits the fields, it no longer applies.
+  const setDraft = (sym: string, patch: Partial<OneClickDraft>): void => {
+    setOneClick(sym, patch);
+    setError(place, null);
+  };
   const error = usePlaceError(place);
   const isBusy = useBusy(place);
   const isOneClick = useApp((s) => s.settings?.isOneClickEnabled ?? false);

@@ -45,7 +45,8 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
   const setError = useApp((s) => s.setError);
   const digits = spec?.digits ?? 5;
   const step = spec?.volumeStep ?? 0.01;
-  const [edit, setEdit] = useState<{ sl: string; tp: string } | null>(null);
+  // `focus`: the field the trader double-clicked, which takes the keyboard.
+  const [edit, setEdit] = useState<{ sl: string; tp: string; focus?: 'sl' | 'tp' } | null>(null);
   const [partial, setPartial] = useState<string | null>(null);
   const profit = liveProfit(p, quote, spec, currency);
   const current = quote === undefined ? p.priceCurrent : closePrice(p.side, quote);
@@ -138,6 +139,7 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
               data-testid={`position-sl-${p.ticket}`}
               onDoubleClick={() => {
                 setEdit({
+                  focus: 'sl',
                   sl: p.sl === null ? '' : formatPrice(p.sl, digits),
                   tp: p.tp === null ? '' : formatPrice(p.tp, digits),
                 });
@@ -150,6 +152,7 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
               data-testid={`position-tp-${p.ticket}`}
               onDoubleClick={() => {
                 setEdit({
+                  focus: 'tp',
                   sl: p.sl === null ? '' : formatPrice(p.sl, digits),
                   tp: p.tp === null ? '' : formatPrice(p.tp, digits),
                 });
@@ -160,10 +163,11 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
           </>
         ) : (
           <>
-            <td>
+            <td className="stop-edit">
               <input
                 className="num cell-input"
                 inputMode="decimal"
+                autoFocus={edit.focus !== 'tp'}
                 aria-label="Stop loss price"
                 placeholder="none"
                 value={edit.sl}
@@ -177,10 +181,11 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
                 }}
               />
             </td>
-            <td>
+            <td className="stop-edit">
               <input
                 className="num cell-input"
                 inputMode="decimal"
+                autoFocus={edit.focus === 'tp'}
                 aria-label="Take profit price"
                 placeholder="none"
                 value={edit.tp}
@@ -329,6 +334,7 @@ export function Positions(): ReactNode {
   const controller = useController();
   const clock = useClock();
   const guard = useOrderGuard();
+  const isLinkDown = useApp((s) => s.bridge?.state === 'disconnected' || s.transport === 'lost');
   const error = usePlaceError('close-all');
   const isBusy = useBusy('close-all');
   return (
@@ -368,7 +374,7 @@ export function Positions(): ReactNode {
         </div>
       )}
       <div className="table-scroll">
-        <table className="grid">
+        <table className="grid positions-table">
           <thead>
             <tr>
               <th className="num">Ticket</th>
@@ -391,7 +397,11 @@ export function Positions(): ReactNode {
             ))}
           </tbody>
         </table>
-        {positions.length === 0 ? (
+        {isLinkDown ? (
+          <p className="empty-note muted" data-testid="positions-unknown">
+            Positions unknown: no terminal is connected.
+          </p>
+        ) : positions.length === 0 ? (
           <p className="empty-note muted" data-testid="positions-empty">
             No open positions.
           </p>

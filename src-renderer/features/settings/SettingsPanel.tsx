@@ -1,4 +1,5 @@
-import { useState, type ReactNode } from 'react';
+import { useCallback, useRef, useState, type ReactNode } from 'react';
+import { useFocusTrap } from '../../ui/use-focus-trap';
 import type {
   EaInstallResult,
   Mt5Scan,
@@ -370,6 +371,11 @@ export function SettingsPanel(): ReactNode {
   const setOpen = useApp((s) => s.setSettingsOpen);
   const controller = useController();
   const error = usePlaceError('settings');
+  const sheetRef = useRef<HTMLElement>(null);
+  const close = useCallback(() => {
+    setOpen(false);
+  }, [setOpen]);
+  useFocusTrap(sheetRef, isOpen, close);
   if (!isOpen) return null;
   return (
     <div
@@ -378,7 +384,14 @@ export function SettingsPanel(): ReactNode {
         if (e.target === e.currentTarget) setOpen(false);
       }}
     >
-      <aside className="sheet" role="dialog" aria-label="Settings" data-testid="settings">
+      <aside
+        ref={sheetRef}
+        className="sheet"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Settings"
+        data-testid="settings"
+      >
         <div className="sheet-head">
           <h2>Settings</h2>
           <button

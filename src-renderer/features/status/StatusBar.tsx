@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { formatMoney, formatPercent } from '../../app/format';
 import { Notices } from '../../app/Overlays';
 import { ClockChip } from './ClockChip';
+import { SessionPicker } from './SessionPicker';
 import { describeBridge, describeCloud } from '../../store/connection-slice';
 import { useApp, useBusy, useController, usePlaceError } from '../../store/use-app';
 
@@ -55,6 +56,7 @@ export function StatusBar(): ReactNode {
           </span>
         ) : null}
       </div>
+      <SessionPicker />
       {bridge?.state === 'disconnected' && transport !== 'lost' ? (
         <button
           type="button"

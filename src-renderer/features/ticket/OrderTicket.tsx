@@ -1,7 +1,13 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { PendingKind } from '../../../src-core/contracts/orders';
 import { describeClock, type ClockZone } from '../../../src-core/time/clock-model';
-import { formatDateTime, formatMoney, formatPips, formatRewardRisk, formatVolume } from '../../app/format';
+import {
+  formatDateTime,
+  formatMoney,
+  formatPips,
+  formatRewardRisk,
+  formatTypedVolume,
+} from '../../app/format';
 import type { TicketDraft } from '../../store/drafts-slice';
 import {
   localTimeZone,
@@ -19,7 +25,7 @@ import { SymbolSelect } from '../calculator/Calculator';
 import { Price } from '../market-watch/MarketWatch';
 import { useOrderGuard } from '../one-click/use-order-guard';
 import { checkTicket } from './ticket-rules';
-import { PENDING_LABEL, readTicket } from './ticket-model';
+import { convertStops, PENDING_LABEL, readTicket } from './ticket-model';
 
 const PENDING_KINDS: readonly PendingKind[] = ['buy_limit', 'sell_limit', 'buy_stop', 'sell_stop'];
 
@@ -103,8 +109,8 @@ export function OrderTicket(): ReactNode {
   const currency = account?.currency;
   const isMarket = draft.mode === 'market';
   const actionLabel = isMarket
-    ? `${model.side === 'buy' ? 'Buy' : 'Sell'} ${model.volume === null ? '' : formatVolume(model.volume, spec?.volumeStep)} ${symbol} at market`
-    : `Place ${PENDING_LABEL[draft.pendingKind].toLowerCase()} ${model.volume === null ? '' : formatVolume(model.volume, spec?.volumeStep)} ${symbol}`;
+    ? `${model.side === 'buy' ? 'Buy' : 'Sell'} ${formatTypedVolume(model.volume, spec?.volumeStep)} ${symbol} at market`
+    : `Place ${PENDING_LABEL[draft.pendingKind].toLowerCase()} ${formatTypedVolume(model.volume, spec?.volumeStep)} ${symbol}`;
 
   const submit = (): void => {
     const order = model.order;
@@ -242,7 +248,7 @@ export function OrderTicket(): ReactNode {
                 { value: 'price', label: 'Price' },
               ]}
               onChange={(stopUnit) => {
-                set({ stopUnit, sl: '', tp: '' });
+                set({ stopUnit, ...convertStops(draft, model, stopUnit, digits) });
               }}
             />
           </div>
@@ -268,7 +274,7 @@ export function OrderTicket(): ReactNode {
                 { value: 'price', label: 'Price' },
               ]}
               onChange={(stopUnit) => {
-                set({ stopUnit, sl: '', tp: '' });
+                set({ stopUnit, ...convertStops(draft, model, stopUnit, digits) });
               }}
             />
           </div>

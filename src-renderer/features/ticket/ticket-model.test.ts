@@ -3,7 +3,7 @@ import type { AccountInfo } from '../../../src-core/contracts/ipc';
 import { findCatalogSymbol } from '../../../src-core/trading/catalog';
 import type { SymbolSpec } from '../../../src-core/trading/symbol-spec';
 import { DEFAULT_TICKET, type TicketDraft } from '../../store/drafts-slice';
-import { readTicket, type TicketContext } from './ticket-model';
+import { convertStops, readTicket, type TicketContext } from './ticket-model';
 import { checkTicket } from './ticket-rules';
 
 function spec(name: string): SymbolSpec {
@@ -129,6 +129,27 @@ describe('order ticket', () => {
     });
     expect(m.order).toBeNull();
     expect(m.problems).toContain('The expiration must be in the future.');
+  });
+
+  it('converts typed SL/TP when the stops switch between pips and price, instead of blanking them', () => {
+    const draft = { side: 'buy' as const, volume: '0.50', sl: '20', tp: '40', stopUnit: 'pips' as const };
+    const m = check(draft);
+    expect(convertStops({ ...DEFAULT_TICKET, ...draft }, m, 'price', 5)).toEqual({
+      sl: '1.08310',
+      tp: '1.08910',
+    });
+    const back = check({ ...draft, stopUnit: 'price', sl: '1.08310', tp: '1.08910' });
+    expect(
+      convertStops(
+        { ...DEFAULT_TICKET, ...draft, stopUnit: 'price', sl: '1.08310', tp: '' },
+        back,
+        'pips',
+        5,
+      ),
+    ).toEqual({
+      sl: '20',
+      tp: '',
+    });
   });
 
   describe('expiration on a UTC+3 trade server (docs/clock-model.md)', () => {

@@ -252,3 +252,22 @@ export function readTicket(draft: TicketDraft, ctx: TicketContext): TicketModel 
     order,
   };
 }
+
+/**
+ * The typed SL/TP in the other unit, so switching Pips ↔ Price keeps what the trader meant (as the calculator
+ * does): a level that cannot be read yet (no price, bad text) stays as typed rather than being blanked.
+ */
+export function convertStops(
+  draft: Pick<TicketDraft, 'sl' | 'tp' | 'stopUnit'>,
+  model: Pick<TicketModel, 'slPrice' | 'tpPrice' | 'slPips' | 'tpPips'>,
+  to: TicketDraft['stopUnit'],
+  digits: number,
+): { sl: string; tp: string } {
+  if (draft.stopUnit === to) return { sl: draft.sl, tp: draft.tp };
+  const one = (typed: string, price: number | null, pips: number | null): string => {
+    if (typed.trim() === '') return '';
+    if (to === 'price') return price === null ? typed : price.toFixed(digits);
+    return pips === null ? typed : String(pips);
+  };
+  return { sl: one(draft.sl, model.slPrice, model.slPips), tp: one(draft.tp, model.tpPrice, model.tpPips) };
+}

@@ -57,7 +57,7 @@ export async function planMarket(d: PlannerDeps, input: OpenMarketOrder): Promis
     opensNewPosition: newPositions > 0,
     margin,
     freeMargin: account.marginFree,
-    balance: account.balance,
+    equity: account.equity,
     riskMoney,
     currency: account.currency,
     currencyDigits: account.currencyDigits,

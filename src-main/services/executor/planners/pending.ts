@@ -55,7 +55,7 @@ export async function planPending(
     opensNewPosition: false,
     margin,
     freeMargin: account.marginFree,
-    balance: account.balance,
+    equity: account.equity,
     riskMoney,
     currency: account.currency,
     currencyDigits: account.currencyDigits,

@@ -1,0 +1,57 @@
+import { useEffect, type RefObject } from 'react';
+
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/** The elements Tab can reach inside `root`, in order (hidden ones left out). */
+function focusables(root: HTMLElement): HTMLElement[] {
+  return [...root.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.getClientRects().length > 0);
+}
+
+/**
+ * Keeps the keyboard inside a dialog while it is open: Tab and Shift+Tab cycle through its controls, Escape calls
+ * `onEscape`, focus moves in when it opens (to `initial` or the first control) and returns to where it was when it
+ * closes. Controls behind the dialog are out of reach, as they are out of sight.
+ */
+export function useFocusTrap(
+  ref: RefObject<HTMLElement | null>,
+  isOpen: boolean,
+  onEscape: () => void,
+  initial?: RefObject<HTMLElement | null>,
+): void {
+  useEffect(() => {
+    const root = ref.current;
+    if (!isOpen || root === null) return undefined;
+    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    if (!root.contains(document.activeElement)) (initial?.current ?? focusables(root)[0] ?? root).focus();
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        e.stopPropagation();
+        onEscape();
+        return;
+      }
+      if (e.key !== 'Tab') return;
+      const list = focusables(root);
+      const first = list[0];
+      const last = list.at(-1);
+      if (first === undefined || last === undefined) {
+        e.preventDefault();
+        return;
+      }
+      const active = document.activeElement;
+      if (e.shiftKey && (active === first || !root.contains(active))) {
+        e.preventDefault();
+        last.focus();
+      } else if (!e.shiftKey && (active === last || !root.contains(active))) {
+        e.preventDefault();
+        first.focus();
+      }
+    };
+    document.addEventListener('keydown', onKey, true);
+    return () => {
+      document.removeEventListener('keydown', onKey, true);
+      if (before !== null && before.isConnected) before.focus();
+    };
+  }, [ref, isOpen, onEscape, initial]);
+}
