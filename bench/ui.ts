@@ -2,7 +2,9 @@
 // - click → position visible: median and p95 over 50 one-click orders (target median ≤ 50 ms), beside the same
 //   order sent straight to main's IPC dispatcher (the baseline: what the UI adds on top);
 // - 30 symbols ticking 10 times a second: renderer long tasks over 50 ms (target none), beside an idle baseline;
-// - renderer JavaScript gzipped (target ≤ 300 KB).
+// - renderer JavaScript gzipped (target ≤ 300 KB);
+// - the chart holds 10,000 bars during the ticking run; drag-to-modify from mouse-up to the new SL shown
+//   (target median ≤ 100 ms), over 20 drags of a position's SL line on the simulator.
 // Run alone: `npx tsx bench/ui.ts` (builds nothing: run `npm run build` first).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,6 +53,35 @@ const OBSERVE_LONG_TASKS = `(() => {
 })()`;
 
 const COLLECT_LONG_TASKS = 'window.__longTasks.splice(0)';
+
+/** In-page: drags the SL line's handle by DY pixels and times mouse-up → the line settled at the new SL. */
+const DRAG_SL = `(async () => {
+  const handle = document.querySelector('[data-testid^="chart-handle-sl:"]');
+  if (handle === null) throw new Error('no SL handle');
+  const box = handle.getBoundingClientRect();
+  const x = box.left + 20;
+  const y = box.top + box.height / 2;
+  const at = (type, target, dy) =>
+    target.dispatchEvent(new MouseEvent(type, { bubbles: true, cancelable: true, button: 0, clientX: x, clientY: y + dy }));
+  at('mousedown', handle, 0);
+  at('mousemove', window, DY / 2);
+  at('mousemove', window, DY);
+  const settled = new Promise((resolve) => {
+    const observer = new MutationObserver(() => {
+      if (!handle.classList.contains('held')) {
+        observer.disconnect();
+        resolve();
+      }
+    });
+    observer.observe(handle, { attributes: true, attributeFilter: ['class'] });
+  });
+  const t0 = performance.now();
+  at('mouseup', window, DY);
+  if (!handle.classList.contains('held')) throw new Error('the drag did not start a modification');
+  await settled;
+  await new Promise((r) => requestAnimationFrame(r));
+  return performance.now() - t0;
+})()`;
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -105,6 +136,12 @@ async function tickingLongTasks(): Promise<void> {
   const symbols = SYMBOL_CATALOG.slice(0, TICK_SYMBOLS).map((s) => s.name);
   const h = await startDesktop({ tickMs: 0, watchlist: symbols });
   try {
+    // The chart in the centre holds 10,000 bars of the first symbol while everything ticks.
+    await h.page.getByTestId('chart-bar-count').selectOption('10000');
+    await h.page.locator('[data-testid="chart-status"][data-state="ready"]').waitFor();
+    const chartStatus = (await h.page.getByTestId('chart-status').textContent()) ?? '';
+    if (!chartStatus.startsWith('10000 bars'))
+      throw new Error(`chart did not load 10,000 bars: ${chartStatus}`);
     const observe = async (): Promise<void> => {
       await h.page.evaluate(OBSERVE_LONG_TASKS);
     };
@@ -165,7 +202,7 @@ async function tickingLongTasks(): Promise<void> {
       `${((((m1[name] ?? 0) - (m0[name] ?? 0)) / seconds) * 100).toFixed(1)}%`;
     const over = busy.filter((d) => d > 50);
     console.log(
-      `${TICK_SYMBOLS} symbols × ${1000 / TICK_MS}/s for ${TICK_SECONDS} s: ${Math.round(ticks / seconds)} quotes/s reached the page's host`,
+      `${TICK_SYMBOLS} symbols × ${1000 / TICK_MS}/s for ${TICK_SECONDS} s, chart of ${symbols[0] ?? '?'} with 10,000 bars: ${Math.round(ticks / seconds)} quotes/s reached the page's host`,
     );
     console.log(
       `  long tasks > 50 ms: ${over.length} (longest ${ms(Math.max(0, ...busy))})   target none: ${check('long tasks > 50 ms while ticking', String(over.length), 'none', over.length === 0)}`,
@@ -178,6 +215,34 @@ async function tickingLongTasks(): Promise<void> {
     );
     console.log(
       `  renderer main thread busy ${share('TaskDuration')} of the time (script ${share('ScriptDuration')}, style ${share('RecalcStyleDuration')}, layout ${share('LayoutDuration')})   machine load average ${loadavg()[0]?.toFixed(1) ?? '?'} on ${cpus().length} cores`,
+    );
+  } finally {
+    await h.close();
+  }
+}
+
+async function dragToModify(): Promise<void> {
+  const h = await startDesktop({ tickMs: 0, watchlist: ['EURUSD'] });
+  const DRAGS = 20;
+  try {
+    const opened = await h.app.dispatcher.invoke(
+      'orders:open-market',
+      { symbol: 'EURUSD', side: 'buy', volume: 0.1, sl: { pips: 40 }, requestKey: 'bench-drag' },
+      { via: 'bench' },
+    );
+    if (!opened.ok) throw new Error(`could not open the position: ${JSON.stringify(opened)}`);
+    await h.page.locator('[data-testid^="chart-handle-sl:"]').waitFor();
+    const times: number[] = [];
+    for (let i = 0; i < DRAGS; i += 1) {
+      // Down and up in turn, so the SL stays below the market.
+      const dy = i % 2 === 0 ? 12 : -10;
+      times.push(await h.page.evaluate<number>(DRAG_SL.replaceAll('DY', String(dy))));
+    }
+    const sorted = [...times].sort((a, b) => a - b);
+    const median = percentile(sorted, 50);
+    console.log(`drag-to-modify, ${DRAGS} drags of an SL line (mouse-up → line settled at the new SL):`);
+    console.log(
+      `  median ${ms(median)}   p95 ${ms(percentile(sorted, 95))}   max ${ms(sorted.at(-1) ?? Number.NaN)}   target median ≤ 100 ms: ${verdict(median <= 100)}`,
     );
   } finally {
     await h.close();
@@ -202,8 +267,10 @@ function bundleSize(): void {
 
 export async function run(): Promise<void> {
   bundleSize();
-  if (process.env['BENCH_UI_ONLY'] !== 'ticks') await clickToPosition();
-  await tickingLongTasks();
+  const only = process.env['BENCH_UI_ONLY'];
+  if (only === undefined || only === 'orders') await clickToPosition();
+  if (only === undefined || only === 'drag') await dragToModify();
+  if (only === undefined || only === 'ticks') await tickingLongTasks();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -17,8 +17,8 @@ import {
 import { ChartView } from './chart-view';
 import './chart.css';
 
-/** Bars the chart loads per symbol and timeframe. */
-export const CHART_BARS = 2_000;
+/** Bars the chart can load per symbol and timeframe (the first is the default). */
+export const CHART_BAR_COUNTS = [2_000, 5_000, 10_000] as const;
 /** The timeframes on the toolbar (all 21 are in the protocol; these are the ones traders switch between). */
 export const CHART_TIMEFRAMES: readonly Timeframe[] = [
   'M1',
@@ -95,6 +95,7 @@ export function ChartPanel(): ReactNode {
   const isLinkUp = useApp((s) => s.bridge !== null && s.bridge.state !== 'disconnected');
   const dragError = usePlaceError(CHART_PLACE);
   const [timeframe, setTimeframe] = useState<Timeframe>('H1');
+  const [barCount, setBarCount] = useState<number>(CHART_BAR_COUNTS[0]);
   const [status, setStatus] = useState<{ kind: 'loading' | 'ready' | 'error'; text: string }>({
     kind: 'loading',
     text: 'Loading bars…',
@@ -102,6 +103,11 @@ export function ChartPanel(): ReactNode {
   const containerRef = useRef<HTMLDivElement | null>(null);
   const viewRef = useRef<ChartView | null>(null);
   const barsRef = useRef<Bar[]>([]);
+  // Read by the tick subscription, so a spec arriving later does not reload the bars.
+  const specRef = useRef(spec);
+  useEffect(() => {
+    specRef.current = spec;
+  }, [spec]);
   const onDragEndRef = useRef<(line: ChartLine, price: number) => void>(() => undefined);
 
   // The view lives as long as the panel; everything else talks to it through the ref.
@@ -132,25 +138,24 @@ export function ChartPanel(): ReactNode {
     barsRef.current = [];
     view.setBars([]);
     setStatus({ kind: 'loading', text: `Loading ${symbol} ${timeframe}…` });
-    void controller.client
-      .invoke('chart:get-bars', { symbol, timeframe, count: CHART_BARS })
-      .then((answer) => {
-        if (!isCurrent) return;
-        if (!answer.ok) {
-          setStatus({ kind: 'error', text: answer.error.message });
-          return;
-        }
-        barsRef.current = [...answer.value.bars];
-        view.setBars(barsRef.current);
-        setStatus({ kind: 'ready', text: `${answer.value.bars.length} bars` });
-      });
+    void controller.client.invoke('chart:get-bars', { symbol, timeframe, count: barCount }).then((answer) => {
+      if (!isCurrent) return;
+      if (!answer.ok) {
+        setStatus({ kind: 'error', text: answer.error.message });
+        return;
+      }
+      barsRef.current = [...answer.value.bars];
+      view.setBars(barsRef.current);
+      setStatus({ kind: 'ready', text: `${answer.value.bars.length} bars` });
+    });
     let lastQuote = store.getState().quotes[symbol];
     const off = store.subscribe((s) => {
       const quote = s.quotes[symbol];
       if (quote === undefined || quote === lastQuote) return;
       lastQuote = quote;
       if (barsRef.current.length === 0) return;
-      const spread = spec === undefined ? 0 : Math.round((quote.ask - quote.bid) / spec.point);
+      const point = specRef.current?.point;
+      const spread = point === undefined ? 0 : Math.round((quote.ask - quote.bid) / point);
       const update = applyPrice(barsRef.current, timeframe, quote.bid, quote.timeMs, spread);
       if (update.kind !== 'ignored') view.updateBar(update.bar);
     });
@@ -158,7 +163,7 @@ export function ChartPanel(): ReactNode {
       isCurrent = false;
       off();
     };
-  }, [symbol, timeframe, isLinkUp, controller, store, spec]);
+  }, [symbol, timeframe, barCount, isLinkUp, controller, store]);
 
   // Lines: redrawn from the store whenever the quote, positions or orders of the symbol change.
   useEffect(() => {
@@ -249,6 +254,20 @@ export function ChartPanel(): ReactNode {
             </button>
           ))}
         </div>
+        <select
+          aria-label="Bars to load"
+          data-testid="chart-bar-count"
+          value={barCount}
+          onChange={(e) => {
+            setBarCount(Number(e.target.value));
+          }}
+        >
+          {CHART_BAR_COUNTS.map((n) => (
+            <option key={n} value={n}>
+              {n.toLocaleString('en')} bars
+            </option>
+          ))}
+        </select>
         <span className="spacer" />
         <span
           className={`chart-status muted small ${status.kind}`}
