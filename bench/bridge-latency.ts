@@ -4,7 +4,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NdjsonDecoder } from '../src-bridge/protocol/ndjson';
 import { startBridgeServer, type BridgeServer } from '../src-bridge/server/bridge-server';
-import { defaultEndpoint } from '../src-bridge/server/endpoint';
+import { pipePath } from '../src-bridge/server/endpoint';
 import type { BridgeSession } from '../src-bridge/server/session';
 import { startSimulator, type SimulatorHandle } from '../src-bridge/simulator/simulator';
 import { check } from './_targets';
@@ -21,9 +21,7 @@ const WARMUP = 500;
 
 function endpoint(): string {
   const name = `pd-bench-${randomBytes(4).toString('hex')}`;
-  return process.platform === 'win32'
-    ? defaultEndpoint().replace(/pipdesk$/, name)
-    : join(tmpdir(), `${name}.sock`);
+  return process.platform === 'win32' ? pipePath(name) : join(tmpdir(), `${name}.sock`);
 }
 
 function percentile(sortedUs: readonly number[], p: number): number {

@@ -3,7 +3,7 @@ import { retcodeInfo } from '../../src-core/trading/retcodes';
 import { RatesRequest, RatesResult } from './rates';
 
 /**
- * Bridge protocol v1: every message that crosses the pipe between the app (server) and the EA (client).
+ * Bridge protocol v2: every message that crosses the pipe between the app (server) and the EA (client).
  * `docs/bridge-protocol.md` is the prose specification of these schemas; keep both in step.
  *
  * Conventions (why they are the way they are):
@@ -21,16 +21,18 @@ import { RatesRequest, RatesResult } from './rates';
  * - Unknown fields are ignored (zod objects strip them), so adding an optional field is not a version bump.
  */
 
-/** The only protocol version this build speaks. */
-export const PROTOCOL_VERSION = 1;
+/** The only protocol version this build speaks (v1, with the token in hello, is refused). */
+export const PROTOCOL_VERSION = 2;
 /** Largest frame either side accepts, in bytes of UTF-8 excluding the newline. */
 export const MAX_FRAME_BYTES = 1_048_576;
 /** Each side sends `hb` when it has sent nothing for this long. */
 export const HEARTBEAT_INTERVAL_MS = 5_000;
 /** Each side drops the link after receiving nothing for this long. */
 export const SILENCE_TIMEOUT_MS = 15_000;
-/** The app refuses a connection that has not said hello within this time. */
-export const HELLO_TIMEOUT_MS = 5_000;
+/** The app refuses a connection that has not said hello within this time of connecting. */
+export const HELLO_TIMEOUT_MS = 2_000;
+/** The app refuses a connection that has not answered the challenge within this time. */
+export const AUTH_TIMEOUT_MS = 2_000;
 
 /** A 64-bit MT5 integer (ticket, magic, position id, login) as a decimal string. */
 export const Ticket = z.string().regex(/^[0-9]{1,20}$/, 'a decimal string of up to 20 digits');
@@ -52,12 +54,25 @@ const price = z.number().nonnegative();
 const volume = z.number().positive();
 const money = z.number();
 const timeMs = z.number().int().nonnegative();
-/** TimeTradeServer() − TimeGMT(), seconds: the trade server's clock minus UTC (docs/clock-model.md). */
-const timeOffsetSec = z.number().int().min(-86_400).max(86_400);
 const mt5Int = z.number().int();
 
 // ---------------------------------------------------------------------------------------------------------
 // Handshake
+
+/** A handshake nonce: 32 random bytes as 64 lowercase hex characters, fresh per connection on each side. */
+export const Nonce = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex characters');
+export type Nonce = z.infer<typeof Nonce>;
+
+/** A handshake proof: HMAC-SHA256 as 64 lowercase hex characters (see `./handshake`). */
+export const Proof = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex characters');
+export type Proof = z.infer<typeof Proof>;
+
+/**
+ * The trade server's clock minus UTC in whole seconds (`TimeTradeServer() - TimeGMT()`). Protocol times stay on
+ * the trade server's clock; UTC ms = serverMs - timeOffsetSec * 1000 (docs/clock-model.md).
+ */
+export const TimeOffsetSec = z.number().int().min(-86_400).max(86_400);
+export type TimeOffsetSec = z.infer<typeof TimeOffsetSec>;
 
 /** The terminal part of `hello`. */
 export const HelloTerminal = z.object({
@@ -97,20 +112,38 @@ export const HelloAccount = z.object({
 });
 export type HelloAccount = z.infer<typeof HelloAccount>;
 
-/** EA → app, first frame after connecting. */
+/** EA → app, first frame after connecting. It carries no secret: the token never crosses the pipe. */
 export const Hello = z.object({
   type: z.literal('hello'),
-  protocol: z.number().int().positive(),
-  /** The EA's own version string, e.g. `1.00`, or `sim-0.1.0` for the simulator. */
+  protocol: z.literal(PROTOCOL_VERSION),
+  /** The EA's own version string, e.g. `2.00`, or `sim-0.1.0` for the simulator. */
   eaVersion: z.string().min(1).max(32),
-  /** The pairing token read from the token file; compared in constant time. */
-  token: z.string().max(256),
+  /** The EA's nonce for this connection. */
+  nonce: Nonce,
+  /** The trade server's clock minus UTC, in seconds. */
+  timeOffsetSec: TimeOffsetSec,
   terminal: HelloTerminal,
   account: HelloAccount,
-  /** The trade server's clock minus UTC; absent from older EAs (then taken as 0). */
-  timeOffsetSec: timeOffsetSec.optional(),
 });
 export type Hello = z.infer<typeof Hello>;
+
+/** App → EA, the answer to hello: the app's nonce and its proof that it holds the token. */
+export const Challenge = z.object({
+  type: z.literal('challenge'),
+  protocol: z.literal(PROTOCOL_VERSION),
+  nonce: Nonce,
+  /** `handshakeProof(token, 'app', endpoint, eaNonce, appNonce)`; the EA checks it before anything else. */
+  proof: Proof,
+});
+export type Challenge = z.infer<typeof Challenge>;
+
+/** EA → app, after verifying the challenge: the EA's proof that it holds the token. */
+export const Auth = z.object({
+  type: z.literal('auth'),
+  /** `handshakeProof(token, 'ea', endpoint, eaNonce, appNonce)`. */
+  proof: Proof,
+});
+export type Auth = z.infer<typeof Auth>;
 
 /** App → EA: the handshake succeeded. The EA uses the timing values it is given. */
 export const Welcome = z.object({
@@ -126,14 +159,18 @@ export type Welcome = z.infer<typeof Welcome>;
 
 /** Why the app refused a handshake. */
 export const RefusalReason = z.enum([
-  /** The token does not match the current token file. Re-read the file before retrying. */
+  /** The EA's proof does not match the current token (or the app has none). Re-read the file before retrying. */
   'BAD_TOKEN',
-  /** The EA speaks a protocol version the app does not. */
-  'UNSUPPORTED_PROTOCOL',
-  /** The first frame was not a valid hello. */
+  /** The EA speaks another protocol version (v1 sends its token in hello): update or reinstall the EA. */
+  'PROTOCOL_UNSUPPORTED',
+  /** The first frame was not a valid hello, or the second not a valid auth. */
   'BAD_HELLO',
-  /** No hello arrived within HELLO_TIMEOUT_MS. */
+  /** No hello arrived within HELLO_TIMEOUT_MS of connecting. */
   'HELLO_TIMEOUT',
+  /** No auth arrived within AUTH_TIMEOUT_MS of the challenge. */
+  'AUTH_TIMEOUT',
+  /** Every session slot is taken by other terminals. */
+  'BUSY',
   /** The app is shutting down. */
   'SHUTTING_DOWN',
 ]);
@@ -144,13 +181,16 @@ export const Refused = z.object({
   type: z.literal('refused'),
   reason: RefusalReason,
   message: z.string().max(512),
-  /** Protocol versions the app supports (always present for UNSUPPORTED_PROTOCOL). */
+  /** Protocol versions the app supports (always present for PROTOCOL_UNSUPPORTED). */
   supported: z.string().max(64).optional(),
 });
 export type Refused = z.infer<typeof Refused>;
 
-/** Why either side is closing an established link. */
-export const ByeReason = z.enum(['REPLACED', 'SHUTDOWN', 'SILENCE', 'PROTOCOL_ERROR']);
+/**
+ * Why either side is closing an established link. TOKEN_ROTATED: the trader rotated the pairing token; the EA
+ * re-reads the token file and proves itself again.
+ */
+export const ByeReason = z.enum(['REPLACED', 'SHUTDOWN', 'SILENCE', 'PROTOCOL_ERROR', 'TOKEN_ROTATED']);
 export type ByeReason = z.infer<typeof ByeReason>;
 
 /** Either direction: the sender is about to close the link. The EA reconnects with backoff. */
@@ -233,8 +273,8 @@ export const WireAccount = z.object({
   /** ACCOUNT_LIMIT_ORDERS, 0 = unlimited. */
   limitOrders: z.number().int().nonnegative(),
   fifoClose: z.boolean(),
-  /** The trade server's clock minus UTC, again on every account event (it changes with daylight saving). */
-  timeOffsetSec: timeOffsetSec.optional(),
+  /** The trade server's clock minus UTC, in seconds (as in hello). Optional. */
+  timeOffsetSec: TimeOffsetSec.optional(),
 });
 export type WireAccount = z.infer<typeof WireAccount>;
 
@@ -612,7 +652,7 @@ export const RequestSchemas = {
   rates: RatesRequest,
 } as const;
 
-/** Every request type of protocol v1. */
+/** Every request type of the protocol. */
 export type RequestType = keyof typeof RequestSchemas;
 /** The request types, in the order of the spec. */
 export const REQUEST_TYPES = Object.keys(RequestSchemas) as RequestType[];
@@ -628,7 +668,7 @@ export type ParamsOf<T extends RequestType> =
       : never
     : never;
 
-/** Any request of protocol v1. */
+/** Any request of the protocol. */
 export const Request = z.union([
   RequestSchemas.account,
   RequestSchemas.symbols,
@@ -759,8 +799,8 @@ export const AccountEvent = z.object({
   marginLevel: money,
   leverage: z.number().int().nonnegative(),
   tradeAllowed: z.boolean(),
-  /** The trade server's clock minus UTC (changes with the server's daylight saving). */
-  timeOffsetSec: timeOffsetSec.optional(),
+  /** The trade server's clock minus UTC, in seconds; sent when it may have changed (DST). Optional. */
+  timeOffsetSec: TimeOffsetSec.optional(),
 });
 export type AccountEvent = z.infer<typeof AccountEvent>;
 
@@ -811,9 +851,10 @@ export const EaMessageSchemas = {
 export type EaMessage = z.infer<(typeof EaMessageSchemas)[keyof typeof EaMessageSchemas]>;
 
 /** Every frame the app may send. */
-export type AppMessage = Welcome | Refused | Bye | Heartbeat | ProtocolError | Request;
+export type AppMessage = Challenge | Welcome | Refused | Bye | Heartbeat | ProtocolError | Request;
 /** The schema of every frame the app may send, by `type` (what an EA or the simulator parses). */
 export const AppMessageSchemas = {
+  challenge: Challenge,
   welcome: Welcome,
   refused: Refused,
   bye: Bye,

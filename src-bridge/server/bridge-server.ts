@@ -2,17 +2,19 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { unlink } from 'node:fs/promises';
 import { err, type Result } from '../../src-core/result';
 import { Emitter } from '../../src-core/emitter';
-import { FramedLink } from '../protocol/link';
+import { handshakeEndpoint } from '../protocol/handshake';
+import type { FramedLink } from '../protocol/link';
 import { silentLogger, type Logger } from '../../src-core/logger';
 import {
+  AUTH_TIMEOUT_MS,
   DEFAULT_DEADLINES_MS,
   HEARTBEAT_INTERVAL_MS,
   HELLO_TIMEOUT_MS,
-  Hello,
   MAX_FRAME_BYTES,
   PROTOCOL_VERSION,
   SILENCE_TIMEOUT_MS,
   type AccountEvent,
+  type Hello,
   type ParamsOf,
   type RefusalReason,
   type RequestType,
@@ -20,7 +22,9 @@ import {
   type TickEvent,
   type TxnEvent,
 } from '../protocol/messages';
-import { readTokenFile, tokensEqual } from './endpoint';
+import { Connection } from './connection';
+import { readTokenFile } from './endpoint';
+import { RefusalLog } from './refusal-log';
 import {
   BridgeSession,
   sessionKey,
@@ -47,19 +51,42 @@ export type BridgeServerOptions = TokenSource & {
   readonly heartbeatMs?: number;
   /** Default {@link SILENCE_TIMEOUT_MS}. */
   readonly silenceMs?: number;
-  /** Default {@link HELLO_TIMEOUT_MS}. */
+  /** Time from connecting to hello. Default {@link HELLO_TIMEOUT_MS}. */
   readonly helloTimeoutMs?: number;
+  /** Time from the challenge to auth. Default {@link AUTH_TIMEOUT_MS}. */
+  readonly authTimeoutMs?: number;
   /** Default {@link MAX_FRAME_BYTES}. */
   readonly maxFrameBytes?: number;
   /** Overrides of the per-type deadlines. */
   readonly deadlines?: Partial<Record<RequestType, number>>;
   /** Bad frames within a minute after which a session is dropped. Default 20. */
   readonly maxBadFramesPerMinute?: number;
-  /** Simultaneous connections (paired or not). Default 64. */
-  readonly maxConnections?: number;
+  /** Paired sessions (terminals) at once. Default 64. */
+  readonly maxSessions?: number;
+  /**
+   * Connections still in their handshake at once, apart from the session slots. When full, the oldest unpaired
+   * connection is dropped to make room, so idle or stalled connections can never lock a correct EA out.
+   * Default 16.
+   */
+  readonly maxUnpaired?: number;
+  /** Refusals are summarised in one log line per this interval. Default 60 s. */
+  readonly refusalLogIntervalMs?: number;
+  /**
+   * When the endpoint is already in use: absent (the default), start-up fails with EADDRINUSE; a number, the
+   * server starts anyway in the `busy` state, retries every this many ms, and reports both through
+   * `listenState` / `onListenState` (the app shows a possible impostor to the trader; it never moves aside).
+   */
+  readonly busyRetryMs?: number;
   /** The `app` string of welcome. */
   readonly appName?: string;
 };
+
+/** Whether the server holds its endpoint. */
+export type ListenState =
+  | { readonly kind: 'listening' }
+  /** Another process holds the endpoint: possibly an impostor waiting for the EA. */
+  | { readonly kind: 'busy'; readonly since: number; readonly message: string }
+  | { readonly kind: 'closed' };
 
 /** A change in the set of sessions. */
 export type SessionEvent =
@@ -70,6 +97,16 @@ export type SessionEvent =
       readonly reason: RefusalReason;
       readonly message: string;
       /** What the EA claimed to be, when its hello was readable. */
+      readonly login?: string;
+      readonly server?: string;
+      readonly eaVersion?: string;
+    }
+  /**
+   * An EA said hello, got the challenge and closed without proving anything: the app's proof did not match
+   * its token, so its token file is stale (or it is not our EA).
+   */
+  | {
+      readonly kind: 'abandoned';
       readonly login?: string;
       readonly server?: string;
       readonly eaVersion?: string;
@@ -101,26 +138,38 @@ export interface BridgeServer {
   readonly onAccount: (listener: (account: AccountEvent, session: BridgeSession) => void) => () => void;
   /** Trade transactions from every session. */
   readonly onTransaction: (listener: (txn: TxnEvent, session: BridgeSession) => void) => () => void;
+  /** Ends every open session with this reason (e.g. `token_rotated`: every EA proves itself again). */
+  readonly closeSessions: (reason: SessionCloseReason, message: string) => void;
+  /** Whether the server holds its endpoint. */
+  readonly listenState: () => ListenState;
+  /** Changes of {@link listenState}. */
+  readonly onListenState: (listener: (state: ListenState) => void) => () => void;
   /** Says bye to every session, stops listening and removes the socket file. */
   readonly close: () => Promise<void>;
 }
 
 /**
- * Starts the pipe server. Resolves once it listens. A stale Unix socket file left by a crashed run is removed;
- * a live one (another server) fails with EADDRINUSE.
+ * Starts the pipe server. Resolves once it listens (or, with `busyRetryMs`, once it knows the endpoint is
+ * busy). A stale Unix socket file left by a crashed run is removed; a live one (another server) is EADDRINUSE.
  */
 export async function startBridgeServer(options: BridgeServerOptions): Promise<BridgeServer> {
   const logger = options.logger ?? silentLogger;
   const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_INTERVAL_MS;
   const silenceMs = options.silenceMs ?? SILENCE_TIMEOUT_MS;
-  const helloTimeoutMs = options.helloTimeoutMs ?? HELLO_TIMEOUT_MS;
   const maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
   const deadlines = { ...DEFAULT_DEADLINES_MS, ...options.deadlines };
   const appName = options.appName ?? 'pipdesk/0.1.0';
+  const maxSessions = options.maxSessions ?? 64;
+  const maxUnpaired = options.maxUnpaired ?? 16;
   const sessions = new Map<string, BridgeSession>();
   const sockets = new Set<Socket>();
+  /** Unpaired connections, oldest first (a Map keeps insertion order). */
+  const unpaired = new Map<Connection, true>();
+  const refusals = new RefusalLog(logger, options.refusalLogIntervalMs ?? 60_000);
   let isClosing = false;
   let sessionCounter = 0;
+  let state: ListenState = { kind: 'closed' };
+  let busyTimer: NodeJS.Timeout | undefined;
 
   const onListenerError = (error: unknown): void => {
     logger.error('bridge: listener threw', { error: String(error) });
@@ -129,6 +178,7 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
   const ticks = new Emitter<[TickEvent, BridgeSession]>(onListenerError);
   const accounts = new Emitter<[AccountEvent, BridgeSession]>(onListenerError);
   const txns = new Emitter<[TxnEvent, BridgeSession]>(onListenerError);
+  const listenStates = new Emitter<[ListenState]>(onListenerError);
 
   const expectedToken = async (): Promise<string | undefined> => {
     if ('token' in options) return options.token;
@@ -155,156 +205,115 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
     },
   };
 
+  const openSession = (
+    hello: Hello,
+    link: FramedLink,
+  ): { readonly session: BridgeSession } | { readonly refusal: RefusalReason; readonly message: string } => {
+    if (isClosing) return { refusal: 'SHUTTING_DOWN', message: 'the app is shutting down' };
+    const key = sessionKey(hello.account.login, hello.account.server);
+    const previous = sessions.get(key);
+    if (previous === undefined && sessions.size >= maxSessions) {
+      return { refusal: 'BUSY', message: `all ${maxSessions} terminal slots are in use` };
+    }
+    sessionCounter += 1;
+    const created = new BridgeSession(`s-${sessionCounter}`, hello, link, wiring);
+    previous?.close('replaced', `a newer connection for ${created.key} took over`);
+    sessions.set(created.key, created);
+    link.send({
+      type: 'welcome',
+      protocol: PROTOCOL_VERSION,
+      sessionId: created.id,
+      heartbeatMs,
+      silenceMs,
+      maxFrameBytes,
+      app: appName,
+    });
+    link.startTimers(heartbeatMs, silenceMs);
+    logger.info('bridge: session opened', {
+      session: created.key,
+      id: created.id,
+      eaVersion: hello.eaVersion,
+      build: hello.terminal.build,
+      marginMode: hello.account.marginMode,
+      tradeMode: hello.account.tradeMode,
+      timeOffsetSec: hello.timeOffsetSec,
+    });
+    sessionEvents.emit({ kind: 'opened', session: created });
+    return { session: created };
+  };
+
+  const connectionDeps = {
+    logger,
+    endpoint: handshakeEndpoint(options.path),
+    helloTimeoutMs: options.helloTimeoutMs ?? HELLO_TIMEOUT_MS,
+    authTimeoutMs: options.authTimeoutMs ?? AUTH_TIMEOUT_MS,
+    maxFrameBytes,
+    silenceMs,
+    expectedToken,
+    onRefused: (
+      reason: RefusalReason,
+      message: string,
+      claimed: { login?: string; server?: string; eaVersion?: string },
+    ) => {
+      refusals.record(reason, { message, ...claimed });
+      sessionEvents.emit({ kind: 'refused', reason, message, ...claimed });
+    },
+    onAbandoned: (claimed: { login?: string; server?: string; eaVersion?: string }) => {
+      refusals.record('ABANDONED', {
+        message: 'the EA closed after the challenge: its token file may be stale',
+        ...claimed,
+      });
+      sessionEvents.emit({ kind: 'abandoned', ...claimed });
+    },
+    onPaired: openSession,
+    onSettled: (connection: Connection) => {
+      unpaired.delete(connection);
+    },
+  };
+
   const handleConnection = (socket: Socket): void => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    let session: BridgeSession | undefined;
-    let isHandshaking = false;
-    let isRefused = false;
-
-    const refuse = (
-      reason: RefusalReason,
-      message: string,
-      claimed: { login?: string; server?: string; eaVersion?: string } = {},
-    ): void => {
-      if (isRefused) return;
-      isRefused = true;
-      clearTimeout(helloTimer);
-      logger.warn('bridge: handshake refused', { reason, message, ...claimed });
-      link.close({ type: 'refused', reason, message, supported: String(PROTOCOL_VERSION) });
-      sessionEvents.emit({ kind: 'refused', reason, message, ...claimed });
-    };
-
-    const handshake = async (message: Record<string, unknown>): Promise<void> => {
-      const protocol = message['protocol'];
-      const parsed = Hello.safeParse(message);
-      const claimed = parsed.success
-        ? {
-            login: parsed.data.account.login,
-            server: parsed.data.account.server,
-            eaVersion: parsed.data.eaVersion,
-          }
-        : {};
-      if (typeof protocol === 'number' && protocol !== PROTOCOL_VERSION) {
-        refuse(
-          'UNSUPPORTED_PROTOCOL',
-          `protocol ${protocol} is not supported; this app speaks ${PROTOCOL_VERSION}`,
-          claimed,
-        );
-        return;
+    if (unpaired.size >= maxUnpaired) {
+      // Make room by dropping the oldest: it has had the longest to finish, and a correct EA finishes its
+      // handshake within a few round trips, so idle or stalled connections cannot lock it out.
+      const oldest = unpaired.keys().next();
+      if (oldest.done !== true) {
+        oldest.value.evict();
+        refusals.record('EVICTED', { message: 'unpaired connection dropped to make room' });
       }
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        refuse(
-          'BAD_HELLO',
-          `invalid hello: ${issue === undefined ? '' : `${issue.path.join('.')}: ${issue.message}`}`,
-        );
-        return;
-      }
-      const expected = await expectedToken();
-      if (!link.isOpen) return;
-      if (expected === undefined || !tokensEqual(parsed.data.token, expected)) {
-        refuse('BAD_TOKEN', 'pairing token does not match; re-read Pipdesk\\token.txt', claimed);
-        return;
-      }
-      if (isClosing) {
-        refuse('SHUTTING_DOWN', 'the app is shutting down', claimed);
-        return;
-      }
-      clearTimeout(helloTimer);
-      sessionCounter += 1;
-      const created = new BridgeSession(`s-${sessionCounter}`, parsed.data, link, wiring);
-      const previous = sessions.get(created.key);
-      if (previous !== undefined) {
-        previous.close('replaced', `a newer connection for ${created.key} took over`);
-      }
-      sessions.set(created.key, created);
-      session = created;
-      link.send({
-        type: 'welcome',
-        protocol: PROTOCOL_VERSION,
-        sessionId: created.id,
-        heartbeatMs,
-        silenceMs,
-        maxFrameBytes,
-        app: appName,
-      });
-      link.startTimers(heartbeatMs, silenceMs);
-      logger.info('bridge: session opened', {
-        session: created.key,
-        id: created.id,
-        eaVersion: parsed.data.eaVersion,
-        build: parsed.data.terminal.build,
-        marginMode: parsed.data.account.marginMode,
-        tradeMode: parsed.data.account.tradeMode,
-      });
-      sessionEvents.emit({ kind: 'opened', session: created });
-    };
-
-    const link = new FramedLink(
-      socket,
-      {
-        onMessage: (message, type) => {
-          if (session !== undefined) {
-            try {
-              session.handleMessage(message, type);
-            } catch (error) {
-              // A bug in our handling must not take the app down: log the stack, tell the EA without it.
-              logger.error('bridge: failed to handle a frame', {
-                session: session.key,
-                type,
-                stack: error instanceof Error ? error.stack : String(error),
-              });
-              link.send({
-                type: 'error',
-                code: 'BAD_MESSAGE',
-                message: 'the app could not handle this frame',
-              });
-            }
-            return;
-          }
-          if (isHandshaking || isRefused) return;
-          if (type !== 'hello') {
-            refuse('BAD_HELLO', 'the first frame must be hello');
-            return;
-          }
-          isHandshaking = true;
-          handshake(message).catch((error: unknown) => {
-            logger.error('bridge: handshake failed', { error: String(error) });
-            refuse('BAD_HELLO', 'internal error during handshake');
-          });
-        },
-        onBadFrame: (code, message) => {
-          if (session !== undefined) {
-            session.handleBadFrame(code, message);
-            return;
-          }
-          refuse('BAD_HELLO', `first frame unreadable: ${message}`);
-        },
-        onSilence: () => {
-          session?.close('silence', `nothing received for ${silenceMs} ms`);
-        },
-        onClose: (cause, error) => {
-          clearTimeout(helloTimer);
-          if (error !== undefined) logger.debug('bridge: socket error', { error: error.message });
-          session?.close(cause === 'backpressure' ? 'backpressure' : 'disconnected');
-        },
-      },
-      { maxFrameBytes },
-    );
-
-    const helloTimer = setTimeout(() => {
-      if (session === undefined && !isHandshaking) {
-        refuse('HELLO_TIMEOUT', `no hello within ${helloTimeoutMs} ms`);
-      }
-    }, helloTimeoutMs);
-    helloTimer.unref();
+    }
+    const connection = new Connection(socket, connectionDeps);
+    if (connection.isUnpaired) unpaired.set(connection, true);
   };
 
   const server: Server = createServer({ noDelay: true }, handleConnection);
-  server.maxConnections = options.maxConnections ?? 64;
-  await listen(server, options.path);
-  logger.info('bridge: listening', { path: options.path });
+
+  const setState = (next: ListenState): void => {
+    state = next;
+    listenStates.emit(next);
+  };
+  const tryListen = async (): Promise<void> => {
+    await listen(server, options.path);
+    if (busyTimer !== undefined) clearInterval(busyTimer);
+    busyTimer = undefined;
+    setState({ kind: 'listening' });
+    logger.info('bridge: listening', { path: options.path });
+  };
+  try {
+    await tryListen();
+  } catch (error) {
+    const busyRetryMs = options.busyRetryMs;
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || busyRetryMs === undefined) throw error;
+    const message = `${options.path} is already in use by another process: possibly an impostor waiting for the EA`;
+    logger.error('bridge: endpoint busy', { path: options.path });
+    setState({ kind: 'busy', since: Date.now(), message });
+    busyTimer = setInterval(() => {
+      if (isClosing || state.kind !== 'busy') return;
+      tryListen().catch(() => undefined);
+    }, busyRetryMs);
+    busyTimer.unref();
+  }
 
   return {
     path: options.path,
@@ -323,17 +332,31 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
     onTick: (listener) => ticks.on(listener),
     onAccount: (listener) => accounts.on(listener),
     onTransaction: (listener) => txns.on(listener),
+    closeSessions: (reason, message) => {
+      for (const session of [...sessions.values()]) session.close(reason, message);
+    },
+    listenState: () => state,
+    onListenState: (listener) => listenStates.on(listener),
     close: async () => {
       if (isClosing) return;
       isClosing = true;
+      if (busyTimer !== undefined) clearInterval(busyTimer);
       for (const session of [...sessions.values()]) session.close('shutdown', 'the app is shutting down');
-      const closed = new Promise<void>((resolve) =>
+      for (const connection of [...unpaired.keys()])
+        connection.refuse('SHUTTING_DOWN', 'the app is shutting down');
+      const closed = new Promise<void>((resolve) => {
+        if (!server.listening) {
+          resolve();
+          return;
+        }
         server.close(() => {
           resolve();
-        }),
-      );
+        });
+      });
       for (const socket of sockets) socket.destroy();
       await closed;
+      refusals.close();
+      setState({ kind: 'closed' });
       logger.info('bridge: stopped', { path: options.path });
     },
   };

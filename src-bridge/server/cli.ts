@@ -1,7 +1,21 @@
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger, LogFields } from '../../src-core/logger';
 import { startBridgeServer } from './bridge-server';
-import { defaultEndpoint, defaultTokenFile, generateToken, pipePath, writeTokenFile } from './endpoint';
+import {
+  bridgeDir,
+  defaultTokenFile,
+  endpointFor,
+  endpointFromOption,
+  ensurePrivateDir,
+  generatePipeName,
+  generateToken,
+  pipeFileBeside,
+  readPipeFile,
+  readTokenFile,
+  writePipeFile,
+  writeTokenFile,
+} from './endpoint';
 import type { BridgeSession } from './session';
 
 const HELP = `Pipdesk bridge server (headless): accepts MT5 terminals running the PipdeskBridge EA (or the simulator)
@@ -9,11 +23,14 @@ and prints each session, request and event, to check an EA installation or a sec
 
 Usage: npm run bridge -- [options]
 
-  --pipe NAME          Windows named pipe \\\\.\\pipe\\NAME (default on Windows: pipdesk)
-  --socket PATH        Unix socket path (default elsewhere: $TMPDIR/pipdesk.sock)
-  --token-file PATH    token file, re-read at every handshake
-                       (default: MT5 Common\\Files\\Pipdesk\\token.txt on Windows, $TMPDIR/pipdesk-token.txt elsewhere)
-  --token TOKEN        use this token instead of a file
+  --socket PATH        where to listen: a Unix socket path, or a pipe name / \\\\.\\pipe\\NAME on Windows
+                       (default: the endpoint in pipe.txt beside the token file, else a new random
+                       pipdesk-<16 hex> name; pipe.txt is (re)written so the EA finds it)
+  --pipe NAME          the same as --socket (kept for older scripts)
+  --token-file PATH    token file, re-read at every handshake; created when missing
+                       (default: MT5 Common\\Files\\Pipdesk\\token.txt on Windows,
+                       $XDG_RUNTIME_DIR/pipdesk/token.txt or <data folder>/run/token.txt elsewhere)
+  --token TOKEN        use this token instead of a file (64 lowercase hex)
   --write-token        generate a fresh token and write it to the token file first
   --no-probe           do not send account/symbols/quote requests when a session opens
   --ticks              subscribe to the first symbol's ticks and print them
@@ -92,18 +109,31 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
-  const path = values.pipe !== undefined ? pipePath(values.pipe) : (values.socket ?? defaultEndpoint());
   const tokenFile = values['token-file'] ?? defaultTokenFile();
-  if (values['write-token']) {
+  // The default folder holds the socket and the token: only its owner may enter it (docs/security.md).
+  if (values['token-file'] === undefined) ensurePrivateDir(dirname(tokenFile));
+  const pipeFile = pipeFileBeside(tokenFile);
+  const given = values.socket ?? values.pipe;
+  const path =
+    given === undefined
+      ? ((await readPipeFile(pipeFile)) ?? endpointFor(generatePipeName(), process.platform, bridgeDir()))
+      : endpointFromOption(given);
+  if (
+    values.token === undefined &&
+    (values['write-token'] || (await readTokenFile(tokenFile)) === undefined)
+  ) {
     await writeTokenFile(tokenFile, generateToken());
     print(`wrote a fresh token to ${tokenFile}`);
   }
+  await writePipeFile(pipeFile, path);
   const server = await startBridgeServer({
     path,
     ...(values.token !== undefined ? { token: values.token } : { tokenFile }),
     logger: cliLogger(values.verbose),
   });
-  print(`listening on ${path} (token ${values.token !== undefined ? 'from --token' : `file ${tokenFile}`})`);
+  print(
+    `listening on ${path} (pipe file ${pipeFile}; token ${values.token !== undefined ? 'from --token' : `file ${tokenFile}`})`,
+  );
   server.onSession((event) => {
     switch (event.kind) {
       case 'opened': {
@@ -129,6 +159,12 @@ async function main(): Promise<void> {
             (event.login === undefined
               ? ''
               : ` (${event.login}@${event.server ?? '?'}, EA ${event.eaVersion ?? '?'})`),
+        );
+        return;
+      case 'abandoned':
+        print(
+          `handshake abandoned by ${event.login ?? '?'}@${event.server ?? '?'}: the EA could not verify this ` +
+            `server's proof (its token file differs from ${tokenFile}?)`,
         );
         return;
     }

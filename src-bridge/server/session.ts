@@ -77,7 +77,9 @@ export type SessionCloseReason =
   /** The server is shutting down. */
   | 'shutdown'
   /** The EA stopped reading and the write backlog passed its bound. */
-  | 'backpressure';
+  | 'backpressure'
+  /** The trader rotated the pairing token: every EA proves itself again with the new one. */
+  | 'token_rotated';
 
 interface Pending {
   readonly type: RequestType;
@@ -101,6 +103,7 @@ const BYE_FOR: Partial<Record<SessionCloseReason, ByeReason>> = {
   silence: 'SILENCE',
   protocol_error: 'PROTOCOL_ERROR',
   shutdown: 'SHUTDOWN',
+  token_rotated: 'TOKEN_ROTATED',
 };
 
 /**
@@ -128,6 +131,8 @@ export class BridgeSession {
   #nextId = 0;
   #closeReason: SessionCloseReason | undefined;
   #badFrameTimes: number[] = [];
+  #timeOffsetSec: number;
+  readonly #unknownEventTypes = new Set<string>();
 
   /** @internal Built by the server after a successful handshake. */
   constructor(id: string, hello: Hello, link: FramedLink, wiring: SessionWiring) {
@@ -135,6 +140,7 @@ export class BridgeSession {
     this.key = sessionKey(hello.account.login, hello.account.server);
     this.hello = hello;
     this.openedAt = Date.now();
+    this.#timeOffsetSec = hello.timeOffsetSec;
     this.#link = link;
     this.#wiring = wiring;
     const onListenerError = (error: unknown): void => {
@@ -154,6 +160,14 @@ export class BridgeSession {
   /** Why the session ended, once it has. */
   get closeReason(): SessionCloseReason | undefined {
     return this.#closeReason;
+  }
+
+  /**
+   * The trade server's clock minus UTC in seconds: from hello, updated by `account` events that carry it (DST).
+   * Protocol times are on the trade server's clock; UTC ms = serverMs - timeOffsetSec * 1000.
+   */
+  get timeOffsetSec(): number {
+    return this.#timeOffsetSec;
   }
 
   /** Requests sent and not yet answered. */
@@ -264,6 +278,7 @@ export class BridgeSession {
       case 'account': {
         const parsed = AccountEvent.safeParse(message);
         if (parsed.success) {
+          if (parsed.data.timeOffsetSec !== undefined) this.#timeOffsetSec = parsed.data.timeOffsetSec;
           this.#accounts.emit(parsed.data);
           this.#wiring.onAccount(parsed.data, this);
         } else this.#bad('BAD_MESSAGE', `account: ${firstIssue(parsed.error)}`);
@@ -299,14 +314,23 @@ export class BridgeSession {
         return;
       }
       case 'hello':
-        this.#bad('UNEXPECTED', 'hello after the handshake');
+      case 'auth':
+        this.#bad('UNEXPECTED', `${type} after the handshake`);
         return;
-      default:
+      default: {
+        const id = typeof message['id'] === 'string' ? message['id'] : undefined;
+        if (type !== undefined && id === undefined) {
+          // An event type from a newer EA: compatible by design (docs/bridge-protocol.md, "Versioning"), so it
+          // is ignored without an error and never counts towards the bad-frame limit. Logged once per type.
+          this.#ignoreUnknownEvent(type);
+          return;
+        }
         this.#bad(
           'UNKNOWN_TYPE',
           `unknown message type ${type === undefined ? '(none)' : JSON.stringify(type).slice(0, 80)}`,
-          typeof message['id'] === 'string' ? message['id'] : undefined,
+          id?.slice(0, 64),
         );
+      }
     }
   }
 
@@ -369,6 +393,15 @@ export class BridgeSession {
       return;
     }
     this.#settle(id, pending, ok(result.data));
+  }
+
+  #ignoreUnknownEvent(type: string): void {
+    if (this.#unknownEventTypes.has(type) || this.#unknownEventTypes.size >= 16) return;
+    this.#unknownEventTypes.add(type);
+    this.#wiring.logger.info('bridge: ignoring an event type this app does not know', {
+      session: this.key,
+      type: type.slice(0, 64),
+    });
   }
 
   #settle(id: string, pending: Pending, result: Result<unknown, BridgeRequestError>): void {

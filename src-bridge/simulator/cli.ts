@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SYMBOL_CATALOG } from '../../src-core/trading/catalog';
 import type { Logger, LogFields } from '../../src-core/logger';
-import { defaultEndpoint, defaultTokenFile, pipePath } from '../server/endpoint';
+import { defaultTokenFile, endpointFromOption, pipeFileBeside } from '../server/endpoint';
 import { loadReplayCsv } from './feed';
 import { startSimulator } from './simulator';
 import type { HandshakeFault } from './terminal';
@@ -12,11 +12,13 @@ const HELP = `Pipdesk MT5 simulator: a simulated MT5 terminal and trade server t
 
 Usage: npm run simulator -- [options]
 
-Connection
-  --pipe NAME                 Windows named pipe \\\\.\\pipe\\NAME (default on Windows: pipdesk)
-  --socket PATH               Unix socket path (default elsewhere: $TMPDIR/pipdesk.sock)
+Connection (by default as the EA: the endpoint named in pipe.txt beside the token file)
+  --socket PATH               the endpoint: a Unix socket path, or \\\\.\\pipe\\NAME on Windows
+  --pipe NAME|PATH            a pipe name (Windows) or the same as --socket
+  --pipe-file PATH            read the endpoint from this pipe.txt before each attempt
   --token-file PATH           read the pairing token from this file before each attempt (default as the app's)
-  --token TOKEN               present this token instead
+  --token TOKEN               use this token instead (it never crosses the pipe: only proofs do)
+  --time-offset SEC           trade server clock minus UTC in seconds (default 0; e.g. 10800 for UTC+3)
 Account
   --login N                   (default 5001)      --server NAME      (default Pipdesk-Sim)
   --currency CCY              (default USD)       --leverage N       (default 100)
@@ -37,7 +39,7 @@ Faults
   --fault-drop-after-execute N    execute the N-th order_send, then drop the link without answering
   --fault-delay-ms MS             delay every response
   --fault-garbage N               send N garbage frames after the handshake
-  --fault-handshake KIND          bad-token | bad-protocol | bad-hello | silent
+  --fault-handshake KIND          bad-token | bad-protocol | bad-hello | silent | no-auth
   --fault-no-heartbeat            send nothing unsolicited (the app drops the link after its silence timeout)
   --fault-restart-after N         restart the terminal (forgetting its dedup table) after N requests
   --fault-hold-ms MS              hold every order_send MS inside "OrderSend", reading nothing meanwhile
@@ -78,8 +80,10 @@ async function main(): Promise<void> {
     options: {
       pipe: { type: 'string' },
       socket: { type: 'string' },
+      'pipe-file': { type: 'string' },
       'token-file': { type: 'string' },
       token: { type: 'string' },
+      'time-offset': { type: 'string' },
       login: { type: 'string' },
       server: { type: 'string' },
       currency: { type: 'string' },
@@ -113,12 +117,19 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
-  const path = values.pipe !== undefined ? pipePath(values.pipe) : (values.socket ?? defaultEndpoint());
+  const tokenFile = values['token-file'] ?? defaultTokenFile();
+  const given = values.socket ?? values.pipe;
+  const endpoint = given === undefined ? undefined : endpointFromOption(given);
+  const pipeFile = values['pipe-file'] ?? pipeFileBeside(tokenFile);
+  const timeOffsetSec = int(values['time-offset'], 0, 'time-offset');
+  if (!Number.isInteger(timeOffsetSec) || Math.abs(timeOffsetSec) > 86_400) {
+    throw new Error('--time-offset must be a whole number of seconds from -86400 to 86400');
+  }
   const marginMode = values['margin-mode'] ?? 'hedging';
   if (marginMode !== 'hedging' && marginMode !== 'netting')
     throw new Error('--margin-mode must be netting or hedging');
   const handshake = values['fault-handshake'];
-  const kinds: readonly HandshakeFault[] = ['bad-token', 'bad-protocol', 'bad-hello', 'silent'];
+  const kinds: readonly HandshakeFault[] = ['bad-token', 'bad-protocol', 'bad-hello', 'silent', 'no-auth'];
   if (handshake !== undefined && !kinds.includes(handshake as HandshakeFault)) {
     throw new Error(`--fault-handshake must be one of ${kinds.join(', ')}`);
   }
@@ -135,10 +146,9 @@ async function main(): Promise<void> {
   }
   const logger = cliLogger(values.verbose);
   const sim = startSimulator({
-    path,
-    ...(values.token !== undefined
-      ? { token: values.token }
-      : { tokenFile: values['token-file'] ?? defaultTokenFile() }),
+    ...(endpoint === undefined ? { pipeFile } : { path: endpoint }),
+    ...(values.token !== undefined ? { token: values.token } : { tokenFile }),
+    timeOffsetSec,
     account: {
       login: values.login ?? '5001',
       server: values.server ?? 'Pipdesk-Sim',
@@ -170,7 +180,7 @@ async function main(): Promise<void> {
   if (values.offline) sim.setTradeServerConnected(false);
   const garbage = int(values['fault-garbage'], 0, 'fault-garbage');
   if (garbage > 0) sim.sendGarbage(garbage);
-  print(`simulated terminal ${sim.key} connecting to ${path}`);
+  print(`simulated terminal ${sim.key} connecting to ${endpoint ?? `the endpoint named in ${pipeFile}`}`);
   sim.onStatus((status) => {
     switch (status.kind) {
       case 'connected':
@@ -178,6 +188,9 @@ async function main(): Promise<void> {
         return;
       case 'refused':
         print(`refused: ${status.reason} ${status.message}`);
+        return;
+      case 'impostor':
+        print(`WARNING: ${status.message}`);
         return;
       case 'disconnected':
         print(`disconnected (${status.reason}); reconnecting with backoff`);

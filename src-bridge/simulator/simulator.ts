@@ -9,8 +9,10 @@ import { TradeServer, type MarketSchedule, type SimAccountConfig } from './trade
 
 /** Options of {@link startSimulator}. */
 export interface SimulatorOptions {
-  /** The app's pipe (`\\.\pipe\<name>`) or Unix socket path. */
-  readonly path: string;
+  /** The app's pipe (`\\.\pipe\<name>`) or Unix socket path… */
+  readonly path?: string;
+  /** …or the `pipe.txt` naming it, read before each connection attempt as the EA does. */
+  readonly pipeFile?: string;
   /** The pairing token to present… */
   readonly token?: string;
   /** …or the token file to read before each connection attempt, as the EA does. */
@@ -35,8 +37,8 @@ export interface SimulatorOptions {
   /** The trade server clock; default the wall clock shifted by `timeOffsetSec`. */
   readonly clock?: Clock;
   /**
-   * The trade server's clock minus UTC, in seconds (a UTC+3 broker: 10800). Reported in hello and account
-   * messages; the default clock runs that far ahead of UTC. Default 0.
+   * The trade server's clock minus UTC in seconds (default 0): every time the simulator reports (quotes, deals,
+   * positions) is on that clock, and hello and account events carry the offset, as a real EA's do.
    */
   readonly timeOffsetSec?: number;
   readonly logger?: Logger;
@@ -127,6 +129,9 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
     return spec;
   });
   const random = seededRandom(options.seed ?? 1);
+  if (options.path === undefined && options.pipeFile === undefined) {
+    throw new Error('startSimulator: give path or pipeFile');
+  }
   const offsetMs = (options.timeOffsetSec ?? 0) * 1000;
   const clock: Clock = options.clock ?? { now: () => systemClock.now() + offsetMs };
   const now = (): number => clock.now();
@@ -153,13 +158,14 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
   };
   const terminal = new SimTerminal({
     rates: (request) => history.rates(request),
-    path: options.path,
+    ...(options.path === undefined ? {} : { path: options.path }),
+    ...(options.pipeFile === undefined ? {} : { pipeFile: options.pipeFile }),
+    ...(options.timeOffsetSec === undefined ? {} : { timeOffsetSec: options.timeOffsetSec }),
     ...(options.token === undefined ? {} : { token: options.token }),
     ...(options.tokenFile === undefined ? {} : { tokenFile: options.tokenFile }),
     server,
     logger,
     eaVersion: options.eaVersion ?? 'sim-0.1.0',
-    ...(options.timeOffsetSec === undefined ? {} : { timeOffsetSec: options.timeOffsetSec }),
     reconnect: options.reconnect ?? { minMs: 1_000, maxMs: 30_000 },
     refusedRetryMs: options.refusedRetryMs ?? 10_000,
   });

@@ -5,6 +5,7 @@ import type { FillingMode } from '../../src-core/trading/symbol-spec';
 import { Emitter } from '../../src-core/emitter';
 import { FramedLink } from '../protocol/link';
 import type { Logger } from '../../src-core/logger';
+import { generateNonce, handshakeEndpoint, handshakeProof, proofsEqual } from '../protocol/handshake';
 import {
   AppMessageSchemas,
   PROTOCOL_VERSION,
@@ -21,11 +22,16 @@ import {
 import { CALC_MODE_VALUE, EXECUTION_MODE_VALUE, TRADE_MODE_VALUE } from '../../src-core/trading/symbol-spec';
 import type { Result } from '../../src-core/result';
 import type { RatesRequest, RatesResult } from '../protocol/rates';
-import { readTokenFile } from '../server/endpoint';
+import { readPipeFile, readTokenFile } from '../server/endpoint';
 import type { TradeParams, TradeServer } from './trade-server';
 
-/** How the simulated EA fails its handshake (see {@link SimulatorFaults.handshake}). */
-export type HandshakeFault = 'bad-token' | 'bad-protocol' | 'bad-hello' | 'silent';
+/**
+ * How the simulated EA fails its handshake (see {@link SimulatorFaults.handshake}): `bad-token` answers the
+ * challenge with a wrong proof (without checking the app's), `bad-protocol` sends a v1 hello (with a
+ * placeholder token, never the real one), `bad-hello` an invalid hello, `silent` nothing, `no-auth` a hello and
+ * then nothing.
+ */
+export type HandshakeFault = 'bad-token' | 'bad-protocol' | 'bad-hello' | 'silent' | 'no-auth';
 
 /**
  * Faults to inject, changeable at any time. Counters count `order_send` requests from the moment they are set
@@ -55,13 +61,20 @@ export interface SimulatorFaults {
 export type TerminalStatus =
   | { readonly kind: 'connected'; readonly sessionId: string }
   | { readonly kind: 'refused'; readonly reason: string; readonly message: string }
+  /** Whatever answered on the pipe could not prove the pairing token: the EA closed and backs off. */
+  | { readonly kind: 'impostor'; readonly message: string }
   | { readonly kind: 'disconnected'; readonly reason: string };
 
 /** Options of {@link SimTerminal}. */
 export interface SimTerminalOptions {
-  readonly path: string;
+  /** The endpoint; absent: read from `pipeFile` before every connection attempt, as the EA reads pipe.txt. */
+  readonly path?: string;
+  readonly pipeFile?: string;
   readonly token?: string;
+  /** Read before every connection attempt, as the EA does, so a rotated token is picked up. */
   readonly tokenFile?: string;
+  /** The trade server's clock minus UTC in seconds, sent in hello and account events. */
+  readonly timeOffsetSec?: number;
   readonly server: TradeServer;
   readonly logger: Logger;
   readonly eaVersion: string;
@@ -72,8 +85,6 @@ export interface SimTerminalOptions {
   readonly dedupSize?: number;
   /** Answers `rates` (bar-history.ts); absent: every symbol has no bars yet. */
   readonly rates?: (request: RatesRequest) => Result<RatesResult, EaError>;
-  /** The trade server's clock minus UTC, reported in hello and account messages (seconds). */
-  readonly timeOffsetSec?: number;
 }
 
 const GARBAGE: readonly Buffer[] = [
@@ -115,6 +126,12 @@ export class SimTerminal {
   #unsubscribeTxn: (() => void) | undefined;
   #requestsHandled = 0;
   #isTradeServerConnected = true;
+  /** Where this connection is in the handshake. */
+  #phase: 'hello' | 'challenge' | 'welcome' | 'open' = 'hello';
+  #isOpening = false;
+  #endpoint = '';
+  #eaNonce = '';
+  #token = '';
   /** Frames read while an order_send is held (the EA's thread is busy). */
   #held: { message: Record<string, unknown>; type: string | undefined }[] | undefined;
 
@@ -188,8 +205,30 @@ export class SimTerminal {
       this.#scheduleReconnect();
       return;
     }
-    const socket = connect(this.#options.path);
+    const { path, pipeFile } = this.#options;
+    if (path !== undefined) {
+      this.#open(path);
+      return;
+    }
+    if (pipeFile === undefined || this.#isOpening) return;
+    this.#isOpening = true;
+    void readPipeFile(pipeFile).then((endpoint) => {
+      this.#isOpening = false;
+      if (this.#isStopped || this.#link?.isOpen === true) return;
+      if (endpoint === undefined) {
+        this.#options.logger.debug('simulator: no pipe file yet', { pipeFile });
+        this.#scheduleReconnect();
+        return;
+      }
+      this.#open(endpoint);
+    });
+  }
+
+  #open(path: string): void {
+    const socket = connect(path);
     let isConnected = false;
+    this.#phase = 'hello';
+    this.#endpoint = handshakeEndpoint(path);
     socket.once('connect', () => {
       isConnected = true;
       this.#backoffMs = this.#options.reconnect === false ? 0 : this.#options.reconnect.minMs;
@@ -201,10 +240,13 @@ export class SimTerminal {
         this.#scheduleReconnect();
       }
     });
-    this.#link = new FramedLink(
+    const link: FramedLink = new FramedLink(
       socket,
       {
         onMessage: (message, type) => {
+          // Frames decoded from the same chunk after this link was dropped (a restart inside a request)
+          // belong to the old connection: never apply them to the next one.
+          if (this.#link !== link) return;
           try {
             this.#onMessage(message, type);
           } catch (error) {
@@ -219,7 +261,8 @@ export class SimTerminal {
           }
         },
         onBadFrame: (code, message) => {
-          this.#link?.send({ type: 'error', code, message });
+          if (this.#link !== link) return;
+          link.send({ type: 'error', code, message });
           if (code === 'FRAME_TOO_LARGE') this.#drop('frame too large');
         },
         onSilence: () => {
@@ -232,6 +275,7 @@ export class SimTerminal {
       // A test tool answering bursts of pipelined requests in one go: allow a deep write backlog.
       { maxWriteBufferBytes: 256 * 1024 * 1024 },
     );
+    this.#link = link;
   }
 
   /** Drops the link like a crashed pipe; the EA reconnects per its policy. Keeps its memory. */
@@ -276,12 +320,12 @@ export class SimTerminal {
     }
     let token = this.#options.token ?? '';
     if (this.#options.tokenFile !== undefined) token = (await readTokenFile(this.#options.tokenFile)) ?? '';
+    if (link !== this.#link || !link.isOpen) return;
+    this.#token = token;
+    this.#eaNonce = generateNonce();
     const account = this.#server.account();
-    const hello: Hello = {
-      type: 'hello',
-      protocol: fault === 'bad-protocol' ? PROTOCOL_VERSION + 98 : PROTOCOL_VERSION,
+    const identity = {
       eaVersion: this.#options.eaVersion,
-      token: fault === 'bad-token' ? `${token}-wrong` : token,
       terminal: {
         build: 4755,
         company: 'Pipdesk Simulator',
@@ -298,20 +342,90 @@ export class SimTerminal {
         tradeMode: account.tradeMode,
         ...(account.company === undefined ? {} : { company: account.company }),
       },
-      timeOffsetSec: this.#options.timeOffsetSec ?? 0,
     };
+    if (fault === 'bad-protocol') {
+      // What a v1 EA sends: the token in the hello (a placeholder here: the real one never goes on the wire).
+      link.send({ type: 'hello', protocol: 1, token: '0'.repeat(64), ...identity });
+      return;
+    }
+    const hello: Hello = {
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      nonce: this.#eaNonce,
+      timeOffsetSec: this.#options.timeOffsetSec ?? 0,
+      ...identity,
+    };
+    this.#phase = 'challenge';
     link.send(hello);
+  }
+
+  /**
+   * The app's challenge: verify its proof before anything else, as the EA must (docs/bridge-protocol.md,
+   * "Handshake"); whatever cannot prove the token gets nothing and the EA backs off.
+   */
+  #onChallenge(message: Record<string, unknown>): void {
+    const parsed = AppMessageSchemas.challenge.safeParse(message);
+    const fault = this.faults.handshake;
+    if (fault === 'no-auth') return;
+    const proofFor = (role: 'app' | 'ea', appNonce: string): string =>
+      handshakeProof(this.#token, role, this.#endpoint, this.#eaNonce, appNonce);
+    if (fault === 'bad-token' && parsed.success) {
+      this.#phase = 'welcome';
+      this.#link?.send({
+        type: 'auth',
+        proof: proofFor('ea', parsed.data.nonce).replace(/^./, (c) => (c === '0' ? '1' : '0')),
+      });
+      return;
+    }
+    if (
+      !parsed.success ||
+      this.#token === '' ||
+      !proofsEqual(parsed.data.proof, proofFor('app', parsed.data.nonce))
+    ) {
+      this.#suspectImpostor('the app could not prove the pairing token');
+      return;
+    }
+    this.#phase = 'welcome';
+    this.#link?.send({ type: 'auth', proof: proofFor('ea', parsed.data.nonce) });
+  }
+
+  #suspectImpostor(why: string): void {
+    const message = `${why} on ${this.#endpoint}: possibly another process holds the pipe, or the token file is stale; retrying later`;
+    this.#options.logger.warn('simulator: possible impostor', { endpoint: this.#endpoint, why });
+    this.#status.emit({ kind: 'impostor', message });
+    this.#backoffMs = Math.max(this.#backoffMs, this.#options.refusedRetryMs);
+    this.#drop('possible impostor');
   }
 
   #onMessage(message: Record<string, unknown>, type: string | undefined): void {
     if (!this.#isWelcomed) {
-      if (type === 'welcome') {
+      if (type === 'refused') {
+        const refused = AppMessageSchemas.refused.safeParse(message);
+        const reason = refused.success ? refused.data.reason : 'UNKNOWN';
+        const text = refused.success ? refused.data.message : '';
+        this.#options.logger.warn('simulator: handshake refused', { reason, message: text });
+        this.#status.emit({ kind: 'refused', reason, message: text });
+        this.#backoffMs = Math.max(this.#backoffMs, this.#options.refusedRetryMs);
+        return;
+      }
+      if (this.#phase === 'challenge' && type === 'challenge') {
+        this.#onChallenge(message);
+        return;
+      }
+      if (this.#phase !== 'welcome' || type !== 'welcome') {
+        // Nothing is obeyed before the app has proven itself and welcomed us.
+        this.#suspectImpostor(`unexpected ${String(type).slice(0, 32)} frame during the handshake`);
+        return;
+      }
+      {
         const welcome = AppMessageSchemas.welcome.safeParse(message);
         if (!welcome.success) {
           this.#drop('bad welcome');
           return;
         }
         this.#isWelcomed = true;
+        this.#phase = 'open';
+        this.#token = '';
         this.#link?.startTimers(welcome.data.heartbeatMs, welcome.data.silenceMs);
         this.#link?.setHeartbeatEnabled(!this.faults.noHeartbeat);
         this.#unsubscribeTxn = this.#server.onTransaction((txn) => {
@@ -326,16 +440,6 @@ export class SimTerminal {
         }
         return;
       }
-      if (type === 'refused') {
-        const refused = AppMessageSchemas.refused.safeParse(message);
-        const reason = refused.success ? refused.data.reason : 'UNKNOWN';
-        const text = refused.success ? refused.data.message : '';
-        this.#options.logger.warn('simulator: handshake refused', { reason, message: text });
-        this.#status.emit({ kind: 'refused', reason, message: text });
-        this.#backoffMs = Math.max(this.#backoffMs, this.#options.refusedRetryMs);
-        return;
-      }
-      return;
     }
     if (this.#held !== undefined) {
       this.#held.push({ message, type });

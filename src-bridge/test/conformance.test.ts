@@ -1,18 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toSymbolSpec } from '../protocol/enums';
 import { createMemoryLogger } from '../../src-core/logger';
-import { NdjsonDecoder } from '../protocol/ndjson';
 import { REQUEST_TYPES, type RequestType } from '../protocol/messages';
 import { startBridgeServer, type BridgeServer, type SessionEvent } from '../server/bridge-server';
 import { generateToken, writeTokenFile } from '../server/endpoint';
 import { isOutcomeUnknown } from '../server/session';
 import { startSimulator, type SimulatorHandle } from '../simulator/simulator';
 import { next, socketPath, startHarness, type Harness } from './harness';
+import { pairRaw, rawApp, rawClient } from './raw-peers';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -45,79 +44,12 @@ function sim(options: Parameters<typeof startSimulator>[0]): SimulatorHandle {
   return handle;
 }
 
-/** A hand-driven client: sends raw frames, collects parsed frames. */
-function rawClient(path: string): Promise<{
-  socket: Socket;
-  frames: Record<string, unknown>[];
-  send: (value: unknown) => void;
-  nextFrame: (predicate?: (f: Record<string, unknown>) => boolean) => Promise<Record<string, unknown>>;
-  closed: Promise<void>;
-}> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(path);
-    const frames: Record<string, unknown>[] = [];
-    const waiters: {
-      predicate: (f: Record<string, unknown>) => boolean;
-      resolve: (f: Record<string, unknown>) => void;
-    }[] = [];
-    const decoder = new NdjsonDecoder({
-      onFrame: (text) => {
-        const frame = JSON.parse(text) as Record<string, unknown>;
-        frames.push(frame);
-        const i = waiters.findIndex((w) => w.predicate(frame));
-        if (i >= 0) waiters.splice(i, 1)[0]?.resolve(frame);
-      },
-      onError: () => undefined,
-    });
-    socket.on('data', (chunk: Buffer) => {
-      decoder.push(chunk);
-    });
-    const closed = new Promise<void>((r) =>
-      socket.on('close', () => {
-        r();
-      }),
-    );
-    socket.on('error', () => undefined);
-    cleanups.push(async () => {
-      socket.destroy();
-      await closed;
-    });
-    socket.once('connect', () => {
-      resolve({
-        socket,
-        frames,
-        closed,
-        send: (value) => socket.write(typeof value === 'string' ? value : `${JSON.stringify(value)}\n`),
-        nextFrame: (predicate = () => true) =>
-          new Promise((r) => {
-            const found = frames.find(predicate);
-            if (found !== undefined) r(found);
-            else waiters.push({ predicate, resolve: r });
-          }),
-      });
-    });
-    socket.once('error', reject);
-  });
-}
+const track = (cleanup: () => Promise<void>): void => {
+  cleanups.push(cleanup);
+};
 
-function hello(token: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    type: 'hello',
-    protocol: 1,
-    eaVersion: 'raw-1',
-    token,
-    terminal: { build: 1, company: 'Raw', dataPath: '/raw', tradeAllowed: true },
-    account: {
-      login: '777',
-      server: 'Raw-Demo',
-      currency: 'USD',
-      leverage: 100,
-      marginMode: 'netting',
-      tradeMode: 'demo',
-    },
-    ...overrides,
-  };
-}
+/** The token the raw app and the simulator share in the tests of the simulated EA side. */
+const RAW_TOKEN = generateToken();
 
 const refusedWith = (reason: string) => (e: SessionEvent) => e.kind === 'refused' && e.reason === reason;
 
@@ -135,7 +67,7 @@ describe('handshake', () => {
 
   it.each([
     ['bad-token', 'BAD_TOKEN'],
-    ['bad-protocol', 'UNSUPPORTED_PROTOCOL'],
+    ['bad-protocol', 'PROTOCOL_UNSUPPORTED'],
     ['bad-hello', 'BAD_HELLO'],
   ] as const)('refuses a %s handshake with %s and logs it', async (fault, reason) => {
     const s = await server();
@@ -157,11 +89,11 @@ describe('handshake', () => {
 
   it('refuses a first frame that is not a hello, and garbage before the hello', async () => {
     const s = await server();
-    const a = await rawClient(s.path);
+    const a = await rawClient(s.path, track);
     a.send({ type: 'quote', id: 'r-1', symbol: 'EURUSD' });
     expect(await a.nextFrame()).toMatchObject({ type: 'refused', reason: 'BAD_HELLO' });
     await a.closed;
-    const b = await rawClient(s.path);
+    const b = await rawClient(s.path, track);
     b.send('not json at all\n');
     expect(await b.nextFrame()).toMatchObject({ type: 'refused', reason: 'BAD_HELLO' });
     await b.closed;
@@ -180,10 +112,12 @@ describe('handshake', () => {
     await first.waitForSession();
     const oldToken = randomBytes(32).toString('hex');
     await writeTokenFile(tokenFile, generateToken());
-    // A terminal holding a stale token is refused; one re-reading the file is accepted.
-    const refused = next(s.server.onSession, refusedWith('BAD_TOKEN'));
-    sim({ path: s.path, token: oldToken, account: { login: '2' } });
-    await refused;
+    // A terminal holding a stale token cannot verify the app's proof, so it leaves before proving anything;
+    // one re-reading the file is accepted.
+    const abandoned = next(s.server.onSession, (e) => e.kind === 'abandoned');
+    const stale = sim({ path: s.path, token: oldToken, account: { login: '2' } });
+    expect(await stale.waitForStatus('impostor')).toMatchObject({ kind: 'impostor' });
+    expect(await abandoned).toMatchObject({ kind: 'abandoned', login: '2' });
     first.restart();
     await first.waitForSession();
     expect(s.server.session(first.key)?.isOpen).toBe(true);
@@ -504,16 +438,18 @@ describe('sessions', () => {
 });
 
 describe('bad input from the EA', () => {
-  it('answers garbage with protocol errors and keeps the link', async () => {
+  it('answers garbage with protocol errors, ignores an unknown event type, and keeps the link', async () => {
     const h = await harness();
     h.sim.sendGarbage(4);
     await expect
       .poll(() => h.serverLog.records.filter((l) => l.message === 'bridge: bad frame from EA').length)
-      .toBe(4);
+      .toBe(3);
     const codes = h.serverLog.records
       .filter((l) => l.message === 'bridge: bad frame from EA')
       .map((l) => l.fields?.['code']);
-    expect(codes.sort()).toEqual(['BAD_JSON', 'BAD_JSON', 'BAD_JSON', 'UNKNOWN_TYPE']);
+    expect(codes.sort()).toEqual(['BAD_JSON', 'BAD_JSON', 'BAD_JSON']);
+    // A frame of an unknown type without an id is an event from a newer EA: compatible, not an error.
+    expect(h.serverLog.records.filter((l) => l.message.includes('ignoring an event type'))).toHaveLength(1);
     expect((await h.session.request('account', {})).ok).toBe(true);
   });
 
@@ -533,10 +469,9 @@ describe('bad input from the EA', () => {
 
   it('fails a request whose result has wrong field types (BAD_RESPONSE) and rejects wrong-typed events', async () => {
     const s = await server();
-    const ea = await rawClient(s.path);
+    const ea = await rawClient(s.path, track);
     const opened = next(s.server.onSession, (e) => e.kind === 'opened');
-    ea.send(hello(s.token));
-    await ea.nextFrame((f) => f['type'] === 'welcome');
+    expect(await pairRaw(ea, s.token, s.path)).toMatchObject({ type: 'welcome' });
     const event = await opened;
     if (event.kind !== 'opened') throw new Error('expected opened');
     const pending = event.session.request('quote', { symbol: 'EURUSD' });
@@ -568,74 +503,18 @@ describe('bad input from the EA', () => {
 
   it('a bye from the EA ends the session', async () => {
     const s = await server();
-    const ea = await rawClient(s.path);
-    ea.send(hello(s.token));
-    await ea.nextFrame((f) => f['type'] === 'welcome');
+    const ea = await rawClient(s.path, track);
+    expect(await pairRaw(ea, s.token, s.path)).toMatchObject({ type: 'welcome' });
     const closed = next(s.server.onSession, (e) => e.kind === 'closed');
     ea.send({ type: 'bye', reason: 'SHUTDOWN', message: 'EA removed from chart' });
     expect(await closed).toMatchObject({ reason: 'bye' });
   });
 });
 
-/** A hand-driven app: accepts the simulator's connection, welcomes it, and exchanges raw frames. */
-async function rawApp(silenceMs = 15_000): Promise<{
-  path: string;
-  send: (value: unknown) => void;
-  nextFrame: (predicate: (f: Record<string, unknown>) => boolean) => Promise<Record<string, unknown>>;
-}> {
-  const path = socketPath();
-  const frames: Record<string, unknown>[] = [];
-  const waiters: {
-    predicate: (f: Record<string, unknown>) => boolean;
-    resolve: (f: Record<string, unknown>) => void;
-  }[] = [];
-  let socket: Socket | undefined;
-  const netServer = createServer((s) => {
-    socket = s;
-    const decoder = new NdjsonDecoder({
-      onFrame: (text) => {
-        const frame = JSON.parse(text) as Record<string, unknown>;
-        frames.push(frame);
-        if (frame['type'] === 'hello') {
-          s.write(
-            `${JSON.stringify({ type: 'welcome', protocol: 1, sessionId: 's-raw', heartbeatMs: 5000, silenceMs, maxFrameBytes: 1048576, app: 'raw' })}\n`,
-          );
-        }
-        const i = waiters.findIndex((w) => w.predicate(frame));
-        if (i >= 0) waiters.splice(i, 1)[0]?.resolve(frame);
-      },
-      onError: () => undefined,
-    });
-    s.on('data', (chunk: Buffer) => {
-      decoder.push(chunk);
-    });
-    s.on('error', () => undefined);
-  });
-  await new Promise<void>((r) => netServer.listen(path, r));
-  cleanups.push(async () => {
-    socket?.destroy();
-    await new Promise<void>((r) =>
-      netServer.close(() => {
-        r();
-      }),
-    );
-  });
-  return {
-    path,
-    send: (value) => socket?.write(typeof value === 'string' ? value : `${JSON.stringify(value)}\n`),
-    nextFrame: (predicate) =>
-      new Promise((r) => {
-        const found = frames.find(predicate);
-        if (found !== undefined) r(found);
-        else waiters.push({ predicate, resolve: r });
-      }),
-  };
-}
-
 describe('bad input from the app (the simulated EA side)', () => {
   it('answers unknown types, wrong parameters, expired requests and garbage without crashing', async () => {
-    const app = await rawApp();
-    const handle = sim({ path: app.path, token: 't' });
+    const app = await rawApp(track, { token: RAW_TOKEN });
+    const handle = sim({ path: app.path, token: RAW_TOKEN });
     await handle.waitForSession();
     const fresh = { deadlineMs: 5000, expiresAt: Date.now() + 5000 };
     app.send({ type: 'teleport', id: 'a1', ...fresh });
@@ -666,8 +545,8 @@ describe('bad input from the app (the simulated EA side)', () => {
   });
 
   it("closes the link on the app's bye", async () => {
-    const app = await rawApp();
-    const handle = sim({ path: app.path, token: 't', reconnect: false });
+    const app = await rawApp(track, { token: RAW_TOKEN });
+    const handle = sim({ path: app.path, token: RAW_TOKEN, reconnect: false });
     await handle.waitForSession();
     app.send({ type: 'bye', reason: 'SHUTDOWN', message: 'bye' });
     await handle.waitForStatus('disconnected');
@@ -675,8 +554,8 @@ describe('bad input from the app (the simulated EA side)', () => {
   });
 
   it("drops the link when the app stays silent past the welcome's silenceMs", async () => {
-    const app = await rawApp(100);
-    const handle = sim({ path: app.path, token: 't', reconnect: false });
+    const app = await rawApp(track, { token: RAW_TOKEN, silenceMs: 100 });
+    const handle = sim({ path: app.path, token: RAW_TOKEN, reconnect: false });
     await handle.waitForSession();
     const started = Date.now();
     await handle.waitForStatus('disconnected');
