@@ -89,6 +89,7 @@ export const ERROR_CODES = {
   UNAUTHORIZED: 'The caller is not allowed: wrong web host token or an unexpected IPC sender.',
   DEMO_FAILED: 'The demo simulator could not be started or stopped.',
   EA_INSTALL_FAILED: 'The EA files could not be copied into the MT5 data folder.',
+  TOKEN_ROTATION_FAILED: 'The new pairing token could not be written; the EAs keep the old one.',
   TERMINAL_TIMEOUT: 'MetaTrader 5 did not answer a data request (account, quotes, positions) in time.',
   TERMINAL_ERROR: 'MetaTrader 5 could not answer a data request; the message carries its reason.',
   SESSION_NOT_FOUND: 'The terminal session chosen is not connected.',

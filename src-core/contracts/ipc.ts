@@ -103,8 +103,13 @@ export const BridgeStatus = z.object({
   state: BridgeState,
   /** Why there is no terminal (or why the last one dropped), in plain words; null when connected. */
   reason: z.string().nullable(),
-  /** The pipe name (Windows) or socket path the app listens on, for the EA's inputs. */
+  /** The pipe (Windows) or socket path the app listens on (the EA reads it from `Pipdesk\\pipe.txt`). */
   pipePath: z.string(),
+  /**
+   * Set while another process holds the pipe name (possibly an impostor waiting for the EA): shown to the
+   * trader, never worked around by moving to another name.
+   */
+  pipeWarning: z.string().optional(),
   sessions: z.array(BridgeSession),
   /** The session market and trading calls go to; null when none. */
   activeSessionId: z.string().nullable(),
@@ -229,7 +234,11 @@ export const Settings = z.object({
   riskLimits: RiskLimits,
   /** One-click trading: when false, every order asks for confirmation first. */
   isOneClickEnabled: z.boolean(),
-  /** The pipe name the EA connects to (`pipdesk` → `\\.\pipe\pipdesk` on Windows). */
+  /**
+   * The pipe name the EA connects to (`pipdesk-1a2b…` → `\\.\pipe\pipdesk-1a2b…` on Windows; a socket of that
+   * name elsewhere). Random per install (chosen at first start, replacing the old fixed `pipdesk`) and written
+   * to `Pipdesk\\pipe.txt`, which the EA reads.
+   */
   pipeName: z
     .string()
     .min(1)
@@ -321,6 +330,11 @@ export const ipcChannels = {
   'bridge:get-status': channel(empty, BridgeStatus),
   /** Which connected terminal market and trading calls go to. */
   'bridge:select-session': channel(z.strictObject({ sessionId: z.string().min(1) }), BridgeStatus),
+  /**
+   * A new pairing token: the token file is rewritten and every EA session ends, so each EA proves itself again
+   * with the new token (whoever learnt the old one loses access). Ask the trader to confirm first.
+   */
+  'bridge:rotate-token': channel(empty, BridgeStatus),
 
   'account:get-info': channel(empty, AccountInfo),
 

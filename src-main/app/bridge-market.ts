@@ -39,6 +39,7 @@ const CLOSE_REASON_WORDS: Readonly<Record<SessionCloseReason, string>> = {
   protocol_error: 'the terminal sent data Pipdesk could not read',
   shutdown: 'Pipdesk is shutting down',
   backpressure: 'the terminal stopped reading (too far behind)',
+  token_rotated: 'the pairing token was rotated; the EA reconnects with the new one',
 };
 
 /** Options of {@link createBridgeMarket}. */
@@ -203,13 +204,24 @@ export function createBridgeMarket(options: BridgeMarketOptions): BridgeMarket {
       : `${base} Connected now: ${others.join(', ')}; choose one to trade there.`;
   };
 
+  /** A busy endpoint: another process holds the pipe, possibly an impostor waiting for the EA. */
+  const pipeWarning = (): string | undefined => {
+    const listen = server.listenState();
+    return listen.kind === 'busy'
+      ? `Warning: another program already holds the pipe ${server.path}. It may be an impostor waiting for the EA; ` +
+          'Pipdesk keeps the EA safe (the EA checks the pairing token before it obeys anything) and takes the pipe ' +
+          'when it is free. Close other Pipdesk copies; if none is running, check this computer for unwanted software.'
+      : undefined;
+  };
+
   const status = (): BridgeStatus => {
     const active = activeSession();
     const sessions = openSessions().map(toSessionView);
     return {
       state: active === undefined ? 'disconnected' : isSimulatorSession(active) ? 'demo' : 'connected',
-      reason: active !== undefined ? null : disconnectedReason(),
+      reason: active !== undefined ? null : (pipeWarning() ?? disconnectedReason()),
       pipePath: server.path,
+      ...(pipeWarning() === undefined ? {} : { pipeWarning: pipeWarning() }),
       sessions,
       activeSessionId: active?.key ?? null,
       isDemoRunning: options.isDemoRunning(),
@@ -325,6 +337,13 @@ export function createBridgeMarket(options: BridgeMarketOptions): BridgeMarket {
     await resubscribe();
   };
 
+  /** Shows why no terminal is connected; repeats change nothing on screen, so they are not re-sent. */
+  const showReason = (reason: string): void => {
+    if (reason === lastReason) return;
+    lastReason = reason;
+    events.emit('bridge:status-changed', status());
+  };
+
   const offSession = server.onSession((event: SessionEvent) => {
     switch (event.kind) {
       case 'opened':
@@ -368,15 +387,25 @@ export function createBridgeMarket(options: BridgeMarketOptions): BridgeMarket {
         }
         return;
       case 'refused':
-        logger.warn('market: terminal refused', {
+        // The bridge already logs refusals, aggregated: a connect loop must not flood the log.
+        logger.debug('market: terminal refused', {
           reason: event.reason,
           login: event.login,
           server: event.server,
         });
-        lastReason = `A terminal was refused (${event.reason}): ${event.message}`;
-        events.emit('bridge:status-changed', status());
+        showReason(`A terminal was refused (${event.reason}): ${event.message}`);
+        return;
+      case 'abandoned':
+        showReason(
+          `An EA (${event.login ?? '?'}@${event.server ?? '?'}) could not verify Pipdesk's pairing token and ` +
+            'left. Its token file is probably stale: remove the EA from the chart and attach it again.',
+        );
         return;
     }
+  });
+
+  const offListen = server.onListenState(() => {
+    events.emit('bridge:status-changed', status());
   });
 
   const offTick = server.onTick((tick, session) => {
@@ -514,6 +543,7 @@ export function createBridgeMarket(options: BridgeMarketOptions): BridgeMarket {
       offTick();
       offAccount();
       offTxn();
+      offListen();
       if (tickTimer !== null) clearTimeout(tickTimer);
     },
   };

@@ -1,16 +1,18 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { appError, err, ok, type Result } from '../../src-core/result';
 import type { AppInfo, BridgeStatus, IpcRequest } from '../../src-core/contracts/ipc';
 import { toOrderAnswer } from '../../src-core/contracts/orders';
 import { startBridgeServer, type BridgeServer } from '../../src-bridge/server/bridge-server';
 import {
-  DEFAULT_PIPE_NAME,
-  defaultEndpoint,
-  defaultTokenFile,
+  LEGACY_PIPE_NAME,
+  bridgeDir,
+  endpointFor,
+  ensurePrivateDir,
+  generatePipeName,
   generateToken,
-  pipePath,
+  pipeFileBeside,
+  writePipeFile,
   writeTokenFile,
 } from '../../src-bridge/server/endpoint';
 import { createIpcDispatcher, type IpcDispatcher } from '../ipc/dispatcher';
@@ -85,6 +87,8 @@ export interface DesktopApp {
   readonly logFile: string;
   readonly pipePath: string;
   readonly tokenFile: string;
+  /** `pipe.txt` beside the token file: the endpoint the EA reads. */
+  readonly pipeFile: string;
   readonly market: BridgeMarket;
   readonly demo: DemoPort;
   /** Cloud sync (sign-in, connector sockets, journal outbox). */
@@ -93,17 +97,11 @@ export interface DesktopApp {
   close(): Promise<void>;
 }
 
-/** The pipe path for a pipe name: the named pipe on Windows; a socket in the temp folder elsewhere. */
-export function endpointFor(name: string, platform: NodeJS.Platform): string {
-  if (platform === 'win32') return pipePath(name);
-  return name === DEFAULT_PIPE_NAME ? defaultEndpoint(platform) : join(tmpdir(), `${name}.sock`);
-}
-
 const nonEmpty = (value: string | undefined): string | undefined =>
   value === undefined || value.trim() === '' ? undefined : value.trim();
 
 /** The pairing token survives restarts (an EA already running keeps working); a damaged file is replaced. */
-function loadOrCreateToken(dataDir: string): string {
+async function loadOrCreateToken(dataDir: string): Promise<string> {
   const file = join(dataDir, 'bridge-token.txt');
   try {
     const text = readFileSync(file, 'utf8').trim();
@@ -112,8 +110,20 @@ function loadOrCreateToken(dataDir: string): string {
     // First run: no token yet.
   }
   const token = generateToken();
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  await writeTokenFile(file, token);
   return token;
+}
+
+/**
+ * The install's pipe name: a random `pipdesk-<16 hex>` chosen once and kept in the settings, so another process
+ * cannot know in advance which name to squat. An install still on the old fixed name moves to a random one.
+ */
+function installPipeName(settings: SettingsStore): string {
+  const current = settings.get().pipeName;
+  if (current !== LEGACY_PIPE_NAME) return current;
+  const name = generatePipeName();
+  const saved = settings.set({ pipeName: name });
+  return saved.ok ? saved.value.pipeName : current;
 }
 
 /**
@@ -146,13 +156,30 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     const journal = new Journal(db, clock, logger);
     const settings = new SettingsStore(db, clock, logger);
 
-    const path = options.pipePath ?? endpointFor(settings.get().pipeName, platform);
-    const token = loadOrCreateToken(options.dataDir);
-    const tokenFile = options.tokenFile ?? defaultTokenFile();
+    // Off Windows the socket and the token share a folder only this user may enter (docs/security.md).
+    const dir = options.tokenFile === undefined ? bridgeDir(platform, env, options.dataDir) : undefined;
+    if (dir !== undefined && platform !== 'win32') ensurePrivateDir(dir, platform);
+    const tokenFile = options.tokenFile ?? join(dir ?? options.dataDir, 'token.txt');
+    const pipeFile = pipeFileBeside(tokenFile);
+    const path =
+      options.pipePath ?? endpointFor(installPipeName(settings), platform, dir ?? dirname(tokenFile));
+    let token = await loadOrCreateToken(options.dataDir);
     await writeTokenFile(tokenFile, token);
-    const server: BridgeServer = await startBridgeServer({ path, getToken: () => token, logger });
+    await writePipeFile(pipeFile, path);
+    const server: BridgeServer = await startBridgeServer({
+      path,
+      getToken: () => token,
+      logger,
+      // A busy endpoint is shown to the trader as a possible impostor; the app never moves to another name.
+      busyRetryMs: 5_000,
+    });
     cleanups.push(() => server.close());
-    logger.info('app: bridge listening', { path, tokenFile });
+    logger.info('app: bridge started', { path, tokenFile, pipeFile, state: server.listenState().kind });
+
+    /**
+     * A new pairing token: both token files are rewritten atomically, then every session ends, so each EA
+     * re-reads the file and proves itself with the new token; a process that learnt the old one loses access.
+     */
 
     const events = createIpcEventHub((error) => {
       logger.error('app: event sink failed', { error });
@@ -292,6 +319,38 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
         journal: { query: (q) => journal.query(q) },
         settings,
         demo,
+        pairing: {
+          /**
+           * A new pairing token: both token files are rewritten atomically, then every session ends, so each EA
+           * re-reads the file and proves itself with the new token; whoever learnt the old one loses access.
+           */
+          async rotateToken(): Promise<Result<BridgeStatus>> {
+            const next = generateToken();
+            try {
+              // token.txt first: it is what the EAs prove against. The app's own copy follows; if that write
+              // failed, the next start would rewrite token.txt from the old copy (consistent, just not rotated).
+              await writeTokenFile(tokenFile, next);
+            } catch (error) {
+              logger.error('app: token rotation failed', { error });
+              return err(
+                appError(
+                  'TOKEN_ROTATION_FAILED',
+                  'The new pairing token could not be written; the old one stays.',
+                ),
+              );
+            }
+            token = next;
+            server.closeSessions('token_rotated', 'the pairing token was rotated; prove it again');
+            logger.info('app: pairing token rotated', { tokenFile });
+            try {
+              await writeTokenFile(join(options.dataDir, 'bridge-token.txt'), next);
+            } catch (error) {
+              logger.error('app: the rotated token could not be kept for the next start', { error });
+            }
+            market.announceStatus();
+            return ok(market.status());
+          },
+        },
         installer,
         cloud: cloudIpcHandlers(cloud),
         chart: chartIpcHandlers(createChartBars({ server, activeKey: () => market.activeKey() })),
@@ -307,6 +366,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
       logFile,
       pipePath: path,
       tokenFile,
+      pipeFile,
       market,
       demo,
       cloud,

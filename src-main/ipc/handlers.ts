@@ -22,6 +22,7 @@ export function createIpcHandlers(ports: DesktopPorts): IpcHandlers {
 
     'bridge:get-status': () => ok(market.status()),
     'bridge:select-session': (req) => market.selectSession(req.sessionId),
+    'bridge:rotate-token': () => ports.pairing.rotateToken(),
 
     'account:get-info': () => market.account(),
 

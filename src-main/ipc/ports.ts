@@ -79,6 +79,12 @@ export interface DemoPort {
   stop(): Promise<Result<BridgeStatus>>;
 }
 
+/** The pairing between the app and the EAs. */
+export interface PairingPort {
+  /** Rotates the pairing token (see docs/bridge-protocol.md, "Pairing token and pipe name"). */
+  rotateToken(): Promise<Result<BridgeStatus>>;
+}
+
 /** The EA installer. */
 export interface InstallerPort {
   find(): Promise<Mt5Scan>;
@@ -93,6 +99,7 @@ export interface DesktopPorts {
   readonly journal: JournalPort;
   readonly settings: SettingsPort;
   readonly demo: DemoPort;
+  readonly pairing: PairingPort;
   readonly installer: InstallerPort;
   /** Cloud sync's handlers (`cloudIpcHandlers(sync)` from services/cloud-sync), merged as they are. */
   readonly cloud: CloudIpcHandlers;

@@ -51,6 +51,8 @@ export interface Controller {
   startDemo(): Promise<void>;
   /** Makes another connected terminal the one market and trading calls go to. */
   selectSession(sessionId: string): Promise<void>;
+  /** Rotates the pairing token (the trader confirmed it): every EA reconnects and proves the new one. */
+  rotatePairingToken(): Promise<boolean>;
   stopDemo(): Promise<void>;
   /** Loads older journal entries than those in memory. */
   loadJournal(): Promise<void>;
@@ -343,6 +345,18 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
         const snapshot = await read('app', 'quotes:get-snapshot', { symbols: [symbol] });
         if (snapshot !== null) state().applyQuotes(snapshot.quotes);
         await read('app', 'quotes:subscribe', { symbols: [symbol] });
+      }
+    },
+    async rotatePairingToken() {
+      state().setBusy('pairing', true);
+      try {
+        const status = await read('pairing', 'bridge:rotate-token');
+        if (status === null) return false;
+        state().setError('pairing', null);
+        state().setBridge(status);
+        return true;
+      } finally {
+        state().setBusy('pairing', false);
       }
     },
     async startDemo() {

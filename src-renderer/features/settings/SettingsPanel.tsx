@@ -12,6 +12,7 @@ import { useApp, useBusy, useController, usePlaceError } from '../../store/use-a
 import { InlineError, NumberField, Segmented } from '../../ui/controls';
 import { ClockSetting } from './ClockSetting';
 import { CloudSection } from './CloudSection';
+import { PairingSection } from './PairingSection';
 
 interface RiskDraft {
   readonly maxLotSize: string;
@@ -225,6 +226,7 @@ function ConnectionSection(props: { settings: Settings }): ReactNode {
         Listening on <code>{bridge?.pipePath ?? '…'}</code>.{' '}
         {bridge?.state === 'disconnected' ? (bridge.reason ?? '') : ''}
       </p>
+      <PairingSection />
       {bridge !== null && bridge.sessions.length > 0 ? (
         <ul className="session-list">
           {bridge.sessions.map((s) => (
