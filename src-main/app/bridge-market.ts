@@ -93,7 +93,7 @@ function toSessionView(s: BridgeSession): SessionView {
     isTradeAllowed: terminal.tradeAllowed,
     isSimulator: isSimulatorSession(s),
     connectedAtMs: s.openedAt,
-    timeOffsetSec: s.hello.timeOffsetSec ?? 0,
+    timeOffsetSec: s.timeOffsetSec,
   };
 }
 
@@ -116,7 +116,7 @@ function toAccountInfo(a: WireAccount, session: BridgeSession): AccountInfo {
     marginLevel: a.margin === 0 ? null : a.marginLevel,
     isTradeAllowed: a.tradeAllowed && a.tradeExpert && session.hello.terminal.tradeAllowed,
     // The account answer is newer than the hello (a daylight-saving change since the link opened).
-    timeOffsetSec: a.timeOffsetSec ?? session.hello.timeOffsetSec ?? 0,
+    timeOffsetSec: a.timeOffsetSec ?? session.timeOffsetSec,
   };
 }
 
