@@ -18,7 +18,7 @@ describe('RefusalLog', () => {
     expect(log.records).toHaveLength(2);
     expect(log.records[1]?.fields).toMatchObject({
       total: 499,
-      counts: { BAD_TOKEN: 99, HELLO_TIMEOUT: 400 },
+      counts: 'HELLO_TIMEOUT=400 BAD_TOKEN=99',
     });
     // A quiet interval writes nothing; the next refusal starts a new interval with its detail.
     vi.advanceTimersByTime(300_000);

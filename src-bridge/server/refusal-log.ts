@@ -47,7 +47,8 @@ export class RefusalLog {
     this.#timer = undefined;
     this.#hasDetail = false;
     if (this.#counts.size === 0) return;
-    const counts = Object.fromEntries(this.#counts);
+    // One `REASON=n` string rather than an object keyed by reason: log redaction masks keys such as BAD_TOKEN.
+    const counts = [...this.#counts].map(([kind, n]) => `${kind}=${n}`).join(' ');
     const total = [...this.#counts.values()].reduce((a, b) => a + b, 0);
     this.#counts = new Map();
     this.#logger.warn('bridge: more handshakes refused', {

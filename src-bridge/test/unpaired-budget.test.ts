@@ -76,7 +76,7 @@ describe('unpaired connections have their own budget', () => {
     await server.close();
     const warnings = log.records.filter((l) => l.level === 'warn');
     expect(warnings.length).toBeLessThanOrEqual(2);
-    expect(warnings.at(-1)?.fields?.['counts']).toMatchObject({ EVICTED: expect.any(Number) as number });
+    expect(String(warnings.at(-1)?.fields?.['counts'])).toMatch(/EVICTED=\d+/);
   }, 60_000);
 
   it('refuses a 65th terminal with BUSY while 64 hold sessions', async () => {

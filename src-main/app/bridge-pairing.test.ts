@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BridgeStatus } from '../../src-core/contracts/ipc';
 import { PIPE_NAME_PATTERN } from '../../src-bridge/server/endpoint';
 import { startSimulator } from '../../src-bridge/simulator/simulator';
-import { createMemoryLogger } from '../services/logger';
+import { createMemoryLogger } from '../../src-core/logger';
 import { startInProcessSimulator } from './demo';
 import { startDesktopApp, type DesktopApp } from './desktop-app';
 
