@@ -5,30 +5,38 @@
 //| carries out what the app asks: quotes, account and symbol data,  |
 //| positions, orders, history, margin, order checks and orders.     |
 //| The app is the pipe server; this EA is the client (FileOpen, no  |
-//| DLL imports). Protocol: docs/bridge-protocol.md (version 1).     |
+//| DLL imports). Protocol: docs/bridge-protocol.md (version 2: the  |
+//| app and the EA prove to each other that they hold the pairing    |
+//| token; the token itself never crosses the pipe).                 |
 //|                                                                  |
 //| Install: this file in MQL5\Experts, Include\Pipdesk\*.mqh in     |
 //| MQL5\Include\Pipdesk, compile in MetaEditor, attach to one chart |
 //| per terminal and allow Algo Trading.                             |
 //+------------------------------------------------------------------+
 #property copyright "Pipdesk"
-#property version   "1.00"
+#property version   "2.00"
 #property description "Pipdesk bridge: lets the Pipdesk app trade through this terminal over a local named pipe."
 
 #include <Pipdesk/Json.mqh>
 #include <Pipdesk/Util.mqh>
 #include <Pipdesk/Pipe.mqh>
+#include <Pipdesk/Auth.mqh>
 #include <Pipdesk/Market.mqh>
 #include <Pipdesk/Trade.mqh>
 #include <Pipdesk/Rates.mqh>
 
-#define PD_EA_VERSION         "1.00"
-#define PD_PROTOCOL_VERSION   1
+#define PD_EA_VERSION         "2.00"
+#define PD_PROTOCOL_VERSION   2
 #define PD_MAX_FRAME_BYTES    1048576
 // The app's welcome may raise the frame limit; the EA never buffers more than this.
 #define PD_MAX_FRAME_CAP      8388608
 #define PD_TOKEN_FILE         "Pipdesk\\token.txt"
+// The app's pipe name, written by the app next to the token (used when InpPipeName is empty).
+#define PD_PIPE_FILE          "Pipdesk\\pipe.txt"
+// From hello to welcome (challenge and auth included).
 #define PD_WELCOME_TIMEOUT_MS 10000
+// After an answer on the pipe that could not prove it holds the token: a possible impostor.
+#define PD_IMPOSTOR_WAIT_MS   30000
 #define PD_REFUSED_WAIT_MS    10000
 #define PD_SHUTDOWN_WAIT_MS   5000
 #define PD_REPLACED_WAIT_MS   60000
@@ -57,11 +65,12 @@
 // "Minimum terminal build"); OnInit refuses to start below this build instead of failing at the first call.
 #define PD_MIN_TERMINAL_BUILD 4000
 
-#define PD_STATE_OFFLINE       0
-#define PD_STATE_AWAIT_WELCOME 1
-#define PD_STATE_READY         2
+#define PD_STATE_OFFLINE         0
+#define PD_STATE_AWAIT_CHALLENGE 1
+#define PD_STATE_AWAIT_WELCOME   2
+#define PD_STATE_READY           3
 
-input string InpPipeName = "pipdesk";  // Pipe name (must match the app; \\.\pipe\ is added)
+input string InpPipeName = "";          // Pipe name; empty: the one the app wrote to Common\Files\Pipdesk\pipe.txt
 input ulong  InpMagic    = 0;          // Magic number for trades the app sends with magic "0"
 input int    InpTimerMs  = 20;         // Timer period in ms (pipe polling, ticks, heartbeats)
 
@@ -70,6 +79,14 @@ PdDedupTable g_dedup;
 PdActionLog  g_actions;
 int          g_state = PD_STATE_OFFLINE;
 ulong        g_helloAtMs = 0;
+// Held from the connection attempt to the app's proof, then forgotten; never written to the pipe.
+string       g_token = "";
+string       g_eaNonce = "";
+string       g_previousNonce = "";
+long         g_nonceCounter = 0;
+bool         g_randSeeded = false;
+string       g_waitingFor = "";
+bool         g_alertedImpostor = false;
 int          g_heartbeatMs = 5000;
 int          g_silenceMs = 15000;
 int          g_maxFrame = PD_MAX_FRAME_BYTES;
@@ -106,9 +123,9 @@ int OnInit()
             PD_MIN_TERMINAL_BUILD," or newer. Update the terminal (Help, Check Desktop Updates) and attach the EA again.");
       return(INIT_FAILED);
      }
-   if(InpPipeName=="" || StringFind(InpPipeName,"\\")>=0)
+   if(InpPipeName!="" && !ValidPipeName(InpPipeName))
      {
-      Print("Pipdesk: InpPipeName must be a bare pipe name such as pipdesk");
+      Print("Pipdesk: InpPipeName must be empty (use the app's pipe.txt) or a bare pipe name such as pipdesk-1a2b3c4d5e6f7a8b");
       return(INIT_PARAMETERS_INCORRECT);
      }
    if(InpTimerMs<1 || InpTimerMs>1000)
@@ -124,7 +141,11 @@ int OnInit()
       PrintFormat("Pipdesk: EventSetMillisecondTimer(%d) failed, error %d",InpTimerMs,GetLastError());
       return(INIT_FAILED);
      }
-   PrintFormat("Pipdesk bridge %s (protocol %d): connecting to %s",PD_EA_VERSION,PD_PROTOCOL_VERSION,g_pipe.Path());
+   if(InpPipeName=="")
+      PrintFormat("Pipdesk bridge %s (protocol %d): connecting to the pipe named in %s\\Files\\%s",PD_EA_VERSION,
+                  PD_PROTOCOL_VERSION,TerminalInfoString(TERMINAL_COMMONDATA_PATH),PD_PIPE_FILE);
+   else
+      PrintFormat("Pipdesk bridge %s (protocol %d): connecting to %s",PD_EA_VERSION,PD_PROTOCOL_VERSION,g_pipe.Path());
    return(INIT_SUCCEEDED);
   }
 
@@ -197,17 +218,19 @@ void Service()
      {
       if(g_state!=PD_STATE_OFFLINE)
          ResetSession();
-      if(!g_pipe.AttemptDue() || !AccountReady() || !TakeInstanceLock())
+      if(!g_pipe.AttemptDue() || !AccountReady() || !PrepareAttempt())
          return;
-      string token=ReadToken();
       if(!g_pipe.TryOpen())
+        {
+         g_token="";
          return;
-      if(!SendHello(token))
+        }
+      if(!SendHello())
         {
          CloseLink("hello could not be sent");
          return;
         }
-      g_state=PD_STATE_AWAIT_WELCOME;
+      g_state=PD_STATE_AWAIT_CHALLENGE;
       g_helloAtMs=GetTickCount64();
      }
    if(!g_pipe.Pump())
@@ -240,9 +263,9 @@ void Service()
    // Deadlines are compared as "last + period < now": GetTickCount64 is a ulong, and a subtraction would wrap
    // around if a send in this same call moved LastTxMs past a `now` read earlier.
    ulong now=GetTickCount64();
-   if(g_state==PD_STATE_AWAIT_WELCOME && g_helloAtMs+PD_WELCOME_TIMEOUT_MS<now)
+   if((g_state==PD_STATE_AWAIT_CHALLENGE || g_state==PD_STATE_AWAIT_WELCOME) && g_helloAtMs+PD_WELCOME_TIMEOUT_MS<now)
      {
-      CloseLink("no welcome from the app");
+      CloseLink(g_state==PD_STATE_AWAIT_CHALLENGE ? "no challenge from the app" : "no welcome from the app");
       return;
      }
    if(g_pipe.LastRxMs()+(ulong)g_silenceMs<now)
@@ -323,7 +346,7 @@ bool TradeServerSynced(string &why)
 // Names are at most 63 characters; the heartbeat variable adds ".beat".
 string InstanceLockName()
   {
-   string name="Pipdesk."+IntegerToString(AccountInfoInteger(ACCOUNT_LOGIN))+"."+InpPipeName;
+   string name="Pipdesk."+IntegerToString(AccountInfoInteger(ACCOUNT_LOGIN))+"."+g_pipe.Name();
    return(StringSubstr(name,0,58));
   }
 
@@ -365,7 +388,7 @@ bool TakeInstanceLock()
      {
       if(!g_alertedDuplicate)
          Alert("Pipdesk: another copy of the PipdeskBridge EA is already running for account "+
-               IntegerToString(AccountInfoInteger(ACCOUNT_LOGIN))+" (pipe "+InpPipeName+
+               IntegerToString(AccountInfoInteger(ACCOUNT_LOGIN))+" (pipe "+g_pipe.Name()+
                ") in this terminal. This copy stays idle; remove it so that the EA runs on one chart only.");
       g_alertedDuplicate=true;
       return(false);
@@ -404,24 +427,126 @@ void ReleaseInstanceLock()
    g_lockHeld=false;
   }
 
-// The pairing token from the common data folder (docs/bridge-protocol.md section 3), read before every attempt so
-// a rotated token is picked up. Missing file: empty token, which the app refuses with BAD_TOKEN.
-string ReadToken()
+// A pipe name the EA may open: printable ASCII without a backslash (a name, not a path of the pipe namespace).
+bool ValidPipeName(const string name)
   {
-   ResetLastError();
-   int h=FileOpen(PD_TOKEN_FILE,FILE_READ|FILE_TXT|FILE_ANSI|FILE_COMMON|FILE_SHARE_READ|FILE_SHARE_WRITE);
-   if(h==INVALID_HANDLE)
-      return("");
-   string token=FileReadString(h);
-   FileClose(h);
-   StringTrimLeft(token);
-   StringTrimRight(token);
-   if(StringLen(token)>256)
-      token=StringSubstr(token,0,256);
-   return(token);
+   int len=StringLen(name);
+   if(len<1 || len>200)
+      return(false);
+   for(int i=0; i<len; i++)
+     {
+      ushort c=StringGetCharacter(name,i);
+      if(c<0x21 || c>0x7E || c=='\\')
+         return(false);
+     }
+   return(true);
   }
 
-bool SendHello(const string token)
+// The first line of a text file in the common data folder (Common\Files), trimmed and cut to 256 characters;
+// false when the file cannot be opened.
+bool ReadCommonLine(const string file,string &line)
+  {
+   line="";
+   ResetLastError();
+   int h=FileOpen(file,FILE_READ|FILE_TXT|FILE_ANSI|FILE_COMMON|FILE_SHARE_READ|FILE_SHARE_WRITE);
+   if(h==INVALID_HANDLE)
+      return(false);
+   line=FileReadString(h);
+   FileClose(h);
+   StringTrimLeft(line);
+   StringTrimRight(line);
+   if(StringLen(line)>256)
+      line=StringSubstr(line,0,256);
+   return(true);
+  }
+
+// Logs what the EA is waiting for, once per change, so a missing file does not flood the journal.
+void WaitingFor(const string what)
+  {
+   if(what!=g_waitingFor)
+      Print("Pipdesk: "+what);
+   g_waitingFor=what;
+  }
+
+// Everything a connection attempt needs before the pipe is opened: the pipe name (InpPipeName, else pipe.txt),
+// the instance lock for it, the pairing token and a fresh nonce. Both files are read before every attempt, so a
+// new pipe name or a rotated token is picked up. False (and a retry with backoff) when something is missing.
+bool PrepareAttempt()
+  {
+   string common=TerminalInfoString(TERMINAL_COMMONDATA_PATH)+"\\Files\\";
+   string name=InpPipeName;
+   if(name=="")
+     {
+      if(!ReadCommonLine(PD_PIPE_FILE,name) || !ValidPipeName(name))
+        {
+         WaitingFor("waiting for the Pipdesk app to write its pipe name to "+common+PD_PIPE_FILE+
+                    " (start Pipdesk on this computer)");
+         g_pipe.ScheduleRetry();
+         return(false);
+        }
+     }
+   // A new name takes the lock of the new name (TakeInstanceLock gives the old one back).
+   if(name!=g_pipe.Name())
+      g_pipe.SetName(name);
+   if(!TakeInstanceLock())
+      return(false);
+   string token="";
+   if(!ReadCommonLine(PD_TOKEN_FILE,token) || !PdIsHex64(token))
+     {
+      WaitingFor("waiting for a pairing token (64 hex characters) in "+common+PD_TOKEN_FILE+
+                 ": start Pipdesk, or copy the token it shows into that file");
+      g_pipe.ScheduleRetry();
+      return(false);
+     }
+   string nonce=NextNonce();
+   if(nonce=="")
+     {
+      WaitingFor("cannot compute SHA-256 (CryptEncode failed, error "+IntegerToString(GetLastError())+")");
+      g_pipe.ScheduleRetry();
+      return(false);
+     }
+   if(g_waitingFor!="")
+      Print("Pipdesk: pipe name and pairing token found; connecting to "+g_pipe.Path());
+   g_waitingFor="";
+   g_token=token;
+   g_eaNonce=nonce;
+   return(true);
+  }
+
+// A fresh nonce for each connection. MQL5 has no cryptographic random source, so it is SHA-256 over the previous
+// nonce, a counter and whatever differs between connections and terminals (clocks, chart, account, MathRand).
+// It only has to be fresh, never secret: the app's nonce comes from a CSPRNG and the proofs bind both nonces and
+// the endpoint (docs/mql5-functions.md, "The EA's nonce").
+string NextNonce()
+  {
+   if(!g_randSeeded)
+     {
+      MathSrand((int)(GetTickCount64()%2147483647));
+      g_randSeeded=true;
+     }
+   g_nonceCounter++;
+   string material="pipdesk-ea-nonce|"+g_previousNonce+"|"+IntegerToString(g_nonceCounter)+"|"+
+                   IntegerToString((long)GetTickCount64())+"|"+IntegerToString((long)GetMicrosecondCount())+"|"+
+                   IntegerToString((long)TimeLocal())+"|"+IntegerToString((long)TimeGMT())+"|"+
+                   IntegerToString(ChartID())+"|"+IntegerToString(AccountInfoInteger(ACCOUNT_LOGIN))+"|"+
+                   TerminalInfoString(TERMINAL_DATA_PATH)+"|"+IntegerToString(MathRand())+"|"+
+                   IntegerToString(MathRand())+"|"+IntegerToString(MathRand())+"|"+IntegerToString(MathRand());
+   uchar bytes[];
+   uchar digest[];
+   PdUtf8Bytes(material,bytes);
+   if(!PdSha256(bytes,digest))
+      return("");
+   g_previousNonce=PdHex(digest,PD_SHA256_BYTES);
+   return(g_previousNonce);
+  }
+
+// The endpoint both proofs cover: the pipe name after \\.\pipe\ (docs/bridge-protocol.md, "Handshake").
+string Endpoint()
+  {
+   return(g_pipe.Name());
+  }
+
+bool SendHello()
   {
    bool tradeAllowed=(TerminalInfoInteger(TERMINAL_TRADE_ALLOWED)!=0 && MQLInfoInteger(MQL_TRADE_ALLOWED)!=0);
    PdJsonWriter w;
@@ -429,7 +554,7 @@ bool SendHello(const string token)
    w.Str("type","hello");
    w.Int("protocol",PD_PROTOCOL_VERSION);
    w.Str("eaVersion",PD_EA_VERSION);
-   w.Str("token",token);
+   w.Str("nonce",g_eaNonce);
    w.Int("timeOffsetSec",PdTimeOffsetSec());
    w.BeginObject("terminal");
    w.Int("build",TerminalInfoInteger(TERMINAL_BUILD));
@@ -455,6 +580,8 @@ bool SendHello(const string token)
 void ResetSession()
   {
    g_state=PD_STATE_OFFLINE;
+   g_token="";
+   g_eaNonce="";
    g_sessionId="";
    g_heartbeatMs=5000;
    g_silenceMs=15000;
@@ -568,6 +695,11 @@ void HandleLine(const string line)
      }
    if(type=="hb")
       return;
+   if(type=="challenge")
+     {
+      HandleChallenge(rq);
+      return;
+     }
    if(type=="welcome")
      {
       HandleWelcome(rq);
@@ -618,6 +750,13 @@ void HandleLine(const string line)
 
 void HandleWelcome(PdJsonReader &rq)
   {
+   if(g_state==PD_STATE_AWAIT_CHALLENGE)
+     {
+      // Whoever answers must prove it holds the token before anything else; a welcome without that is a v1 app
+      // or something pretending to be the app.
+      ReportImpostor("it sent welcome without proving that it holds the pairing token");
+      return;
+     }
    if(g_state!=PD_STATE_AWAIT_WELCOME)
      {
       SendError("UNEXPECTED","welcome outside the handshake","");
@@ -652,9 +791,66 @@ void HandleWelcome(PdJsonReader &rq)
    g_pipe.SetMaxFrame(g_maxFrame);
    g_sessionId=sessionId;
    g_state=PD_STATE_READY;
+   g_token="";
    g_pipe.ResetBackoff();
    g_lastAccountJson="";
    PrintFormat("Pipdesk: paired with %s, session %s",app,sessionId);
+  }
+
+// The app's half of the handshake: its nonce and its proof. The EA answers with its own proof only when the app's
+// is right; until then it has sent nothing but hello and obeys nothing.
+void HandleChallenge(PdJsonReader &rq)
+  {
+   if(g_state!=PD_STATE_AWAIT_CHALLENGE)
+     {
+      CloseLink("challenge outside the handshake");
+      return;
+     }
+   long protocol=0;
+   string appNonce="";
+   string proof="";
+   if(!rq.GetLong("protocol",protocol) || protocol!=PD_PROTOCOL_VERSION || !rq.GetString("nonce",appNonce) ||
+      !PdIsHex64(appNonce) || !rq.GetString("proof",proof) || !PdIsHex64(proof))
+     {
+      ReportImpostor("its challenge is not a protocol "+IntegerToString(PD_PROTOCOL_VERSION)+" challenge");
+      return;
+     }
+   string expected=PdHandshakeProof(g_token,"app",Endpoint(),g_eaNonce,appNonce);
+   if(expected=="" || !PdEqualConstantTime(proof,expected))
+     {
+      ReportImpostor("it could not prove that it holds the pairing token");
+      return;
+     }
+   string mine=PdHandshakeProof(g_token,"ea",Endpoint(),g_eaNonce,appNonce);
+   PdJsonWriter w;
+   w.BeginObject();
+   w.Str("type","auth");
+   w.Str("proof",mine);
+   w.EndObject();
+   if(!g_pipe.SendLine(w.Text()))
+     {
+      CloseLink("auth could not be sent");
+      return;
+     }
+   g_state=PD_STATE_AWAIT_WELCOME;
+  }
+
+// Whatever answered on the pipe failed the handshake: it may be a program squatting on the pipe name to receive
+// the EA's orders, or an app with another token. The EA closes, says so naming the pipe, and waits before trying
+// again; it sent nothing but hello, which holds no secret.
+void ReportImpostor(const string why)
+  {
+   string text="Pipdesk: WARNING: possible impostor on "+g_pipe.Path()+": "+why+
+               ". The EA closed the link without obeying anything and tries again in "+
+               IntegerToString(PD_IMPOSTOR_WAIT_MS/1000)+
+               " s. If Pipdesk is running, check that it and this terminal use the same token.txt; otherwise another "+
+               "program is using the pipe name.";
+   Print(text);
+   if(!g_alertedImpostor)
+      Alert(text);
+   g_alertedImpostor=true;
+   CloseLink("possible impostor");
+   g_pipe.DelayNextAttempt(PD_IMPOSTOR_WAIT_MS);
   }
 
 void HandleRefused(PdJsonReader &rq)
@@ -666,8 +862,11 @@ void HandleRefused(PdJsonReader &rq)
    reason=PdClip(reason,PD_MAX_ECHO_CHARS);
    PrintFormat("Pipdesk: the app refused the connection (%s): %s",reason,PdClip(message,PD_MAX_LOG_CHARS));
    if(reason=="BAD_TOKEN")
-      PrintFormat("Pipdesk: check that the app wrote the pairing token to %s\\Files\\%s",
+      PrintFormat("Pipdesk: the app did not accept this EA's proof: check that %s\\Files\\%s holds the token Pipdesk shows",
                   TerminalInfoString(TERMINAL_COMMONDATA_PATH),PD_TOKEN_FILE);
+   else if(reason=="PROTOCOL_UNSUPPORTED")
+      Print("Pipdesk: the app speaks another protocol version than this EA (",PD_PROTOCOL_VERSION,
+            "): install the PipdeskBridge EA that comes with your Pipdesk version");
    CloseLink("refused: "+reason);
    // docs/bridge-protocol.md section 4: wait at least 10 s after a refusal; the token is re-read before retrying.
    g_pipe.DelayNextAttempt(PD_REFUSED_WAIT_MS);
@@ -684,6 +883,8 @@ void HandleBye(PdJsonReader &rq)
    CloseLink("bye: "+reason);
    if(reason=="SHUTDOWN")
       g_pipe.DelayNextAttempt(PD_SHUTDOWN_WAIT_MS);
+   else if(reason=="TOKEN_ROTATED")
+      Print("Pipdesk: the pairing token was rotated; reading the new one from the token file and connecting again");
    else if(reason=="REPLACED")
      {
       // Another connection for this account took over. The instance lock rules out a second chart of this

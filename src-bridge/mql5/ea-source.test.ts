@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import { ALL_RETCODES, retcodeInfo } from '../../src-core/trading/retcodes';
 import {
   AccountEvent,
+  Auth,
   Bye,
   ByeReason,
   CheckResultWire,
@@ -322,6 +323,15 @@ describe('EA source: structure', () => {
     );
   });
 
+  it('never puts the pairing token in a frame: it is only assigned, or the key of PdHandshakeProof', () => {
+    const uses = ALL_CODE.split('\n').filter((l) => /\bg_token\b/.test(l));
+    expect(uses.length).toBeGreaterThan(3);
+    for (const line of uses)
+      expect(line, line).toMatch(/^\s*(?:string\s+)?g_token\s*=|PdHandshakeProof\(g_token,/);
+    const tokenReads = ALL_CODE.split('\n').filter((l) => l.includes('PD_TOKEN_FILE,'));
+    expect(tokenReads.every((l) => l.includes('ReadCommonLine(PD_TOKEN_FILE,token)'))).toBe(true);
+  });
+
   it('uses the protocol constants', () => {
     expect(Number(defineValue('PD_PROTOCOL_VERSION'))).toBe(PROTOCOL_VERSION);
     expect(Number(defineValue('PD_MAX_FRAME_BYTES'))).toBe(MAX_FRAME_BYTES);
@@ -332,7 +342,9 @@ describe('EA source: structure', () => {
     expect(defineValue('PD_TOKEN_FILE')).toBe('"Pipdesk\\\\token.txt"');
     expect(ALL_CODE).toContain(`g_heartbeatMs=${HEARTBEAT_INTERVAL_MS};`);
     expect(ALL_CODE).toContain(`g_silenceMs=${SILENCE_TIMEOUT_MS};`);
-    expect(ALL_CODE).toMatch(/input\s+string\s+InpPipeName\s*=\s*"pipdesk"/);
+    expect(defineValue('PD_PIPE_FILE')).toBe('"Pipdesk\\\\pipe.txt"');
+    // Empty: the pipe name comes from pipe.txt, which the app writes with its random per-install name.
+    expect(ALL_CODE).toMatch(/input\s+string\s+InpPipeName\s*=\s*""/);
   });
 });
 
@@ -400,6 +412,7 @@ describe('EA source: JSON keys match the protocol schemas', () => {
 
   const cases: readonly { fn: string; schemas: Shaped[]; extra?: string[] }[] = [
     { fn: 'SendHello', schemas: [Hello, HelloTerminal, HelloAccount] },
+    { fn: 'HandleChallenge', schemas: [Auth] },
     { fn: 'PdWriteAccountFields', schemas: [WireAccount] },
     { fn: 'PdWriteTickFields', schemas: [WireTick] },
     { fn: 'PdSelectedPositionJson', schemas: [WirePosition] },

@@ -7,7 +7,7 @@ import { translateMql, withPrototypes } from './translate-mql';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const MQL5 = join(HERE, '..');
-const HEADERS = ['Json', 'Util', 'Pipe', 'Market', 'Trade', 'Rates'] as const;
+const HEADERS = ['Json', 'Util', 'Pipe', 'Auth', 'Market', 'Trade', 'Rates'] as const;
 
 /**
  * How long a test file's `beforeAll` may spend compiling its harness program. g++ on the whole EA takes a few
@@ -36,7 +36,7 @@ export function buildHarness(program: 'driver' | 'ea-driver' | 'ea-live'): Built
   }
   const main = readFileSync(join(MQL5, 'PipdeskBridge.mq5'), 'utf8');
   writeFileSync(join(dir, 'PipdeskBridge.gen.h'), withPrototypes(translateMql(main)));
-  for (const file of ['mql5-shim.h', 'mql5-terminal.h', 'driver.cpp', 'ea-driver.cpp']) {
+  for (const file of ['mql5-shim.h', 'sha256.h', 'mql5-terminal.h', 'driver.cpp', 'ea-driver.cpp']) {
     copyFileSync(join(HERE, file), join(dir, file));
   }
   const binary = join(dir, program);

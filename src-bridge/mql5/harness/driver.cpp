@@ -6,6 +6,10 @@
 //   number  each input line "value digits" -> PdJsonNumber(value, digits)
 //   frames  stdin bytes fed through the fake pipe in chunks (argv: maxFrame chunkSizes) -> NextLine results
 //   send    each input line -> PdPipe.SendLine; prints the bytes the EA wrote
+//   sha256  each input line "hex" -> the shim's CryptEncode(CRYPT_HASH_SHA256) of those bytes, as hex
+//   hmac    each input line "keyhex msghex" -> PdHmacSha256, as hex ("error" when it refuses)
+//   proof   each input line "token role endpoint eaNonce appNonce" -> PdHandshakeProof
+//   equal   each input line "a b" -> PdEqualConstantTime(a, b) and PdIsHex64(a)
 #include "mql5-shim.h"
 
 #include <iostream>
@@ -19,6 +23,24 @@ FakePipe g_pipe_fake;
 
 #include "Json.gen.h"
 #include "Pipe.gen.h"
+#include "Auth.gen.h"
+
+static MqlArray<uchar> fromHex(const std::string &hex) {
+  MqlArray<uchar> out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.v.push_back((uchar)std::stoul(hex.substr(i, 2), nullptr, 16));
+  return out;
+}
+
+static std::vector<std::string> words(const std::string &line) {
+  std::vector<std::string> out;
+  std::stringstream ss(line);
+  std::string w;
+  while (ss >> w) out.push_back(w);
+  // an empty field ("" message) is written as "-"
+  for (auto &x : out)
+    if (x == "-") x.clear();
+  return out;
+}
 
 static std::string readAll() {
   std::istreambuf_iterator<char> begin(std::cin), end;
@@ -187,6 +209,28 @@ static int modeFrames(int maxFrame, const std::vector<int> &chunks) {
   return 0;
 }
 
+static int modeCrypto(const std::string &mode) {
+  for (const std::string &line : splitLines(readAll())) {
+    std::vector<std::string> w = words(line);
+    if (mode == "sha256") {
+      MqlArray<uchar> none, digest;
+      CryptEncode(CRYPT_HASH_SHA256, fromHex(w.empty() ? "" : w[0]), none, digest);
+      emit(PdHex(digest, ArraySize(digest)));
+    } else if (mode == "hmac") {
+      MqlArray<uchar> mac;
+      bool ok = PdHmacSha256(fromHex(w.at(0)), fromHex(w.size() > 1 ? w[1] : ""), mac);
+      emit(ok ? PdHex(mac, ArraySize(mac)) : string("error"));
+    } else if (mode == "proof") {
+      emit(PdHandshakeProof(fromUtf8(w.at(0)), fromUtf8(w.at(1)), fromUtf8(w.at(2)), fromUtf8(w.at(3)),
+                            fromUtf8(w.at(4))));
+    } else {
+      bool eq = PdEqualConstantTime(fromUtf8(w.at(0)), fromUtf8(w.at(1)));
+      emit(string(eq ? "equal" : "different") + (PdIsHex64(fromUtf8(w.at(0))) ? " hex64" : " other"));
+    }
+  }
+  return 0;
+}
+
 static int modeSend() {
   PdPipe pipe;
   pipe.Init(fromUtf8("pipdesk"), 1048576);
@@ -203,6 +247,7 @@ int main(int argc, char **argv) {
   if (mode == "u64") return modeU64();
   if (mode == "number") return modeNumber();
   if (mode == "send") return modeSend();
+  if (mode == "sha256" || mode == "hmac" || mode == "proof" || mode == "equal") return modeCrypto(mode);
   if (mode == "frames") {
     int maxFrame = argc > 2 ? std::atoi(argv[2]) : 1048576;
     std::vector<int> chunks;
@@ -218,3 +263,4 @@ int main(int argc, char **argv) {
 }
 
 int pd_open_other_file(const string &, int) { return INVALID_HANDLE; }
+void pd_close_other_file(int) {}

@@ -7,12 +7,15 @@
 //   quote SYM bid ask msc   a new tick;   balance X   a new balance/equity
 //   broken              the app side of the pipe goes away;  listen 0|1   whether the app accepts connections
 //   token TEXT | notoken    the token file's content, or no file
+//   pipefile NAME | nopipefile  pipe.txt's content, or no file
+//   challenge NONCE [variant]   the app answers the EA's latest hello (see the command for the variants)
 //   connected 0|1       TERMINAL_CONNECTED (the terminal's link to the trade server)
 //   clock ms            advance the clocks without calling OnTimer (time the EA does not see pass)
 //   gv NAME VALUE|now   set a terminal global variable ("now": GetTickCount64, as a heartbeat)
 //   olddeal ID DAYS     a position opened by clOrdId ID DAYS days ago and closed by SL an hour later
 //   adddeal ID POS      an order carrying clOrdId ID filled a minute ago into the existing position POS (netting)
 //   symfill SYM EXE FLAGS   a symbol's SYMBOL_TRADE_EXEMODE and SYMBOL_FILLING_MODE
+//   tzoffset SEC        the trade server's clock minus UTC from now on (a DST change)
 //   gvdel NAME          delete a terminal global variable (as the F3 window can)
 //   reversal ID POS     an order carrying ID reversed the open netting position POS a minute ago
 //   slclose POS         the open position with identifier POS is closed by its SL now
@@ -22,7 +25,9 @@
 // Every frame the EA wrote is printed as it was written (UTF-8 NDJSON).
 #include "mql5-terminal.h"
 
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <sstream>
 
 ulong g_fake_ms = 1000000;
@@ -40,12 +45,47 @@ std::vector<size_t> g_hist_orders, g_hist_deals;
 std::map<std::u16string, double> g_globals;
 std::vector<std::string> g_alerts;
 std::vector<std::string> g_gv_permanent;
+unsigned g_rand_state = 1;
 
+std::map<int, std::string> g_open_files;
+
+// Common\Files\Pipdesk\token.txt (handle 2) and pipe.txt (handle 3): real files under
+// $PIPDESK_COMMON_DIR/Pipdesk/ when that is set (live mode), else the scenario's (`token`, `pipefile`).
 int pd_open_other_file(const string &name, int flags) {
-  if (name != string("Pipdesk\\token.txt") || (flags & FILE_COMMON) == 0 || (flags & FILE_READ) == 0)
-    throw MqlViolation("unexpected file open");
-  return g_term.tokenFile ? 2 : INVALID_HANDLE;
+  std::string n = pd_u16_to_utf8(name.s);
+  if ((flags & FILE_COMMON) == 0 || (flags & FILE_READ) == 0 || (flags & FILE_WRITE) != 0)
+    throw MqlViolation("unexpected file open: " + n);
+  int h = 0;
+  std::string file;
+  if (n == "Pipdesk\\token.txt") {
+    h = 2;
+    file = "token.txt";
+  } else if (n == "Pipdesk\\pipe.txt") {
+    h = 3;
+    file = "pipe.txt";
+  } else {
+    throw MqlViolation("unexpected file open: " + n);
+  }
+  std::string content;
+  if (const char *dir = std::getenv("PIPDESK_COMMON_DIR")) {
+    std::ifstream in(std::string(dir) + "/Pipdesk/" + file, std::ios::binary);
+    if (!in) {
+      g_last_error = 5004;
+      return INVALID_HANDLE;
+    }
+    content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } else if (h == 2) {
+    if (!g_term.tokenFile) return INVALID_HANDLE;
+    content = pd_u16_to_utf8(g_term.token);
+  } else {
+    if (!g_term.pipeFile) return INVALID_HANDLE;
+    content = pd_u16_to_utf8(g_term.pipeName);
+  }
+  g_open_files[h] = content;
+  return h;
 }
+
+void pd_close_other_file(int h) { g_open_files.erase(h); }
 
 #include "PipdeskBridge.gen.h"
 
@@ -77,8 +117,7 @@ static void fixture() {
   g_term.termS[TERMINAL_COMPANY] = u("Broker Ltd");
   g_term.termS[TERMINAL_DATA_PATH] = u("C:\\Users\\ana\\AppData\\Roaming\\MetaQuotes\\Terminal\\D0E8");
   g_term.termS[TERMINAL_COMMONDATA_PATH] = u("C:\\Users\\ana\\AppData\\Roaming\\MetaQuotes\\Terminal\\Common");
-  // Thursday 2027-01-14 08:00 server time, inside the fake session
-  g_term.serverSeconds = 1799913600 + 8 * 3600;
+  // The scripted clock starts on Thursday 2027-01-14 08:00 server time (UTC+3), inside the fake session.
 
   auto addSymbol = [](const char *name, const char *desc, int digits, long exe, long filling, double bid, double ask) {
     FakeSymbol s;
@@ -114,7 +153,7 @@ static void fixture() {
   addSymbol("US30", "Dow Jones", 1, SYMBOL_TRADE_EXECUTION_EXCHANGE, 2, 39000.0, 39001.0);
   addSymbol("NOQUOTE", "No quote yet", 3, SYMBOL_TRADE_EXECUTION_MARKET, 1, 0, 0);
 
-  long open = (g_term.serverSeconds - 3600) * 1000;
+  long open = ((long)TimeTradeServer() - 3600) * 1000;
   FakeRow pos;
   pos.i[POSITION_TICKET] = 7000000001;
   pos.i[POSITION_IDENTIFIER] = 7000000001;
@@ -205,17 +244,14 @@ static void printJournal() {
   std::fflush(stdout);
 }
 
-// Live mode: the EA's timer loop in real time against the socket in $PIPDESK_SOCKET, with the token from
-// $PIPDESK_TOKEN (no token file when unset), for $PIPDESK_LIFETIME_MS (default 60 s) or until SIGTERM (then
+// Live mode: the EA's timer loop in real time against a real Unix socket (pipe.txt's absolute path, else
+// $PIPDESK_SOCKET), with token.txt and pipe.txt read from $PIPDESK_COMMON_DIR/Pipdesk/, for $PIPDESK_LIFETIME_MS (default 60 s) or until SIGTERM (then
 // OnDeinit runs) or SIGKILL. $PIPDESK_CHART_ID and $PIPDESK_GV_FILE make several processes act as EAs on
 // different charts of one terminal.
 int main() {
+  // Real UTC first: the fixture's positions and deals are placed relative to the trade server's clock.
+  g_term.gmtSeconds = (long)std::time(nullptr);
   fixture();
-  const char *token = std::getenv("PIPDESK_TOKEN");
-  if (token != nullptr)
-    g_term.token = pd_utf8_to_u16(token);
-  else
-    g_term.tokenFile = false;
   const char *lifetime = std::getenv("PIPDESK_LIFETIME_MS");
   ulong end = monotonicMs() + (lifetime != nullptr ? (ulong)std::atol(lifetime) : 60000);
   g_fake_ms = monotonicMs();
@@ -242,6 +278,44 @@ int main() {
   return 0;
 }
 #else
+// HMAC-SHA256 written here for the scripted app side, independent of the EA's MQL5 version (Auth.mqh).
+static std::string appHmacHex(const std::string &key, const std::string &message) {
+  std::vector<unsigned char> k(key.begin(), key.end());
+  if (k.size() > 64) k = pd_sha256::digest(k);
+  k.resize(64, 0);
+  std::vector<unsigned char> inner(64), outer(64);
+  for (size_t i = 0; i < 64; i++) {
+    inner[i] = k[i] ^ 0x36;
+    outer[i] = k[i] ^ 0x5c;
+  }
+  inner.insert(inner.end(), message.begin(), message.end());
+  std::vector<unsigned char> ih = pd_sha256::digest(inner);
+  outer.insert(outer.end(), ih.begin(), ih.end());
+  std::vector<unsigned char> mac = pd_sha256::digest(outer);
+  static const char *digits = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char b : mac) {
+    hex += digits[b >> 4];
+    hex += digits[b & 15];
+  }
+  return hex;
+}
+
+// The nonce of the EA's `which`-th hello on the pipe (0 = first, -1 = latest), or "" if there is none.
+static std::string helloNonce(int which) {
+  std::vector<std::string> nonces;
+  const std::string &h = g_pipe_fake.history;
+  size_t at = 0;
+  while ((at = h.find("{\"type\":\"hello\"", at)) != std::string::npos) {
+    size_t n = h.find("\"nonce\":\"", at);
+    size_t end = h.find('\n', at);
+    if (n != std::string::npos && n < end) nonces.push_back(h.substr(n + 9, 64));
+    at = end;
+  }
+  if (nonces.empty()) return "";
+  return which < 0 ? nonces.back() : nonces.at((size_t)which);
+}
+
 static void flush() {
   std::fwrite(g_pipe_fake.fromEa.data(), 1, g_pipe_fake.fromEa.size(), stdout);
   g_pipe_fake.fromEa.clear();
@@ -300,7 +374,7 @@ static void addOldTrade(const std::string &id, long days) {
   static long next = 7300000000;
   long ticket = next;
   next += 10;
-  long openMs = (g_term.serverSeconds - days * 86400) * 1000;
+  long openMs = ((long)TimeTradeServer() - days * 86400) * 1000;
   FakeRow order;
   order.i[ORDER_TICKET] = ticket;
   order.i[ORDER_TIME_SETUP_MSC] = openMs;
@@ -329,7 +403,7 @@ static void addToPosition(const std::string &id, long position) {
   static long next = 7400000000;
   long ticket = next;
   next += 10;
-  long atMs = (g_term.serverSeconds - 60) * 1000;
+  long atMs = ((long)TimeTradeServer() - 60) * 1000;
   FakeRow order;
   order.i[ORDER_TICKET] = ticket;
   order.i[ORDER_TIME_SETUP_MSC] = atMs;
@@ -420,6 +494,7 @@ static std::deque<uint> codes(const std::string &list) {
 int main() {
   fixture();
   if (const char *build = std::getenv("PIPDESK_TERMINAL_BUILD")) g_term.termI[TERMINAL_BUILD] = std::atol(build);
+  if (const char *pipe = std::getenv("PIPDESK_INP_PIPE_NAME")) InpPipeName = string(pipe);
   std::string line;
   bool inited = false;
   try {
@@ -472,6 +547,28 @@ int main() {
         g_term.token = pd_utf8_to_u16(arg);
       } else if (cmd == "notoken") {
         g_term.tokenFile = false;
+      } else if (cmd == "pipefile") {
+        g_term.pipeFile = true;
+        g_term.pipeName = pd_utf8_to_u16(arg);
+      } else if (cmd == "nopipefile") {
+        g_term.pipeFile = false;
+      } else if (cmd == "challenge") {
+        // challenge APPNONCE [right|wrongtoken|wrongendpoint|reflect|replay|badnonce]: the app's answer to the
+        // EA's latest hello, with the proof computed here from the token file's content.
+        std::stringstream ss(arg);
+        std::string appNonce, variant = "right";
+        ss >> appNonce >> variant;
+        std::string token = pd_u16_to_utf8(g_term.token);
+        std::string endpoint = g_pipe_fake.name;
+        std::string eaNonce = helloNonce(variant == "replay" ? 0 : -1);
+        std::string role = "app";
+        if (variant == "wrongtoken") token = std::string(64, 'e');
+        if (variant == "wrongendpoint") endpoint = "pipdesk-ffffffffffffffff";
+        if (variant == "reflect") role = "ea";
+        std::string proof = appHmacHex(token, "pipdesk/2\n" + role + "\n" + endpoint + "\n" + eaNonce + "\n" + appNonce);
+        if (variant == "badnonce") appNonce = "xyz";
+        std::string frame = "{\"type\":\"challenge\",\"protocol\":2,\"nonce\":\"" + appNonce + "\",\"proof\":\"" + proof + "\"}\n";
+        for (char c : frame) g_pipe_fake.toEa.push_back((uchar)c);
       } else if (cmd == "connected") {
         g_term.termI[TERMINAL_CONNECTED] = arg == "1" ? 1 : 0;
       } else if (cmd == "clock") {
@@ -503,6 +600,8 @@ int main() {
         if (fs == nullptr) throw MqlViolation("symfill: no such symbol");
         fs->i[SYMBOL_TRADE_EXEMODE] = exe;
         fs->i[SYMBOL_FILLING_MODE] = flags;
+      } else if (cmd == "tzoffset") {
+        g_term.serverOffsetSec = std::stol(arg);
       } else if (cmd == "gvdel") {
         g_globals.erase(u(arg.c_str()));
       } else if (cmd == "reversal") {

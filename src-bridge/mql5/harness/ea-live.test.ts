@@ -1,96 +1,31 @@
 /**
- * The EA against the app's real bridge server. The whole EA, compiled with g++ in live mode, runs its timer loop
- * in real time and connects over a real Unix socket (FileSize = bytes waiting, as MetaTrader's pipes are assumed
- * to behave) to `startBridgeServer`, which validates every frame with the protocol schemas. The terminal behind
- * the EA is the fake of mql5-terminal.h; the trade server's answers are its canned ones.
+ * The EA against the app's real bridge server, protocol v2. The whole EA, compiled with g++ in live mode, runs its
+ * timer loop in real time, reads token.txt and pipe.txt from a stand-in for MT5's Common\Files, and connects over
+ * a real Unix socket (FileSize = bytes waiting, as MetaTrader's pipes are assumed to behave) to
+ * `startBridgeServer`, which checks the EA's proof with node:crypto and validates every frame with the protocol
+ * schemas. A squatter that does not hold the token is played by `startV2TestServer`. The terminal behind the EA is
+ * the fake of mql5-terminal.h; the trade server's answers are its canned ones.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../../src-core/logger';
 import type { TickEvent } from '../../protocol/messages';
 import { startBridgeServer, type BridgeServer, type SessionEvent } from '../../server/bridge-server';
 import type { BridgeSession } from '../../server/session';
-import { BUILD_TIMEOUT_MS, buildHarness } from './build-harness';
+import { commonFiles, onCleanup, socketPath, startEa, useLiveEa } from './live-ea';
+import { startV2TestServer } from './v2-test-server';
 
-let buildDir = '';
-let eaLive = '';
-
-beforeAll(() => {
-  const built = buildHarness('ea-live');
-  buildDir = built.dir;
-  eaLive = built.binary;
-}, BUILD_TIMEOUT_MS);
-
-afterAll(() => {
-  if (buildDir !== '') rmSync(buildDir, { recursive: true, force: true });
-});
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.();
-});
+useLiveEa();
 
 async function startServer(): Promise<{ server: BridgeServer; path: string; token: string }> {
-  const path = join(tmpdir(), `pd-ea-${randomBytes(6).toString('hex')}.sock`);
+  const path = socketPath();
   const token = randomBytes(32).toString('hex');
   const server = await startBridgeServer({ path, token, logger: createMemoryLogger() });
-  cleanups.push(() => server.close());
+  onCleanup(() => server.close());
   return { server, path, token };
-}
-
-interface RunningEa {
-  readonly child: ChildProcess;
-  /** Resolves with the text of the EA's first Alert. */
-  readonly firstAlert: Promise<string>;
-  /** Resolves when the process has exited. */
-  readonly exited: Promise<void>;
-}
-
-/**
- * Starts the compiled EA; it stops by itself after `lifetimeMs` (or at SIGTERM, running OnDeinit) and is killed at
- * cleanup. `extraEnv` can put it on another chart (`PIPDESK_CHART_ID`) of a terminal whose global variables live
- * in `PIPDESK_GV_FILE`.
- */
-function startEa(
-  path: string,
-  token: string | undefined,
-  lifetimeMs = 20_000,
-  extraEnv: NodeJS.ProcessEnv = {},
-): RunningEa {
-  const env: NodeJS.ProcessEnv = {
-    PIPDESK_SOCKET: path,
-    PIPDESK_LIFETIME_MS: String(lifetimeMs),
-    ...extraEnv,
-  };
-  if (token !== undefined) env.PIPDESK_TOKEN = token;
-  const child = spawn(eaLive, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  let stdout = '';
-  const firstAlert = new Promise<string>((resolve) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-      const m = /^#alert (.*)$/m.exec(stdout);
-      if (m?.[1] !== undefined) resolve(m[1]);
-    });
-  });
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      resolve();
-    });
-  });
-  cleanups.push(async () => {
-    child.kill('SIGKILL');
-    await exited;
-    expect(stderr).toBe('');
-  });
-  return { child, firstAlert, exited };
 }
 
 function nextSessionEvent(server: BridgeServer, kind: SessionEvent['kind']): Promise<SessionEvent> {
@@ -107,7 +42,7 @@ function nextSessionEvent(server: BridgeServer, kind: SessionEvent['kind']): Pro
 async function openSession(): Promise<{ server: BridgeServer; session: BridgeSession }> {
   const { server, path, token } = await startServer();
   const opened = nextSessionEvent(server, 'opened');
-  startEa(path, token);
+  startEa(commonFiles({ token, pipe: path }));
   const event = await opened;
   if (event.kind !== 'opened') throw new Error('unreachable');
   return { server, session: event.session };
@@ -119,12 +54,13 @@ function value<T>(r: { ok: true; value: T } | { ok: false; error: { code: string
   return r.value;
 }
 
-describe('the compiled EA against the real bridge server over a Unix socket', () => {
+describe('the compiled EA against the real v2 bridge server over a Unix socket', () => {
   it('pairs, and answers every request type with results the server accepts', async () => {
     const { server, session } = await openSession();
     expect(session.key).toBe('81234567@Demo-Server');
     const account = value(await session.request('account', {}));
     expect(account).toMatchObject({
+      timeOffsetSec: 10_800,
       login: '81234567',
       currency: 'USD',
       marginMode: 'hedging',
@@ -202,34 +138,53 @@ describe('the compiled EA against the real bridge server over a Unix socket', ()
     ]);
   });
 
-  it('is refused with BAD_TOKEN when the token file is missing', async () => {
+  it('with another token in its file, takes the app for a possible impostor and leaves; the app sees it abandon', async () => {
     const { server, path } = await startServer();
-    const refused = nextSessionEvent(server, 'refused');
-    startEa(path, undefined);
-    const event = await refused;
-    expect(event).toMatchObject({
-      kind: 'refused',
-      reason: 'BAD_TOKEN',
-      login: '81234567',
-      eaVersion: '1.00',
+    const abandoned = nextSessionEvent(server, 'abandoned');
+    const ea = startEa(commonFiles({ token: randomBytes(32).toString('hex'), pipe: path }));
+    expect(await abandoned).toMatchObject({ kind: 'abandoned', login: '81234567', eaVersion: '2.00' });
+    expect(await ea.journalLine('possible impostor')).toContain('same token.txt');
+  });
+
+  it('does not connect without a valid token file, and says where the token belongs', async () => {
+    const { server, path } = await startServer();
+    const events: string[] = [];
+    server.onSession((e) => events.push(e.kind));
+    const ea = startEa(commonFiles({ pipe: path }));
+    expect(await ea.journalLine('waiting for a pairing token')).toContain('token.txt');
+    expect(events).toEqual([]);
+  });
+
+  it('sends no auth and obeys nothing when a squatter on the pipe cannot prove it holds the token', async () => {
+    const token = randomBytes(32).toString('hex');
+    const squatter = await startV2TestServer({
+      path: socketPath(),
+      token,
+      proofToken: randomBytes(32).toString('hex'),
     });
+    onCleanup(() => squatter.close());
+    const ea = startEa(commonFiles({ token, pipe: squatter.path }));
+    expect(await ea.journalLine('possible impostor')).toContain(squatter.path);
+    expect(await ea.firstAlert).toContain('possible impostor');
+    expect(squatter.connections.flat().map((f) => f.type)).toEqual(['hello']);
+    expect(JSON.stringify(squatter.connections)).not.toContain(token);
   });
 
   it('lets one EA per account talk to the app: a second copy in the same terminal stays idle until the first is removed', async () => {
     const { server, path, token } = await startServer();
     const terminal = { PIPDESK_GV_FILE: join(tmpdir(), `pd-gv-${randomBytes(6).toString('hex')}`) };
-    cleanups.push(() => {
+    onCleanup(() => {
       rmSync(terminal.PIPDESK_GV_FILE, { force: true });
-      return Promise.resolve();
     });
+    const files = commonFiles({ token, pipe: path });
     const events: string[] = [];
     server.onSession((e) => {
       events.push(e.kind === 'closed' ? `closed:${e.reason}` : e.kind);
     });
     const firstOpened = nextSessionEvent(server, 'opened');
-    const first = startEa(path, token, 20_000, { ...terminal, PIPDESK_CHART_ID: '131000000000000001' });
+    const first = startEa(files, 20_000, { ...terminal, PIPDESK_CHART_ID: '131000000000000001' });
     const a = await firstOpened;
-    const second = startEa(path, token, 20_000, { ...terminal, PIPDESK_CHART_ID: '131000000000000002' });
+    const second = startEa(files, 20_000, { ...terminal, PIPDESK_CHART_ID: '131000000000000002' });
     expect(await second.firstAlert).toContain('another copy of the PipdeskBridge EA is already running');
     // The first session was never replaced and still answers.
     if (a.kind !== 'opened') throw new Error('unreachable');
@@ -250,7 +205,7 @@ describe('the compiled EA against the real bridge server over a Unix socket', ()
     const { server, path, token } = await startServer();
     const opened = nextSessionEvent(server, 'opened');
     const closed = nextSessionEvent(server, 'closed');
-    startEa(path, token, 1500);
+    startEa(commonFiles({ token, pipe: path }), 1500);
     await opened;
     const event = await closed;
     expect(event.kind === 'closed' ? event.reason : undefined).toBe('bye');

@@ -6,8 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  APP_NONCE,
   failure,
   HANDSHAKE,
+  PAIR,
   result,
   session,
   trade,
@@ -18,7 +20,7 @@ import {
 
 useScriptedEa();
 
-const LOCK = 'Pipdesk.81234567.pipdesk';
+const LOCK = 'Pipdesk.81234567.pipdesk-1a2b3c4d5e6f7a8b';
 const MARKET = 2;
 const EXCHANGE = 3;
 const FOK = 0;
@@ -176,6 +178,8 @@ describe('frames the app sends', () => {
   ])('closes the link on a welcome with %s and waits 10 s', (_name, change) => {
     const s = session([
       'timer',
+      `challenge ${APP_NONCE}`,
+      'timer 10',
       `app ${JSON.stringify({ ...WELCOME, ...change })}`,
       'timer 10',
       'timer 5000',
@@ -183,7 +187,7 @@ describe('frames the app sends', () => {
       'timer 6000',
       'stats',
     ]);
-    expect(s.frames.map((f) => f.type)).toEqual(['hello', 'hello']);
+    expect(s.frames.map((f) => f.type)).toEqual(['hello', 'auth', 'hello']);
     expect(s.stats.map((x) => [x.open, x.opens])).toEqual([
       [false, 1],
       [true, 2],
@@ -199,7 +203,7 @@ describe('frames the app sends', () => {
       `app ${JSON.stringify({ type: longType, id: 'early' })}`,
       `app ${JSON.stringify({ type: 'error', code: 'X'.repeat(5000), message: 'm'.repeat(50_000) })}`,
       'timer 10',
-      `app ${JSON.stringify(WELCOME)}`,
+      ...PAIR,
       'timer 10',
       `app ${JSON.stringify({ type: longType, id: longId })}`,
       `app ${JSON.stringify({ type: longType, id: 'ok-id' })}`,

@@ -7,10 +7,15 @@
 import { describe, expect, it } from 'vitest';
 import { REQUEST_TYPES } from '../../protocol/messages';
 import {
+  APP_NONCE,
   failure,
+  handshakeProof,
+  TIME_OFFSET_SEC,
+  TOKEN,
   GMT_MS,
   HANDSHAKE,
   idOf,
+  PAIR,
   req,
   request,
   requestTypes,
@@ -57,14 +62,22 @@ describe('the EA in a scripted session (whole EA compiled against a fake termina
       'timer',
       'timer 6000',
       'stats',
-      `app ${JSON.stringify(WELCOME)}`,
+      ...PAIR,
       'timer 10',
       ...Object.values(lines),
       'timer 10',
       'stats',
     ]);
-    expect(s.frames[0]?.type).toBe('hello');
-    expect(s.frames[0]?.token).toBe('tok');
+    const hello = s.frames[0];
+    expect(hello?.type).toBe('hello');
+    expect(hello).toMatchObject({ protocol: 2, eaVersion: '2.00', timeOffsetSec: TIME_OFFSET_SEC });
+    // The token never crosses the pipe: not in hello, not in auth, nowhere.
+    expect(hello).not.toHaveProperty('token');
+    expect(JSON.stringify(s.frames)).not.toContain(TOKEN);
+    expect(s.frames[1]).toEqual({
+      type: 'auth',
+      proof: handshakeProof('ea', String(hello?.nonce), APP_NONCE),
+    });
     // Before welcome: the hello only, no heartbeat even after 6 s.
     expect(s.stats[0]?.framesBefore).toBe(1);
     expect(s.stats[0]?.open).toBe(true);
@@ -355,6 +368,8 @@ describe('the EA in a scripted session (whole EA compiled against a fake termina
     const small = { ...WELCOME, maxFrameBytes: 4096 };
     const s = session([
       'timer',
+      `challenge ${APP_NONCE}`,
+      'timer 10',
       `app ${JSON.stringify(small)}`,
       'timer 10',
       `app {"pad":"${'x'.repeat(5000)}"}`,
@@ -378,7 +393,7 @@ describe('the EA in a scripted session (whole EA compiled against a fake termina
       'stats',
     ]);
     const types = s.frames.map((f) => f.type);
-    expect(types.slice(0, 3)).toEqual(['hello', 'account', 'hb']);
+    expect(types.slice(0, 4)).toEqual(['hello', 'auth', 'account', 'hb']);
     expect(s.frames.find((f) => f.type === 'bye')).toMatchObject({ reason: 'SILENCE' });
     expect(s.stats.map((x) => [x.open, x.opens])).toEqual([
       [true, 1],
@@ -389,18 +404,19 @@ describe('the EA in a scripted session (whole EA compiled against a fake termina
     expect(types.at(-1)).toBe('hello');
   });
 
-  it('waits at least 10 s after a refusal and re-reads the token; notices a broken pipe', () => {
+  it('waits at least 10 s after a refusal, re-reads the token, never connects without a valid one; notices a broken pipe', () => {
+    const fresh = '9a'.repeat(32);
     const s = session([
       'timer',
       'app {"type":"refused","reason":"BAD_TOKEN","message":"no"}',
       'timer 10',
       'stats',
-      'token fresh-token',
+      `token ${fresh}`,
       'timer 5000',
       'stats',
       'timer 6000',
       'stats',
-      `app ${JSON.stringify(WELCOME)}`,
+      ...PAIR,
       'timer 10',
       'broken',
       'timer 10',
@@ -408,16 +424,28 @@ describe('the EA in a scripted session (whole EA compiled against a fake termina
       'notoken',
       'timer 1100',
       'stats',
+      'token not-a-token',
+      'timer 2100',
+      'stats',
     ]);
     expect(s.stats.map((x) => [x.open, x.opens])).toEqual([
       [false, 1],
       [false, 1],
       [true, 2],
       [false, 2],
-      [true, 3],
+      [false, 2],
+      [false, 2],
     ]);
-    const hellos = s.frames.filter((f) => f.type === 'hello').map((f) => f.token);
-    expect(hellos).toEqual(['tok', 'fresh-token', '']);
+    const hellos = s.frames.filter((f) => f.type === 'hello');
+    expect(hellos).toHaveLength(2);
+    // The second connection proves itself with the token read after the refusal.
+    expect(s.frames.find((f) => f.type === 'auth')).toEqual({
+      type: 'auth',
+      proof: handshakeProof('ea', String(hellos[1]?.nonce), APP_NONCE, fresh),
+    });
+    const journal = s.stats.at(-1)?.journal ?? [];
+    expect(journal.filter((l) => l.includes('waiting for a pairing token'))).toHaveLength(1);
+    expect(journal.some((l) => l.includes('BAD_TOKEN'))).toBe(true);
   });
 
   it('pushes ticks of subscribed symbols only when they change, and account changes', () => {
@@ -455,7 +483,7 @@ describe('the EA in a scripted session (whole EA compiled against a fake termina
 
 /** The fake trade server's clock (fixture: Thursday 2027-01-14 08:00). */
 const SERVER_MS = (1_799_913_600 + 8 * 3600) * 1000;
-const LOCK = 'Pipdesk.81234567.pipdesk';
+const LOCK = 'Pipdesk.81234567.pipdesk-1a2b3c4d5e6f7a8b';
 /** The EA's instance id: ChartID() (the fake's default) reduced below 2^52, plus one. */
 const INSTANCE_ID = Number((132_000_000_000_000_001n % 4_503_599_627_370_449n) + 1n);
 
@@ -507,7 +535,7 @@ describe('the EA and the trade server link (review F14)', () => {
       'timer 5000',
       'stats',
       'timer 1100',
-      `app ${JSON.stringify(WELCOME)}`,
+      ...PAIR,
       'timer 10',
       settledLookup,
       onSend,
@@ -623,7 +651,7 @@ describe('one EA per account and pipe in a terminal (review F7)', () => {
       `gv ${LOCK} 0`,
       'timer 10',
       'stats',
-      `app ${JSON.stringify(WELCOME)}`,
+      ...PAIR,
       'timer 10',
       'deinit',
       'stats',
@@ -639,7 +667,7 @@ describe('one EA per account and pipe in a terminal (review F7)', () => {
     expect(s.stats[2]?.globals[LOCK]).toBe(INSTANCE_ID);
     // Removing the EA frees the lock for the next instance.
     expect(s.stats[3]?.globals[LOCK]).toBe(0);
-    expect(s.frames.map((f) => f.type)).toEqual(['hello', 'account', 'bye']);
+    expect(s.frames.map((f) => f.type)).toEqual(['hello', 'auth', 'account', 'bye']);
   });
 
   it('after bye REPLACED (another terminal with this account) alerts once and waits 60 s before trying again', () => {
@@ -653,7 +681,7 @@ describe('one EA per account and pipe in a terminal (review F7)', () => {
       'stats',
       'timer 1100',
       'stats',
-      `app ${JSON.stringify(WELCOME)}`,
+      ...PAIR,
       'timer 10',
       replaced,
       'timer 10',
@@ -677,7 +705,7 @@ describe('one EA per account and pipe in a terminal (review F7)', () => {
       'clock 121000',
       'timer',
       'stats',
-      `app ${JSON.stringify(WELCOME)}`,
+      ...PAIR,
       'timer 10',
       'timer 1500',
       'stats',

@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+#include "sha256.h"
 
 typedef unsigned char uchar;
 typedef unsigned short ushort;
@@ -230,6 +231,20 @@ inline string CharArrayToString(const MqlArray<uchar> &a, int start = 0, int cou
   return string(pd_utf8_to_u16(bytes));
 }
 
+// ----- CryptEncode: SHA-256 only (the EA uses nothing else) ------------------------------------------------------
+enum ENUM_CRYPT_METHOD { CRYPT_BASE64 = 0, CRYPT_AES128 = 1, CRYPT_AES256 = 2, CRYPT_DES = 3, CRYPT_HASH_SHA1 = 4,
+                         CRYPT_HASH_SHA256 = 5, CRYPT_HASH_MD5 = 6, CRYPT_ARCH_ZIP = 7 };
+// The key is not used for hashing (MQL5 book, "CryptEncode": "A key is not needed for hashing").
+inline int CryptEncode(ENUM_CRYPT_METHOD method, const MqlArray<uchar> &data, const MqlArray<uchar> &key,
+                       MqlArray<uchar> &result) {
+  (void)key;
+  if (method != CRYPT_HASH_SHA256) throw MqlViolation("CryptEncode shim: CRYPT_HASH_SHA256 only");
+  std::vector<unsigned char> bytes(data.v.begin(), data.v.end());
+  std::vector<unsigned char> d = pd_sha256::digest(bytes);
+  result.v.assign(d.begin(), d.end());
+  return (int)result.v.size();
+}
+
 // ----- runtime ------------------------------------------------------------------------------------------------
 extern ulong g_fake_ms;
 extern int g_last_error;
@@ -292,7 +307,10 @@ extern int g_socket_fd;
 
 inline int FileOpen(const string &name, int flags) {
   if (name.s.rfind(u"\\\\.\\pipe\\", 0) != 0) return pd_open_other_file(name, flags);
-  const char *path = std::getenv("PIPDESK_SOCKET");
+  // A pipe name that is an absolute path (what pipe.txt holds off Windows) is that socket; otherwise
+  // $PIPDESK_SOCKET stands in for the named pipe.
+  std::string pipeName = pd_u16_to_utf8(name.s.substr(9));
+  const char *path = pipeName.rfind('/', 0) == 0 ? pipeName.c_str() : std::getenv("PIPDESK_SOCKET");
   if (path == nullptr) return INVALID_HANDLE;
   int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
   sockaddr_un addr{};
@@ -306,11 +324,13 @@ inline int FileOpen(const string &name, int flags) {
   g_socket_fd = fd;
   return 1;
 }
+void pd_close_other_file(int h);
 inline void FileClose(int h) {
   if (h == 1 && g_socket_fd >= 0) {
     ::close(g_socket_fd);
     g_socket_fd = -1;
   }
+  if (h != 1) pd_close_other_file(h);
 }
 inline ulong FileSize(int h) {
   if (h != 1 || g_socket_fd < 0) throw MqlViolation("FileSize on a closed handle");
@@ -367,12 +387,14 @@ struct FakePipe {
   bool open = false;
   bool broken = false;      // the app went away: reads and writes fail
   std::deque<uchar> toEa;   // bytes the "app" wrote, waiting for the EA
-  std::string fromEa;       // bytes the EA wrote
+  std::string fromEa;       // bytes the EA wrote and the driver has not printed yet
+  std::string history;      // every byte the EA ever wrote
+  std::string name;         // the pipe name the EA opened (after \\.\pipe\)
   int opens = 0;
 };
 extern FakePipe g_pipe_fake;
 
-// Files other than the pipe (the EA's token file) are served by the scenario driver.
+// Files other than the pipe (token.txt, pipe.txt) are served by the scenario driver.
 int pd_open_other_file(const string &name, int flags);
 
 inline int FileOpen(const string &name, int flags) {
@@ -383,12 +405,16 @@ inline int FileOpen(const string &name, int flags) {
   }
   g_pipe_fake.open = true;
   g_pipe_fake.opens++;
+  g_pipe_fake.name = pd_u16_to_utf8(name.s.substr(9));
   return 1;
 }
+void pd_close_other_file(int h);
 inline void FileClose(int h) {
   if (h == 1) {
     g_pipe_fake.open = false;
     g_pipe_fake.broken = false;
+  } else {
+    pd_close_other_file(h);
   }
 }
 inline ulong FileSize(int h) {
@@ -417,6 +443,7 @@ inline uint FileWriteArray(int h, const MqlArray<uchar> &a, int start, int count
     return 0;
   }
   for (int i = 0; i < count; i++) g_pipe_fake.fromEa.push_back((char)a.v[(size_t)(start + i)]);
+  g_pipe_fake.history.append(g_pipe_fake.fromEa.end() - count, g_pipe_fake.fromEa.end());
   return (uint)count;
 }
 // MetaQuotes' own pipe client (CFilePipe) neither flushes nor seeks a pipe, and neither does the EA: a call on the

@@ -182,14 +182,18 @@ struct FakeTerminal {
   long mqlTradeAllowed = 1;
   std::vector<std::pair<std::u16string, FakeSymbol>> symbols;
   std::vector<FakeRow> positions, orders, historyOrders, deals;
-  long gmtSeconds = 1800000000;
-  long serverSeconds = 1800000000;
+  // UTC, and the trade server's clock as an offset from it (a UTC+3 server unless a scenario changes it).
+  long gmtSeconds = 1799942400 - 10800;
+  long serverOffsetSec = 10800;
   std::deque<uint> sendRetcodes;   // OrderSend answers in order (default 10009)
   std::deque<uint> checkRetcodes;  // OrderCheck answers in order (default 0)
   std::vector<MqlTradeRequest> sent;
   std::vector<MqlTradeRequest> checked;
-  std::u16string token = u"tok";
+  // Common\Files\Pipdesk\token.txt and pipe.txt (scripted mode; live mode reads real files).
+  std::u16string token = u"0f1e2d3c4b5a69780f1e2d3c4b5a69780f1e2d3c4b5a69780f1e2d3c4b5a6978";
   bool tokenFile = true;
+  std::u16string pipeName = u"pipdesk-1a2b3c4d5e6f7a8b";
+  bool pipeFile = true;
 };
 extern FakeTerminal g_term;
 extern int g_selected_position;
@@ -208,7 +212,20 @@ inline int TerminalInfoInteger(ENUM_TERMINAL_INFO_INTEGER p) { return (int)g_ter
 inline string TerminalInfoString(ENUM_TERMINAL_INFO_STRING p) { return string(g_term.termS[p]); }
 inline int MQLInfoInteger(ENUM_MQL_INFO_INTEGER) { return (int)g_term.mqlTradeAllowed; }
 inline datetime TimeGMT() { return g_term.gmtSeconds; }
-inline datetime TimeTradeServer() { return g_term.serverSeconds; }
+inline datetime TimeLocal() { return g_term.gmtSeconds + 3600; }
+// Microseconds since the program started: the fake's millisecond clock times 1000 plus a varying remainder.
+inline ulong GetMicrosecondCount() {
+  static ulong extra = 0;
+  extra = (extra + 337) % 1000;
+  return g_fake_ms * 1000 + extra;
+}
+extern unsigned g_rand_state;
+inline void MathSrand(int seed) { g_rand_state = (unsigned)seed; }
+inline int MathRand() {
+  g_rand_state = g_rand_state * 1103515245u + 12345u;
+  return (int)((g_rand_state >> 16) & 0x7fff);
+}
+inline datetime TimeTradeServer() { return g_term.gmtSeconds + g_term.serverOffsetSec; }
 inline bool TimeToStruct(datetime t, MqlDateTime &out) {
   long s = (long)t;
   out = MqlDateTime();
@@ -485,7 +502,7 @@ inline datetime GlobalVariableSet(const string &name, double value) {
     v[name.s] = value;
     return true;
   });
-  return g_term.serverSeconds;
+  return TimeTradeServer();
 }
 inline bool GlobalVariableSetOnCondition(const string &name, double value, double check) {
   pd_check_gv_name(name);
@@ -515,10 +532,14 @@ inline void Alert(const string &text) {
 #endif
 }
 
-// The token file (FILE_COMMON) is handle 2; the pipe is handle 1 (mql5-shim.h).
+// The text files the EA reads (token.txt, pipe.txt) by handle, as pd_open_other_file opened them; the pipe is
+// handle 1 (mql5-shim.h). FileReadString on a FILE_TXT file reads one line.
+extern std::map<int, std::string> g_open_files;
 inline string FileReadString(int h, int = 0) {
-  if (h != 2) throw MqlViolation("FileReadString on a handle that is not the token file");
-  return string(g_term.token);
+  auto it = g_open_files.find(h);
+  if (it == g_open_files.end()) throw MqlViolation("FileReadString on a handle that is not an open text file");
+  std::string line = it->second.substr(0, it->second.find_first_of("\r\n"));
+  return string(pd_utf8_to_u16(line));
 }
 
 // ----- chart bars (CopyRates) ----------------------------------------------------------------------------------
@@ -550,7 +571,7 @@ inline MqlRates pd_fake_bar(const FakeSymbol &s, ENUM_TIMEFRAMES tf, long k) {
   double point = 1.0;
   for (long d = s.i.count(SYMBOL_DIGITS) ? s.i.at(SYMBOL_DIGITS) : 0; d > 0; d--) point /= 10.0;
   MqlRates r;
-  r.time = (g_term.serverSeconds / p) * p - k * p;
+  r.time = ((long)TimeTradeServer() / p) * p - k * p;
   r.close = s.tick.bid - (double)k * point;
   r.open = r.close;
   r.high = r.close + 2 * point;

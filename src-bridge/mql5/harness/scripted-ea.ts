@@ -4,10 +4,11 @@
  * protocol's zod schemas. Test files call `useScriptedEa()` once at their top level.
  */
 import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { EaMessageSchemas, Hello, ResultSchemas, type RequestType } from '../../protocol/messages';
 import { BUILD_TIMEOUT_MS, buildHarness } from './build-harness';
+import { Auth, EaMessageSchemas, Hello, ResultSchemas, type RequestType } from '../../protocol/messages';
 
 let buildDir = '';
 let eaDriver = '';
@@ -24,11 +25,18 @@ export function useScriptedEa(): void {
   });
 }
 
-/** The fake terminal's clock: TimeGMT() starts at this many seconds. */
-export const GMT_MS = 1_800_000_000_000;
+/** The fake terminal's clock: TimeGMT() starts here (ms); the trade server runs 3 h ahead (UTC+3). */
+export const GMT_MS = 1_799_931_600_000;
+/** TimeTradeServer() minus TimeGMT() in the fake terminal unless a scenario changes it. */
+export const TIME_OFFSET_SEC = 10_800;
+/** The fake terminal's token.txt and pipe.txt unless a script changes them (ea-driver.cpp). */
+export const TOKEN = '0f1e2d3c4b5a6978'.repeat(4);
+export const PIPE_NAME = 'pipdesk-1a2b3c4d5e6f7a8b';
+/** The scripted app's nonce in `challenge` commands. */
+export const APP_NONCE = 'a5'.repeat(32);
 export const WELCOME = {
   type: 'welcome',
-  protocol: 1,
+  protocol: 2,
   sessionId: 's-1',
   heartbeatMs: 5000,
   silenceMs: 15000,
@@ -139,6 +147,10 @@ export function session(script: readonly string[], options: SessionOptions = {})
       Hello.parse(frame);
       continue;
     }
+    if (frame.type === 'auth') {
+      Auth.parse(frame);
+      continue;
+    }
     const schemas: Readonly<Record<string, { parse: (v: unknown) => unknown }>> = EaMessageSchemas;
     const schema = schemas[frame.type];
     expect(schema, `unknown frame type ${frame.type}`).toBeDefined();
@@ -172,7 +184,29 @@ export function idOf(line: string): string {
   return (JSON.parse(line.slice('app '.length)) as { id: string }).id;
 }
 
-export const HANDSHAKE = ['timer', `app ${JSON.stringify(WELCOME)}`, 'timer 10'];
+/** The app's side of the handshake once the EA said hello: challenge, then (after the EA's auth) welcome. */
+export const PAIR = [`challenge ${APP_NONCE}`, 'timer 10', `app ${JSON.stringify(WELCOME)}`];
+/** hello, the app's challenge, the EA's auth, welcome. */
+export const HANDSHAKE = [
+  'timer',
+  `challenge ${APP_NONCE}`,
+  'timer 10',
+  `app ${JSON.stringify(WELCOME)}`,
+  'timer 10',
+];
+
+/** A handshake proof as docs/bridge-protocol.md defines it, computed with node:crypto. */
+export function handshakeProof(
+  role: 'app' | 'ea',
+  eaNonce: string,
+  appNonce: string,
+  token: string = TOKEN,
+  endpoint: string = PIPE_NAME,
+): string {
+  return createHmac('sha256', Buffer.from(token, 'ascii'))
+    .update(`pipdesk/2\n${role}\n${endpoint}\n${eaNonce}\n${appNonce}`, 'utf8')
+    .digest('hex');
+}
 export const trade = (
   action: string,
   clOrdId: string,
