@@ -139,6 +139,9 @@ async function runWebHost(
   console.log(`pipdesk: open ${host.url}`);
   console.log('pipdesk: (the address carries a one-time access token; it changes at every start)');
   console.log(`pipdesk: MT5 EA pipe: ${app.pipePath}   data: ${options.dataDir}   log: ${app.logFile}`);
+  console.log(
+    `pipdesk: pairing token file: ${app.tokenFile}   pipe file: ${app.pipeFile}   (the EA reads both)`,
+  );
   if (options.isDemo) {
     const r = await app.demo.start({ marginMode: 'hedging', balance: 10_000, currency: 'USD' });
     console.log(

@@ -21,6 +21,23 @@ describe('launch options', () => {
     expect(env.ok && env.value).toMatchObject({ dataDir: '/x', port: 9000, isDemo: true });
   });
 
+  it('takes the EA endpoint from --socket, or its alias --pipe, and refuses the two disagreeing', () => {
+    const socket = parseLaunchOptions(['--socket', '/tmp/a.sock'], {});
+    expect(socket.ok && socket.value.pipePath).toBe('/tmp/a.sock');
+    const alias = parseLaunchOptions(['--pipe', '/tmp/b.sock'], {});
+    expect(alias.ok && alias.value.pipePath).toBe('/tmp/b.sock');
+    const env = parseLaunchOptions([], { PIPDESK_SOCKET: '/tmp/c.sock' });
+    expect(env.ok && env.value.pipePath).toBe('/tmp/c.sock');
+    const same = parseLaunchOptions(['--socket', '/tmp/d.sock', '--pipe', '/tmp/d.sock'], {});
+    expect(same.ok && same.value.pipePath).toBe('/tmp/d.sock');
+    const clash = parseLaunchOptions(['--socket', '/tmp/e.sock', '--pipe', '/tmp/f.sock'], {});
+    expect(clash.ok).toBe(false);
+    if (!clash.ok)
+      expect(clash.error.message).toBe(
+        '--socket "/tmp/e.sock" and --pipe "/tmp/f.sock" disagree: give one of them.',
+      );
+  });
+
   it('reads the cloud URL from --cloud-url or PIPDESK_CLOUD_URL, and refuses what is not http(s)', () => {
     const flag = parseLaunchOptions(['--cloud-url', 'https://cloud.example.com'], {
       PIPDESK_CLOUD_URL: 'http://127.0.0.1:9999',

@@ -31,7 +31,7 @@ export const USAGE = `Usage: npm start -- [options]
   --demo              start the built-in MT5 simulator (trade with play money, no MT5 needed)
   --data-dir <dir>    where the journal, settings and logs live (env PIPDESK_DATA_DIR)
   --port <n>          web host port on 127.0.0.1 (env PIPDESK_PORT; default: a free port)
-  --pipe <path>       pipe name or socket path for the EA (env PIPDESK_PIPE)
+  --socket <path>     pipe name or socket path for the EA (env PIPDESK_SOCKET; --pipe and PIPDESK_PIPE too)
   --token-file <path> pairing token file the EA reads (env PIPDESK_TOKEN_FILE)
   --cloud-url <url>   the Pipdesk cloud to sync with (env PIPDESK_CLOUD_URL; default http://127.0.0.1:8080)
   --web               use the web host even if Electron is installed
@@ -70,6 +70,7 @@ export function parseLaunchOptions(
         demo: { type: 'boolean' },
         'data-dir': { type: 'string' },
         port: { type: 'string' },
+        socket: { type: 'string' },
         pipe: { type: 'string' },
         'token-file': { type: 'string' },
         'cloud-url': { type: 'string' },
@@ -88,6 +89,18 @@ export function parseLaunchOptions(
     const e = env[envName];
     return e === undefined || e === '' ? undefined : e;
   };
+  // `--socket` is the name `npm run bridge` and the simulator use; `--pipe` stays as an alias. Two different
+  // values would leave it unclear which endpoint the EA must reach, so they are refused.
+  const socketFlag = str('socket', 'PIPDESK_SOCKET');
+  const pipeFlag = str('pipe', 'PIPDESK_PIPE');
+  if (socketFlag !== undefined && pipeFlag !== undefined && socketFlag !== pipeFlag) {
+    return err(
+      appError(
+        'BAD_OPTIONS',
+        `--socket ${JSON.stringify(socketFlag)} and --pipe ${JSON.stringify(pipeFlag)} disagree: give one of them.`,
+      ),
+    );
+  }
   const portText = str('port', 'PIPDESK_PORT');
   if (portText !== undefined && !/^\d+$/.test(portText)) {
     return err(
@@ -98,7 +111,7 @@ export function parseLaunchOptions(
     dataDir: str('data-dir', 'PIPDESK_DATA_DIR') ?? defaultDataDir(platform, env),
     isDemo: values['demo'] === true || env['PIPDESK_DEMO'] === '1',
     port: portText === undefined ? undefined : Number(portText),
-    pipePath: str('pipe', 'PIPDESK_PIPE'),
+    pipePath: socketFlag ?? pipeFlag,
     tokenFile: str('token-file', 'PIPDESK_TOKEN_FILE'),
     cloudUrl: str('cloud-url', 'PIPDESK_CLOUD_URL'),
     isWebOnly: values['web'] === true,
