@@ -54,6 +54,7 @@ describe('EA installer', () => {
     expect(res.value.installedFiles.some((f) => f.endsWith('.ts'))).toBe(false);
     expect(res.value.nextSteps.join(' ')).toMatch(/Allow Algo Trading/);
     expect(res.value.nextSteps.join(' ')).toContain('desk2');
+    expect(res.value.nextSteps.join(' ')).toContain('Leave the EA input "Pipe name" empty');
     const again = await installer().find();
     expect(again.terminals.find((t) => t.dataPath === dataPath)?.isEaInstalled).toBe(true);
   });

@@ -13,7 +13,7 @@ export interface EaInstallerOptions {
   readonly appDataDir: string | undefined;
   /** MT5 runs on Windows only; elsewhere the installer explains instead of searching. */
   readonly platform: NodeJS.Platform;
-  /** The pipe name the app listens on, for the EA's input (when it is not the default). */
+  /** The pipe name the app listens on, named in the steps so the trader can recognise it in the EA's log. */
   readonly pipeName: () => string;
   readonly logger: Logger;
 }
@@ -152,9 +152,9 @@ export function createEaInstaller(options: EaInstallerOptions): InstallerPort {
         `In MetaTrader 5 (${target.label}), open the Navigator (Ctrl+N), right-click "Expert Advisors" and choose Refresh. If PipdeskBridge does not appear under Pipdesk, open it in MetaEditor (F4) and press Compile (F7).`,
         'Drag PipdeskBridge onto any chart (one chart is enough for every symbol).',
         'In the dialog, tick "Allow Algo Trading" and press OK; make sure the "Algo Trading" button in the toolbar is on (green).',
-        pipe === 'pipdesk'
-          ? 'Leave the EA inputs at their defaults; Pipdesk shows "EA connected" in the status bar within a few seconds.'
-          : `Set the EA input "Pipe name" to ${pipe} (the name in Pipdesk's settings); Pipdesk then shows "EA connected".`,
+        // The EA reads the pipe name and the token from pipe.txt and token.txt (docs/bridge-protocol.md §3), so
+        // a typed name could only go stale when the name changes; the input is for running the bridge by hand.
+        `Leave the EA input "Pipe name" empty: the EA reads the pipe name (${pipe}) and the pairing token that Pipdesk wrote to MT5's common Files folder. Pipdesk shows "EA connected" in the status bar within a few seconds.`,
       ];
       return ok({ installedFiles, nextSteps });
     } catch (error) {
