@@ -25,8 +25,14 @@ export interface BarHistoryOptions {
 }
 
 const DAY_MS = 86_400_000;
-/** M1 bars kept from live quotes (about 139 days of a 24-hour market). */
+/** M1 bars kept from live quotes (about 139 days of a 24-hour market; up to one trim block more). */
 const MAX_LIVE_M1 = 200_000;
+/**
+ * How far past the cap the bars may grow before the oldest are dropped. Trimming to the cap on every new bar would
+ * copy 200,000 entries per simulated minute, which a fast replay reaches thousands of times a second; trimming a
+ * block at a time spreads that copy over 10,000 bars.
+ */
+const TRIM_BLOCK_M1 = 10_000;
 /** A typical daily move of a major, as a fraction of the price; scaled by √(bar length) per timeframe. */
 const DAILY_VOLATILITY = 0.006;
 /** Synthetic history never reaches back before this (MN1 × 10,000 would pass 1970). */
@@ -64,7 +70,7 @@ export class SimBarHistory {
     }
     const spread = Math.max(0, Math.round((ask - bid) / spec.point));
     applyPrice(bars, 'M1', bid, timeMs, spread);
-    if (bars.length > MAX_LIVE_M1) bars.splice(0, bars.length - MAX_LIVE_M1);
+    if (bars.length > MAX_LIVE_M1 + TRIM_BLOCK_M1) bars.splice(0, bars.length - MAX_LIVE_M1);
   }
 
   /** Answers a `rates` request as CopyRates would. */
