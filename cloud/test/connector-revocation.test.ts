@@ -78,7 +78,7 @@ async function stillOpen(client: Client): Promise<void> {
 }
 
 describe.each(['sqlite', 'postgres'] as const)(
-  'connector sockets end with their session (F2) on %s',
+  'connector sockets end with their session on %s',
   (dialect) => {
     const dir = tempDir();
     const prefix = `pipdesk-test:${unique()}:`;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, redactQuery } from '../src/app';
 import { captureLog, FAST_ARGON2, tempDir, testConfig, unique } from './helpers';
 
-describe('logs never hold reset tokens (F6)', () => {
+describe('logs never hold reset tokens', () => {
   const dir = tempDir();
   const log = captureLog();
   let app: FastifyInstance;

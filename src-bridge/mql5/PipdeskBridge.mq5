@@ -43,11 +43,13 @@
 #define PD_ACCOUNT_EVENT_MS   250
 #define PD_MAX_SUBSCRIPTIONS  256
 // After the terminal (re)connects to the trade server it refills positions, orders and history; until it has been
-// connected this long, "no trace of a clOrdId" could only mean "not synchronised yet" (review F14).
+// connected this long, "no trace of a clOrdId" could only mean "not synchronised yet" (docs/order-lifecycle.md,
+// When absence is proof).
 #define PD_SYNC_SETTLE_MS     5000
-// One EA per account and pipe talks to the app (review F7): a terminal global variable holds the owner's id, a
-// second one its heartbeat. A lock whose heartbeat is older than PD_LOCK_STALE_MS belongs to an EA that died
-// without OnDeinit; it is that long because a live owner stuck in a slow OrderSend cannot beat either.
+// One EA per account and pipe talks to the app (docs/mql5-functions.md, One EA per account): a terminal global
+// variable holds the owner's id, a second one its heartbeat. A lock whose heartbeat is older than PD_LOCK_STALE_MS
+// belongs to an EA that died without OnDeinit; it is that long because a live owner stuck in a slow OrderSend
+// cannot beat either.
 #define PD_LOCK_BEAT_MS       1000
 #define PD_LOCK_STALE_MS      120000
 // welcome's timing values the EA accepts (docs/mql5-functions.md, "Handshake"): a 1 ms heartbeat would make the EA
@@ -351,8 +353,9 @@ string InstanceLockName()
   }
 
 // Sets a terminal global variable that must stay temporary. GlobalVariableSet creates a missing variable as a
-// permanent one (kept on disk for four weeks), so a variable deleted meanwhile (F3 window, another program) is
-// created again with GlobalVariableTemp first: a lock or heartbeat must never outlive the terminal.
+// permanent one (kept on disk for four weeks), so a variable deleted meanwhile (the terminal's Global Variables
+// window, another program) is created again with GlobalVariableTemp first: a lock or heartbeat must never outlive
+// the terminal.
 datetime PdSetTempGlobal(const string name,const double value)
   {
    if(!GlobalVariableCheck(name))
@@ -945,8 +948,8 @@ void HandleRequest(const string type,const string id,PdJsonReader &rq)
       ok=PdHandleRates(rq,budget,result,errCode,errMsg);
    else if(type=="lookup")
      {
-      // Absence proves "not executed" only on a synchronised terminal (review F14); otherwise the app must keep
-      // the order unknown and ask again.
+      // Absence proves "not executed" only on a synchronised terminal (docs/bridge-protocol.md §7, lookup);
+      // otherwise the app must keep the order unknown and ask again.
       if(TradeServerSynced(errMsg))
          ok=PdHandleLookup(rq,g_dedup,g_actions,budget,result,errCode,errMsg);
       else

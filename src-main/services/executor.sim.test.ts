@@ -269,7 +269,7 @@ describe('requotes (instant execution)', () => {
   });
 });
 
-describe('reconciliation while the terminal is off the trade server (R1 F14)', () => {
+describe('reconciliation while the terminal is off the trade server', () => {
   it('keeps the row unknown while lookup answers TERMINAL_ERROR, and settles it once the terminal is back', async () => {
     const { services, harness } = await start('hedging');
     harness.sim.faults.dropAfterExecute = 1;
@@ -293,7 +293,7 @@ describe('reconciliation while the terminal is off the trade server (R1 F14)', (
   });
 });
 
-describe('reconciliation over real sessions of two accounts (R1 F1)', () => {
+describe('reconciliation over real sessions of two accounts', () => {
   it('a row of account A is not settled by account B, and is settled by A once A is back', async () => {
     const { services, harness } = await start('hedging', { executor: { reconnectWaitMs: 100 } });
     harness.sim.faults.dropAfterExecute = 1;

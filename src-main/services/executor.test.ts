@@ -482,7 +482,7 @@ describe('Executor: other operations', () => {
   });
 });
 
-describe('Executor: reconciliation stays with the account the order went to (F1)', () => {
+describe('Executor: reconciliation stays with the account the order went to', () => {
   const A = '1001@Fake';
   const B = '2002@Other';
 
@@ -545,7 +545,7 @@ describe('Executor: reconciliation stays with the account the order went to (F1)
   });
 });
 
-describe('Executor: close all keeps its list of tickets (F8)', () => {
+describe('Executor: close all keeps its list of tickets', () => {
   it('after a crash mid-loop, reports the positions never closed instead of "Closed all"', async () => {
     for (const v of [0.1, 0.2, 0.3]) {
       await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: v, requestKey: `o${v}` });
@@ -595,7 +595,7 @@ describe('Executor: close all keeps its list of tickets (F8)', () => {
   });
 });
 
-describe('Executor: unknown entries are re-checked on a timer while the link stays up (F4)', () => {
+describe('Executor: unknown entries are re-checked on a timer while the link stays up', () => {
   /** Timers the test fires by hand. */
   function manualTimers(): ExecutorTimers & { pending: { ms: number; fire: () => void }[] } {
     const pending: { ms: number; fire: () => void; handle: number }[] = [];
@@ -659,7 +659,7 @@ describe('Executor: unknown entries are re-checked on a timer while the link sta
   });
 });
 
-describe('Executor: reconciliation asks every attempt id, with the history window (F5, F10)', () => {
+describe('Executor: reconciliation asks every attempt id, with the history window', () => {
   it('finds a retry that filled although the row still names attempt 1 (power cut before the WAL synced)', async () => {
     settings.set({ riskLimits: { isRetryAllowed: true, maxRetries: 2 } });
     bridge.script.push(
@@ -710,7 +710,7 @@ describe('Executor: reconciliation asks every attempt id, with the history windo
   });
 });
 
-describe('Executor: reconciliation attributes only the deals of the request itself (F11)', () => {
+describe('Executor: reconciliation attributes only the deals of the request itself', () => {
   it('a partial close settled by lookup reports its own volume, not the earlier partial close', async () => {
     const opened = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.3 });
     const ticket = opened.ok ? (opened.position ?? '') : '';

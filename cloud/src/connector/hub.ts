@@ -49,7 +49,10 @@ export type JournalHandler = (
   entries: readonly IndexedEntry[],
 ) => Promise<JournalVerdict>;
 export type StatusHandler = (peer: ConnectorPeer, status: StatusSnapshot) => Promise<void>;
-/** Cloud sync (issue 7): a connector's answer to a command, its settings, and socket presence on this instance. */
+/**
+ * Cloud sync (docs/cloud-sync.md): a connector's answer to a command, its settings, and socket presence on this
+ * instance.
+ */
 export type CommandResultHandler = (peer: ConnectorPeer, message: ConnectorCommandResult) => Promise<void>;
 export type SettingsHandler = (peer: ConnectorPeer, message: ConnectorSettings) => Promise<void>;
 export type PresenceHandler = (peer: ConnectorPeer, isOnline: boolean) => void;

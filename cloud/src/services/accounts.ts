@@ -50,8 +50,8 @@ export class AccountService {
     await enforceLimit(this.ctx, 'register_ip', caller.ip, caller);
     await enforceLimit(this.ctx, 'register_account', normalized, caller);
     refuseWeakPassword(password, normalized);
-    // Hashed before the lookup, so a taken email costs the same argon2 work as a new one (timing, F3). The
-    // 409 itself still tells a prober the address is registered: see docs/security.md, Known limits.
+    // Hashed before the lookup, so a taken email costs the same argon2 work as a new one (docs/security.md, Register
+    // timing). The 409 itself still tells a prober the address is registered: see docs/security.md, Known limits.
     const hash = await this.ctx.hasher.hash(password);
     const existing = await findUserByEmail(this.db, normalized);
     if (existing !== undefined) {
@@ -154,7 +154,8 @@ export class AccountService {
     }
     const tokens = await this.sessions.startSession(user.id, caller, verifiedHash);
     if (tokens === null) {
-      // A reset or change committed while this login was verifying the old password (F13).
+      // A reset or change committed while this login was verifying the old password: no session from a stale
+      // password check (docs/security.md, Sessions and tokens).
       await this.ctx.audit.write({
         event: 'auth.login',
         result: 'password_changed_during_login',

@@ -17,7 +17,7 @@ export type AuditEvent =
   | 'auth.totp_disable'
   | 'auth.rate_limited'
   | 'connector.connect'
-  /** Cloud sync (issue 7): an order from the portal relayed to the desktop. */
+  /** Cloud sync (docs/cloud-sync.md, Remote orders): an order from the portal relayed to the desktop. */
   | 'sync.remote_order';
 
 export interface AuditRecord {

@@ -16,7 +16,7 @@
 //   adddeal ID POS      an order carrying clOrdId ID filled a minute ago into the existing position POS (netting)
 //   symfill SYM EXE FLAGS   a symbol's SYMBOL_TRADE_EXEMODE and SYMBOL_FILLING_MODE
 //   tzoffset SEC        the trade server's clock minus UTC from now on (a DST change)
-//   gvdel NAME          delete a terminal global variable (as the F3 window can)
+//   gvdel NAME          delete a terminal global variable (as the terminal's Global Variables window can)
 //   reversal ID POS     an order carrying ID reversed the open netting position POS a minute ago
 //   slclose POS         the open position with identifier POS is closed by its SL now
 //   removeorder TICKET  the working order TICKET is gone (filled or deleted)

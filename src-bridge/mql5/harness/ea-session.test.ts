@@ -487,7 +487,7 @@ const LOCK = 'Pipdesk.81234567.pipdesk-1a2b3c4d5e6f7a8b';
 /** The EA's instance id: ChartID() (the fake's default) reduced below 2^52, plus one. */
 const INSTANCE_ID = Number((132_000_000_000_000_001n % 4_503_599_627_370_449n) + 1n);
 
-describe('the EA and the trade server link (review F14)', () => {
+describe('the EA and the trade server link', () => {
   it('says hello only once the terminal has been connected to the trade server for 5 s', () => {
     const s = session(
       [
@@ -583,7 +583,7 @@ describe('the EA and the trade server link (review F14)', () => {
   });
 });
 
-describe('the lookup history window (review F10)', () => {
+describe('the lookup history window', () => {
   it('searches 90 days by default and honours sinceMs, moved one day earlier', () => {
     const tickets = (r: Record<string, unknown>) => (r.deals as { ticket: string }[]).map((d) => d.ticket);
     const lines = {
@@ -612,7 +612,7 @@ describe('the lookup history window (review F10)', () => {
   });
 });
 
-describe('lookup follows only positions the clOrdId opened (review F11)', () => {
+describe('lookup follows only positions the clOrdId opened', () => {
   it('returns the deals of an order that added to an older position, not the other deals of that position', () => {
     const tickets = (r: Record<string, unknown>) => (r.deals as { ticket: string }[]).map((d) => d.ticket);
     const added = req('lookup', { clOrdId: 'pd-add1' });
@@ -636,7 +636,7 @@ describe('lookup follows only positions the clOrdId opened (review F11)', () => 
   });
 });
 
-describe('one EA per account and pipe in a terminal (review F7)', () => {
+describe('one EA per account and pipe in a terminal', () => {
   it('stays idle with one alert while another live instance holds the lock, then takes over when it is released', () => {
     const s = session([
       `gv ${LOCK} 99`,

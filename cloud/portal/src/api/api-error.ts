@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The cloud's error body (issue 6): `{"error":{"code","message","details"?}}`. */
+/** The cloud's error body (docs/errors.md): `{"error":{"code","message","details"?}}`. */
 export const ErrorBody = z.object({
   error: z.object({
     code: z.string(),

@@ -1,8 +1,8 @@
 import { type Kysely, type Migration } from 'kysely';
 
 /**
- * Cloud sync (issue 7): the latest status of each connection, and every journal entry the desktop sent, once
- * per entry id (the highest version wins). Both go with their connection (cascade).
+ * Cloud sync (docs/cloud-sync.md): the latest status of each connection, and every journal entry the desktop sent,
+ * once per entry id (the highest version wins). Both go with their connection (cascade).
  */
 export function sync(): Migration {
   return {

@@ -43,7 +43,7 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 type Reply = ConnectorCommandResult | 'timeout';
 
 /**
- * Cloud sync (issue 7), under `/api/v1/connections`: takes journal entries and status snapshots from the
+ * Cloud sync (docs/cloud-sync.md), under `/api/v1/connections`: takes journal entries and status snapshots from the
  * connector hub, serves the journal and live status to the portal, and relays remote orders to the instance
  * that holds the desktop's socket. Every route checks ownership with the connection routes' own rule: a
  * connection that is not the caller's is "not found".

@@ -12,11 +12,11 @@
 #define PD_RETCODE_INVALID_FILL 10030
 // Used when a DEAL request gives no deviation (points; only Request/Instant execution uses it).
 #define PD_DEFAULT_DEVIATION 20
-// lookup without sinceMs searches this far back (review F10): an order left unknown while the app was closed for a
-// long holiday may have been opened and closed by SL/TP meanwhile, and a window that misses its deals would make
-// the app call it "not executed". The cost is one HistorySelect over the period and a linear scan of its orders
-// and deals (tens of thousands for a very active account: milliseconds, during which the EA's single thread
-// does nothing else).
+// lookup without sinceMs searches this far back (docs/mql5-functions.md, Lookup): an order left unknown while the
+// app was closed for a long holiday may have been opened and closed by SL/TP meanwhile, and a window that misses its
+// deals would make the app call it "not executed". The cost is one HistorySelect over the period and a linear scan
+// of its orders and deals (tens of thousands for a very active account: milliseconds, during which the EA's single
+// thread does nothing else).
 #define PD_LOOKUP_DEFAULT_DAYS 90
 // A given sinceMs is moved this much earlier: the app may compute it from its own clock, and a trade server whose
 // time runs behind would otherwise hide deals of the first hours. Extra history only costs time: deals are
@@ -673,7 +673,7 @@ void PdU64Add(const ulong value,ulong &set[],int &count)
 // and every deal of a position such an order opened (MT5 rewrites comments of SL/TP closing deals, so those are
 // found through the position). A position's identifier is the ticket of the order that opened it, so a position
 // is followed only when it was opened by an order carrying the id: a netting order that added to an older position,
-// or a partial close, must not bring in that position's other deals (review F11).
+// or a partial close, must not bring in that position's other deals (docs/order-lifecycle.md, Reconciliation rules).
 bool PdHandleLookup(PdJsonReader &rq,PdDedupTable &dedup,PdActionLog &actions,const int frameBudget,string &result,
                     string &errCode,string &errMsg)
   {
