@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { appError, err, ok, type Result } from '../result';
+import { centCurrency } from './cent-currency';
 import type { SymbolSpec } from './symbol-spec';
 
 /**
@@ -14,8 +15,11 @@ export type Rates = Readonly<Record<string, number>>;
 export interface ConversionRoute {
   /** Units of `to` per unit of `from`. */
   readonly rate: number;
-  readonly kind: 'same' | 'direct' | 'inverse' | 'cross';
-  /** The pairs used, e.g. `['GBPUSD', 'USDJPY']` for GBP → JPY through USD. */
+  readonly kind: 'same' | 'direct' | 'inverse' | 'cross' | 'cent';
+  /**
+   * The pairs used, e.g. `['GBPUSD', 'USDJPY']` for GBP → JPY through USD; a cent currency's fixed step shows as
+   * `USC/USD`. `kind` is `cent` when that fixed step is the whole route (USD → USC).
+   */
   readonly pairs: readonly string[];
 }
 
@@ -54,6 +58,26 @@ function leg(from: string, to: string, rates: Rates): ConversionRoute | undefine
  * a wrong rate would size a trade wrongly by the whole rate.
  */
 export function resolveConversion(from: string, to: string, rates: Rates): Result<ConversionRoute> {
+  if (from === to) return ok({ rate: 1, kind: 'same', pairs: [] });
+  const fromCents = centCurrency(from);
+  const toCents = centCurrency(to);
+  if (fromCents === undefined && toCents === undefined) return resolvePlain(from, to, rates);
+  // A cent currency converts through its parent at a fixed 100:1 (cent-currency.ts): USC → EUR is USC → USD → EUR.
+  const inner = resolvePlain(fromCents?.parent ?? from, toCents?.parent ?? to, rates);
+  if (!inner.ok) return inner;
+  const rate = (inner.value.rate / (fromCents?.perParent ?? 1)) * (toCents?.perParent ?? 1);
+  const fixed = [
+    fromCents === undefined ? [] : [`${from}/${fromCents.parent}`],
+    toCents === undefined ? [] : [`${to}/${toCents.parent}`],
+  ].flat();
+  return ok({
+    rate,
+    kind: inner.value.kind === 'same' ? 'cent' : inner.value.kind,
+    pairs: [...fixed, ...inner.value.pairs],
+  });
+}
+
+function resolvePlain(from: string, to: string, rates: Rates): Result<ConversionRoute> {
   if (from === to) return ok({ rate: 1, kind: 'same', pairs: [] });
   const single = leg(from, to, rates);
   if (single !== undefined) return ok(single);

@@ -113,6 +113,36 @@ describe('controller', () => {
     expect(t.listenerCount()).toBe(0);
   });
 
+  it("shows a saved watchlist under this broker's suffixed names, and drops what it lacks", async () => {
+    const t = scriptedTransport({
+      'settings:get': ok({ ...settings, watchlist: ['EURUSD', 'XAUUSD.pro', 'BTCUSD'] }),
+      'bridge:get-status': ok({
+        state: 'connected',
+        reason: null,
+        pipePath: '/p',
+        sessions: [],
+        activeSessionId: null,
+        isDemoRunning: false,
+      }),
+      'symbols:list': ok({
+        symbols: ['EURUSDm', 'XAUUSDm', 'USDJPYm'].map((name) => ({
+          name,
+          description: name,
+          digits: null,
+          isVisible: true,
+        })),
+      }),
+      'journal:query': ok({ entries: [] }),
+    });
+    const store = createAppStore();
+    const controller = createController(createIpcClient(t.transport), store, manualFrames().schedule);
+    await controller.start();
+    expect(store.getState().watchlist).toEqual(['EURUSDm', 'XAUUSDm']);
+    const subscribe = t.calls.find((c) => c.channel === 'quotes:subscribe');
+    expect(subscribe?.request).toEqual({ symbols: ['EURUSDm', 'XAUUSDm'] });
+    controller.stop();
+  });
+
   it('sends each action with a fresh request key and puts a refusal where it happened', async () => {
     const refused: OrderFailure = {
       code: 'TRADE_REJECTED',

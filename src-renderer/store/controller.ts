@@ -24,6 +24,7 @@ import type { Quote } from '../../src-core/trading/symbol-spec';
 import type { AppStore } from './app-store';
 import type { ErrorPlace } from './ui-slice';
 import { createTickBatcher, type FrameScheduler } from './tick-batcher';
+import { resolveSymbolName } from '../../src-core/trading/symbol-names';
 
 /**
  * The one place the renderer talks to main. It loads what the screens need, pushes every IPC event into the
@@ -141,11 +142,19 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
     if (list !== null) state().setSymbolList(list.symbols);
     if (positions !== null) state().setPositions(positions.positions);
     if (orders !== null) state().setPendingOrders(orders.orders);
-    const known = new Set((list?.symbols ?? []).map((s) => s.name));
-    // A watchlist saved on another broker (or the default one) may name symbols this broker lacks: they are not
-    // shown, as there is nothing to trade. Settings keep them, for when that broker's terminal is back.
-    const watch = state().watchlist.filter((s) => known.size === 0 || known.has(s));
-    if (watch.length !== state().watchlist.length) state().setWatchlist(watch);
+    const listed = (list?.symbols ?? []).map((s) => s.name);
+    // A watchlist saved on another broker (or the default one) names the instrument as that account did: it is
+    // shown under this broker's name (EURUSD → EURUSDm, src-core/trading/symbol-names.ts), or not at all when this
+    // broker lacks it. Settings keep the saved names, for when that broker's terminal is back.
+    const saved = state().watchlist;
+    const watch =
+      listed.length === 0
+        ? [...saved]
+        : saved.flatMap((s) => {
+            const name = resolveSymbolName(s, listed);
+            return name === undefined ? [] : [name];
+          });
+    if (watch.join() !== saved.join()) state().setWatchlist(watch);
     if (watch.length > 0) {
       await loadSpecs(watch);
       const snapshot = await read('app', 'quotes:get-snapshot', { symbols: [...watch] });
