@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BridgeServer } from '../server/bridge-server';
 import { startBridgeServer } from '../server/bridge-server';
+import type { BridgeSession } from '../server/session';
 import { socketPath } from '../test/harness';
 
 /**
@@ -23,11 +24,15 @@ afterEach(async () => {
 
 /** Resolves with the next session the server opens. */
 function nextSession(s: BridgeServer): Promise<string> {
+  return nextOpened(s).then((session) => session.id);
+}
+
+function nextOpened(s: BridgeServer): Promise<BridgeSession> {
   return new Promise((resolve) => {
     const off = s.onSession((e) => {
       if (e.kind === 'opened') {
         off();
-        resolve(e.session.id);
+        resolve(e.session);
       }
     });
   });
@@ -82,5 +87,44 @@ describe('npm run simulator', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
+  }, 30_000);
+
+  it('plays a broker profile: --broker exness-cent lists suffixed symbols on a USC account', async () => {
+    const path = socketPath();
+    const token = randomBytes(32).toString('hex');
+    server = await startBridgeServer({ path, token });
+    const opened = nextOpened(server);
+    const child = spawn(
+      TSX,
+      [
+        join(ROOT, 'src-bridge', 'simulator', 'cli.ts'),
+        ...['--socket', path, '--token', token, '--tick-ms', '0', '--broker', 'exness-cent'],
+        ...['--symbols', 'EURUSD,XAUUSDc'],
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    child.stderr.resume();
+    try {
+      const session = await opened;
+      const account = await session.request('account', {});
+      expect(account.ok && account.value.currency).toBe('USC');
+      const list = await session.request('symbols', {});
+      expect(list.ok && list.value.symbols.map((s) => s.name).sort()).toEqual(['EURUSDc', 'XAUUSDc']);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 30_000);
+
+  it('refuses an unknown broker profile with the list of known ones', async () => {
+    const child = spawn(TSX, [join(ROOT, 'src-bridge', 'simulator', 'cli.ts'), '--broker', 'nope'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain('--broker must be one of exness-standard');
   }, 30_000);
 });

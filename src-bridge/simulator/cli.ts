@@ -6,6 +6,8 @@ import { loadReplayCsv } from './feed';
 import { startSimulator } from './simulator';
 import type { HandshakeFault } from './terminal';
 import { fxWeekSchedule } from './trade-server';
+import { brokerSimOptions } from './brokers/broker-profile';
+import { BROKER_PROFILES, findBrokerProfile } from './brokers/profiles';
 
 const HELP = `Pipdesk MT5 simulator: a simulated MT5 terminal and trade server that connects to a running Pipdesk app
 (or \`npm run bridge\`) over the pipe/socket exactly as the PipdeskBridge EA does.
@@ -19,6 +21,10 @@ Connection (by default as the EA: the endpoint named in pipe.txt beside the toke
   --token-file PATH           read the pairing token from this file before each attempt (default as the app's)
   --token TOKEN               use this token instead (it never crosses the pipe: only proofs do)
   --time-offset SEC           trade server clock minus UTC in seconds (default 0; e.g. 10800 for UTC+3)
+Broker (docs/broker-profiles.md)
+  --broker ID                 play a broker's account type: ${BROKER_PROFILES.map((p) => p.id).join(', ')}
+                              (its suffixed symbols, contract sizes, volumes, levels, currency, leverage and
+                              server clock; --login, --balance, --margin-mode, --symbols and --time-offset still apply)
 Account
   --login N                   (default 5001)      --server NAME      (default Pipdesk-Sim)
   --currency CCY              (default USD)       --leverage N       (default 100)
@@ -84,6 +90,7 @@ async function main(): Promise<void> {
       'token-file': { type: 'string' },
       token: { type: 'string' },
       'time-offset': { type: 'string' },
+      broker: { type: 'string' },
       login: { type: 'string' },
       server: { type: 'string' },
       currency: { type: 'string' },
@@ -121,11 +128,16 @@ async function main(): Promise<void> {
   const given = values.socket ?? values.pipe;
   const endpoint = given === undefined ? undefined : endpointFromOption(given);
   const pipeFile = values['pipe-file'] ?? pipeFileBeside(tokenFile);
-  const timeOffsetSec = int(values['time-offset'], 0, 'time-offset');
+  const profile = values.broker === undefined ? undefined : findBrokerProfile(values.broker);
+  if (values.broker !== undefined && profile === undefined) {
+    throw new Error(`--broker must be one of ${BROKER_PROFILES.map((p) => p.id).join(', ')}`);
+  }
+  const broker = profile === undefined ? undefined : brokerSimOptions(profile);
+  const timeOffsetSec = int(values['time-offset'], broker?.timeOffsetSec ?? 0, 'time-offset');
   if (!Number.isInteger(timeOffsetSec) || Math.abs(timeOffsetSec) > 86_400) {
     throw new Error('--time-offset must be a whole number of seconds from -86400 to 86400');
   }
-  const marginMode = values['margin-mode'] ?? 'hedging';
+  const marginMode = values['margin-mode'] ?? broker?.account.marginMode ?? 'hedging';
   if (marginMode !== 'hedging' && marginMode !== 'netting')
     throw new Error('--margin-mode must be netting or hedging');
   const handshake = values['fault-handshake'];
@@ -133,11 +145,21 @@ async function main(): Promise<void> {
   if (handshake !== undefined && !kinds.includes(handshake as HandshakeFault)) {
     throw new Error(`--fault-handshake must be one of ${kinds.join(', ')}`);
   }
-  const symbols = values.symbols
+  const names = values.symbols
     ?.split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  const specs = new Map(SYMBOL_CATALOG.map((s) => [s.name, s]));
+  // With a broker, --symbols picks among its suffixed symbols (by either name: EURUSD or EURUSDm).
+  const symbols =
+    broker === undefined
+      ? names
+      : broker.symbols.filter(
+          (spec) =>
+            names === undefined ||
+            names.includes(spec.name) ||
+            names.some((n) => `${n}${profile?.suffix ?? ''}` === spec.name),
+        );
+  const specs = new Map((broker?.symbols ?? SYMBOL_CATALOG).map((s) => [s.name, s]));
   let replay;
   if (values.replay !== undefined) {
     const loaded = await loadReplayCsv(values.replay, specs);
@@ -150,14 +172,16 @@ async function main(): Promise<void> {
     ...(values.token !== undefined ? { token: values.token } : { tokenFile }),
     timeOffsetSec,
     account: {
+      ...broker?.account,
       login: values.login ?? '5001',
-      server: values.server ?? 'Pipdesk-Sim',
-      currency: values.currency ?? 'USD',
-      leverage: int(values.leverage, 100, 'leverage'),
+      server: values.server ?? broker?.account.server ?? 'Pipdesk-Sim',
+      currency: values.currency ?? broker?.account.currency ?? 'USD',
+      leverage: int(values.leverage, broker?.account.leverage ?? 100, 'leverage'),
       balance: int(values.balance, 10_000, 'balance'),
       marginMode,
     },
     ...(symbols === undefined ? {} : { symbols }),
+    ...(broker === undefined ? {} : { mids: broker.mids }),
     seed: int(values.seed, 1, 'seed'),
     tickMs: int(values['tick-ms'], 250, 'tick-ms'),
     ...(replay === undefined ? {} : { replay, replayMs: int(values['replay-ms'], 100, 'replay-ms') }),

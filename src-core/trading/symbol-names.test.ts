@@ -12,6 +12,7 @@ describe('instrumentCore', () => {
     ['EURUSD-ECN', 'EURUSD'],
     ['GBPJPY_i', 'GBPJPY'],
     ['US30m', 'US30'],
+    ['EURUSDmicro', 'EURUSD'],
     ['#AAPL', 'AAPL'],
     ['USTEC', 'USTEC'],
     ['eurusd', 'EURUSD'],

@@ -17,8 +17,8 @@ export function instrumentCore(name: string): string {
   let core = name.replace(/^[#.$!]+/, '');
   const separator = core.slice(1).search(SEPARATORS);
   if (separator >= 0) core = core.slice(0, separator + 1);
-  // A short lower-case tail after an upper-case core is an account-type suffix (m, c, z, pro, ecn, raw).
-  const tail = /^([A-Z0-9]{3,})([a-z]{1,3})$/.exec(core);
+  // A short lower-case tail after an upper-case core is an account-type suffix (m, c, r, pro, ecn, micro).
+  const tail = /^([A-Z0-9]{3,})([a-z]{1,5})$/.exec(core);
   if (tail?.[1] !== undefined) core = tail[1];
   return core.toUpperCase();
 }
