@@ -19,7 +19,10 @@ describe('cent currencies', () => {
       value: { rate: 100, kind: 'cent', pairs: ['USC/USD'] },
     });
     expect(convert(12.5, 'USC', 'USD', {})).toEqual({ ok: true, value: 0.125 });
-    expect(resolveConversion('USC', 'USC', {})).toEqual({ ok: true, value: { rate: 1, kind: 'same', pairs: [] } });
+    expect(resolveConversion('USC', 'USC', {})).toEqual({
+      ok: true,
+      value: { rate: 1, kind: 'same', pairs: [] },
+    });
   });
 
   it('converts through the parent currency: JPY profit on a USC account via USDJPY', () => {
