@@ -62,6 +62,8 @@ async function serve(): Promise<void> {
       bodyLimit: 65_536,
       hashConcurrency: 4,
       logLevel: 'silent',
+      metricsPort: 0,
+      metricsHost: '127.0.0.1',
     },
     // Every request comes from 127.0.0.1 here: lift the limits so they measure the service, not the limiter.
     limits: Object.fromEntries(LIMIT_NAMES.map((n) => [n, { limit: 10_000_000 }])),

@@ -34,6 +34,7 @@ import {
   refuseHostileInput,
 } from './http/boundary';
 import { outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
+import { Metrics, instrumentHttp, routeLabel } from './observability/metrics';
 import { authRoutes } from './routes/auth/index';
 import { connectionRoutes } from './routes/connections/index';
 import { registerPages } from './routes/pages/index';
@@ -185,6 +186,12 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   ) as Record<LimitName, LimitRule>;
 
   const pending = new Set<Promise<unknown>>();
+  const metrics = new Metrics();
+  const mailer =
+    options.mailer ??
+    (config.smtpUrl === undefined
+      ? outboxMailer(join(config.dataDir, 'outbox'), config.mailFrom, app.log)
+      : smtpMailer(config.smtpUrl, config.mailFrom));
   const keys = new Keys(config.jwtSecret);
   const ctx: CloudContext = {
     config,
@@ -194,16 +201,18 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     hasher: new PasswordHasher(options.argon2 ?? DEFAULT_ARGON2, config.hashConcurrency),
     accessTokens: new AccessTokens(keys.jwt, config.publicUrl, config.accessTokenTtlSec, clock),
     limiter: new RateLimiter(redis, config.redisKeyPrefix, clock, app.log),
-    mailer:
-      options.mailer ??
-      (config.smtpUrl === undefined
-        ? outboxMailer(join(config.dataDir, 'outbox'), config.mailFrom, app.log)
-        : smtpMailer(config.smtpUrl, config.mailFrom)),
+    mailer: {
+      send: (message) => metrics.trackMail(mailer.send(message)),
+      close: () => {
+        mailer.close();
+      },
+    },
     audit: new AuditLog(db.kysely, clock, app.log),
-    hub: new ConnectorHub(app.log, options.heartbeatMs ?? 30_000),
+    hub: new ConnectorHub(app.log, options.heartbeatMs ?? 30_000, metrics),
     log: app.log,
     limits,
     probes: { syncBus: () => 'local', revocations: () => 'local' },
+    metrics,
     forgotPasswordFloorMs: options.forgotPasswordFloorMs ?? 250,
     background(task, what) {
       const tracked = task.catch((error: unknown) => {
@@ -213,6 +222,8 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
       void tracked.finally(() => pending.delete(tracked));
     },
   };
+  metrics.observe({ connectorSockets: () => ctx.hub.size, limiter: () => ctx.limiter.degradation(), db });
+  instrumentHttp(app, metrics);
   const accounts = new AccountService(ctx);
   // The dummy hash used for unknown emails is made now, so the first such login costs what a real one does.
   ctx.background(ctx.hasher.verifyDummy('warm-up'), 'dummy hash warm-up');
@@ -236,7 +247,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     await db.close();
   });
 
-  setErrorHandling(app);
+  setErrorHandling(app, metrics);
   // JSON only: without this, a text/plain body would reach the schema as a string.
   app.removeContentTypeParser('text/plain');
   // An empty JSON body reads as `{}` (e.g. logout, whose fields are all optional); a route that needs fields
@@ -350,7 +361,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
 }
 
 /** The one error handler: coded errors as they are, validation as `validation_failed`, the rest as `internal`. */
-function setErrorHandling(app: FastifyInstance): void {
+function setErrorHandling(app: FastifyInstance, metrics: Metrics): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     let apiErr: ApiError;
     if (error instanceof ApiError) {
@@ -377,6 +388,7 @@ function setErrorHandling(app: FastifyInstance): void {
       request.log.error({ err: error }, 'unhandled error');
       apiErr = apiError('internal', 'Something went wrong on our side. Try again later.');
     }
+    metrics.httpErrors.inc({ route: routeLabel(request.routeOptions.url), code: apiErr.code });
     if (apiErr.headers !== undefined) void reply.headers(apiErr.headers);
     return reply.code(apiErr.statusCode).send(apiErr.toBody());
   });

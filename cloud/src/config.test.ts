@@ -28,6 +28,8 @@ describe('loadConfig', () => {
       publicUrl: 'http://127.0.0.1:8080',
       accessTokenTtlSec: 900,
       refreshTokenTtlSec: 2_592_000,
+      metricsPort: 9464,
+      metricsHost: '127.0.0.1',
     });
     expect(config.jwtSecret.length).toBeGreaterThanOrEqual(32);
     expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(true);
@@ -69,6 +71,7 @@ describe('loadConfig', () => {
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ METRICS_PORT: '70000' }, 'METRICS_PORT'],
   ])('names the bad variable in %j', (env, name) => {
     expect(() => loadConfig({ DATA_DIR: dir(), ...env })).toThrow(new RegExp(name));
   });

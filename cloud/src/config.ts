@@ -51,6 +51,10 @@ export const EnvSchema = z.object({
   BODY_LIMIT: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
   /** Largest password hashes computed at once (each argon2id hash holds 64 MiB). */
   HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Port of the Prometheus `/metrics` listener, apart from the public port (docs/operations.md, "Metrics"). */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** Bind address of the metrics listener; loopback unless a scraper on another host must reach it. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Env = z.infer<typeof EnvSchema>;
@@ -73,6 +77,8 @@ export interface Config {
   readonly bodyLimit: number;
   readonly hashConcurrency: number;
   readonly logLevel: Env['LOG_LEVEL'];
+  readonly metricsPort: number;
+  readonly metricsHost: string;
 }
 
 export class ConfigError extends Error {
@@ -115,6 +121,8 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>> 
     bodyLimit: env.BODY_LIMIT,
     hashConcurrency: env.HASH_CONCURRENCY,
     logLevel: env.LOG_LEVEL,
+    metricsPort: env.METRICS_PORT,
+    metricsHost: env.METRICS_HOST,
   };
 }
 

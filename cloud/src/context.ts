@@ -10,6 +10,7 @@ import type { LimitRule, RateLimiter } from './security/rate-limiter';
 import { apiError } from './errors';
 import type { AuditLog } from './services/audit';
 import type { ConnectorHub } from './connector/hub';
+import type { Metrics } from './observability/metrics';
 
 /** The named limits. Each is a sliding window; keys are per address (`_ip`) or per account. */
 export const LIMIT_NAMES = [
@@ -72,6 +73,8 @@ export interface CloudContext {
   readonly log: FastifyBaseLogger;
   readonly limits: Readonly<Record<LimitName, LimitRule>>;
   readonly probes: HealthProbes;
+  /** Prometheus metrics, served on the metrics listener (docs/operations.md). */
+  readonly metrics: Metrics;
   /** Minimum time a forgot-password answer takes, so known and unknown emails answer alike. */
   readonly forgotPasswordFloorMs: number;
   /** Runs work after the response (e.g. sending mail); `app.close()` waits for it. */
@@ -105,6 +108,7 @@ export async function enforceLimit(
   who?: { readonly ip?: string | null; readonly userId?: string | null },
 ): Promise<void> {
   const decision = await ctx.limiter.hit(ctx.limits[name], key);
+  ctx.metrics.limiterDecisions.inc({ limit: name, decision: decision.allowed ? 'allowed' : 'refused' });
   if (decision.allowed) return;
   const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
   if (name !== 'global_ip') {

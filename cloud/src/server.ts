@@ -1,5 +1,6 @@
 import { build } from './app';
 import { ConfigError, loadConfig } from './config';
+import { startMetricsServer } from './observability/metrics-server';
 
 /** `npm run cloud`: reads the environment, builds the app and listens until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -14,9 +15,18 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await build({ config });
+  await app.listen({ port: config.port, host: config.host });
+  // Metrics are worth an error line, not an outage: a busy port leaves the API serving.
+  const metricsServer = await startMetricsServer(app.cloud.metrics.registry, {
+    host: config.metricsHost,
+    port: config.metricsPort,
+  }).catch((error: unknown) => {
+    app.log.error({ err: error, port: config.metricsPort }, 'metrics listener failed to start; no /metrics');
+    return undefined;
+  });
   const shutdown = (signal: string): void => {
     app.log.info({ signal }, 'shutting down');
-    app.close().then(
+    Promise.all([app.close(), metricsServer?.close()]).then(
       () => process.exit(0),
       (error: unknown) => {
         app.log.error({ err: error }, 'shutdown failed');
@@ -30,13 +40,13 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => {
     shutdown('SIGTERM');
   });
-  await app.listen({ port: config.port, host: config.host });
   app.log.info(
     {
       database: config.databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres',
       redis: config.redisUrl === undefined ? 'none (in-memory limits)' : 'configured',
       mail: config.smtpUrl === undefined ? 'outbox folder' : 'smtp',
       publicUrl: config.publicUrl,
+      metrics: metricsServer?.url ?? 'off',
     },
     'Pipdesk cloud ready',
   );

@@ -68,6 +68,8 @@ export function testConfig(overrides: Partial<Config> & { dataDir: string; datab
     bodyLimit: 65_536,
     hashConcurrency: 4,
     logLevel: 'silent',
+    metricsPort: 0,
+    metricsHost: '127.0.0.1',
     ...overrides,
   };
 }

@@ -14,6 +14,7 @@ import {
   type StatusSnapshot,
 } from '../../../src-core/contracts/connector';
 import { findInputProblem } from '../http/hostile-input';
+import type { Metrics } from '../observability/metrics';
 import {
   CONNECTION_DELETED_REASON,
   SESSION_ENDED_REASON,
@@ -98,6 +99,7 @@ export class ConnectorHub {
   constructor(
     private readonly log: FastifyBaseLogger,
     readonly heartbeatMs: number,
+    private readonly metrics?: Metrics,
   ) {}
 
   /** Replaces the journal handler (the default acknowledges without storing). */
@@ -231,6 +233,7 @@ export class ConnectorHub {
       if (held.socket.readyState === held.socket.OPEN) held.socket.send(JSON.stringify(message));
     };
     const fail = (error: Omit<ConnectorError, 'type'>): void => {
+      this.metrics?.connectorFrames.inc({ type: 'invalid' });
       held.errorsInRow += 1;
       reply({ type: 'error', ...error });
       if (held.errorsInRow >= MAX_ERRORS_IN_ROW) {
@@ -260,6 +263,7 @@ export class ConnectorHub {
     held.errorsInRow = 0;
     held.isAlive = true;
     const message = parsed.data;
+    this.metrics?.connectorFrames.inc({ type: message.type });
     try {
       switch (message.type) {
         case 'ping':
@@ -274,6 +278,8 @@ export class ConnectorHub {
           const verdict =
             valid.length === 0 ? { taken: [], refused: [] } : await this.journalHandler(held.peer, valid);
           const allRefused = [...refused, ...verdict.refused];
+          this.metrics?.journalEntries.inc({ result: 'taken' }, verdict.taken.length);
+          this.metrics?.journalEntries.inc({ result: 'refused' }, allRefused.length);
           if (allRefused.length > 0) {
             this.log.warn(
               { connectionId: held.peer.connectionId, refused: allRefused.slice(0, 20) },

@@ -108,11 +108,14 @@ export class RateLimiter {
   private readonly instance = randomBytes(6).toString('hex');
   private sequence = 0;
   private usingRedis: boolean;
+  /** When the current spell in memory began (null while on Redis or without Redis), and the closed spells' sum. */
+  private degradedSince: number | null = null;
+  private degradedTotalMs = 0;
 
   constructor(
     private readonly redis: Redis | undefined,
     private readonly prefix: string,
-    clock: Clock,
+    private readonly clock: Clock,
     private readonly log: FastifyBaseLogger,
   ) {
     this.memory = new MemoryWindow(clock);
@@ -120,7 +123,10 @@ export class RateLimiter {
     if (redis !== undefined) {
       redis.defineCommand('pipdeskSlidingWindow', { numberOfKeys: 1, lua: SLIDING_WINDOW_LUA });
       redis.on('ready', () => {
-        if (!this.usingRedis) log.info('rate limiter: Redis is back, limits are shared again');
+        if (!this.usingRedis) {
+          log.info('rate limiter: Redis is back, limits are shared again');
+          this.recovered();
+        }
         this.usingRedis = true;
       });
       redis.on('error', (error: Error) => {
@@ -135,6 +141,18 @@ export class RateLimiter {
   /** Where limits are being counted right now. */
   get backend(): LimiterBackend {
     return this.usingRedis && this.redis?.status === 'ready' ? 'redis' : 'memory';
+  }
+
+  /**
+   * Whether Redis is configured but limits are counted in memory right now, and the total time spent so since
+   * start (metrics: docs/operations.md).
+   */
+  degradation(): { isDegraded: boolean; degradedMs: number } {
+    const since = this.degradedSince;
+    return {
+      isDegraded: this.redis !== undefined && this.backend === 'memory',
+      degradedMs: this.degradedTotalMs + (since === null ? 0 : Math.max(0, this.clock.now() - since)),
+    };
   }
 
   /** Counts a hit for `key` under `rule`. Never throws: a Redis failure is answered from memory. */
@@ -155,6 +173,7 @@ export class RateLimiter {
         if (!this.usingRedis) {
           this.usingRedis = true;
           this.log.info('rate limiter: Redis is back, limits are shared again');
+          this.recovered();
         }
         return { allowed: allowed === 1, remaining, retryAfterMs: retry };
       } catch (error) {
@@ -169,9 +188,17 @@ export class RateLimiter {
   private fallBack(error: unknown): void {
     if (!this.usingRedis) return;
     this.usingRedis = false;
+    this.degradedSince = this.clock.now();
     this.log.warn(
       { err: error instanceof Error ? error.message : String(error) },
       'rate limiter: Redis unreachable, counting in memory on this instance until it returns',
     );
+  }
+
+  private recovered(): void {
+    if (this.degradedSince !== null) {
+      this.degradedTotalMs += Math.max(0, this.clock.now() - this.degradedSince);
+    }
+    this.degradedSince = null;
   }
 }

@@ -54,7 +54,7 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
   const statusWriteIntervalMs = options.statusWriteIntervalMs ?? 2_000;
 
   return async (app) => {
-    const { hub, clock, config, audit, log } = app.cloud;
+    const { hub, clock, config, audit, log, metrics } = app.cloud;
     const store = new SyncStore(app.cloud.db.kysely.withTables<SyncTables>());
     const instanceId = randomUUID();
     const onBusError = (error: unknown, what: string): void => {
@@ -131,6 +131,10 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
       }
       const now = clock.now();
       const changed = await store.upsertJournal(peer.connectionId, taken, now);
+      const takenIds = new Set(taken.map((t) => t.id));
+      for (const { entry: item } of entries) {
+        if (takenIds.has(item.id)) metrics.syncLag.observe(Math.max(0, now - item.at_ms) / 1000);
+      }
       await store.touch(peer.connectionId, now);
       if (changed.length > 0) {
         publish(peer.connectionId, { type: 'journal', entries: changed.map(toSyncedJournalEntry) });
@@ -357,6 +361,7 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
         const id = await ownedConnection(request, request.params.id);
         const userId = request.auth?.userId ?? null;
         const record = async (result: string, details?: Record<string, unknown>): Promise<void> => {
+          metrics.remoteOrders.inc({ result });
           await audit.write({
             event: 'sync.remote_order',
             result,
@@ -403,6 +408,8 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
             resolve('timeout');
           }, orderTimeoutMs);
         });
+        const sentAt = performance.now();
+        let path: 'local' | 'relay' = 'local';
         let isSent = false;
         if (isHere) {
           remember(command.id, instanceId, id);
@@ -410,6 +417,7 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
           if (!isSent) origins.delete(command.id);
         }
         if (!isSent) {
+          path = 'relay';
           const delivery = await bus.publishCommand(id, command);
           if (delivery === 'unknown') {
             clearTimeout(timer);
@@ -431,6 +439,9 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
 
         const reply = await answer;
         clearTimeout(timer);
+        if (reply !== 'timeout') {
+          metrics.relayLatency.observe({ path }, (performance.now() - sentAt) / 1000);
+        }
         if (reply === 'timeout') {
           await record('outcome_unknown');
           throw apiError(
