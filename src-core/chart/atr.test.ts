@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Bar } from './bars';
-import { atrStopPrice, averageTrueRange } from './atr';
+import { atrBy, atrStopPrice, averageTrueRange, wilderAverageTrueRange } from './atr';
 
 const bar = (high: number, low: number, close: number, i: number): Bar => ({
   timeMs: i * 3_600_000,
@@ -38,6 +38,37 @@ describe('averageTrueRange', () => {
     expect(averageTrueRange(BARS, 5)).toMatchObject({ ok: false, error: { code: 'NOT_ENOUGH_BARS' } });
     expect(averageTrueRange(BARS, 0)).toMatchObject({ ok: false, error: { code: 'INVALID_ATR_PERIOD' } });
     expect(averageTrueRange(BARS, 2.5)).toMatchObject({ ok: false, error: { code: 'INVALID_ATR_PERIOD' } });
+  });
+});
+
+describe('wilderAverageTrueRange', () => {
+  it('smooths the true ranges as Wilder did, worked by hand on the same bars', () => {
+    // Period 2: first ATR = (0.0020 + 0.0020) / 2 = 0.0020; b3: (0.0020 × 1 + 0.0048) / 2 = 0.0034;
+    // b4: (0.0034 × 1 + 0.0070) / 2 = 0.0052.
+    const atr2 = wilderAverageTrueRange(BARS, 2);
+    expect(atr2.ok && atr2.value).toBeCloseTo(0.0052, 12);
+    // Period 3: first = (0.0020 + 0.0020 + 0.0048) / 3 = 0.0029333…; b4: (0.0029333… × 2 + 0.0070) / 3
+    // = 0.0128667 / 3 = 0.00428889.
+    const atr3 = wilderAverageTrueRange(BARS, 3);
+    expect(atr3.ok && atr3.value).toBeCloseTo(0.0128666666666667 / 3, 12);
+    // Period 4 uses every bar once: the simple average, 0.00395.
+    const atr4 = atrBy(BARS, 4, 'wilder');
+    expect(atr4.ok && atr4.value).toBeCloseTo(0.00395, 12);
+    const simple3 = atrBy(BARS, 3, 'simple');
+    expect(simple3.ok && simple3.value).toBeCloseTo(0.0046, 12);
+  });
+
+  it('needs period + 1 bars and a sane period', () => {
+    expect(wilderAverageTrueRange(BARS, 5)).toMatchObject({ ok: false, error: { code: 'NOT_ENOUGH_BARS' } });
+    expect(wilderAverageTrueRange(BARS, 0)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ATR_PERIOD' },
+    });
+    expect(wilderAverageTrueRange(BARS, 1e308)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ATR_PERIOD' },
+    });
+    expect(wilderAverageTrueRange([], 14)).toMatchObject({ ok: false, error: { code: 'NOT_ENOUGH_BARS' } });
   });
 });
 

@@ -29,6 +29,43 @@ export function averageTrueRange(
   return ok(sum / period);
 }
 
+/** How the true ranges are averaged: Wilder's smoothing (the textbook ATR) or MT5's iATR simple average. */
+export type AtrSmoothing = 'wilder' | 'simple';
+
+/**
+ * Average True Range as J. Welles Wilder defined it (New Concepts in Technical Trading Systems, 1978): the first
+ * ATR is the simple average of the first `period` true ranges, then each later bar gives
+ * ATR = (previous ATR × (period − 1) + true range) / period, through the newest bar. The whole series feeds in,
+ * so the result depends on how many bars there are (it settles after a few times `period` bars); the chart's
+ * bars are the series. Needs `period + 1` bars, like {@link averageTrueRange}.
+ */
+export function wilderAverageTrueRange(
+  bars: readonly Bar[],
+  period: number,
+): Result<number, AppError<'INVALID_ATR_PERIOD' | 'NOT_ENOUGH_BARS'>> {
+  const first = averageTrueRange(bars.slice(0, period + 1), period);
+  if (!first.ok) return first;
+  let atr = first.value;
+  for (let i = period + 1; i < bars.length; i += 1) {
+    const bar = bars[i];
+    const previous = bars[i - 1];
+    if (bar === undefined || previous === undefined)
+      throw new Error('wilderAverageTrueRange: index out of range');
+    const trueRange = Math.max(bar.high, previous.close) - Math.min(bar.low, previous.close);
+    atr = (atr * (period - 1) + trueRange) / period;
+  }
+  return ok(atr);
+}
+
+/** The ATR by the chosen smoothing (see {@link wilderAverageTrueRange} and {@link averageTrueRange}). */
+export function atrBy(
+  bars: readonly Bar[],
+  period: number,
+  smoothing: AtrSmoothing,
+): Result<number, AppError<'INVALID_ATR_PERIOD' | 'NOT_ENOUGH_BARS'>> {
+  return smoothing === 'wilder' ? wilderAverageTrueRange(bars, period) : averageTrueRange(bars, period);
+}
+
 /**
  * An ATR stop: `multiplier` × ATR away from `entry`, below it for a buy and above it for a sell, on the tick
  * grid (rounded away from the entry so the stop is never tighter than asked).

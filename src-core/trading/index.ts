@@ -15,3 +15,7 @@ export * from './sizing';
 export * from './filling';
 export * from './order-rules';
 export * from './risk-limits';
+export * from './margin-capacity';
+export * from './stop-distance';
+export * from './risk-input';
+export * from './portfolio-risk';
