@@ -40,6 +40,10 @@ export interface CalculatorDraft {
   readonly tpPips: string;
   /** Commission per lot per side, account currency. */
   readonly commission: string;
+  /** ATR stop: the period and multiplier, and how the true ranges are averaged (docs/ui.md, calculator). */
+  readonly atrPeriod: string;
+  readonly atrMultiplier: string;
+  readonly atrSmoothing: 'wilder' | 'simple';
 }
 
 /** A one-click panel's own fields (volume and optional SL/TP in pips). */
@@ -86,6 +90,9 @@ export const DEFAULT_CALCULATOR: CalculatorDraft = {
   sl: '20',
   tpPips: '',
   commission: '0',
+  atrPeriod: '14',
+  atrMultiplier: '1.5',
+  atrSmoothing: 'wilder',
 };
 
 export const DEFAULT_ONE_CLICK: OneClickDraft = { volume: '0.10', slPips: '', tpPips: '' };

@@ -1,4 +1,6 @@
 import type { StateCreator } from 'zustand/vanilla';
+import type { Bar } from '../../src-core/chart/bars';
+import type { Timeframe } from '../../src-core/chart/timeframe';
 import type { SymbolSummary } from '../../src-core/contracts/ipc';
 import type { Quote, SymbolSpec } from '../../src-core/trading/symbol-spec';
 import type { AppState } from './app-store';
@@ -14,6 +16,13 @@ export interface QuoteView {
   readonly timeMs: number;
   readonly bidDirection: Direction;
   readonly askDirection: Direction;
+}
+
+/** A symbol's bars on one timeframe, oldest first, as the chart has them. */
+export interface ChartBars {
+  readonly symbol: string;
+  readonly timeframe: Timeframe;
+  readonly bars: readonly Bar[];
 }
 
 export interface MarketSlice {
@@ -32,6 +41,12 @@ export interface MarketSlice {
   readonly addToWatchlist: (symbol: string) => void;
   readonly removeFromWatchlist: (symbol: string) => void;
   readonly selectSymbol: (symbol: string) => void;
+  /**
+   * The bars the chart shows, published when they load and when a new bar opens (not on every tick), so the
+   * calculator's ATR stop uses exactly the chart's bars.
+   */
+  readonly chartBars: ChartBars | null;
+  readonly setChartBars: (bars: ChartBars | null) => void;
 }
 
 function direction(previous: number | undefined, next: number, fallback: Direction): Direction {
@@ -97,5 +112,9 @@ export const createMarketSlice: StateCreator<AppState, [], [], MarketSlice> = (s
   },
   selectSymbol: (symbol) => {
     set({ selectedSymbol: symbol });
+  },
+  chartBars: null,
+  setChartBars: (chartBars) => {
+    set({ chartBars });
   },
 });

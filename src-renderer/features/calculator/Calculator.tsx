@@ -1,10 +1,14 @@
 import { useEffect, useMemo, type ReactNode } from 'react';
-import { formatMoney, formatPips, formatVolume } from '../../app/format';
+import { formatMoney, formatPips, formatVolume, parseNumber } from '../../app/format';
 import type { CalculatorDraft } from '../../store/drafts-slice';
 import { useApp, useController, useQuote, useSpec } from '../../store/use-app';
 import { NumberField, Segmented } from '../../ui/controls';
 import { Price } from '../market-watch/MarketWatch';
+import { AccountChecksView } from './AccountChecksView';
+import { AtrStopField } from './AtrStopField';
+import { checkAgainstAccount, switchRiskMode } from './calculator-checks';
 import { flagText, ratesFromQuotes, sizeFromDraft, ticketPatchFromSizing } from './calculator-model';
+import './calculator.css';
 
 /** Symbols to choose from: the watchlist first, then everything the terminal offers. */
 export function SymbolSelect(props: {
@@ -58,15 +62,20 @@ export function Calculator(): ReactNode {
   const requestTicketFocus = useApp((s) => s.requestTicketFocus);
   const selected = useApp((s) => s.selectedSymbol);
   const account = useApp((s) => s.account);
-  const maxLotSize = useApp((s) => s.settings?.riskLimits.maxLotSize);
+  const limits = useApp((s) => s.settings?.riskLimits);
+  const maxLotSize = limits?.maxLotSize;
+  const positions = useApp((s) => s.positions);
   const controller = useController();
   const symbol = draft.symbol === '' ? (selected ?? '') : draft.symbol;
   const spec = useSpec(symbol);
   const quote = useQuote(symbol);
   // Rates only change the figure for cross-currency symbols; re-reading them on every tick is cheap enough.
   const specs = useApp((s) => s.specs);
+  // Open positions need rates too: the portfolio's risk converts each position's loss.
   const quotes = useApp((s) =>
-    draft.entryMode === 'live' || (spec !== undefined && spec.currencyProfit !== account?.currency)
+    draft.entryMode === 'live' ||
+    s.positions.length > 0 ||
+    (spec !== undefined && spec.currencyProfit !== account?.currency)
       ? s.quotes
       : null,
   );
@@ -77,6 +86,19 @@ export function Calculator(): ReactNode {
   }, [symbol, controller]);
 
   const outcome = sizeFromDraft({ ...draft, symbol }, { spec, quote, account, rates, maxLotSize });
+  const checks =
+    outcome.ok && account !== null && spec !== undefined
+      ? checkAgainstAccount({ ...draft, symbol }, outcome, {
+          spec,
+          quote,
+          account,
+          rates,
+          limits,
+          positions,
+          specs,
+        })
+      : null;
+  const blocking = checks?.warnings.find((w) => w.isBlocking);
   const set = (patch: Partial<CalculatorDraft>): void => {
     setDraft(patch);
   };
@@ -147,7 +169,7 @@ export function Calculator(): ReactNode {
               { value: 'money', label: currency ?? 'Money' },
             ]}
             onChange={(riskMode) => {
-              set({ riskMode });
+              set(switchRiskMode(draft, riskMode, account));
             }}
           />
         </div>
@@ -228,6 +250,23 @@ export function Calculator(): ReactNode {
             set({ sl });
           }}
         />
+        <div className="span-2">
+          <AtrStopField
+            draft={draft}
+            symbol={symbol}
+            spec={spec}
+            entry={
+              draft.entryMode === 'live'
+                ? quote === undefined
+                  ? null
+                  : draft.side === 'buy'
+                    ? quote.ask
+                    : quote.bid
+                : parseNumber(draft.entry)
+            }
+            onChange={set}
+          />
+        </div>
         <NumberField
           label="Take profit"
           suffix="pips"
@@ -279,25 +318,41 @@ export function Calculator(): ReactNode {
               ))}
             </div>
           ) : null}
+          {checks !== null && account !== null ? (
+            <AccountChecksView
+              checks={checks}
+              currency={account.currency}
+              equity={account.equity}
+              volumeStep={spec?.volumeStep ?? 0.01}
+            />
+          ) : null}
         </>
       ) : (
         <div className="inline-error" role="alert" data-testid="calc-error">
           {outcome.message}
         </div>
       )}
-      <button
-        type="button"
-        className="btn accent wide"
-        data-testid="calc-use"
-        disabled={!outcome.ok || outcome.size.lotSize <= 0 || spec === undefined}
-        onClick={() => {
-          if (!outcome.ok || spec === undefined) return;
-          setTicket(ticketPatchFromSizing({ ...draft, symbol }, outcome, spec, quote));
-          requestTicketFocus();
-        }}
-      >
-        Use in ticket
-      </button>
+      <div className="send-row">
+        <button
+          type="button"
+          className="btn accent wide"
+          data-testid="calc-use"
+          aria-describedby={blocking === undefined ? undefined : 'calc-use-reason'}
+          disabled={!outcome.ok || outcome.size.lotSize <= 0 || spec === undefined || blocking !== undefined}
+          onClick={() => {
+            if (!outcome.ok || spec === undefined || blocking !== undefined) return;
+            setTicket(ticketPatchFromSizing({ ...draft, symbol }, outcome, spec, quote));
+            requestTicketFocus();
+          }}
+        >
+          Use in ticket
+        </button>
+        {blocking === undefined ? null : (
+          <span id="calc-use-reason" className="send-reason" data-testid="calc-use-reason">
+            {blocking.text}
+          </span>
+        )}
+      </div>
     </div>
   );
 }

@@ -2,11 +2,17 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { applyPrice, type Bar } from '../../../src-core/chart/bars';
 import type { Timeframe } from '../../../src-core/chart/timeframe';
 import type { OrderAnswer } from '../../../src-core/contracts/orders';
+import { normalizePrice } from '../../../src-core/trading/numbers';
 import { isOneClick } from '../../store/settings-slice';
 import type { AppState, AppStore } from '../../store/app-store';
 import type { Controller } from '../../store/controller';
 import { describeFailure } from '../../store/controller';
 import { useApp, useAppStore, useController, usePlaceError } from '../../store/use-app';
+import {
+  calculatorChartLines,
+  calculatorLevels,
+  calculatorPatchFromDrag,
+} from '../calculator/calculator-lines';
 import {
   chartLines,
   describeDrag,
@@ -146,6 +152,7 @@ export function ChartPanel(): ReactNode {
       }
       barsRef.current = [...answer.value.bars];
       view.setBars(barsRef.current);
+      store.getState().setChartBars({ symbol, timeframe, bars: barsRef.current.slice() });
       setStatus({ kind: 'ready', text: `${answer.value.bars.length} bars` });
     });
     let lastQuote = store.getState().quotes[symbol];
@@ -158,10 +165,15 @@ export function ChartPanel(): ReactNode {
       const spread = point === undefined ? 0 : Math.round((quote.ask - quote.bid) / point);
       const update = applyPrice(barsRef.current, timeframe, quote.bid, quote.timeMs, spread);
       if (update.kind !== 'ignored') view.updateBar(update.bar);
+      // A bar closed: the calculator's ATR (closed bars only) changes; the forming bar alone does not move it.
+      if (update.kind === 'opened') {
+        store.getState().setChartBars({ symbol, timeframe, bars: barsRef.current.slice() });
+      }
     });
     return () => {
       isCurrent = false;
       off();
+      store.getState().setChartBars(null);
     };
   }, [symbol, timeframe, barCount, isLinkUp, controller, store]);
 
@@ -171,12 +183,29 @@ export function ChartPanel(): ReactNode {
     if (view === null || symbol === null) return;
     let last: readonly unknown[] = [];
     const draw = (s: AppState): void => {
-      const inputs = [s.quotes[symbol], s.positions, s.pendingOrders];
+      const inputs = [
+        s.quotes[symbol],
+        s.positions,
+        s.pendingOrders,
+        s.calculator,
+        s.sideTab,
+        s.specs[symbol],
+      ];
       if (inputs.every((x, i) => x === last[i])) return;
       last = inputs;
-      view.setLines(
-        chartLines({ symbol, quote: s.quotes[symbol], positions: s.positions, orders: s.pendingOrders }),
-      );
+      const lines = chartLines({
+        symbol,
+        quote: s.quotes[symbol],
+        positions: s.positions,
+        orders: s.pendingOrders,
+      });
+      // The calculator's lines while it is open on this symbol (docs/charts.md).
+      const calcSymbol = s.calculator.symbol === '' ? s.selectedSymbol : s.calculator.symbol;
+      const spec = s.specs[symbol];
+      if (s.sideTab === 'calculator' && calcSymbol === symbol && spec !== undefined) {
+        lines.push(...calculatorChartLines(calculatorLevels(s.calculator, spec, s.quotes[symbol])));
+      }
+      view.setLines(lines);
     };
     draw(store.getState());
     return store.subscribe(draw);
@@ -191,6 +220,23 @@ export function ChartPanel(): ReactNode {
         return;
       }
       const target = line.target;
+      if (target.kind === 'calculator') {
+        const state = store.getState();
+        const patch = calculatorPatchFromDrag(
+          target.field,
+          price,
+          state.calculator,
+          spec,
+          state.quotes[spec.name],
+        );
+        if (patch === null) {
+          view.settle(line.id, null);
+          return;
+        }
+        state.setCalculator(patch);
+        view.settle(line.id, normalizePrice(price, spec.tickSize));
+        return;
+      }
       const change = dragModification(target, price, spec.tickSize, line.price);
       if (change === null) {
         view.settle(line.id, null);

@@ -2,13 +2,23 @@ import type { PendingOrder, Position } from '../../../src-core/contracts/ipc';
 import type { ModifyOrder, ModifyPosition } from '../../../src-core/contracts/orders';
 import { normalizePrice } from '../../../src-core/trading/numbers';
 
-/** What a line on the chart stands for, and what dragging it changes. */
-export type LineTarget =
+/** A line of a position or order: dragging it modifies the trade through the executor. */
+export type TradeLineTarget =
   | { readonly kind: 'position'; readonly ticket: string; readonly field: 'sl' | 'tp' }
   | { readonly kind: 'order'; readonly ticket: string; readonly field: 'price' | 'sl' | 'tp' };
 
+/** A line of the position-size calculator: dragging it sets the calculator's field, nothing is sent. */
+export interface CalculatorLineTarget {
+  readonly kind: 'calculator';
+  readonly field: 'entry' | 'sl' | 'tp';
+}
+
+/** What a line on the chart stands for, and what dragging it changes. */
+export type LineTarget = TradeLineTarget | CalculatorLineTarget;
+
 /** The colour role of a line; the view maps roles to the theme's colours. */
-export type LineRole = 'bid' | 'ask' | 'entry-buy' | 'entry-sell' | 'sl' | 'tp' | 'pending';
+export type LineRole =
+  'bid' | 'ask' | 'entry-buy' | 'entry-sell' | 'sl' | 'tp' | 'pending' | 'calc-entry' | 'calc-sl' | 'calc-tp';
 
 /** One horizontal line on the chart. */
 export interface ChartLine {
@@ -145,7 +155,7 @@ export type DragModification =
  * the executor leaves the other as it is on the trade server.
  */
 export function dragModification(
-  target: LineTarget,
+  target: TradeLineTarget,
   price: number,
   tickSize: number,
   current: number,
@@ -170,7 +180,8 @@ export function dragModification(
 
 /** The confirmation's words for a drag (one-click off). */
 export function describeDrag(line: ChartLine, from: number, to: number, digits: number): string {
-  const what = line.target?.field === 'price' ? 'price' : line.target?.field.toUpperCase();
-  const ticket = line.target?.ticket ?? '';
+  const target = line.target?.kind === 'calculator' ? null : line.target;
+  const what = target?.field === 'price' ? 'price' : target?.field.toUpperCase();
+  const ticket = target?.ticket ?? '';
   return `Move the ${what ?? 'line'} of #${ticket} from ${from.toFixed(digits)} to ${to.toFixed(digits)}.`;
 }

@@ -30,6 +30,12 @@ type Palette = Readonly<Record<LineRole | 'text' | 'grid' | 'panel' | 'up' | 'do
 
 const HANDLE_HEIGHT = 10;
 
+/** How a line looks when not dragged: the market dotted, the calculator's lines dashed, trades solid. */
+function restingStyle(line: ChartLine): LineStyle {
+  if (line.role === 'bid' || line.role === 'ask') return LineStyle.Dotted;
+  return line.target?.kind === 'calculator' ? LineStyle.LargeDashed : LineStyle.Solid;
+}
+
 /** Bars as lightweight-charts takes them: seconds, read as UTC, which shows the trade server's wall clock. */
 export function toCandle(bar: Bar): CandlestickData<UTCTimestamp> {
   return {
@@ -57,6 +63,9 @@ function palette(): Palette {
     sl: v('--sell', '#e0464e'),
     tp: v('--up', '#2fbf71'),
     pending: v('--warn', '#e3a53b'),
+    'calc-entry': v('--accent', '#4c8dff'),
+    'calc-sl': v('--sell-text', '#ff6b72'),
+    'calc-tp': v('--up', '#2fbf71'),
   };
 }
 
@@ -166,7 +175,7 @@ export class ChartView {
     drawn.handle?.classList.remove('held');
     const at = price ?? drawn.line.price;
     if (price !== null) drawn.line = { ...drawn.line, price };
-    drawn.api.applyOptions({ price: at, lineStyle: LineStyle.Solid });
+    drawn.api.applyOptions({ price: at, lineStyle: restingStyle(drawn.line) });
     this.#scheduleLayout();
   }
 
@@ -190,7 +199,7 @@ export class ChartView {
       price: line.price,
       color,
       lineWidth: line.role === 'bid' || line.role === 'ask' ? 1 : 2,
-      lineStyle: line.role === 'bid' || line.role === 'ask' ? LineStyle.Dotted : LineStyle.Solid,
+      lineStyle: restingStyle(line),
       axisLabelVisible: true,
       title: line.title,
     });

@@ -24,7 +24,9 @@ import { ratesFromQuotes } from '../calculator/calculator-model';
 import { SymbolSelect } from '../calculator/Calculator';
 import { Price } from '../market-watch/MarketWatch';
 import { useOrderGuard } from '../one-click/use-order-guard';
-import { checkTicket } from './ticket-rules';
+import { checkTicket, checkTicketLimits } from './ticket-rules';
+import { useTerminalMarginCheck } from './use-margin-check';
+import '../calculator/calculator.css';
 import { convertStops, PENDING_LABEL, readTicket } from './ticket-model';
 
 const PENDING_KINDS: readonly PendingKind[] = ['buy_limit', 'sell_limit', 'buy_stop', 'sell_stop'];
@@ -101,7 +103,25 @@ export function OrderTicket(): ReactNode {
     serverOffsetSec: clock.serverOffsetSec,
   };
   const full = { ...draft, symbol };
-  const model = checkTicket(readTicket(full, ctx), full, ctx);
+  const limits = useApp((s) => s.settings?.riskLimits);
+  const positions = useApp((s) => s.positions);
+  const model = checkTicketLimits(checkTicket(readTicket(full, ctx), full, ctx), {
+    limits,
+    account,
+    positions,
+  });
+  const margin = useTerminalMarginCheck(model.problems.length > 0 ? null : model.order, account);
+  const isMarginShort = margin.status === 'short';
+  // The terminal's margin answer, next to the send button (docs/ui.md, order ticket); the core's rules are the
+  // list just above it.
+  const sendReason =
+    model.problems.length > 0
+      ? null
+      : margin.status === 'short'
+        ? margin.message
+        : margin.status === 'checking'
+          ? 'Checking the margin with the terminal…'
+          : null;
   const set = (patch: Partial<TicketDraft>): void => {
     setTicket(patch);
   };
@@ -114,7 +134,7 @@ export function OrderTicket(): ReactNode {
 
   const submit = (): void => {
     const order = model.order;
-    if (order === null || model.problems.length > 0) return;
+    if (order === null || model.problems.length > 0 || isMarginShort) return;
     guard(
       {
         title: `${actionLabel}?`,
@@ -351,15 +371,28 @@ export function OrderTicket(): ReactNode {
           ))}
         </ul>
       ) : null}
-      <button
-        type="button"
-        className={`btn wide ${model.side}`}
-        data-testid="ticket-submit"
-        disabled={model.order === null || model.problems.length > 0 || isBusy}
-        onClick={submit}
-      >
-        {isBusy ? 'Sending…' : actionLabel}
-      </button>
+      <div className="send-row">
+        <button
+          type="button"
+          className={`btn wide ${model.side}`}
+          data-testid="ticket-submit"
+          aria-describedby="ticket-send-reason"
+          disabled={model.order === null || model.problems.length > 0 || isMarginShort || isBusy}
+          onClick={submit}
+        >
+          {isBusy ? 'Sending…' : actionLabel}
+        </button>
+        {/* Always there, so "checking…" coming and going does not move what is below. */}
+        <span
+          id="ticket-send-reason"
+          className={`send-reason${margin.status === 'checking' ? ' checking' : ''}`}
+          data-testid="ticket-send-reason"
+          data-state={model.problems.length > 0 ? 'rules' : margin.status}
+          aria-live="polite"
+        >
+          {sendReason}
+        </span>
+      </div>
       <InlineError message={error} testId="ticket-error" />
     </div>
   );

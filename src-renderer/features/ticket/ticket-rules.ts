@@ -5,6 +5,12 @@ import {
   type OrderExpiration,
 } from '../../../src-core/trading/order-rules';
 import { normalizePrice } from '../../../src-core/trading/numbers';
+import { riskLimitViolations } from '../../../src-core/trading/risk-limits';
+import type {
+  AccountInfo,
+  Position,
+  RiskLimits as SettingsRiskLimits,
+} from '../../../src-core/contracts/ipc';
 import { utcToServerMs } from '../../../src-core/time/clock-model';
 import type { TicketDraft } from '../../store/drafts-slice';
 import { type TicketContext, type TicketModel } from './ticket-model';
@@ -50,4 +56,46 @@ export function checkTicket(model: TicketModel, draft: TicketDraft, ctx: TicketC
   }
   if (problems.length === model.problems.length) return model;
   return { ...model, problems, order: null };
+}
+
+/** What the trader's limits need besides the ticket. */
+export interface TicketLimitContext {
+  readonly limits: SettingsRiskLimits | undefined;
+  readonly account: AccountInfo | null;
+  readonly positions: readonly Pick<Position, 'symbol'>[];
+}
+
+/**
+ * Adds the trader's own limits from Settings (max lot, max open positions, max risk % of equity) as the executor
+ * applies them (src-main/services/order-checks.ts), so an order it would refuse for them is never sendable. The
+ * margin is left to the terminal's own check (use-margin-check.ts), which knows the broker's real margin.
+ */
+export function checkTicketLimits(model: TicketModel, ctx: TicketLimitContext): TicketModel {
+  const { limits, account } = ctx;
+  if (limits === undefined || account === null || model.order === null || model.volume === null) return model;
+  const isMarket = model.order.kind === 'market';
+  const isNetted =
+    account.marginMode === 'netting' && ctx.positions.some((p) => p.symbol === model.order?.input.symbol);
+  const violations = riskLimitViolations({
+    limits: {
+      maxLotSize: limits.maxLotSize,
+      maxOpenPositions: limits.maxOpenPositions,
+      requireMarginWithinFree: false,
+      // A stop whose money cannot be worked out here (no conversion rate) is left to the executor.
+      ...(limits.maxRiskPercent === null || (model.slPrice !== null && model.risk === null)
+        ? {}
+        : { maxRiskPerTrade: limits.maxRiskPercent }),
+    },
+    volume: model.volume,
+    openPositions: ctx.positions.length,
+    opensNewPosition: isMarket && !isNetted,
+    marginRequired: 0,
+    freeMargin: account.freeMargin,
+    equity: account.equity,
+    riskAmount: model.slPrice === null ? undefined : (model.risk ?? undefined),
+    accountCurrency: account.currency,
+    currencyDigits: account.currencyDigits,
+  });
+  if (violations.length === 0) return model;
+  return { ...model, problems: [...model.problems, ...violations.map((v) => v.message)], order: null };
 }
