@@ -30,8 +30,11 @@ export function AtrStopField(props: {
           ? { ok: false as const, message: 'The ATR stop needs an entry price.' }
           : atrStopFromBars(draft, bars.bars, entry, spec);
   return (
-    <fieldset className="calc-atr" data-testid="calc-atr">
-      <legend className="field-label">Stop from ATR</legend>
+    // Folded by default: the calculator must fit a 640-pixel-high window without hiding its result.
+    <details className="calc-atr" data-testid="calc-atr">
+      <summary className="field-label" data-testid="calc-atr-toggle">
+        Stop from ATR
+      </summary>
       <div className="calc-atr-grid">
         <NumberField
           label="Period"
@@ -88,6 +91,6 @@ export function AtrStopField(props: {
           Set stop
         </button>
       </div>
-    </fieldset>
+    </details>
   );
 }

@@ -4,7 +4,7 @@ import type { CalculatorDraft } from '../../store/drafts-slice';
 import { useApp, useController, useQuote, useSpec } from '../../store/use-app';
 import { NumberField, Segmented } from '../../ui/controls';
 import { Price } from '../market-watch/MarketWatch';
-import { AccountChecksView } from './AccountChecksView';
+import { AccountChecksView, AccountWarnings } from './AccountChecksView';
 import { AtrStopField } from './AtrStopField';
 import { checkAgainstAccount, switchRiskMode } from './calculator-checks';
 import { flagText, ratesFromQuotes, sizeFromDraft, ticketPatchFromSizing } from './calculator-model';
@@ -308,6 +308,14 @@ export function Calculator(): ReactNode {
             <dd>{formatMoney(outcome.size.pipValuePerLot, currency)}</dd>
             <dt>Margin</dt>
             <dd data-testid="calc-margin">{formatMoney(outcome.size.marginRequired, currency)}</dd>
+            {checks !== null && account !== null ? (
+              <AccountChecksView
+                checks={checks}
+                currency={account.currency}
+                equity={account.equity}
+                volumeStep={spec?.volumeStep ?? 0.01}
+              />
+            ) : null}
           </dl>
           {outcome.size.flags.length > 0 && spec !== undefined ? (
             <div className="flags" data-testid="calc-flags">
@@ -318,21 +326,20 @@ export function Calculator(): ReactNode {
               ))}
             </div>
           ) : null}
-          {checks !== null && account !== null ? (
-            <AccountChecksView
-              checks={checks}
-              currency={account.currency}
-              equity={account.equity}
-              volumeStep={spec?.volumeStep ?? 0.01}
-            />
-          ) : null}
+          {checks === null ? null : <AccountWarnings checks={checks} />}
         </>
       ) : (
         <div className="inline-error" role="alert" data-testid="calc-error">
           {outcome.message}
         </div>
       )}
-      <div className="send-row">
+      {/* Stays in view at the bottom of the panel, so the size and the button show at any window height. */}
+      <div className="send-row calc-foot">
+        <span className="muted small num" data-testid="calc-foot-summary">
+          {outcome.ok
+            ? `${formatVolume(outcome.size.lotSize, spec?.volumeStep)} lots · risk ${formatMoney(outcome.size.actualRiskAmount, currency)}`
+            : ''}
+        </span>
         <button
           type="button"
           className="btn accent wide"
@@ -349,7 +356,7 @@ export function Calculator(): ReactNode {
         </button>
         {blocking === undefined ? null : (
           <span id="calc-use-reason" className="send-reason" data-testid="calc-use-reason">
-            {blocking.text}
+            {blocking.title}
           </span>
         )}
       </div>

@@ -24,8 +24,23 @@ export interface CalcWarning {
     | 'MAX_LOT_SIZE_EXCEEDED'
     | 'MAX_OPEN_POSITIONS_EXCEEDED'
     | 'MAX_RISK_PER_TRADE_EXCEEDED';
+  /** A few words for next to the button; `text` has the numbers. */
+  readonly title: string;
   readonly text: string;
   readonly isBlocking: boolean;
+}
+
+const WARNING_TITLE: Readonly<Record<CalcWarning['code'], string>> = {
+  STOP_INSIDE_SPREAD: 'The stop is inside the spread.',
+  STOP_INSIDE_STOPS_LEVEL: 'The stop is inside the stops level.',
+  INSUFFICIENT_MARGIN: 'Not enough free margin for this size.',
+  MAX_LOT_SIZE_EXCEEDED: 'Above your maximum lot size.',
+  MAX_OPEN_POSITIONS_EXCEEDED: 'Your open positions limit is reached.',
+  MAX_RISK_PER_TRADE_EXCEEDED: 'Above your maximum risk per trade.',
+};
+
+function warning(code: CalcWarning['code'], text: string): CalcWarning {
+  return { code, title: WARNING_TITLE[code], text, isBlocking: true };
 }
 
 /** What the account checks need besides the sizing result. */
@@ -93,11 +108,7 @@ export function checkAgainstAccount(
       quote: ctx.quote,
       isMarket,
     })) {
-      warnings.push({
-        code: issue.code,
-        text: stopText(issue, ctx, outcome.side, isMarket),
-        isBlocking: true,
-      });
+      warnings.push(warning(issue.code, stopText(issue, ctx, outcome.side, isMarket)));
     }
   }
 
@@ -112,11 +123,12 @@ export function checkAgainstAccount(
   });
   const maxLotsByMargin = capacity.ok ? capacity.value.maxLots : null;
   if (lots > 0 && roundMoney(outcome.size.marginRequired, digits) > roundMoney(account.freeMargin, digits)) {
-    warnings.push({
-      code: 'INSUFFICIENT_MARGIN',
-      text: `This size needs ${formatMoney(outcome.size.marginRequired, currency)} of margin; ${formatMoney(account.freeMargin, currency)} is free. The free margin carries at most ${formatVolume(maxLotsByMargin, spec.volumeStep)} lots.`,
-      isBlocking: true,
-    });
+    warnings.push(
+      warning(
+        'INSUFFICIENT_MARGIN',
+        `This size needs ${formatMoney(outcome.size.marginRequired, currency)} of margin; ${formatMoney(account.freeMargin, currency)} is free. The free margin carries at most ${formatVolume(maxLotsByMargin, spec.volumeStep)} lots.`,
+      ),
+    );
   }
 
   if (ctx.limits !== undefined && lots > 0) {
@@ -146,7 +158,7 @@ export function checkAgainstAccount(
         v.code === 'MAX_OPEN_POSITIONS_EXCEEDED' ||
         v.code === 'MAX_RISK_PER_TRADE_EXCEEDED'
       ) {
-        warnings.push({ code: v.code, text: v.message, isBlocking: true });
+        warnings.push(warning(v.code, v.message));
       }
     }
   }
