@@ -31,7 +31,7 @@ export function AccountChecksView(props: {
   const unbounded = checks.portfolio.unbounded.length;
   const unknown = checks.portfolio.unknown.length;
   const percentOfEquity = (money: number): string =>
-    equity > 0 ? ` (${((money / equity) * 100).toFixed(2)}% of equity)` : '';
+    equity > 0 ? ` · ${((money / equity) * 100).toFixed(2)}%` : '';
   return (
     <>
       <dt>Margin allows</dt>
