@@ -17,6 +17,7 @@ import {
 } from './orders';
 import { JournalEntry, JournalPage, JournalQuery } from './journal';
 import { chartIpcChannels } from './ipc-chart';
+import { tradeRulesIpcChannels, tradeRulesIpcEvents } from './ipc-trade-rules';
 import { cloudIpcChannels, cloudIpcEvents } from './ipc-cloud';
 import { TimeDisplay, TimeOffsetSec } from '../time/clock-model';
 
@@ -406,6 +407,8 @@ export const ipcChannels = {
   ...cloudIpcChannels,
   /** Chart bars (ipc-chart.ts). */
   ...chartIpcChannels,
+  /** Trailing stop, break-even and multiple take-profits (ipc-trade-rules.ts). */
+  ...tradeRulesIpcChannels,
 } as const;
 
 /** Every event main pushes, with its payload schema. */
@@ -427,6 +430,8 @@ export const ipcEvents = {
   'settings:changed': Settings,
   /** Cloud sign-in state, links and connector states after any change (ipc-cloud.ts). */
   ...cloudIpcEvents,
+  /** Trailing/break-even rules after any change (ipc-trade-rules.ts). */
+  ...tradeRulesIpcEvents,
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------

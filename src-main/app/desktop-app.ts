@@ -32,6 +32,9 @@ import { type Logger } from '../../src-core/logger';
 import { createFileLogger } from '../services/file-logger';
 import { createServerBridge } from '../services/server-bridge';
 import { SettingsStore } from '../services/settings';
+import { tradeRulesIpcHandlers } from '../services/trade-rules/ipc-handlers';
+import { RuleStore } from '../services/trade-rules/rule-store';
+import { TradeManager } from '../services/trade-rules/trade-manager';
 import { createBridgeMarket, type BridgeMarket } from './bridge-market';
 import { createEaInstaller } from './ea-installer';
 
@@ -218,6 +221,42 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
       events.emit('settings:changed', s);
     });
 
+    // Trailing stop and break-even run here, in main, while the app is open (docs/trade-management.md).
+    const tradeRules = new TradeManager({
+      store: new RuleStore(db, logger),
+      market,
+      modify: (input) => executor.modifyPosition(input),
+      clock,
+      logger,
+    });
+    cleanups.push(async () => {
+      tradeRules.close();
+      await tradeRules.idle();
+    });
+    tradeRules.onChanged((rules) => {
+      events.emit('trade-rules:changed', { rules: [...rules], runsWhere: 'app' });
+    });
+    const offRuleTicks = server.onTick((tick, session) => {
+      if (tick.bid > 0 && tick.ask > 0) {
+        tradeRules.onQuote(
+          { symbol: tick.symbol, bid: tick.bid, ask: tick.ask, timeMs: tick.timeMsc },
+          session.key,
+        );
+      }
+    });
+    const offRuleTxns = server.onTransaction((_txn, session) => {
+      if (session.key === market.activeKey()) void tradeRules.refresh();
+    });
+    const offRuleSessions = server.onSession((event) => {
+      // After the market port has chosen the active session for this event.
+      if (event.kind === 'opened') queueMicrotask(() => void tradeRules.refresh());
+    });
+    cleanups.push(() => {
+      offRuleTicks();
+      offRuleTxns();
+      offRuleSessions();
+    });
+
     const demo: DemoPort = {
       async start(req: IpcRequest<'demo:start'>): Promise<Result<BridgeStatus>> {
         if (simulator !== null) return ok(market.status());
@@ -354,6 +393,10 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
         installer,
         cloud: cloudIpcHandlers(cloud),
         chart: chartIpcHandlers(createChartBars({ server, activeKey: () => market.activeKey() })),
+        tradeRules: tradeRulesIpcHandlers(tradeRules, {
+          spec: (symbol) => market.spec(symbol),
+          openMarket: (input) => executor.openMarket(input),
+        }),
       }),
       logger,
     );

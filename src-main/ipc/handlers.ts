@@ -59,5 +59,6 @@ export function createIpcHandlers(ports: DesktopPorts): IpcHandlers {
 
     ...ports.cloud,
     ...ports.chart,
+    ...ports.tradeRules,
   } satisfies IpcHandlers;
 }

@@ -26,6 +26,7 @@ import type {
 import type { JournalPage, JournalQuery } from '../../src-core/contracts/journal';
 import type { ChartIpcHandlers } from '../services/chart/chart-bars';
 import type { CloudIpcHandlers } from '../services/cloud-sync/ipc-handlers';
+import type { TradeRulesIpcHandlers } from '../services/trade-rules/ipc-handlers';
 
 /** Something that may answer now or later. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -105,4 +106,6 @@ export interface DesktopPorts {
   readonly cloud: CloudIpcHandlers;
   /** Chart bars (`chartIpcHandlers` from services/chart), merged as they are. */
   readonly chart: ChartIpcHandlers;
+  /** Trailing/break-even rules and split orders (`tradeRulesIpcHandlers` from services/trade-rules). */
+  readonly tradeRules: TradeRulesIpcHandlers;
 }
