@@ -83,19 +83,19 @@ export type SplitOrderResult = z.infer<typeof SplitOrderResult>;
 
 export const tradeRulesIpcChannels = {
   /** The rules main keeps (every account's), and where they run. */
-  'trade-rules:list': { request: z.strictObject({}), response: rulesList },
+  'stops:list-rules': { request: z.strictObject({}), response: rulesList },
   /** Sets (or replaces and re-arms) the rule of an open position of the active account. */
-  'trade-rules:set': {
+  'stops:set-rule': {
     request: z.strictObject({ ticket: Ticket, rule: StopRule }),
     response: TradeRuleView,
   },
   /** Removes a position's rule; the stop stays where it is. */
-  'trade-rules:remove': { request: z.strictObject({ ticket: Ticket }), response: rulesList },
+  'stops:remove-rule': { request: z.strictObject({ ticket: Ticket }), response: rulesList },
   /** A trade split into parts with their own take-profits; each part is its own journalled order. */
   'orders:open-split': { request: OpenSplitOrder, response: SplitOrderResult },
 } as const;
 
 export const tradeRulesIpcEvents = {
   /** The full list after any change (set, removed, moved, refused, dropped with its position). */
-  'trade-rules:changed': rulesList,
+  'stops:rules-changed': rulesList,
 } as const;

@@ -234,7 +234,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
       await tradeRules.idle();
     });
     tradeRules.onChanged((rules) => {
-      events.emit('trade-rules:changed', { rules: [...rules], runsWhere: 'app' });
+      events.emit('stops:rules-changed', { rules: [...rules], runsWhere: 'app' });
     });
     const offRuleTicks = server.onTick((tick, session) => {
       if (tick.bid > 0 && tick.ask > 0) {

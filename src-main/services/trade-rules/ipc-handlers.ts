@@ -18,9 +18,9 @@ export type TradeRulesIpcHandlers = {
 export function tradeRulesIpcHandlers(manager: TradeManager, split: OpenSplitDeps): TradeRulesIpcHandlers {
   const list = () => ({ rules: manager.list(), runsWhere: 'app' as const });
   return {
-    'trade-rules:list': () => Promise.resolve(ok(list())),
-    'trade-rules:set': (req) => manager.set(req.ticket, req.rule),
-    'trade-rules:remove': (req) => {
+    'stops:list-rules': () => Promise.resolve(ok(list())),
+    'stops:set-rule': (req) => manager.set(req.ticket, req.rule),
+    'stops:remove-rule': (req) => {
       const r = manager.remove(req.ticket);
       return Promise.resolve(r.ok ? ok(list()) : r);
     },
