@@ -4,6 +4,7 @@ import { createDraftsSlice, type DraftsSlice } from './drafts-slice';
 import { createJournalSlice, type JournalSlice } from './journal-slice';
 import { createMarketSlice, type MarketSlice } from './market-slice';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice';
+import { createStopRulesSlice, type StopRulesSlice } from './stop-rules-slice';
 import { createTradingSlice, type TradingSlice } from './trading-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
 
@@ -14,6 +15,7 @@ export type AppState = ConnectionSlice &
   JournalSlice &
   SettingsSlice &
   DraftsSlice &
+  StopRulesSlice &
   UiSlice;
 
 export type AppStore = StoreApi<AppState>;
@@ -26,6 +28,7 @@ export function createAppStore(): AppStore {
     ...createJournalSlice(...a),
     ...createSettingsSlice(...a),
     ...createDraftsSlice(...a),
+    ...createStopRulesSlice(...a),
     ...createUiSlice(...a),
   }));
 }

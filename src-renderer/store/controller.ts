@@ -8,6 +8,8 @@ import type {
   SettingsPatch,
 } from '../../src-core/contracts/ipc';
 import type { JournalEntry } from '../../src-core/contracts/journal';
+import type { OpenSplitOrder, SplitOrderResult } from '../../src-core/contracts/ipc-trade-rules';
+import type { StopRule } from '../../src-core/trading/stop-rules';
 import type {
   CancelOrder,
   CloseAll,
@@ -45,6 +47,11 @@ export interface Controller {
   closeAll(place: ErrorPlace, input: CloseAll): Promise<OrderAnswer | null>;
   cancelOrder(place: ErrorPlace, input: CancelOrder): Promise<OrderAnswer | null>;
   updateSettings(place: ErrorPlace, patch: SettingsPatch): Promise<boolean>;
+  /** Sets (or re-arms) a position's trailing/break-even rule; true when main kept it. */
+  setStopRule(place: ErrorPlace, ticket: string, rule: StopRule): Promise<boolean>;
+  removeStopRule(place: ErrorPlace, ticket: string): Promise<boolean>;
+  /** Opens a trade split into parts with their own TPs; the answer says which parts opened. */
+  openSplit(place: ErrorPlace, input: OpenSplitOrder): Promise<SplitOrderResult | null>;
   addSymbol(symbol: string): Promise<void>;
   removeSymbol(symbol: string): Promise<void>;
   /** Loads a spec on demand (calculator or ticket on a symbol outside the watchlist). */
@@ -244,13 +251,15 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
   }
 
   async function resync(): Promise<void> {
-    const [info, settings, bridge, cloud] = await Promise.all([
+    const [info, settings, bridge, cloud, rules] = await Promise.all([
       read('app', 'app:get-info'),
       read('app', 'settings:get'),
       read('app', 'bridge:get-status'),
       read('cloud', 'cloud:get-state'),
+      read('app', 'stops:list-rules'),
     ]);
     if (info !== null) state().setAppInfo(info);
+    if (rules !== null) state().setStopRules(rules.rules);
     if (cloud !== null) state().setCloud(cloud);
     if (settings !== null) applySettings(settings);
     if (bridge !== null) state().setBridge(bridge);
@@ -306,6 +315,9 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
         client.on('cloud:state-changed', (cloud) => {
           state().setCloud(cloud);
         }),
+        client.on('stops:rules-changed', ({ rules }) => {
+          state().setStopRules(rules);
+        }),
         () => {
           batcher.dispose();
         },
@@ -329,6 +341,43 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
       state().setError(place, null);
       applySettings(settings);
       return true;
+    },
+    async setStopRule(place, ticket, rule) {
+      state().setBusy(place, true);
+      try {
+        const saved = await read(place, 'stops:set-rule', { ticket, rule });
+        if (saved === null) return false;
+        state().setError(place, null);
+        return true;
+      } finally {
+        state().setBusy(place, false);
+      }
+    },
+    async removeStopRule(place, ticket) {
+      const rules = await read(place, 'stops:remove-rule', { ticket });
+      if (rules === null) return false;
+      state().setError(place, null);
+      state().setStopRules(rules.rules);
+      return true;
+    },
+    async openSplit(place, input) {
+      if (state().busy[place] === true) return null;
+      state().setBusy(place, true);
+      state().setError(place, null);
+      try {
+        const result = await read(place, 'orders:open-split', { requestKey: newRequestKey(), ...input });
+        if (result === null) return null;
+        if (result.isComplete) {
+          state().notify('ok', result.message);
+          state().setBottomTab('positions');
+        } else {
+          state().setError(place, result.message);
+          state().notify('error', result.message);
+        }
+        return result;
+      } finally {
+        state().setBusy(place, false);
+      }
     },
     async addSymbol(symbol) {
       state().addToWatchlist(symbol);

@@ -20,6 +20,8 @@ import {
   useSpec,
 } from '../../store/use-app';
 import { useOrderGuard } from '../one-click/use-order-guard';
+import { stopRuleKey } from '../../store/stop-rules-slice';
+import { describeStopRule, StopRuleEditor } from '../stop-rules/StopRuleEditor';
 import { closePrice, liveProfit } from './position-math';
 
 export const positionPlace = (ticket: string): string => `position:${ticket}`;
@@ -48,6 +50,9 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
   // `focus`: the field the trader double-clicked, which takes the keyboard.
   const [edit, setEdit] = useState<{ sl: string; tp: string; focus?: 'sl' | 'tp' } | null>(null);
   const [partial, setPartial] = useState<string | null>(null);
+  const [isRuleOpen, setRuleOpen] = useState(false);
+  const account = useApp((s) => s.bridge?.activeSessionId ?? null);
+  const rule = useApp((s) => (account === null ? undefined : s.stopRules[stopRuleKey(account, p.ticket)]));
   const profit = liveProfit(p, quote, spec, currency);
   const current = quote === undefined ? p.priceCurrent : closePrice(p.side, quote);
 
@@ -302,6 +307,23 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
             )}
             <button
               type="button"
+              className={`btn tiny ${rule === undefined ? 'ghost' : rule.status === 'paused' ? 'warn' : 'accent'}`}
+              data-testid={`position-rule-${p.ticket}`}
+              data-rule={rule?.status ?? 'none'}
+              aria-expanded={isRuleOpen}
+              title={
+                rule === undefined
+                  ? 'Trailing stop and break-even (run in Pipdesk while it is open)'
+                  : `${describeStopRule(rule.rule)}${rule.status === 'paused' ? ' (paused)' : ''}`
+              }
+              onClick={() => {
+                setRuleOpen(!isRuleOpen);
+              }}
+            >
+              {rule === undefined ? 'Trail' : rule.status === 'paused' ? 'Trail ‖' : 'Trail ●'}
+            </button>
+            <button
+              type="button"
               className="btn tiny danger"
               data-testid={`position-close-${p.ticket}`}
               disabled={isBusy}
@@ -314,6 +336,19 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
           </div>
         </td>
       </tr>
+      {isRuleOpen ? (
+        <tr className="rule-row">
+          <td colSpan={12}>
+            <StopRuleEditor
+              position={p}
+              rule={rule}
+              onClose={() => {
+                setRuleOpen(false);
+              }}
+            />
+          </td>
+        </tr>
+      ) : null}
       {error === undefined ? null : (
         <tr className="error-row">
           <td colSpan={12}>

@@ -24,6 +24,7 @@ import { ratesFromQuotes } from '../calculator/calculator-model';
 import { SymbolSelect } from '../calculator/Calculator';
 import { Price } from '../market-watch/MarketWatch';
 import { useOrderGuard } from '../one-click/use-order-guard';
+import { SplitTargets } from './SplitTargets';
 import { checkTicket, checkTicketLimits } from './ticket-rules';
 import { useTerminalMarginCheck } from './use-margin-check';
 import '../calculator/calculator.css';
@@ -394,6 +395,14 @@ export function OrderTicket(): ReactNode {
         </span>
       </div>
       <InlineError message={error} testId="ticket-error" />
+      {isMarket ? (
+        <SplitTargets
+          order={model.order?.kind === 'market' ? model.order.input : null}
+          spec={spec}
+          entry={model.entry}
+          problems={model.problems}
+        />
+      ) : null}
     </div>
   );
 }
