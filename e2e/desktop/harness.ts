@@ -25,6 +25,11 @@ export interface DesktopHarness {
   settings(patch: SettingsPatch): Promise<void>;
   /** Saves a screenshot to e2e/screenshots/<name>.png. */
   screenshot(name: string): Promise<void>;
+  /**
+   * Quits and restarts the app's main side on the same data folder (the simulated terminal stays up and
+   * reconnects), then reloads the page from the new web host and waits for the link, as reopening Pipdesk does.
+   */
+  restartApp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,7 +62,7 @@ export async function startDesktop(options: HarnessOptions = {}): Promise<Deskto
       ...(options.timeOffsetSec === undefined ? {} : { timeOffsetSec: options.timeOffsetSec }),
     },
   });
-  const { app, host, sim } = fixture;
+  const { sim } = fixture;
   const cleanups: (() => Promise<void>)[] = [() => fixture.stop()];
   const close = async (): Promise<void> => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
@@ -65,7 +70,7 @@ export async function startDesktop(options: HarnessOptions = {}): Promise<Deskto
   try {
     if (sim === null) throw new Error('the fixture started no simulator');
     const settle = async (patch: SettingsPatch): Promise<void> => {
-      const answer = await app.dispatcher.invoke('settings:set', { patch }, { via: 'e2e' });
+      const answer = await fixture.app.dispatcher.invoke('settings:set', { patch }, { via: 'e2e' });
       if (!answer.ok) throw new Error(`settings:set: ${answer.error.message}`);
     };
     await settle({
@@ -87,13 +92,26 @@ export async function startDesktop(options: HarnessOptions = {}): Promise<Deskto
       .locator('[data-testid="bridge-state"]:is([data-state="connected"], [data-state="demo"])')
       .waitFor();
     await mkdir(SCREENSHOT_DIR, { recursive: true });
+    const waitForLink = () =>
+      page
+        .locator('[data-testid="bridge-state"]:is([data-state="connected"], [data-state="demo"])')
+        .waitFor();
     return {
-      app,
-      host,
+      get app() {
+        return fixture.app;
+      },
+      get host() {
+        return fixture.host;
+      },
       sim,
       browser,
       page,
       settings: settle,
+      restartApp: async () => {
+        await fixture.restartApp();
+        await page.goto(fixture.url);
+        await waitForLink();
+      },
       screenshot: async (name) => {
         await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
       },

@@ -337,17 +337,13 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
         </td>
       </tr>
       {isRuleOpen ? (
-        <tr className="rule-row">
-          <td colSpan={12}>
-            <StopRuleEditor
-              position={p}
-              rule={rule}
-              onClose={() => {
-                setRuleOpen(false);
-              }}
-            />
-          </td>
-        </tr>
+        <StopRuleEditor
+          position={p}
+          rule={rule}
+          onClose={() => {
+            setRuleOpen(false);
+          }}
+        />
       ) : null}
       {error === undefined ? null : (
         <tr className="error-row">

@@ -1,10 +1,12 @@
-import { useState, type ReactNode } from 'react';
+import { useCallback, useRef, useState, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 import type { Position } from '../../../src-core/contracts/ipc';
 import type { TradeRuleView } from '../../../src-core/contracts/ipc-trade-rules';
 import { StopRule, type DistanceUnit } from '../../../src-core/trading/stop-rules';
 import { parseNumber } from '../../app/format';
 import { useApp, useBusy, useController, usePlaceError } from '../../store/use-app';
 import { InlineError, NumberField, Segmented } from '../../ui/controls';
+import { useFocusTrap } from '../../ui/use-focus-trap';
 
 /** Where a position's rule errors show. */
 export const stopRulePlace = (ticket: string): string => `stop-rule:${ticket}`;
@@ -70,7 +72,10 @@ export function readStopRule(d: Draft): { ok: true; rule: StopRule } | { ok: fal
   };
 }
 
-/** A position's trailing stop and break-even: set, change, remove; what happened last and where it runs. */
+/**
+ * A position's trailing stop and break-even in a dialog over the app (the positions table is too narrow and
+ * too short on a small window to hold the form): set, change, remove; what happened last and where it runs.
+ */
 export function StopRuleEditor(props: {
   position: Position;
   rule: TradeRuleView | undefined;
@@ -96,145 +101,158 @@ export function StopRuleEditor(props: {
     void controller.setStopRule(place, p.ticket, read.rule);
   };
   const t = p.ticket;
-  return (
-    <div className="stop-rule" data-testid={`rule-editor-${t}`}>
-      <div className="stop-rule-head">
-        <strong>
-          Trailing stop &amp; break-even · #{t} {p.symbol}
-        </strong>
-        <Segmented
-          value={d.unit}
-          label="Distances in"
-          testId={`rule-unit-${t}`}
-          options={[
-            { value: 'pips', label: 'Pips' },
-            { value: 'points', label: 'Points' },
-          ]}
-          onChange={(unit) => {
-            set({ unit });
-          }}
-        />
-      </div>
-      <div className="stop-rule-grid">
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={d.isTrailing}
-            data-testid={`rule-trailing-on-${t}`}
-            onChange={(e) => {
-              set({ isTrailing: e.target.checked });
+  const dialogRef = useRef<HTMLDivElement>(null);
+  const { onClose } = props;
+  const close = useCallback(() => {
+    setError(place, null);
+    onClose();
+  }, [setError, place, onClose]);
+  useFocusTrap(dialogRef, true, close);
+  return createPortal(
+    <div className="modal-backdrop">
+      <div
+        ref={dialogRef}
+        className="modal stop-rule"
+        role="dialog"
+        aria-modal="true"
+        aria-label={`Trailing stop and break-even of #${t}`}
+        data-testid={`rule-editor-${t}`}
+      >
+        <div className="stop-rule-head">
+          <h2>
+            Trailing stop &amp; break-even
+            <span className="muted small">
+              {' '}
+              #{t} · {p.side} {p.volume} {p.symbol}
+            </span>
+          </h2>
+          <Segmented
+            value={d.unit}
+            label="Distances in"
+            testId={`rule-unit-${t}`}
+            options={[
+              { value: 'pips', label: 'Pips' },
+              { value: 'points', label: 'Points' },
+            ]}
+            onChange={(unit) => {
+              set({ unit });
             }}
           />
-          Trailing stop
-        </label>
-        <NumberField
-          label="Distance"
-          suffix={unitLabel}
-          value={d.distance}
-          disabled={!d.isTrailing}
-          testId={`rule-distance-${t}`}
-          title="Once the position is this far in profit, the SL follows the market at this distance."
-          step={1}
-          onChange={(distance) => {
-            set({ distance });
-          }}
-        />
-        <NumberField
-          label="Step"
-          suffix={unitLabel}
-          value={d.step}
-          disabled={!d.isTrailing}
-          testId={`rule-step-${t}`}
-          title="The SL moves only when it can move by at least this much (one modify per step, not per tick)."
-          step={1}
-          onChange={(step) => {
-            set({ step });
-          }}
-        />
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={d.isBreakEven}
-            data-testid={`rule-be-on-${t}`}
-            onChange={(e) => {
-              set({ isBreakEven: e.target.checked });
+        </div>
+        <div className="stop-rule-grid">
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={d.isTrailing}
+              data-testid={`rule-trailing-on-${t}`}
+              onChange={(e) => {
+                set({ isTrailing: e.target.checked });
+              }}
+            />
+            Trailing stop
+          </label>
+          <NumberField
+            label="Distance"
+            suffix={unitLabel}
+            value={d.distance}
+            disabled={!d.isTrailing}
+            testId={`rule-distance-${t}`}
+            title="Once the position is this far in profit, the SL follows the market at this distance."
+            step={1}
+            onChange={(distance) => {
+              set({ distance });
             }}
           />
-          Break-even
-        </label>
-        <NumberField
-          label="Trigger"
-          suffix={unitLabel}
-          value={d.trigger}
-          disabled={!d.isBreakEven}
-          testId={`rule-trigger-${t}`}
-          title="Once the position is this far in profit, the SL goes to the open price plus the offset."
-          step={1}
-          onChange={(trigger) => {
-            set({ trigger });
-          }}
-        />
-        <NumberField
-          label="Offset"
-          suffix={unitLabel}
-          value={d.offset}
-          disabled={!d.isBreakEven}
-          testId={`rule-offset-${t}`}
-          title="Profit locked in beyond the open price."
-          step={1}
-          onChange={(offset) => {
-            set({ offset });
-          }}
-        />
-      </div>
-      <p className="muted small stop-rule-where" data-testid={`rule-where-${t}`}>
-        {RUNS_WHERE_TEXT}
-      </p>
-      {rule === undefined ? null : (
-        <p className="small" data-testid={`rule-status-${t}`} data-status={rule.status}>
-          <span className={`state-chip ${rule.status === 'paused' ? 'rejected' : 'done'}`}>
-            {rule.status === 'paused' ? 'Paused' : 'Active'}
-          </span>{' '}
-          {describeStopRule(rule.rule)} · {rule.moves} move{rule.moves === 1 ? '' : 's'}
-          {rule.note === null ? '' : ` · ${rule.note}`}
+          <NumberField
+            label="Step"
+            suffix={unitLabel}
+            value={d.step}
+            disabled={!d.isTrailing}
+            testId={`rule-step-${t}`}
+            title="The SL moves only when it can move by at least this much (one modify per step, not per tick)."
+            step={1}
+            onChange={(step) => {
+              set({ step });
+            }}
+          />
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={d.isBreakEven}
+              data-testid={`rule-be-on-${t}`}
+              onChange={(e) => {
+                set({ isBreakEven: e.target.checked });
+              }}
+            />
+            Break-even
+          </label>
+          <NumberField
+            label="Trigger"
+            suffix={unitLabel}
+            value={d.trigger}
+            disabled={!d.isBreakEven}
+            testId={`rule-trigger-${t}`}
+            title="Once the position is this far in profit, the SL goes to the open price plus the offset."
+            step={1}
+            onChange={(trigger) => {
+              set({ trigger });
+            }}
+          />
+          <NumberField
+            label="Offset"
+            suffix={unitLabel}
+            value={d.offset}
+            disabled={!d.isBreakEven}
+            testId={`rule-offset-${t}`}
+            title="Profit locked in beyond the open price."
+            step={1}
+            onChange={(offset) => {
+              set({ offset });
+            }}
+          />
+        </div>
+        <p className="muted small stop-rule-where" data-testid={`rule-where-${t}`}>
+          {RUNS_WHERE_TEXT}
         </p>
-      )}
-      <InlineError message={error} testId={`rule-error-${t}`} />
-      <div className="actions-row">
-        <button
-          type="button"
-          className="btn tiny accent"
-          data-testid={`rule-save-${t}`}
-          disabled={isBusy}
-          onClick={save}
-        >
-          {rule === undefined ? 'Start' : rule.status === 'paused' ? 'Save and re-arm' : 'Save'}
-        </button>
         {rule === undefined ? null : (
+          <p className="small" data-testid={`rule-status-${t}`} data-status={rule.status}>
+            <span className={`state-chip ${rule.status === 'paused' ? 'rejected' : 'done'}`}>
+              {rule.status === 'paused' ? 'Paused' : 'Active'}
+            </span>{' '}
+            {describeStopRule(rule.rule)} · {rule.moves} move{rule.moves === 1 ? '' : 's'}
+            {rule.note === null ? '' : ` · ${rule.note}`}
+          </p>
+        )}
+        <InlineError message={error} testId={`rule-error-${t}`} />
+        <div className="actions-row">
           <button
             type="button"
-            className="btn tiny ghost"
-            data-testid={`rule-remove-${t}`}
+            className="btn tiny accent"
+            data-testid={`rule-save-${t}`}
             disabled={isBusy}
-            onClick={() => {
-              void controller.removeStopRule(place, p.ticket);
-            }}
+            onClick={save}
           >
-            Stop rule
+            {rule === undefined ? 'Start' : rule.status === 'paused' ? 'Save and re-arm' : 'Save'}
           </button>
-        )}
-        <button
-          type="button"
-          className="btn tiny ghost"
-          data-testid={`rule-close-${t}`}
-          onClick={() => {
-            setError(place, null);
-            props.onClose();
-          }}
-        >
-          Close
-        </button>
+          {rule === undefined ? null : (
+            <button
+              type="button"
+              className="btn tiny ghost"
+              data-testid={`rule-remove-${t}`}
+              disabled={isBusy}
+              onClick={() => {
+                void controller.removeStopRule(place, p.ticket);
+              }}
+            >
+              Stop rule
+            </button>
+          )}
+          <button type="button" className="btn tiny ghost" data-testid={`rule-close-${t}`} onClick={close}>
+            Close
+          </button>
+        </div>
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 }
