@@ -4,6 +4,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, {
+  LogController,
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
@@ -35,6 +36,7 @@ import {
 } from './http/boundary';
 import { outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
 import { Metrics, instrumentHttp, routeLabel } from './observability/metrics';
+import { REQUEST_ID_HEADER, requestIdFor } from './observability/request-id';
 import { authRoutes } from './routes/auth/index';
 import { connectionRoutes } from './routes/connections/index';
 import { registerPages } from './routes/pages/index';
@@ -132,6 +134,10 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     // Long enough for slow clients, short enough that idle sockets do not pile up.
     requestTimeout: 30_000,
     return503OnClosing: true,
+    // One id per request in every log line (`request_id`), in the response and in connector frames.
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    genReqId: (request) => requestIdFor(request.headers[REQUEST_ID_HEADER], hops > 0),
     // Malformed percent-encoding in the path: the project's error shape, not Fastify's.
     frameworkErrors: (error, _request, reply) => {
       const apiErr =
@@ -151,6 +157,11 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify(serverOptions).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // First hook of all, so even a request refused at the boundary answers with its id.
+  app.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
 
   const db = openDatabase(config.databaseUrl, app.log);
   if (options.migrate !== false) await migrateToLatest(db);

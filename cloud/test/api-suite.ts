@@ -1121,7 +1121,7 @@ export function apiSuite(dialect: 'sqlite' | 'postgres'): void {
             ],
           }),
         );
-        expect(await client.next()).toEqual({ type: 'ack', ids: ['j-1', 'j-2'] });
+        expect(await client.next()).toMatchObject({ type: 'ack', ids: ['j-1', 'j-2'] });
         expect(app.cloud.hub.lastStatus(id)).toMatchObject({ open_positions: 2 });
         expect(
           await app.cloud.hub.deliver(id, { type: 'command', id: 'c1', name: 'refresh', args: {} }),

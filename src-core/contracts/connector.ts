@@ -100,10 +100,19 @@ export const ConnectorClientMessage = z.discriminatedUnion('type', [
 export type ConnectorClientMessage = z.infer<typeof ConnectorClientMessage>;
 export type ConnectorClientMessageType = ConnectorClientMessage['type'];
 
+/**
+ * The cloud's request id (docs/operations.md, "Request ids"): on welcome, ack and error frames the id of the
+ * socket's upgrade request, on a command the id of the portal request that sent it. The desktop logs it so its
+ * log lines can be matched with the cloud's.
+ */
+export const RequestId = z.string().max(128);
+export type RequestId = z.infer<typeof RequestId>;
+
 /** Sent once the socket is accepted. */
 export const ConnectorWelcome = z.object({
   type: z.literal('welcome'),
   connection_id: Id,
+  request_id: RequestId.optional(),
   /** How often the cloud pings (protocol-level ping frames), in milliseconds. */
   heartbeat_ms: z.number().int().positive(),
 });
@@ -130,6 +139,7 @@ export type RefusedEntry = z.infer<typeof RefusedEntry>;
  */
 export const JournalAck = z.object({
   type: z.literal('ack'),
+  request_id: RequestId.optional(),
   ids: z.array(Id),
   refused: z.array(RefusedEntry).optional(),
 });
@@ -145,6 +155,7 @@ export type ConnectorErrorCode = z.infer<typeof ConnectorErrorCode>;
 
 export const ConnectorError = z.object({
   type: z.literal('error'),
+  request_id: RequestId.optional(),
   code: ConnectorErrorCode,
   message: z.string(),
   /** Field paths that failed validation, when `code` is `invalid_message`. */
@@ -158,6 +169,7 @@ export type ConnectorError = z.infer<typeof ConnectorError>;
  */
 export const ConnectorCommand = z.object({
   type: z.literal('command'),
+  request_id: RequestId.optional(),
   id: Id,
   name: z.string().min(1).max(64),
   args: z.record(z.string(), z.unknown()),

@@ -30,6 +30,8 @@ export interface ConnectorPeer {
   readonly sessionId: string;
   readonly ip: string;
   readonly connectedAt: number;
+  /** The upgrade request's id, sent in welcome, ack and error frames and logged with the socket's lines. */
+  readonly requestId: string;
 }
 
 /** A journal entry that passed the envelope checks, with its position in the batch. */
@@ -222,7 +224,12 @@ export class ConnectorHub {
     this.startTimer();
     for (const handler of this.presenceHandlers) handler(peer, true);
     socket.send(
-      JSON.stringify({ type: 'welcome', connection_id: peer.connectionId, heartbeat_ms: this.heartbeatMs }),
+      JSON.stringify({
+        type: 'welcome',
+        connection_id: peer.connectionId,
+        request_id: peer.requestId,
+        heartbeat_ms: this.heartbeatMs,
+      }),
     );
     return held;
   }
@@ -230,7 +237,12 @@ export class ConnectorHub {
   /** Handles one inbound frame of an attached socket. */
   async receive(held: Held, data: RawData, isBinary: boolean): Promise<void> {
     const reply = (message: ConnectorServerMessage): void => {
-      if (held.socket.readyState === held.socket.OPEN) held.socket.send(JSON.stringify(message));
+      if (held.socket.readyState !== held.socket.OPEN) return;
+      const stamped =
+        message.type === 'ack' || message.type === 'error'
+          ? { ...message, request_id: held.peer.requestId }
+          : message;
+      held.socket.send(JSON.stringify(stamped));
     };
     const fail = (error: Omit<ConnectorError, 'type'>): void => {
       this.metrics?.connectorFrames.inc({ type: 'invalid' });
@@ -282,7 +294,11 @@ export class ConnectorHub {
           this.metrics?.journalEntries.inc({ result: 'refused' }, allRefused.length);
           if (allRefused.length > 0) {
             this.log.warn(
-              { connectionId: held.peer.connectionId, refused: allRefused.slice(0, 20) },
+              {
+                connectionId: held.peer.connectionId,
+                request_id: held.peer.requestId,
+                refused: allRefused.slice(0, 20),
+              },
               'connector: journal entries refused',
             );
           }
@@ -302,7 +318,7 @@ export class ConnectorHub {
       }
     } catch (error) {
       this.log.error(
-        { err: error, connectionId: held.peer.connectionId },
+        { err: error, connectionId: held.peer.connectionId, request_id: held.peer.requestId },
         'connector message handler failed',
       );
       reply({

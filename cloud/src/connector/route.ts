@@ -115,10 +115,12 @@ export function registerConnectorRoute(app: FastifyInstance, accounts: AccountSe
             sessionId: auth.sessionId,
             ip: request.ip,
             connectedAt: app.cloud.clock.now(),
+            requestId: request.id,
           },
           socket,
         );
         held = accepted;
+        request.log.info({ connectionId }, 'connector attached');
         for (const frame of early.splice(0)) {
           chain = chain.then(() => hub.receive(accepted, frame.data, frame.isBinary));
         }

@@ -342,21 +342,37 @@ export class CloudSync {
         const live = this.#live.get(link.connectionId);
         if (live === undefined) return;
         switch (message.type) {
+          // requestId is the cloud's request id (docs/operations.md, "Request ids"): the cloud's log lines for
+          // the same socket or remote order carry it as request_id.
           case 'welcome':
+            this.#o.logger.info('cloud-sync: connected to the cloud', {
+              connectionId: link.connectionId,
+              requestId: message.request_id,
+            });
             this.#onOpen(live);
             return;
           case 'ack':
-            this.#onAck(live, message.ids, message.refused ?? []);
+            this.#onAck(live, message.ids, message.refused ?? [], message.request_id);
             return;
           case 'command':
+            this.#o.logger.info('cloud-sync: command from the cloud', {
+              connectionId: link.connectionId,
+              commandId: message.id,
+              name: message.name,
+              requestId: message.request_id,
+            });
             this.#onCommand(live, message).catch((error: unknown) => {
-              this.#o.logger.error('cloud-sync: command handling failed', { error });
+              this.#o.logger.error('cloud-sync: command handling failed', {
+                error,
+                requestId: message.request_id,
+              });
             });
             return;
           case 'error':
             this.#o.logger.warn('cloud-sync: the cloud refused a frame', {
               code: message.code,
               message: message.message,
+              requestId: message.request_id,
             });
             return;
           case 'pong':
@@ -475,7 +491,12 @@ export class CloudSync {
     if (sent) live.inFlight = inFlight;
   }
 
-  #onAck(live: Live, ids: readonly string[], refused: readonly RefusedEntry[]): void {
+  #onAck(
+    live: Live,
+    ids: readonly string[],
+    refused: readonly RefusedEntry[],
+    requestId: string | undefined,
+  ): void {
     const inFlight = live.inFlight;
     if (inFlight === null) return;
     const seqs = ids.flatMap((id) => inFlight.get(id)?.seqs ?? []);
@@ -496,6 +517,7 @@ export class CloudSync {
       this.#o.logger.warn('cloud-sync: the cloud refused a journal entry; kept aside', {
         entryId: refusal.id,
         reason: refusal.reason,
+        requestId,
       });
     }
     // Only now may the outbox forget them: a crash before this line resends them, and the cloud ignores repeats.

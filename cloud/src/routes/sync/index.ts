@@ -397,6 +397,7 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
         const command: ConnectorCommand = {
           type: 'command',
           id: randomUUID(),
+          request_id: request.id,
           name: PLACE_ORDER_COMMAND,
           args: { request_key: request.body.request_key, intent: request.body.intent },
         };

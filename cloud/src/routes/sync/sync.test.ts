@@ -67,7 +67,7 @@ describe('sync: journal', () => {
     const b = makeEntry({ symbol: 'XAUUSD', origin: 'remote' });
     connector.send({ type: 'journal', entries: [asFrame(a), asFrame(b)] });
     const ack = await connector.next((m) => m.type === 'ack');
-    expect(ack).toEqual({ type: 'ack', ids: [a.id, b.id] });
+    expect(ack).toMatchObject({ type: 'ack', ids: [a.id, b.id] });
 
     // The same again (a resend after a lost ack), a newer version of a, and an older version of b.
     const aDone = { ...a, state: 'done' as const, version: 3, message: 'Bought', updatedAt: a.updatedAt + 5 };
@@ -75,7 +75,7 @@ describe('sync: journal', () => {
       type: 'journal',
       entries: [asFrame(a), asFrame(aDone), asFrame({ ...b, version: 1, state: 'sent' })],
     });
-    expect(await connector.next((m) => m.type === 'ack')).toEqual({
+    expect(await connector.next((m) => m.type === 'ack')).toMatchObject({
       type: 'ack',
       ids: [a.id, aDone.id, b.id],
     });
@@ -104,7 +104,7 @@ describe('sync: journal', () => {
       ],
     });
     // An unknown kind may be from a newer desktop: neither taken nor refused, so a newer cloud can take it.
-    expect(await connector.next((m) => m.type === 'ack')).toEqual({
+    expect(await connector.next((m) => m.type === 'ack')).toMatchObject({
       type: 'ack',
       ids: [good.id],
       refused: [
