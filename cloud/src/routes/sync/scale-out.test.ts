@@ -171,7 +171,10 @@ describe('sync across two instances (PostgreSQL + Redis)', () => {
     });
     const entry = makeEntry({ origin: 'remote' });
     connector.send({ type: 'journal', entries: [asFrame(entry), asFrame(entry)] });
-    expect(await connector.next((m) => m.type === 'ack')).toMatchObject({ type: 'ack', ids: [entry.id, entry.id] });
+    expect(await connector.next((m) => m.type === 'ack')).toMatchObject({
+      type: 'ack',
+      ids: [entry.id, entry.id],
+    });
     expect(await nextEvent()).toMatchObject({
       type: 'journal',
       entries: [{ id: entry.id, origin: 'remote' }],
