@@ -154,6 +154,29 @@ describe('the position-size calculator knows the account (web host + simulator i
       expect(h.sim.state.positions()).toEqual([]);
     });
 
+    it('never waits on a slow terminal: "checking…" with the send button usable', async () => {
+      const { page } = h;
+      await page.getByTestId('tab-ticket').click();
+      await page.getByTestId('ticket-mode-market').click();
+      await page.getByTestId('ticket-symbol').selectOption('EURUSD');
+      await page.getByTestId('ticket-sl').fill('');
+      await page.getByTestId('ticket-volume').fill('0.10');
+      await page.locator('[data-testid="ticket-send-reason"][data-state="ok"]').waitFor();
+      // Every answer of the terminal now takes 3 s: the margin check cannot come back before the assertions.
+      h.sim.faults.delayMs = 3_000;
+      try {
+        await page.getByTestId('ticket-volume').fill('0.20');
+        const checking = page.locator('[data-testid="ticket-send-reason"][data-state="checking"]');
+        await checking.waitFor();
+        expect(await checking.textContent()).toBe('Checking the margin with the terminal…');
+        expect(await page.getByTestId('ticket-submit').isDisabled()).toBe(false);
+      } finally {
+        h.sim.faults.delayMs = 0;
+      }
+      await page.locator('[data-testid="ticket-send-reason"][data-state="ok"]').waitFor();
+      expect(h.sim.state.positions()).toEqual([]);
+    });
+
     it('takes the stop from a chart line, and moves the line when the field changes', async () => {
       const { page } = h;
       await openCalculator(page, 'EURUSD');
