@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createIpcClient } from './ipc-client';
 import {
   createWebSocketTransport,
+  hashWithoutToken,
+  tokenFromHash,
   parseHostFrame,
   type SocketLike,
   type WebClientFrame,
@@ -91,5 +93,23 @@ describe('web transport: frames from the host are checked with zod', () => {
     t.push({ type: 'result', id: call?.type === 'invoke' ? call.id : -1, response: { ok: false, error } });
     expect(await answer).toEqual({ ok: false, error });
     t.transport.close();
+  });
+});
+
+describe('the token in the URL fragment', () => {
+  it('is read only from a well-formed token parameter', () => {
+    expect(tokenFromHash('#token=abcdefghijklmnop0123')).toBe('abcdefghijklmnop0123');
+    expect(tokenFromHash('#view=chart&token=abcdefghijklmnop0123')).toBe('abcdefghijklmnop0123');
+    expect(tokenFromHash('#token=short')).toBeNull();
+    expect(tokenFromHash('#token=abcdefghijklmnop%00')).toBeNull();
+    expect(tokenFromHash('')).toBeNull();
+  });
+
+  it('is removed from the fragment, keeping the other parameters', () => {
+    expect(hashWithoutToken('#token=abcdefghijklmnop0123')).toBe('');
+    expect(hashWithoutToken('#view=chart&token=abcdefghijklmnop0123&x=1')).toBe('#view=chart&x=1');
+    expect(hashWithoutToken('#token')).toBe('');
+    expect(hashWithoutToken('')).toBe('');
+    expect(hashWithoutToken('#a=1')).toBe('#a=1');
   });
 });

@@ -276,6 +276,16 @@ export function parseHostFrame(data: string): Result<WebHostFrame, string> {
   return ok(frame.data);
 }
 
+/**
+ * The fragment without its `token=` parameter (`''` when nothing else is left), so the page can drop the token
+ * from the address bar once read; other fragment parameters are kept in order.
+ */
+export function hashWithoutToken(hash: string): string {
+  const body = hash.startsWith('#') ? hash.slice(1) : hash;
+  const rest = body.split('&').filter((part) => part !== '' && part.split('=', 1)[0] !== 'token');
+  return rest.length === 0 ? '' : `#${rest.join('&')}`;
+}
+
 /** Reads the token from a URL fragment such as `#token=abc` (other fragment parameters are ignored). */
 export function tokenFromHash(hash: string): string | null {
   const body = hash.startsWith('#') ? hash.slice(1) : hash;

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 
 const TYPES: Readonly<Record<string, string>> = {
@@ -24,8 +24,14 @@ export interface StaticFile {
   readonly isImmutable: boolean;
 }
 
+function isInside(root: string, full: string): boolean {
+  return full === root || full.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
 /**
  * Resolves a URL path inside `root`, refusing anything that would leave it (`..`, encoded separators, NUL).
+ * The file's real path (symlinks resolved) must also lie inside the real root: a link planted in the build
+ * folder must not serve the trader's other files (docs/security.md, local web host).
  * Paths without an extension fall back to `index.html` so client-side routes load the app.
  */
 export async function readStatic(root: string, urlPath: string): Promise<StaticFile | null> {
@@ -36,19 +42,30 @@ export async function readStatic(root: string, urlPath: string): Promise<StaticF
     return null;
   }
   if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  // Raw `..` segments are refused before normalisation too: `normalize` would fold `/a/../../x` into `../x` only
+  // sometimes, and a path that asks to climb is never a renderer asset.
+  if (decoded.split('/').includes('..')) return null;
+  let realRoot: string;
+  try {
+    realRoot = await realpath(root);
+  } catch {
+    return null;
+  }
   const relative = normalize(decoded).replace(/^([/\\])+/, '');
   if (relative.split(/[/\\]/).includes('..')) return null;
   const wanted = relative === '' ? 'index.html' : relative;
   const candidates = extname(wanted) === '' ? [wanted, 'index.html'] : [wanted];
   for (const candidate of candidates) {
     const full = join(root, candidate);
-    if (full !== root && !full.startsWith(root.endsWith(sep) ? root : root + sep)) return null;
+    if (!isInside(root, full)) return null;
     try {
-      const info = await stat(full);
+      const real = await realpath(full);
+      if (!isInside(realRoot, real)) return null;
+      const info = await stat(real);
       if (!info.isFile()) continue;
       const ext = extname(full).toLowerCase();
       return {
-        body: await readFile(full),
+        body: await readFile(real),
         contentType: TYPES[ext] ?? 'application/octet-stream',
         isImmutable: candidate.startsWith('assets/'),
       };

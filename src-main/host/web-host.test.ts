@@ -1,8 +1,9 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ok } from '../../src-core/result';
 import { createIpcClient } from '../../src-core/contracts/ipc-client';
 import {
@@ -16,7 +17,7 @@ import { createIpcEventHub, type IpcEventHub } from '../ipc/events';
 import { handlersWith } from '../ipc/testing/test-handlers';
 import { createMemoryLogger } from '../../src-core/logger';
 import { connectNodeSocket } from './node-socket';
-import { startWebHost, type WebHost } from './web-host';
+import { startWebHost, type WebHost, type WebHostLimits } from './web-host';
 
 interface HttpAnswer {
   status: number;
@@ -336,6 +337,89 @@ describe('page transport across a host restart', () => {
     } finally {
       transport.close();
       await second.close();
+    }
+  });
+});
+
+/** Opens a raw TCP connection that never sends a byte; resolves once the client side is connected. */
+function idleSocket(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.on('error', () => undefined); // a dropped socket may reset; its 'close' is what the test waits for
+    socket.once('connect', () => {
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+}
+
+const closed = (socket: Socket): Promise<void> =>
+  socket.closed ? Promise.resolve() : new Promise((resolve) => socket.once('close', () => { resolve(); }));
+
+describe('web host under a connection flood', () => {
+  const startCapped = (limits: Partial<WebHostLimits>, token: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipdesk-webhost-flood-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Pipdesk</title><div id="root"></div>');
+    return startWebHost({
+      dispatcher: createIpcDispatcher(handlersWith({}), createMemoryLogger()),
+      events: createIpcEventHub(),
+      logger: createMemoryLogger(),
+      staticDir: dir,
+      token,
+      limits,
+    });
+  };
+
+  it('refuses connections over the cap at accept, so descriptors stay bounded', async () => {
+    const host = await startCapped({ maxConnections: 4, idleTimeoutMs: 60_000 }, 'flood-token-0123456789');
+    const held: Socket[] = [];
+    try {
+      for (let i = 0; i < 4; i += 1) held.push(await idleSocket(host.port));
+      await vi.waitFor(async () => {
+        expect(await host.connectionCount()).toBe(4);
+      });
+      const excess = await Promise.all(Array.from({ length: 6 }, () => idleSocket(host.port)));
+      await Promise.all(excess.map(closed)); // the host closes every one of them
+      expect(await host.connectionCount()).toBe(4);
+      expect(held.every((s) => !s.closed)).toBe(true);
+      await expect(get(host.port, '/')).rejects.toThrow(); // full: a page cannot load while the flood holds
+      for (const s of held) s.destroy();
+      await vi.waitFor(async () => {
+        expect(await host.connectionCount()).toBe(0);
+      });
+      expect((await get(host.port, '/')).status).toBe(200);
+    } finally {
+      for (const s of held) s.destroy();
+      await host.close();
+    }
+  });
+
+  it('closes idle connections, so the page loads again while an authenticated page keeps its socket', async () => {
+    const token = 'flood-token-abcdef012345';
+    const host = await startCapped({ maxConnections: 6, idleTimeoutMs: 150 }, token);
+    const transport = createWebSocketTransport({
+      url: host.wsUrl,
+      token,
+      connect: (url) => connectNodeSocket(url, host.origin),
+      setTimer: (f, ms) => setTimeout(f, ms),
+    });
+    const client = createIpcClient(transport);
+    try {
+      const answer = async () => {
+        const r = await client.invoke('settings:get');
+        return r.ok ? 'ok' : r.error.code; // the test handlers answer NOT_CONNECTED; TRANSPORT would mean no socket
+      };
+      expect(await answer()).toBe('NOT_CONNECTED');
+      // More idle connections than the cap: the excess is refused, the rest are closed once idle.
+      const flood = await Promise.all(Array.from({ length: 12 }, () => idleSocket(host.port)));
+      await Promise.all(flood.map(closed));
+      expect((await get(host.port, '/')).body).toContain('<div id="root">');
+      // The page's WebSocket outlived every idle deadline of the flood and still answers.
+      expect(host.clientCount()).toBe(1);
+      expect(await answer()).toBe('NOT_CONNECTED');
+    } finally {
+      transport.close();
+      await host.close();
     }
   });
 });

@@ -27,6 +27,32 @@ export const MAX_FRAME_BYTES = 1_048_576;
 /** A page that falls this far behind stops receiving ticks until it catches up (later ticks supersede them). */
 const TICK_BACKLOG_BYTES = 4 * 1_048_576;
 
+/**
+ * Connection limits of the web host. A local process can open thousands of idle TCP connections; without a cap
+ * they take every file descriptor and the UI stops loading (docs/security.md, connection floods).
+ */
+export interface WebHostLimits {
+  /** Open sockets at most (pages, their WebSockets, and idle connections); excess are closed at accept. */
+  readonly maxConnections: number;
+  /** A connection that sends or receives nothing for this long is closed (WebSockets are exempt once upgraded). */
+  readonly idleTimeoutMs: number;
+  /** A request's headers must arrive within this time. */
+  readonly headersTimeoutMs: number;
+  /** A whole request must arrive within this time (at least {@link WebHostLimits.headersTimeoutMs}). */
+  readonly requestTimeoutMs: number;
+  /** A kept-alive connection waits this long for its next request. */
+  readonly keepAliveTimeoutMs: number;
+}
+
+/** Generous for one trader's browser tabs, small enough that a flood cannot exhaust descriptors. */
+export const DEFAULT_WEB_HOST_LIMITS: WebHostLimits = {
+  maxConnections: 256,
+  idleTimeoutMs: 10_000,
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+};
+
 /** Options of {@link startWebHost}. */
 export interface WebHostOptions {
   readonly dispatcher: IpcDispatcher;
@@ -40,6 +66,8 @@ export interface WebHostOptions {
   readonly token?: string;
   /** Defaults to {@link AUTH_TIMEOUT_MS}. */
   readonly authTimeoutMs?: number;
+  /** Overrides of {@link DEFAULT_WEB_HOST_LIMITS} (tests shorten the timeouts). */
+  readonly limits?: Partial<WebHostLimits>;
 }
 
 /** A running web host. */
@@ -54,6 +82,8 @@ export interface WebHost {
   readonly wsUrl: string;
   /** Authenticated pages connected now. */
   readonly clientCount: () => number;
+  /** TCP connections the host holds now (capped by {@link WebHostLimits.maxConnections}). */
+  readonly connectionCount: () => Promise<number>;
   close(): Promise<void>;
 }
 
@@ -123,12 +153,39 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     res.end(req.method === 'HEAD' ? undefined : file.body);
   }
 
-  const server = createServer((req, res) => {
-    onRequest(req, res).catch((error: unknown) => {
-      logger.error('web host: request failed', { error });
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
-      res.end('Internal error');
-    });
+  const limits: WebHostLimits = { ...DEFAULT_WEB_HOST_LIMITS, ...options.limits };
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // Node checks header/request deadlines on this interval (30 s by default), far coarser than the deadlines.
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 2))),
+    },
+    (req, res) => {
+      onRequest(req, res).catch((error: unknown) => {
+        logger.error('web host: request failed', { error });
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+        res.end('Internal error');
+      });
+    },
+  );
+  server.maxConnections = limits.maxConnections;
+  // Without a 'timeout' listener Node destroys a socket idle this long: a connection that never sends a byte is
+  // not covered by headersTimeout until a request starts. ws clears the timeout on upgrade, so pages keep theirs.
+  server.setTimeout(limits.idleTimeoutMs);
+  let refusedSinceLog = 0;
+  server.on('drop', () => {
+    // One warning per burst, not per refused socket: a flood must not rotate the logs away.
+    if (refusedSinceLog++ === 0) {
+      setTimeout(() => {
+        logger.warn('web host: refused connections over the cap', {
+          count: refusedSinceLog,
+          maxConnections: limits.maxConnections,
+        });
+        refusedSinceLog = 0;
+      }, 10_000).unref();
+    }
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
@@ -261,6 +318,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     url: `${origin}/#token=${token}`,
     wsUrl: `ws://${LOOPBACK}:${port}${WEB_IPC_PATH}`,
     clientCount: () => subscriptions.size,
+    connectionCount: () =>
+      new Promise<number>((resolve, reject) => {
+        server.getConnections((error, count) => {
+          if (error === null) resolve(count);
+          else reject(error);
+        });
+      }),
     async close() {
       stopEvents();
       for (const ws of wss.clients) ws.close(WS_CLOSE_SHUTDOWN, 'shutting down');
