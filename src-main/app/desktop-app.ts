@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { appError, err, ok, type Result } from '../../src-core/result';
 import type { AppInfo, BridgeStatus, IpcRequest } from '../../src-core/contracts/ipc';
@@ -136,7 +136,7 @@ function installPipeName(settings: SettingsStore): string {
 export async function startDesktopApp(options: DesktopAppOptions): Promise<DesktopApp> {
   const platform = options.platform ?? process.platform;
   const env = options.env ?? process.env;
-  mkdirSync(options.dataDir, { recursive: true });
+  ensurePrivateDir(options.dataDir);
   const logFile = join(options.dataDir, 'logs', 'main.log');
   const logger = options.logger ?? createFileLogger({ file: logFile });
   const clock = systemClock;

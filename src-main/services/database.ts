@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensurePrivateDir, ensurePrivateFile, restrictExisting } from './private-files';
 
 /** The app's SQLite handle (journal, settings). */
 export type Db = Database.Database;
@@ -22,9 +22,16 @@ export interface Migration {
  * `pending`/`sent`, which start-up reconciliation settles.
  */
 export function openDatabase(file: string): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const isFile = file !== ':memory:';
+  if (isFile) {
+    // The file exists 0600 before SQLite opens it, so the -wal and -shm SQLite creates take the same mode
+    // (SQLite copies the database file's permissions to them); see private-files.ts for why.
+    ensurePrivateDir(dirname(file));
+    ensurePrivateFile(file);
+  }
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  if (isFile) restrictExisting([`${file}-wal`, `${file}-shm`]);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   // Another process (a second app instance, a reader) may hold the write lock briefly.

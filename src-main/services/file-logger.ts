@@ -1,6 +1,7 @@
 import log from 'electron-log/node';
 import { basename, dirname, join } from 'node:path';
 import { existsSync, renameSync, rmSync } from 'node:fs';
+import { ensurePrivateDir, ensurePrivateFile } from './private-files';
 import { redact, type LogFields, type Logger, type LogLevel } from '../../src-core/logger';
 
 /** Options for {@link createFileLogger}. */
@@ -30,6 +31,10 @@ export function createFileLogger(options: FileLoggerOptions): Logger {
   file.level = options.level ?? 'info';
   file.maxSize = options.maxBytes ?? 5 * 1024 * 1024;
   file.resolvePathFn = () => options.file;
+  // electron-log appends to an existing file and keeps its mode: create it 0600 in a 0700 folder first, and
+  // again after each rotation (private-files.ts says why).
+  ensurePrivateDir(dirname(options.file));
+  ensurePrivateFile(options.file);
   file.format = '[{iso}] [{level}] {text}';
   // electron-log keeps one `.old.log`; shift numbered archives so a busy day keeps more history.
   file.archiveLogFn = (oldFile) => {
@@ -42,6 +47,7 @@ export function createFileLogger(options: FileLoggerOptions): Logger {
       if (existsSync(from)) renameSync(from, join(dir, `${stem}.${i + 1}.log`));
     }
     renameSync(path, join(dir, `${stem}.1.log`));
+    ensurePrivateFile(path);
   };
   const write =
     (level: LogLevel) =>
