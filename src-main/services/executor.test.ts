@@ -416,6 +416,48 @@ describe('Executor: other operations', () => {
     });
   });
 
+  it('checks a modified expiration against the trade server clock, as placing does (UTC+3 and UTC-5)', async () => {
+    const hour = 3_600_000;
+    const place = async () => {
+      const placed = await executor.placePending({
+        symbol: 'EURUSD',
+        kind: 'buy_limit',
+        price: 1.08,
+        volume: 0.1,
+      });
+      expect(placed.ok).toBe(true);
+      return placed.ok ? (placed.order ?? '') : '';
+    };
+    // A UTC+3 server: 30 minutes before the server's now is already past there, though 2.5 h after UTC now.
+    Object.assign(bridge.accountInfo, { timeOffsetSec: 10_800 });
+    const plus3 = await place();
+    const serverNowPlus3 = Date.now() + 3 * hour;
+    expect(
+      await executor.modifyOrder({ ticket: plus3, expiration: serverNowPlus3 - hour / 2 }),
+    ).toMatchObject({
+      ok: false,
+      code: 'EXPIRATION_IN_PAST',
+    });
+    expect(
+      await executor.modifyOrder({ ticket: plus3, expiration: serverNowPlus3 + 2 * hour }),
+    ).toMatchObject({
+      ok: true,
+    });
+    // A UTC-5 server: 2 h ahead on the server's clock is 3 h before UTC now, and must still be accepted.
+    Object.assign(bridge.accountInfo, { timeOffsetSec: -18_000 });
+    const minus5 = await place();
+    const serverNowMinus5 = Date.now() - 5 * hour;
+    expect(
+      await executor.modifyOrder({ ticket: minus5, expiration: serverNowMinus5 + 2 * hour }),
+    ).toMatchObject({
+      ok: true,
+    });
+    expect(await executor.modifyOrder({ ticket: minus5, expiration: serverNowMinus5 - hour })).toMatchObject({
+      ok: false,
+      code: 'EXPIRATION_IN_PAST',
+    });
+  });
+
   it('position: modify SL/TP, partial close, close, close all', async () => {
     const opened = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.3 });
     if (!opened.ok) throw new Error(opened.message);

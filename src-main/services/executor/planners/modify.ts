@@ -5,6 +5,8 @@ import { fmtPrice, fmtStop } from '../../messages';
 import { checkOrderChange, checkPositionChange, orderKindOf } from '../../order-checks';
 import type { Refusal, SendPlan } from '../context';
 import { nz, sideOfPosition } from '../market-data';
+import { fromBridgeFailure } from '../refusals';
+import { utcToServerMs } from '../../../../src-core/time/clock-model';
 import type { PlannerDeps } from './deps';
 
 /** A position's new SL/TP (SLTP). */
@@ -49,7 +51,11 @@ export async function planModifyOrder(
   const live = await d.data.specAndQuote(o.symbol);
   if (!live.ok) return live;
   const { spec, quote } = live.value;
-  const checked = checkOrderChange(spec, quote, o, input, d.clock.now());
+  // The expiration is on the trade server's clock (docs/clock-model.md), so "now" must be too, as when placing.
+  const account = await d.bridge.account();
+  if (!account.ok) return err(fromBridgeFailure(account.error, 'reading the account'));
+  const serverNow = utcToServerMs(d.clock.now(), account.value.timeOffsetSec ?? 0);
+  const checked = checkOrderChange(spec, quote, o, input, serverNow);
   if (!checked.ok) return err(checked.error);
   const c = checked.value;
   const kind = orderKindOf(o.type);

@@ -3,6 +3,7 @@ import type { Result } from '../../../../src-core/result';
 import { err, ok } from '../../../../src-core/result';
 import { fmtPrice, fmtVolume, pendingWords } from '../../messages';
 import { checkPendingOrder, checkRisk, riskMoneyOf } from '../../order-checks';
+import { utcToServerMs } from '../../../../src-core/time/clock-model';
 import type { Refusal, SendPlan } from '../context';
 import { nz } from '../market-data';
 import { fromBridgeFailure } from '../refusals';
@@ -24,7 +25,7 @@ export async function planPending(
   if (!context.ok) return context;
   const { spec, quote, account, positions } = context.value;
   // The expiration is on the trade server's clock (docs/clock-model.md), so "now" must be too.
-  const serverNow = d.clock.now() + (account.timeOffsetSec ?? 0) * 1000;
+  const serverNow = utcToServerMs(d.clock.now(), account.timeOffsetSec ?? 0);
   const checked = checkPendingOrder(spec, quote, input, serverNow);
   if (!checked.ok) return err(checked.error);
   const c = checked.value;
