@@ -354,7 +354,13 @@ function idleSocket(port: number): Promise<Socket> {
 }
 
 const closed = (socket: Socket): Promise<void> =>
-  socket.closed ? Promise.resolve() : new Promise((resolve) => socket.once('close', () => { resolve(); }));
+  socket.closed
+    ? Promise.resolve()
+    : new Promise((resolve) =>
+        socket.once('close', () => {
+          resolve();
+        }),
+      );
 
 describe('web host under a connection flood', () => {
   const startCapped = (limits: Partial<WebHostLimits>, token: string) => {
