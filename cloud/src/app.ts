@@ -20,7 +20,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { Redis } from 'ioredis';
 import { join } from 'node:path';
-import { Health, Readiness } from '../../src-core/contracts/cloud-api';
+import { ErrorBody, Health, Readiness } from '../../src-core/contracts/cloud-api';
 import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import { DEFAULT_LIMITS, LIMIT_NAMES, enforceLimit, type CloudContext, type LimitName } from './context';
@@ -322,7 +322,8 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
 
   app.get(
     '/healthz',
-    { schema: { tags: ['health'], summary: 'Liveness probe', response: { 200: Health } } },
+    // 400: the boundary refuses hostile input (a NUL in the query) on every route, probes included.
+    { schema: { tags: ['health'], summary: 'Liveness probe', response: { 200: Health, 400: ErrorBody } } },
     () => ({
       status: 'ok' as const,
     }),
@@ -333,7 +334,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
       schema: {
         tags: ['health'],
         summary: 'Readiness probe: database, Redis and the relays between instances',
-        response: { 200: Readiness, 503: Readiness },
+        response: { 200: Readiness, 400: ErrorBody, 503: Readiness },
       },
     },
     async (_request, reply) => {

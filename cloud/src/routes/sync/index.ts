@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorBody, IdParams } from '../../../../src-core/contracts/cloud-api';
 import {
@@ -284,7 +285,13 @@ export function syncRoutes(options: SyncOptions = {}): FastifyPluginAsyncZod {
           summary: 'Live status and journal events (text/event-stream)',
           security: bearer,
           params: IdParams,
-          response: failures,
+          // The stream itself is text/event-stream (docs/cloud-sync.md); its events are LiveEvent objects.
+          response: {
+            200: z
+              .string()
+              .describe('text/event-stream: `event: status|journal` lines with LiveEvent JSON data'),
+            ...failures,
+          },
         },
       },
       async (request, reply) => {
