@@ -162,7 +162,7 @@ describe('cloud/deploy/alerts.yml', () => {
       expect(used.length > 0 || builtIn, `${rule.alert} names no metric`).toBe(true);
       expect(
         used.filter((name) => !names.has(name)),
-        `${rule.alert}`,
+        rule.alert,
       ).toEqual([]);
       for (const [open, close] of [
         ['(', ')'],
