@@ -46,6 +46,7 @@ import { AccessTokens } from './security/access-tokens';
 import { Keys } from './security/crypto';
 import { DEFAULT_ARGON2, PasswordHasher, type Argon2Params } from './security/passwords';
 import { RateLimiter, type LimitRule } from './security/rate-limiter';
+import { SessionGate } from './security/session-gate';
 import { AccountService } from './services/accounts';
 import { AuditLog } from './services/audit';
 
@@ -71,6 +72,11 @@ export interface BuildOptions {
   readonly migrate?: boolean;
   /** Cloud sync timings (remote order wait, live stream keep-alive); tests shorten them. */
   readonly sync?: SyncOptions;
+  /**
+   * Remember verified tokens, and live sessions while Redis confirms them (default true; docs/security.md,
+   * "Session checks and revocation"). The cloud bench switches it off to measure what it saves.
+   */
+  readonly authCache?: boolean;
 }
 
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'body.password', 'body.new_password'];
@@ -210,7 +216,17 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     db,
     keys,
     hasher: new PasswordHasher(options.argon2 ?? DEFAULT_ARGON2, config.hashConcurrency),
-    accessTokens: new AccessTokens(keys.jwt, config.publicUrl, config.accessTokenTtlSec, clock),
+    accessTokens: new AccessTokens(
+      keys.jwt,
+      config.publicUrl,
+      config.accessTokenTtlSec,
+      clock,
+      options.authCache !== false,
+    ),
+    sessionGate:
+      redis === undefined || options.authCache === false
+        ? SessionGate.disabled()
+        : SessionGate.withRedis(redis, config.redisKeyPrefix),
     limiter: new RateLimiter(redis, config.redisKeyPrefix, clock, app.log),
     mailer: {
       send: (message) => metrics.trackMail(mailer.send(message)),

@@ -6,6 +6,7 @@ import type { Mailer } from './mail/mailer';
 import type { AccessTokens } from './security/access-tokens';
 import type { Keys } from './security/crypto';
 import type { PasswordHasher } from './security/passwords';
+import type { SessionGate } from './security/session-gate';
 import type { LimitRule, RateLimiter } from './security/rate-limiter';
 import { apiError } from './errors';
 import type { AuditLog } from './services/audit';
@@ -65,6 +66,8 @@ export interface CloudContext {
   readonly db: Db;
   readonly hasher: PasswordHasher;
   readonly accessTokens: AccessTokens;
+  /** Remembers live sessions between requests while Redis confirms each one (security/session-gate.ts). */
+  readonly sessionGate: SessionGate;
   readonly keys: Keys;
   readonly limiter: RateLimiter;
   readonly mailer: Mailer;

@@ -37,7 +37,8 @@ const needAuth = (request: FastifyRequest) => {
   return request.auth;
 };
 
-const failures = { 400: ErrorBody, 401: ErrorBody, 409: ErrorBody, 429: ErrorBody };
+// 503: a revocation that could not reach every instance does not happen (docs/security.md).
+const failures = { 400: ErrorBody, 401: ErrorBody, 409: ErrorBody, 429: ErrorBody, 503: ErrorBody };
 const bearer = [{ bearerAuth: [] }];
 
 /** `/api/v1/auth/*`: accounts, sessions, password reset, 2FA. */
@@ -147,7 +148,7 @@ export function authRoutes(accounts: AccountService): FastifyPluginCallbackZod {
           summary: "End one of the user's sessions",
           security: bearer,
           params: IdParams,
-          response: { 200: Ok, 401: ErrorBody, 404: ErrorBody },
+          response: { 200: Ok, 401: ErrorBody, 404: ErrorBody, 503: ErrorBody },
         },
       },
       async (request) => {

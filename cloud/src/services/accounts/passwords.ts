@@ -63,7 +63,7 @@ export class Passwords {
         .execute();
       // Other devices are signed out (ASVS 5.0 7.4.3); this one keeps its session, and access tokens already
       // issued stay valid (no cut-off): the caller proved the current password.
-      const revoked = await revokeSessions(trx, {
+      const revoked = await revokeSessions(trx, this.ctx.sessionGate, {
         userId: user.id,
         reason: 'password_changed',
         now,
@@ -188,7 +188,7 @@ export class Passwords {
         .execute();
       // Whoever held the old password may hold a session or a token: every session ends, and the cut-off
       // (tokens_valid_after above) refuses every access token issued before now.
-      const revoked = await revokeSessions(trx, {
+      const revoked = await revokeSessions(trx, this.ctx.sessionGate, {
         userId: reset.user_id,
         reason: 'password_reset',
         now: done,

@@ -5,6 +5,7 @@ import type { Database } from '../../db/schema';
 import { enforceLimit } from '../../context';
 import { errors } from '../../errors';
 import { newId, randomToken, tokenHash } from '../../security/crypto';
+import { isLive, type SessionGate } from '../../security/session-gate';
 import { iso, type Caller } from './account-rows';
 
 /** Why sessions were ended, as stored in `sessions.revoked_reason`. */
@@ -14,9 +15,12 @@ export type RevokeReason =
 /**
  * Ends a user's live sessions inside the caller's transaction and returns their ids (for the connector
  * sockets). `keep` spares one session: a password change keeps the device that made it, a reset keeps none.
+ * The ended sessions are marked for every instance before the transaction commits; when that fails the
+ * transaction rolls back with a 503 (security/session-gate.ts).
  */
 export async function revokeSessions(
   trx: Transaction<Database>,
+  gate: SessionGate,
   options: {
     readonly userId: string;
     readonly reason: RevokeReason;
@@ -30,8 +34,9 @@ export async function revokeSessions(
     .where('user_id', '=', options.userId)
     .where('revoked_at', 'is', null);
   if (options.keep !== undefined) query = query.where('id', '!=', options.keep);
-  const revoked = await query.returning('id').execute();
-  return revoked.map((r) => r.id);
+  const revoked = (await query.returning('id').execute()).map((r) => r.id);
+  await gate.markRevoked(revoked);
+  return revoked;
 }
 
 /**
@@ -115,6 +120,10 @@ export class Sessions {
   async authenticate(token: string): Promise<AuthContext | null> {
     const claims = await this.ctx.accessTokens.verify(token);
     if (claims === null) return null;
+    const now = this.ctx.clock.now();
+    // With Redis, one round trip there usually decides; the database answers when it cannot.
+    const { verdict, ticket } = await this.ctx.sessionGate.check(claims, now);
+    if (verdict !== undefined) return verdict ? { userId: claims.sub, sessionId: claims.sid } : null;
     const row = await this.db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -123,8 +132,13 @@ export class Sessions {
       .where('sessions.user_id', '=', claims.sub)
       .executeTakeFirst();
     if (row === undefined || row.revoked_at !== null) return null;
-    if (row.expires_at <= this.ctx.clock.now() || claims.iat_ms < row.tokens_valid_after) return null;
-    return { userId: claims.sub, sessionId: claims.sid };
+    const session = {
+      userId: claims.sub,
+      expiresAt: row.expires_at,
+      tokensValidAfter: row.tokens_valid_after,
+    };
+    this.ctx.sessionGate.remember(claims.sid, session, ticket);
+    return isLive(session, claims, now) ? { userId: claims.sub, sessionId: claims.sid } : null;
   }
 
   async refresh(refreshToken: string, caller: Caller): Promise<TokenPair> {
@@ -184,12 +198,29 @@ export class Sessions {
   }
 
   private async revokeSession(sessionId: string, reason: RevokeReason): Promise<void> {
-    await this.db
-      .updateTable('sessions')
-      .set({ revoked_at: this.ctx.clock.now(), revoked_reason: reason })
-      .where('id', '=', sessionId)
-      .where('revoked_at', 'is', null)
-      .execute();
+    if (reason === 'refresh_token_reuse') {
+      // A stolen family must end even with Redis away: the database first, the mark as well as it can be
+      // (other instances then refuse its access tokens from their next database read, within a minute).
+      await this.db
+        .updateTable('sessions')
+        .set({ revoked_at: this.ctx.clock.now(), revoked_reason: reason })
+        .where('id', '=', sessionId)
+        .where('revoked_at', 'is', null)
+        .execute();
+      await this.ctx.sessionGate.markRevoked([sessionId]).catch((error: unknown) => {
+        this.ctx.log.error({ err: error }, 'session revocation: the mark for a reused refresh token failed');
+      });
+    } else {
+      await this.db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('sessions')
+          .set({ revoked_at: this.ctx.clock.now(), revoked_reason: reason })
+          .where('id', '=', sessionId)
+          .where('revoked_at', 'is', null)
+          .execute();
+        await this.ctx.sessionGate.markRevoked([sessionId]);
+      });
+    }
     await this.endConnectorSockets([sessionId]);
   }
 
@@ -245,14 +276,20 @@ export class Sessions {
 
   /** Another user's session answers exactly like a missing one. */
   async revokeOwnSession(auth: AuthContext, sessionId: string, caller: Caller): Promise<void> {
-    const result = await this.db
-      .updateTable('sessions')
-      .set({ revoked_at: this.ctx.clock.now(), revoked_reason: 'revoked_by_user' })
-      .where('id', '=', sessionId)
-      .where('user_id', '=', auth.userId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw errors.notFound('Session');
+    // Marked only once the update proved the session is the caller's: a mark ends a session anywhere.
+    const isRevoked = await this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('sessions')
+        .set({ revoked_at: this.ctx.clock.now(), revoked_reason: 'revoked_by_user' })
+        .where('id', '=', sessionId)
+        .where('user_id', '=', auth.userId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return false;
+      await this.ctx.sessionGate.markRevoked([sessionId]);
+      return true;
+    });
+    if (!isRevoked) throw errors.notFound('Session');
     await this.endConnectorSockets([sessionId]);
     await this.ctx.audit.write({
       event: 'auth.session_revoke',
