@@ -56,6 +56,7 @@ async function serve(): Promise<void> {
       mailFrom: 'bench@pipdesk.local',
       publicUrl: 'http://127.0.0.1',
       jwtSecret: 'bench-secret-bench-secret-bench-secret-0123',
+      totpSealingKey: 'bench-totp-sealing-key-bench-totp-sealing-key',
       accessTokenTtlSec: 3600,
       refreshTokenTtlSec: 86_400,
       trustProxyHops: 0,

@@ -27,6 +27,7 @@ import { DEFAULT_LIMITS, LIMIT_NAMES, enforceLimit, type CloudContext, type Limi
 import { ConnectorHub } from './connector/hub';
 import { registerConnectorRoute } from './connector/route';
 import { migrateToLatest, openDatabase } from './db/database';
+import { resealTotpSecrets } from './db/reseal';
 import { ApiError, apiError, errors } from './errors';
 import {
   answerClientError,
@@ -170,7 +171,17 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   });
 
   const db = openDatabase(config.databaseUrl, app.log);
-  if (options.migrate !== false) await migrateToLatest(db);
+  const keys = new Keys({
+    jwtSecret: config.jwtSecret,
+    totpSealingKey: config.totpSealingKey,
+    totpSealingKeyPrevious: config.totpSealingKeyPrevious,
+    legacyJwtSecret: config.totpLegacyJwtSecret ?? config.jwtSecret,
+  });
+  if (options.migrate !== false) {
+    await migrateToLatest(db);
+    const resealed = await resealTotpSecrets(db.kysely, keys);
+    if (resealed > 0) app.log.info({ resealed }, 'TOTP secrets re-sealed with TOTP_SEALING_KEY');
+  }
 
   const redis =
     config.redisUrl === undefined
@@ -209,7 +220,6 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     (config.smtpUrl === undefined
       ? outboxMailer(join(config.dataDir, 'outbox'), config.mailFrom, app.log)
       : smtpMailer(config.smtpUrl, config.mailFrom));
-  const keys = new Keys(config.jwtSecret);
   const ctx: CloudContext = {
     config,
     clock,

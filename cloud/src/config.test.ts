@@ -80,16 +80,39 @@ describe('loadConfig', () => {
     expect(() =>
       loadConfig({ DATA_DIR: dir(), NODE_ENV: 'production', PUBLIC_URL: 'https://p.app' }),
     ).toThrow(ConfigError);
-    expect(() => loadConfig({ DATA_DIR: dir(), NODE_ENV: 'production', JWT_SECRET: 'y'.repeat(40) })).toThrow(
-      /PUBLIC_URL/,
-    );
+    expect(() =>
+      loadConfig({
+        DATA_DIR: dir(),
+        NODE_ENV: 'production',
+        JWT_SECRET: 'y'.repeat(40),
+        TOTP_SEALING_KEY: 'z'.repeat(40),
+      }),
+    ).toThrow(/PUBLIC_URL/);
     expect(
       loadConfig({
         DATA_DIR: dir(),
         NODE_ENV: 'production',
         JWT_SECRET: 'y'.repeat(40),
+        TOTP_SEALING_KEY: 'z'.repeat(40),
         PUBLIC_URL: 'https://p.app',
       }).env,
     ).toBe('production');
+  });
+
+  it('keeps the TOTP sealing key apart from JWT_SECRET', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'y'.repeat(40), PUBLIC_URL: 'https://p.app' };
+    expect(() => loadConfig({ DATA_DIR: dir(), ...production })).toThrow(/TOTP_SEALING_KEY is required/);
+    expect(() => loadConfig({ DATA_DIR: dir(), ...production, TOTP_SEALING_KEY: 'y'.repeat(40) })).toThrow(
+      /must differ from JWT_SECRET/,
+    );
+    expect(() => loadConfig({ DATA_DIR: dir(), ...production, TOTP_SEALING_KEY: 'short' })).toThrow(
+      /TOTP_SEALING_KEY/,
+    );
+    const dataDir = dir();
+    const config = loadConfig({ DATA_DIR: dataDir });
+    expect(config.totpSealingKey.length).toBeGreaterThanOrEqual(32);
+    expect(config.totpSealingKey).not.toBe(config.jwtSecret);
+    expect(readFileSync(join(dataDir, 'totp-sealing-key'), 'utf8').trim()).toBe(config.totpSealingKey);
+    expect(loadConfig({ DATA_DIR: dataDir }).totpSealingKey).toBe(config.totpSealingKey);
   });
 });

@@ -36,6 +36,19 @@ export const EnvSchema = z.object({
   PUBLIC_URL: z.url().default('http://127.0.0.1:8080'),
   /** HS256 key, at least 32 bytes. Unset outside production: generated once into DATA_DIR/jwt-secret. */
   JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /**
+   * Seals TOTP secrets and keys recovery-code hashes, apart from JWT_SECRET so each can be rotated alone
+   * (docs/security.md, "Keys and rotation"). At least 32 characters. Unset outside production: generated once
+   * into DATA_DIR/totp-sealing-key.
+   */
+  TOTP_SEALING_KEY: z.string().min(32, 'at least 32 characters').optional(),
+  /** The sealing key before a rotation: still opens (and at start re-seals) what it sealed. */
+  TOTP_SEALING_KEY_PREVIOUS: z.string().min(32, 'at least 32 characters').optional(),
+  /**
+   * The JWT_SECRET that sealed 2FA secrets before TOTP_SEALING_KEY existed (default: JWT_SECRET). Set it to the
+   * old value when rotating JWT_SECRET, so recovery codes issued before the key split keep working.
+   */
+  TOTP_LEGACY_JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   /** Access token lifetime in seconds. */
   ACCESS_TOKEN_TTL: z.coerce.number().int().min(30).max(3600).default(900),
   /** Refresh token (and session) lifetime in seconds; re-authentication is required after it (ASVS 3.3.2). */
@@ -71,6 +84,10 @@ export interface Config {
   readonly mailFrom: string;
   readonly publicUrl: string;
   readonly jwtSecret: string;
+  readonly totpSealingKey: string;
+  readonly totpSealingKeyPrevious?: string;
+  /** Unset: JWT_SECRET opens what was sealed before the key split. */
+  readonly totpLegacyJwtSecret?: string;
   readonly accessTokenTtlSec: number;
   readonly refreshTokenTtlSec: number;
   readonly trustProxyHops: number;
@@ -99,6 +116,14 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>> 
   if (env.NODE_ENV === 'production' && env.JWT_SECRET === undefined) {
     throw new ConfigError('JWT_SECRET is required in production (at least 32 random characters).');
   }
+  if (env.NODE_ENV === 'production' && env.TOTP_SEALING_KEY === undefined) {
+    throw new ConfigError(
+      'TOTP_SEALING_KEY is required in production (at least 32 random characters, not JWT_SECRET; see docs/security.md, "Keys and rotation").',
+    );
+  }
+  if (env.TOTP_SEALING_KEY !== undefined && env.TOTP_SEALING_KEY === env.JWT_SECRET) {
+    throw new ConfigError('TOTP_SEALING_KEY must differ from JWT_SECRET, so each can be rotated alone.');
+  }
   if (env.NODE_ENV === 'production' && source['PUBLIC_URL'] === undefined) {
     throw new ConfigError('PUBLIC_URL is required in production (the base of emailed links).');
   }
@@ -114,7 +139,12 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>> 
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
     publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''),
-    jwtSecret: env.JWT_SECRET ?? developmentSecret(dataDir),
+    jwtSecret: env.JWT_SECRET ?? developmentSecret(dataDir, 'jwt-secret'),
+    totpSealingKey: env.TOTP_SEALING_KEY ?? developmentSecret(dataDir, 'totp-sealing-key'),
+    ...(env.TOTP_SEALING_KEY_PREVIOUS === undefined
+      ? {}
+      : { totpSealingKeyPrevious: env.TOTP_SEALING_KEY_PREVIOUS }),
+    ...(env.TOTP_LEGACY_JWT_SECRET === undefined ? {} : { totpLegacyJwtSecret: env.TOTP_LEGACY_JWT_SECRET }),
     accessTokenTtlSec: env.ACCESS_TOKEN_TTL,
     refreshTokenTtlSec: env.REFRESH_TOKEN_TTL,
     trustProxyHops: env.TRUST_PROXY_HOPS,
@@ -126,9 +156,9 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>> 
   };
 }
 
-/** Outside production a missing secret is generated once and kept, so restarts keep sessions valid. */
-function developmentSecret(dataDir: string): string {
-  const file = join(dataDir, 'jwt-secret');
+/** Outside production a missing secret is generated once and kept, so restarts keep sessions and 2FA valid. */
+function developmentSecret(dataDir: string, name: 'jwt-secret' | 'totp-sealing-key'): string {
+  const file = join(dataDir, name);
   if (existsSync(file)) {
     const kept = readFileSync(file, 'utf8').trim();
     if (kept.length >= 32) return kept;

@@ -62,6 +62,7 @@ export function testConfig(overrides: Partial<Config> & { dataDir: string; datab
     mailFrom: 'Pipdesk <no-reply@pipdesk.test>',
     publicUrl: 'https://app.pipdesk.test',
     jwtSecret: 'test-secret-that-is-long-enough-for-hs256-0123456789',
+    totpSealingKey: 'test-totp-sealing-key-apart-from-the-jwt-secret-0123',
     accessTokenTtlSec: 900,
     refreshTokenTtlSec: 30 * 86400,
     trustProxyHops: 0,

@@ -174,7 +174,7 @@ export class TwoFactor {
       .updateTable('recovery_codes')
       .set({ used_at: this.ctx.clock.now() })
       .where('user_id', '=', user.id)
-      .where('code_hash', '=', this.ctx.keys.recoveryCodeHash(normalized))
+      .where('code_hash', 'in', this.ctx.keys.recoveryCodeCandidates(normalized))
       .where('used_at', 'is', null)
       .executeTakeFirst();
     if (Number(claim.numUpdatedRows) !== 1) return refuse('wrong_or_used_recovery_code');
