@@ -82,11 +82,18 @@ describe('production mode: two instances as processes on PostgreSQL and Redis', 
 
   beforeAll(async () => {
     [db, smtp] = await Promise.all([createTestDatabase('postgres', dir.path), startSmtp()]);
-    const [portA, portB] = [await freePort(), await freePort()];
-    const env = (port: number): Record<string, string> => ({
+    const [portA, portB, metricsA, metricsB] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    const shared = {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
-      PORT: String(port),
+      PORT: String(portA),
+      // Each its own metrics listener, as two instances on one host need.
+      METRICS_PORT: String(metricsA),
       PUBLIC_URL: `http://127.0.0.1:${portA}`,
       DATABASE_URL: db.url,
       REDIS_URL,
@@ -96,10 +103,12 @@ describe('production mode: two instances as processes on PostgreSQL and Redis', 
       JWT_SECRET: `production-test-jwt-secret-${unique()}-${unique()}`,
       TOTP_SEALING_KEY: `production-test-totp-sealing-key-${unique()}`,
       LOG_LEVEL: 'info',
-    });
-    const shared = env(portA);
+    };
     // Both migrate at start at the same moment (Kysely's migration lock), as a rolling deploy may.
-    [a, b] = await Promise.all([startInstance(shared), startInstance({ ...shared, PORT: String(portB) })]);
+    [a, b] = await Promise.all([
+      startInstance(shared),
+      startInstance({ ...shared, PORT: String(portB), METRICS_PORT: String(metricsB) }),
+    ]);
   }, 120_000);
 
   afterAll(async () => {
