@@ -109,7 +109,7 @@ describe('production mode: two instances as processes on PostgreSQL and Redis', 
       startInstance(shared),
       startInstance({ ...shared, PORT: String(portB), METRICS_PORT: String(metricsB) }),
     ]);
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     for (const instance of [a, b]) if (instance !== undefined) await stopInstance(instance);
@@ -216,5 +216,5 @@ describe('production mode: two instances as processes on PostgreSQL and Redis', 
     // Both stop cleanly on SIGTERM, as an orchestrator stops them.
     expect(await stopInstance(a)).toBe(0);
     expect(await stopInstance(b)).toBe(0);
-  }, 120_000);
+  }, 180_000);
 });
