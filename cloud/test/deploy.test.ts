@@ -76,6 +76,7 @@ describe('cloud/deploy/compose.yaml', () => {
       const secrets = {
         PUBLIC_URL: 'https://cloud.example.com',
         JWT_SECRET: 'j'.repeat(48),
+        TOTP_SEALING_KEY: 't'.repeat(48),
         POSTGRES_PASSWORD: 'pg-password',
       };
       const env = Object.fromEntries(
