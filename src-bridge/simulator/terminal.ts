@@ -114,6 +114,7 @@ export class SimTerminal {
   readonly #status: Emitter<[TerminalStatus]>;
   readonly #dedup = new Map<string, TradeResultWire>();
   readonly #subscriptions = new Set<string>();
+  #dropReason: string | undefined;
   #link: FramedLink | undefined;
   #isWelcomed = false;
   #isStopped = false;
@@ -269,7 +270,10 @@ export class SimTerminal {
           this.#drop('app silent');
         },
         onClose: (cause) => {
-          if (isConnected) this.#onClosed(cause);
+          // A drop of our own says why (e.g. the app's bye reason) rather than the link's bare "local".
+          const reason = this.#dropReason ?? cause;
+          this.#dropReason = undefined;
+          if (isConnected) this.#onClosed(reason);
         },
       },
       // A test tool answering bursts of pipelined requests in one go: allow a deep write backlog.
@@ -452,7 +456,10 @@ export class SimTerminal {
         this.#options.logger.warn('simulator: app reported a protocol error', { message });
         return;
       case 'bye':
-        this.#drop('app said bye');
+        // The reason (e.g. TOKEN_ROTATED) is what a test or the trader needs to tell a rotation from a crash.
+        this.#drop(
+          `app said bye (${typeof message['reason'] === 'string' ? message['reason'].slice(0, 40) : '?'})`,
+        );
         return;
       default:
         this.#onRequest(message, type);
@@ -828,6 +835,7 @@ export class SimTerminal {
   #drop(reason: string): void {
     const link = this.#link;
     if (link === undefined) return;
+    this.#dropReason = reason;
     this.#options.logger.info('simulator: dropping the link', { reason });
     link.destroy();
   }

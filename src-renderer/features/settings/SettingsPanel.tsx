@@ -186,46 +186,52 @@ function RiskSection(props: { settings: Settings }): ReactNode {
   );
 }
 
-function ConnectionSection(props: { settings: Settings }): ReactNode {
+function ConnectionSection(): ReactNode {
   const controller = useController();
   const bridge = useApp((s) => s.bridge);
-  const error = usePlaceError('settings-pipe');
   const demoError = usePlaceError('demo');
   const isDemoBusy = useBusy('demo');
-  const [pipe, setPipe] = useState(props.settings.pipeName);
+  const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
+  const endpoint = bridge?.pipePath;
+  // Read-only: the pipe name is random per install and written to pipe.txt, which the EA reads; a name typed here
+  // would part the app from its EAs (docs/bridge-protocol.md, "Pairing token and pipe name"). The settings field
+  // stays in the schema so older settings files load unchanged.
   return (
     <section className="settings-section">
       <h3>Connection to MT5</h3>
       <div className="row">
-        <label className="field grow">
-          <span className="field-label">Pipe name (the EA's PipeName input)</span>
-          <span className="field-box">
-            <input
-              value={pipe}
-              data-testid="settings-pipe"
-              spellCheck={false}
-              onChange={(e) => {
-                setPipe(e.target.value);
-              }}
-            />
-          </span>
-        </label>
+        <span className="field grow">
+          <span className="field-label">Listening on (the EA reads this from pipe.txt; nothing to type)</span>
+          <code data-testid="settings-pipe">{endpoint ?? '…'}</code>
+        </span>
         <button
           type="button"
-          className="btn"
-          data-testid="settings-save-pipe"
+          className="btn small"
+          data-testid="settings-copy-pipe"
+          disabled={endpoint === undefined}
           onClick={() => {
-            void controller.updateSettings('settings-pipe', { pipeName: pipe.trim() });
+            if (endpoint === undefined) return;
+            navigator.clipboard.writeText(endpoint).then(
+              () => {
+                setCopied('yes');
+              },
+              () => {
+                setCopied('no');
+              },
+            );
           }}
         >
-          Save
+          Copy
         </button>
+        {copied === null ? null : (
+          <span className="muted small" data-testid="settings-copy-pipe-result">
+            {copied === 'yes' ? 'Copied.' : 'The browser refused the clipboard: select the name to copy it.'}
+          </span>
+        )}
       </div>
-      <InlineError message={error} testId="settings-pipe-error" />
-      <p className="muted small">
-        Listening on <code>{bridge?.pipePath ?? '…'}</code>.{' '}
-        {bridge?.state === 'disconnected' ? (bridge.reason ?? '') : ''}
-      </p>
+      {bridge?.state === 'disconnected' && bridge.reason !== null ? (
+        <p className="muted small">{bridge.reason}</p>
+      ) : null}
       <PairingSection />
       {bridge !== null && bridge.sessions.length > 0 ? (
         <ul className="session-list">
@@ -444,7 +450,7 @@ export function SettingsPanel(): ReactNode {
               <InlineError message={error} testId="settings-error" />
             </section>
             <RiskSection settings={settings} />
-            <ConnectionSection settings={settings} />
+            <ConnectionSection />
             <CloudSection />
             <InstallerSection />
           </>
