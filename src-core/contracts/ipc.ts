@@ -19,6 +19,8 @@ import { JournalEntry, JournalPage, JournalQuery } from './journal';
 import { chartIpcChannels } from './ipc-chart';
 import { tradeRulesIpcChannels, tradeRulesIpcEvents } from './ipc-trade-rules';
 import { cloudIpcChannels, cloudIpcEvents } from './ipc-cloud';
+import { historyIpcChannels, historyIpcEvents } from './ipc-history';
+import { DEFAULT_NOTIFICATION_SETTINGS, NotificationSettings } from './notification-settings';
 import { TimeDisplay, TimeOffsetSec } from '../time/clock-model';
 
 /**
@@ -254,6 +256,8 @@ export const Settings = z.object({
   defaultDeviationPoints: z.number().int().min(0).max(10_000),
   /** The clock times are shown and typed in: the trade server's or this computer's (docs/clock-model.md). */
   timeDisplay: TimeDisplay,
+  /** Which events notify, and how (notification-settings.ts); absent in older files, read as the defaults. */
+  notifications: NotificationSettings.default(DEFAULT_NOTIFICATION_SETTINGS),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -267,6 +271,8 @@ export const SettingsPatch = z.strictObject({
   defaultVolume: Settings.shape.defaultVolume.optional(),
   defaultDeviationPoints: Settings.shape.defaultDeviationPoints.optional(),
   timeDisplay: TimeDisplay.optional(),
+  /** Replaces all the notification switches at once. */
+  notifications: NotificationSettings.optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
@@ -409,6 +415,8 @@ export const ipcChannels = {
   ...chartIpcChannels,
   /** Trailing stop, break-even and multiple take-profits (ipc-trade-rules.ts). */
   ...tradeRulesIpcChannels,
+  /** Deal history and OS notifications (ipc-history.ts). */
+  ...historyIpcChannels,
 } as const;
 
 /** Every event main pushes, with its payload schema. */
@@ -432,6 +440,8 @@ export const ipcEvents = {
   ...cloudIpcEvents,
   /** Trailing/break-even rules after any change (ipc-trade-rules.ts). */
   ...tradeRulesIpcEvents,
+  /** New deals of the active terminal (ipc-history.ts). */
+  ...historyIpcEvents,
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------

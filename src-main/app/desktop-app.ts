@@ -24,6 +24,11 @@ import { bridgeAccounts } from '../services/cloud-sync/accounts-port';
 import { CloudSync } from '../services/cloud-sync/cloud-sync';
 import { chartIpcHandlers, createChartBars } from '../services/chart/chart-bars';
 import { cloudIpcHandlers } from '../services/cloud-sync/ipc-handlers';
+import {
+  createDealHistory,
+  historyIpcHandlers,
+  type ShowDesktopNotice,
+} from '../services/history/deal-history';
 import { createFileTokenStore, type TokenStore } from '../services/cloud-sync/token-store';
 import { openDatabase, type Db } from '../services/database';
 import { Executor } from '../services/executor';
@@ -77,6 +82,8 @@ export interface DesktopAppOptions {
    * host) uses a 0600 file `<dataDir>/cloud-token.json`, and the settings screen says so.
    */
   readonly tokens?: TokenStore;
+  /** Shows an OS notification (the Electron shell's `Notification`); absent, the page uses the browser's. */
+  readonly showNotification?: ShowDesktopNotice;
 }
 
 /** The cloud a fresh install talks to (a local `npm run cloud`). */
@@ -197,6 +204,19 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     });
     cleanups.push(() => {
       market.dispose();
+    });
+
+    const history = createDealHistory({
+      server,
+      activeKey: () => market.activeKey(),
+      onDeals: (deals) => {
+        events.emit('history:deals-added', { deals: [...deals] });
+      },
+      logger,
+      clock,
+    });
+    cleanups.push(() => {
+      history.dispose();
     });
 
     const tradingBridge = createServerBridge(server, { activeSession: () => market.activeKey(), logger });
@@ -397,6 +417,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
           spec: (symbol) => market.spec(symbol),
           openMarket: (input) => executor.openMarket(input),
         }),
+        history: historyIpcHandlers(history, options.showNotification),
       }),
       logger,
     );

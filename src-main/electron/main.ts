@@ -12,6 +12,7 @@ import { APP_ORIGIN, isAppUrl } from './policy';
 import { registerRendererScheme, serveRenderer } from './renderer-protocol';
 import { createMemoryTokenStore } from '../services/cloud-sync/token-store';
 import { createSecretStore, type SecretStore } from './secret-store';
+import { showOsNotification } from './notifications';
 import { startUpdates } from './updates';
 import { createMainWindow, denyPermissions } from './window';
 
@@ -115,6 +116,11 @@ async function start(): Promise<void> {
       : createMemoryTokenStore(),
     startSimulator: startInProcessSimulator,
     logger,
+    showNotification: (notice) =>
+      showOsNotification(notice, () => {
+        mainWindow?.show();
+        mainWindow?.focus();
+      }),
   });
   wireIpc(desktop, logger);
   mainWindow = createMainWindow(__dirname, logger);

@@ -18,6 +18,8 @@ import { handlersWith } from '../ipc/testing/test-handlers';
 import { createMemoryLogger } from '../../src-core/logger';
 import { connectNodeSocket } from './node-socket';
 import { startWebHost, type WebHost, type WebHostLimits } from './web-host';
+import { startWebHost, type WebHost } from './web-host';
+import { DEFAULT_NOTIFICATION_SETTINGS } from '../../src-core/contracts/notification-settings';
 
 interface HttpAnswer {
   status: number;
@@ -196,6 +198,7 @@ describe('web host', () => {
       defaultVolume: 0.1,
       defaultDeviationPoints: 10,
       timeDisplay: 'server',
+      notifications: DEFAULT_NOTIFICATION_SETTINGS,
     });
     await got;
     expect(ticks).toEqual([1]);

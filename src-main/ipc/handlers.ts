@@ -60,5 +60,6 @@ export function createIpcHandlers(ports: DesktopPorts): IpcHandlers {
     ...ports.cloud,
     ...ports.chart,
     ...ports.tradeRules,
+    ...ports.history,
   } satisfies IpcHandlers;
 }

@@ -27,6 +27,7 @@ import type { JournalPage, JournalQuery } from '../../src-core/contracts/journal
 import type { ChartIpcHandlers } from '../services/chart/chart-bars';
 import type { CloudIpcHandlers } from '../services/cloud-sync/ipc-handlers';
 import type { TradeRulesIpcHandlers } from '../services/trade-rules/ipc-handlers';
+import type { HistoryIpcHandlers } from '../services/history/deal-history';
 
 /** Something that may answer now or later. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -108,4 +109,6 @@ export interface DesktopPorts {
   readonly chart: ChartIpcHandlers;
   /** Trailing/break-even rules and split orders (`tradeRulesIpcHandlers` from services/trade-rules). */
   readonly tradeRules: TradeRulesIpcHandlers;
+  /** Deal history and OS notifications (`historyIpcHandlers` from services/history), merged as they are. */
+  readonly history: HistoryIpcHandlers;
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_NOTIFICATION_SETTINGS } from '../../src-core/contracts/notification-settings';
 import type { Result } from '../../src-core/result';
 import { appError, err, ok } from '../../src-core/result';
 import type { SettingsPatch } from '../../src-core/contracts/ipc';
@@ -25,6 +26,7 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   defaultDeviationPoints: 10,
   // MT5 shows the trade server's clock; traders compare Pipdesk with it first.
   timeDisplay: 'server',
+  notifications: DEFAULT_NOTIFICATION_SETTINGS,
 });
 
 const MIGRATIONS: readonly Migration[] = [

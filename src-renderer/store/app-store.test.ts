@@ -8,6 +8,7 @@ import { filterJournal, JOURNAL_LIMIT, mergeJournal } from './journal-slice';
 import { mergeQuotes } from './market-slice';
 import { isOneClick } from './settings-slice';
 import { NOTICE_LIMIT } from './ui-slice';
+import { DEFAULT_NOTIFICATION_SETTINGS } from '../../src-core/contracts/notification-settings';
 
 const q = (symbol: string, bid: number, ask: number, timeMs = 1) => ({ symbol, bid, ask, timeMs });
 
@@ -70,6 +71,7 @@ const settings: Settings = {
   defaultVolume: 0.25,
   defaultDeviationPoints: 10,
   timeDisplay: 'server',
+  notifications: DEFAULT_NOTIFICATION_SETTINGS,
 };
 
 describe('market slice', () => {

@@ -4,6 +4,7 @@ import { createIpcClient } from '../../src-core/contracts/ipc-client';
 import type { OrderFailure } from '../../src-core/contracts/orders';
 import { createAppStore } from './app-store';
 import { createController, describeFailure, newRequestKey } from './controller';
+import { DEFAULT_NOTIFICATION_SETTINGS } from '../../src-core/contracts/notification-settings';
 
 /**
  * The controller's wiring without React or main: a transport that answers from a table and lets the test push
@@ -55,6 +56,7 @@ const settings: Settings = {
   defaultVolume: 0.1,
   defaultDeviationPoints: 10,
   timeDisplay: 'server',
+  notifications: DEFAULT_NOTIFICATION_SETTINGS,
 };
 
 const ok = (value: unknown) => () => ({ ok: true, value });
