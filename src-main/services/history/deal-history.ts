@@ -99,7 +99,7 @@ export function createDealHistory(options: DealHistoryOptions): DealHistory {
   const announced = new Set<string>();
   let pendingKey: string | undefined;
   let running: Promise<void> | null = null;
-  let isQueued = false;
+  let requests = 0;
 
   const list: DealHistory['list'] = async (fromMs, toMs, symbol) => {
     const key = options.activeKey();
@@ -146,16 +146,15 @@ export function createDealHistory(options: DealHistoryOptions): DealHistory {
   };
 
   const schedule = (): void => {
-    if (running !== null) {
-      isQueued = true;
-      return;
-    }
+    requests += 1;
+    if (running !== null) return;
     running = (async () => {
       try {
+        let seen: number;
         do {
-          isQueued = false;
+          seen = requests;
           await lookUp();
-        } while (isQueued);
+        } while (seen !== requests);
       } catch (error) {
         logger.error('history: new-deal lookup failed', { error });
       } finally {
@@ -180,9 +179,8 @@ export function createDealHistory(options: DealHistoryOptions): DealHistory {
   return {
     list,
     async idle() {
-      for (let current = running; current !== null; current = running as Promise<void> | null) {
-        await current;
-      }
+      const current = (): Promise<void> | null => running;
+      for (let r = current(); r !== null; r = current()) await r;
     },
     dispose() {
       offTxn();
