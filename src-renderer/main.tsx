@@ -3,6 +3,9 @@ import { createRoot } from 'react-dom/client';
 import type { IpcTransport } from '../src-core/contracts/ipc';
 import { createIpcClient } from '../src-core/contracts/ipc-client';
 import { App } from './app/App';
+import { startHistoryFeed } from './features/history/history-feed';
+import { createNotifier, desktopNotifications } from './features/notifications/notifier';
+import { playBeep } from './features/notifications/sound';
 import { chooseTransport } from './app/transport';
 import { createAppStore } from './store/app-store';
 import { createController, type Controller } from './store/controller';
@@ -42,7 +45,10 @@ const transport: IpcTransport =
     ? { invoke: () => Promise.reject(new Error(choice.reason)), subscribe: () => () => undefined }
     : choice.transport;
 if (choice.kind === 'none') store.getState().setError('app', choice.reason);
-controller = createController(createIpcClient(transport), store, animationFrameScheduler);
+const client = createIpcClient(transport);
+controller = createController(client, store, animationFrameScheduler);
+// Deals for History, the day's P/L and notifications (docs/ui.md, "History, P/L and notifications").
+startHistoryFeed(client, store, createNotifier(store, desktopNotifications(client), playBeep));
 void controller.start();
 
 createRoot(root).render(

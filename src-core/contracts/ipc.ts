@@ -144,6 +144,11 @@ export const AccountInfo = z.object({
    * (docs/clock-model.md). 0 when the EA does not report it.
    */
   timeOffsetSec: TimeOffsetSec,
+  /**
+   * The broker's margin call level in percent (ACCOUNT_MARGIN_SO_CALL when the account states levels in %);
+   * null when it states them in money or gives none. Absent from older mains.
+   */
+  marginCallPercent: z.number().nonnegative().nullable().optional(),
 });
 export type AccountInfo = z.infer<typeof AccountInfo>;
 

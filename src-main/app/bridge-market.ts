@@ -117,6 +117,7 @@ function toAccountInfo(a: WireAccount, session: BridgeSession): AccountInfo {
     isTradeAllowed: a.tradeAllowed && a.tradeExpert && session.hello.terminal.tradeAllowed,
     // The account answer is newer than the hello (a daylight-saving change since the link opened).
     timeOffsetSec: a.timeOffsetSec ?? session.timeOffsetSec,
+    marginCallPercent: a.marginSoMode === 'percent' && a.marginSoCall > 0 ? a.marginSoCall : null,
   };
 }
 

@@ -1,6 +1,7 @@
 import { useEffect, type ReactNode } from 'react';
 import { Calculator } from '../features/calculator/Calculator';
 import { ChartCentre } from '../features/chart/ChartPanel';
+import { HistoryTab } from '../features/history/HistoryTab';
 import { Journal } from '../features/journal/Journal';
 import { MarketWatch } from '../features/market-watch/MarketWatch';
 import { OneClickGrid, oneClickOrder } from '../features/one-click/OneClickPanel';
@@ -99,6 +100,7 @@ function BottomTabs(): ReactNode {
   const tabs: readonly { id: BottomTab; label: string }[] = [
     { id: 'positions', label: `Positions (${count(positions)})` },
     { id: 'orders', label: `Orders (${count(orders)})` },
+    { id: 'history', label: 'History' },
     { id: 'journal', label: 'Journal' },
   ];
   return (
@@ -128,7 +130,15 @@ function BottomTabs(): ReactNode {
           ))}
         </div>
       </div>
-      {tab === 'positions' ? <Positions /> : tab === 'orders' ? <PendingOrders /> : <Journal />}
+      {tab === 'positions' ? (
+        <Positions />
+      ) : tab === 'orders' ? (
+        <PendingOrders />
+      ) : tab === 'history' ? (
+        <HistoryTab />
+      ) : (
+        <Journal />
+      )}
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createDraftsSlice, type DraftsSlice } from './drafts-slice';
+import { createHistorySlice, type HistorySlice } from './history-slice';
 import { createJournalSlice, type JournalSlice } from './journal-slice';
 import { createMarketSlice, type MarketSlice } from './market-slice';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice';
@@ -16,6 +17,7 @@ export type AppState = ConnectionSlice &
   SettingsSlice &
   DraftsSlice &
   StopRulesSlice &
+  HistorySlice &
   UiSlice;
 
 export type AppStore = StoreApi<AppState>;
@@ -29,6 +31,7 @@ export function createAppStore(): AppStore {
     ...createSettingsSlice(...a),
     ...createDraftsSlice(...a),
     ...createStopRulesSlice(...a),
+    ...createHistorySlice(...a),
     ...createUiSlice(...a),
   }));
 }

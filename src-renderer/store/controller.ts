@@ -282,7 +282,8 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
           if (isUp && (!wasUp || before.activeSessionId !== status.activeSessionId)) {
             void loadTerminal();
           }
-          if (wasUp && !isUp)
+          // Settings → Notifications may turn the in-app notice off (features/notifications adds OS and sound).
+          if (wasUp && !isUp && state().settings?.notifications.linkLoss.isInApp !== false)
             state().notify('error', `MT5 link lost: ${status.reason ?? 'no terminal connected'}`);
           if (!wasUp && isUp && before !== null) state().notify('ok', 'MT5 link is back.');
         }),

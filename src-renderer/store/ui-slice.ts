@@ -23,7 +23,7 @@ export interface ConfirmRequest {
   readonly onConfirm: () => void;
 }
 
-export type BottomTab = 'positions' | 'orders' | 'journal';
+export type BottomTab = 'positions' | 'orders' | 'history' | 'journal';
 export type SideTab = 'ticket' | 'calculator';
 
 export interface UiSlice {

@@ -4,6 +4,8 @@ import { retcodeInfo } from '../../../src-core/trading/retcodes';
 import { clockSuffix, formatDateTime, formatPrice, formatVolume } from '../../app/format';
 import { filterJournal } from '../../store/journal-slice';
 import { useApp, useClock, useController } from '../../store/use-app';
+import { serverToUtcMs } from '../../../src-core/time/clock-model';
+import { TerminalCloseRow, terminalCloses } from '../history/TerminalCloseRow';
 
 const OPERATION_LABEL: Readonly<Record<JournalEntry['operation'], string>> = {
   open_market: 'Market order',
@@ -47,6 +49,24 @@ export function Journal(): ReactNode {
   const controller = useController();
   const clock = useClock();
   const shown = useMemo(() => filterJournal(entries, filter), [entries, filter]);
+  // Closes the trade server made itself (SL, TP, stop-out) are not intents; they come from the deals, in time order.
+  const deals = useApp((s) => s.deals);
+  const closes = useMemo(
+    () =>
+      terminalCloses(deals, filter).map((deal) => ({
+        deal,
+        utcMs: serverToUtcMs(deal.timeMs, clock.serverOffsetSec),
+      })),
+    [deals, filter, clock.serverOffsetSec],
+  );
+  const rows = useMemo(
+    () =>
+      [
+        ...shown.map((entry) => ({ atMs: entry.createdAt, entry, close: null })),
+        ...closes.map((close) => ({ atMs: close.utcMs, entry: null, close })),
+      ].sort((a, b) => b.atMs - a.atMs),
+    [shown, closes],
+  );
   const symbols = useMemo(
     () => [...new Set(entries.map((e) => e.symbol).filter((s): s is string => s !== null))].sort(),
     [entries],
@@ -128,7 +148,8 @@ export function Journal(): ReactNode {
             </tr>
           </thead>
           <tbody>
-            {shown.map((e) => {
+            {rows.map(({ entry: e, close }) => {
+              if (e === null) return <TerminalCloseRow key={`deal-${close.deal.ticket}`} {...close} />;
               const digits = e.symbol === null ? 5 : (specs[e.symbol]?.digits ?? 5);
               const price = e.filledPrice ?? e.requestedPrice;
               return (
@@ -174,7 +195,7 @@ export function Journal(): ReactNode {
             })}
           </tbody>
         </table>
-        {shown.length === 0 ? (
+        {rows.length === 0 ? (
           <p className="empty-note muted">
             {entries.length === 0 ? 'No trade intents yet.' : 'Nothing matches the filter.'}
           </p>

@@ -4,6 +4,7 @@ import { checkModification } from '../../../src-core/trading/order-rules';
 import { serverToUtcMs } from '../../../src-core/time/clock-model';
 import {
   clockSuffix,
+  formatPips,
   formatPrice,
   formatSignedMoney,
   formatTime,
@@ -22,7 +23,8 @@ import {
 import { useOrderGuard } from '../one-click/use-order-guard';
 import { stopRuleKey } from '../../store/stop-rules-slice';
 import { describeStopRule, StopRuleEditor } from '../stop-rules/StopRuleEditor';
-import { closePrice, liveProfit } from './position-math';
+import { closePrice, floatingTotal, liveProfit, positionPips } from './position-math';
+import { pipSize } from '../../../src-core/trading/numbers';
 
 export const positionPlace = (ticket: string): string => `position:${ticket}`;
 
@@ -55,6 +57,7 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
   const rule = useApp((s) => (account === null ? undefined : s.stopRules[stopRuleKey(account, p.ticket)]));
   const profit = liveProfit(p, quote, spec, currency);
   const current = quote === undefined ? p.priceCurrent : closePrice(p.side, quote);
+  const pips = spec === undefined ? 0 : positionPips(p, current, pipSize(spec));
 
   const saveStops = (): void => {
     if (edit === null) return;
@@ -209,6 +212,12 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
         <td className="num" data-testid={`position-price-${p.ticket}`}>
           {formatPrice(current, digits)}
         </td>
+        <td
+          className={`num ${pips > 0 ? 'pos' : pips < 0 ? 'neg' : ''}`}
+          data-testid={`position-pips-${p.ticket}`}
+        >
+          {spec === undefined ? '—' : formatPips(pips)}
+        </td>
         <td className="num muted">{formatSignedMoney(p.swap + p.commission)}</td>
         <td
           className={`num strong ${profit > 0 ? 'pos' : profit < 0 ? 'neg' : ''}`}
@@ -347,7 +356,7 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
       ) : null}
       {error === undefined ? null : (
         <tr className="error-row">
-          <td colSpan={12}>
+          <td colSpan={13}>
             <div className="inline-error" role="alert" data-testid={`position-error-${p.ticket}`}>
               {error}
             </div>
@@ -368,6 +377,17 @@ export function Positions(): ReactNode {
   const isLinkDown = useApp((s) => s.bridge?.state === 'disconnected' || s.transport === 'lost');
   const error = usePlaceError('close-all');
   const isBusy = useBusy('close-all');
+  const currency = useApp((s) => s.account?.currency);
+  // Re-renders only when the rounded total changes, not on every tick of every symbol.
+  const floating = useApp((s) =>
+    floatingTotal(
+      s.positions,
+      (symbol) => s.quotes[symbol],
+      (symbol) => s.specs[symbol],
+      s.account?.currency,
+      s.account?.currencyDigits ?? 2,
+    ),
+  );
   return (
     <div className="tab-body" data-testid="positions">
       <div className="table-tools">
@@ -377,6 +397,14 @@ export function Positions(): ReactNode {
             : `${marginMode === 'hedging' ? 'Hedging account: one position per deal' : 'Netting account: one position per symbol'} · double-click SL or TP to edit`}
         </span>
         <div className="spacer" />
+        {positions.length === 0 || isLinkDown ? null : (
+          <span className="small" data-testid="positions-floating">
+            Floating P/L (swap and commission included){' '}
+            <b className={floating > 0 ? 'pos' : floating < 0 ? 'neg' : ''}>
+              {formatSignedMoney(floating, currency)}
+            </b>
+          </span>
+        )}
         <button
           type="button"
           className="btn small danger"
@@ -417,6 +445,7 @@ export function Positions(): ReactNode {
               <th className="num">S/L</th>
               <th className="num">T/P</th>
               <th className="num">Price</th>
+              <th className="num">Pips</th>
               <th className="num">Swap+Comm</th>
               <th className="num">Profit</th>
               <th />

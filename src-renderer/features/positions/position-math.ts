@@ -36,3 +36,33 @@ export function liveProfit(
 export function pipsBetween(from: number, to: number, pip: number): number {
   return Math.round(((to - from) / pip) * 10) / 10;
 }
+
+/** Pips a position has made at `current` (positive = in its favour), to 1 decimal. */
+export function positionPips(
+  position: Pick<Position, 'side' | 'priceOpen'>,
+  current: number,
+  pip: number,
+): number {
+  if (!(pip > 0)) return 0;
+  const moved = position.side === 'buy' ? current - position.priceOpen : position.priceOpen - current;
+  return Math.round((moved / pip) * 10) / 10;
+}
+
+/**
+ * The floating P/L of every open position at the latest quotes, swap and commission included (what equity minus
+ * balance will show), rounded to `currencyDigits`.
+ */
+export function floatingTotal(
+  positions: readonly Position[],
+  quoteOf: (symbol: string) => Pick<QuoteView, 'bid' | 'ask'> | undefined,
+  specOf: (symbol: string) => Pick<SymbolSpec, 'contractSize' | 'currencyProfit'> | undefined,
+  accountCurrency: string | undefined,
+  currencyDigits = 2,
+): number {
+  let sum = 0;
+  for (const p of positions) {
+    sum += liveProfit(p, quoteOf(p.symbol), specOf(p.symbol), accountCurrency) + p.swap + p.commission;
+  }
+  const f = 10 ** currencyDigits;
+  return Math.round(sum * f) / f;
+}

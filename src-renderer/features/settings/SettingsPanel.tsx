@@ -11,6 +11,7 @@ import { formatVolume, parseNumber } from '../../app/format';
 import { useApp, useBusy, useController, usePlaceError } from '../../store/use-app';
 import { InlineError, NumberField, Segmented } from '../../ui/controls';
 import { ClockSetting } from './ClockSetting';
+import { NotificationSettings } from '../notifications/NotificationSettings';
 import { CloudSection } from './CloudSection';
 import { PairingSection } from './PairingSection';
 
@@ -450,6 +451,7 @@ export function SettingsPanel(): ReactNode {
               <InlineError message={error} testId="settings-error" />
             </section>
             <RiskSection settings={settings} />
+            <NotificationSettings settings={settings} />
             <ConnectionSection />
             <CloudSection />
             <InstallerSection />

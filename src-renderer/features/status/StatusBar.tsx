@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { formatMoney, formatPercent } from '../../app/format';
 import { Notices } from '../../app/Overlays';
 import { ClockChip } from './ClockChip';
+import { DayPnl } from '../history/DayPnl';
 import { SessionPicker } from './SessionPicker';
 import { describeBridge, describeCloud } from '../../store/connection-slice';
 import { useApp, useBusy, useController, usePlaceError } from '../../store/use-app';
@@ -93,6 +94,7 @@ export function StatusBar(): ReactNode {
             </span>
           </div>
           <Figure label="Balance" value={formatMoney(account.balance, currency)} testId="account-balance" />
+          <DayPnl />
           <Figure
             label="Equity"
             value={formatMoney(account.equity, currency)}
