@@ -23,7 +23,7 @@ export function DayPnl(): ReactNode {
       className="figure"
       title="Closed trades since midnight on the trade server's clock, swap and commission included"
     >
-      <span className="figure-label">Today (server day)</span>
+      <span className="figure-label">Today (server)</span>
       <span
         className={`figure-value num ${day > 0 ? 'pos' : day < 0 ? 'neg' : ''}`}
         data-testid="account-day-pnl"

@@ -11,6 +11,7 @@ import {
   formatSignedMoney,
   formatVolume,
 } from '../../app/format';
+import { Segmented } from '../../ui/controls';
 import { useApp, useAppStore, useClock, useController, usePlaceError } from '../../store/use-app';
 import { ensureDealsFrom } from './history-feed';
 import { periodRange, pipsWith, tradesOf, type HistoryPeriod } from './history-view';
@@ -88,7 +89,7 @@ export function HistoryTab(): ReactNode {
   const clock = useClock();
   const [period, setPeriod] = useState<HistoryPeriod>('week');
   const [symbol, setSymbol] = useState('');
-  const [groupBy, setGroupBy] = useState<'day' | 'week'>('day');
+  const [view, setView] = useState<'trades' | 'day' | 'week'>('trades');
   const [custom, setCustom] = useState({ from: '', to: '' });
   const focusedRow = useRef<HTMLTableRowElement | null>(null);
 
@@ -122,8 +123,8 @@ export function HistoryTab(): ReactNode {
   );
   const totals = useMemo(() => sumTrades(shown, digits), [shown, digits]);
   const periods = useMemo(
-    () => totalsBy(groupBy, shown, clock.zone, offsetSec, digits),
-    [groupBy, shown, clock.zone, offsetSec, digits],
+    () => (view === 'trades' ? [] : totalsBy(view, shown, clock.zone, offsetSec, digits)),
+    [view, shown, clock.zone, offsetSec, digits],
   );
 
   useEffect(() => {
@@ -144,8 +145,9 @@ export function HistoryTab(): ReactNode {
   };
 
   const suffix = clockSuffix(clock.zone);
+  // Month-day and time: the year is in the period chosen, and a narrow window needs the room.
   const time = (serverMs: number | null): string =>
-    serverMs === null ? '—' : formatDateTime(serverToUtcMs(serverMs, offsetSec), clock.zone);
+    serverMs === null ? '—' : formatDateTime(serverToUtcMs(serverMs, offsetSec), clock.zone).slice(5);
 
   return (
     <div className="tab-body" data-testid="history">
@@ -201,6 +203,17 @@ export function HistoryTab(): ReactNode {
             </option>
           ))}
         </select>
+        <Segmented<'trades' | 'day' | 'week'>
+          value={view}
+          testId="history-view"
+          label="Show"
+          options={[
+            { value: 'trades', label: 'Trades' },
+            { value: 'day', label: 'Per day' },
+            { value: 'week', label: 'Per week' },
+          ]}
+          onChange={setView}
+        />
         <span className="muted small">{isLoading ? 'Loading…' : `Times: ${suffix}`}</span>
         <div className="spacer" />
         <button
@@ -225,20 +238,20 @@ export function HistoryTab(): ReactNode {
         </p>
       ) : null}
       <Summary totals={totals} currency={currency} />
-      <div className="history-body">
+      {view === 'trades' ? (
         <div className="table-scroll">
           <table className="grid history-table">
             <thead>
               <tr>
-                <th className="num">Position</th>
+                <th className="num wide-only">Position</th>
                 <th>Symbol</th>
                 <th>Type</th>
                 <th className="num">Volume</th>
-                <th>Open ({suffix})</th>
-                <th className="num">Open price</th>
-                <th data-testid="history-close-time-header">Close ({suffix})</th>
-                <th className="num">Close price</th>
-                <th>Closed by</th>
+                <th className="wide-only">Open ({suffix})</th>
+                <th className="num">Open</th>
+                <th data-testid="history-close-time-header">Closed ({suffix})</th>
+                <th className="num">Close</th>
+                <th>By</th>
                 <th className="num">Pips</th>
                 <th className="num wide-only">Comm.</th>
                 <th className="num wide-only">Swap</th>
@@ -259,17 +272,17 @@ export function HistoryTab(): ReactNode {
                     data-position={t.positionId}
                     data-reason={t.reason}
                   >
-                    <td className="num muted">{t.positionId}</td>
+                    <td className="num muted wide-only">{t.positionId}</td>
                     <td className="sym">{t.symbol}</td>
                     <td className={t.side === 'buy' ? 'buy-text' : 'sell-text'}>{t.side}</td>
                     <td className="num">{formatVolume(t.volume, spec?.volumeStep ?? 0.01)}</td>
-                    <td className="num muted">{time(t.openTimeMs)}</td>
+                    <td className="num muted wide-only">{time(t.openTimeMs)}</td>
                     <td className="num">{t.openPrice === null ? '—' : formatPrice(t.openPrice, d)}</td>
                     <td className="num muted">{time(t.closeTimeMs)}</td>
                     <td className="num">{formatPrice(t.closePrice, d)}</td>
                     <td>
                       <span className={`closed-by ${t.reason}`} data-testid="history-closed-by">
-                        {closeReasonWords(t.reason)}
+                        {t.reason === 'expert' ? 'Pipdesk' : closeReasonWords(t.reason)}
                         {t.isPartial ? ' · partial' : ''}
                       </span>
                     </td>
@@ -290,41 +303,37 @@ export function HistoryTab(): ReactNode {
             </p>
           ) : null}
         </div>
-        <aside className="history-periods" aria-label={`Totals per ${groupBy}`}>
-          <table className="grid" data-testid="history-periods">
+      ) : (
+        <div className="table-scroll">
+          <table className="grid history-periods" data-testid="history-periods">
             <thead>
               <tr>
-                <th>
-                  <select
-                    value={groupBy}
-                    aria-label="Totals per"
-                    data-testid="history-group"
-                    onChange={(e) => {
-                      setGroupBy(e.target.value === 'week' ? 'week' : 'day');
-                    }}
-                  >
-                    <option value="day">Per day</option>
-                    <option value="week">Per week</option>
-                  </select>
-                </th>
+                <th>{view === 'week' ? `Week from (${suffix})` : `Day (${suffix})`}</th>
                 <th className="num">Trades</th>
+                <th className="num">Lots</th>
+                <th className="num">Commission</th>
+                <th className="num">Swap</th>
+                <th className="num">Profit</th>
                 <th className="num">Net</th>
               </tr>
             </thead>
             <tbody>
               {periods.map((p) => (
                 <tr key={p.key} data-testid={`history-period-${p.key}`}>
-                  <td className="num muted">
-                    {groupBy === 'week' ? `wk ${p.key.slice(5)}` : p.key.slice(5)}
-                  </td>
+                  <td className="num">{p.key}</td>
                   <td className="num">{p.trades}</td>
-                  <td className={`num ${tone(p.net)}`}>{money(p.net, undefined)}</td>
+                  <td className="num">{formatVolume(p.volume)}</td>
+                  <td className="num muted">{money(p.commission, undefined)}</td>
+                  <td className="num muted">{money(p.swap, undefined)}</td>
+                  <td className={`num ${tone(p.profit)}`}>{money(p.profit, undefined)}</td>
+                  <td className={`num strong ${tone(p.net)}`}>{money(p.net, currency)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-        </aside>
-      </div>
+          {periods.length === 0 ? <p className="empty-note muted">No closed trades in this period.</p> : null}
+        </div>
+      )}
     </div>
   );
 }

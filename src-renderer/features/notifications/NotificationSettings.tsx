@@ -37,10 +37,19 @@ export function NotificationSettings(props: { settings: Settings }): ReactNode {
   const shell = useApp((s) => s.appInfo?.shell);
   const error = usePlaceError('settings-notifications');
   const [permission, setPermission] = useState(browserPermission);
-  const switches = props.settings.notifications;
+  // Shown at once and built on by the next click: two quick clicks must not each patch the stored value, or the
+  // second would undo the first. A change from elsewhere (another window) replaces it.
+  const stored = props.settings.notifications;
+  const [switches, setSwitches] = useState<Switches>(stored);
+  const [seen, setSeen] = useState<Switches>(stored);
+  if (seen !== stored) {
+    setSeen(stored);
+    setSwitches(stored);
+  }
 
   const set = (event: NotificationEvent, channel: keyof NotificationChannels, isOn: boolean): void => {
     const next: Switches = { ...switches, [event]: { ...switches[event], [channel]: isOn } };
+    setSwitches(next);
     void controller.updateSettings('settings-notifications', { notifications: next });
     if (channel === 'isDesktop' && isOn && shell === 'web' && permission === 'default') {
       void Notification.requestPermission().then(setPermission);
