@@ -18,7 +18,6 @@ import { handlersWith } from '../ipc/testing/test-handlers';
 import { createMemoryLogger } from '../../src-core/logger';
 import { connectNodeSocket } from './node-socket';
 import { startWebHost, type WebHost, type WebHostLimits } from './web-host';
-import { startWebHost, type WebHost } from './web-host';
 import { DEFAULT_NOTIFICATION_SETTINGS } from '../../src-core/contracts/notification-settings';
 
 interface HttpAnswer {

@@ -356,7 +356,7 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
       ) : null}
       {error === undefined ? null : (
         <tr className="error-row">
-          <td colSpan={13}>
+          <td colSpan={14}>
             <div className="inline-error" role="alert" data-testid={`position-error-${p.ticket}`}>
               {error}
             </div>
