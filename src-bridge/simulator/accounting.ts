@@ -4,7 +4,7 @@ import { calculateMargin } from '../../src-core/trading/margin';
 import { roundMoney, toDecimals } from '../../src-core/trading/numbers';
 import type { SymbolSpec } from '../../src-core/trading/symbol-spec';
 import type { WireAccount, WirePosition } from '../protocol/messages';
-import { blankPosition, type Position, type TradeParams, type TradeState } from './trade-state';
+import type { Position, TradeParams, TradeState } from './trade-state';
 
 /**
  * The account's money over the trade state: exchange rates from the quotes, floating profit, margin (hedged legs
@@ -91,39 +91,48 @@ export function totalMargin(state: TradeState, positions: Iterable<MarginLeg>): 
   return roundMoney(total, state.digits);
 }
 
-/** The account margin if `params` (a deal) were executed now. */
+/**
+ * The account margin if `params` (a deal) were executed now. Only the leg the deal touches changes: the others are
+ * used as they are (no copy of the book per request), in the book's order so the sums are the same.
+ */
 export function marginAfter(state: TradeState, params: TradeParams): number {
-  const current = [...state.positions.values()].map((p) => ({ ...p }));
-  if (params.action !== 'DEAL') return totalMargin(state, current);
+  if (params.action !== 'DEAL') return totalMargin(state, state.positions.values());
   const isBuy = params.orderType === 'BUY';
-  const price = state.openPrice(params.symbol, isBuy);
   const type: 0 | 1 = isBuy ? 0 : 1;
+  let touched: Position | undefined;
+  let changed: MarginLeg | undefined;
   if (params.position !== undefined) {
-    const p = current.find((x) => x.ticket === params.position);
-    if (p !== undefined) p.volume = Math.max(0, p.volume - params.volume);
-    return totalMargin(
-      state,
-      current.filter((x) => x.volume > 0),
-    );
-  }
-  if (state.account.marginMode === 'netting') {
-    const p = current.find((x) => x.symbol === params.symbol);
-    if (p !== undefined) {
-      if (p.type === type) p.volume += params.volume;
-      else if (p.volume >= params.volume) p.volume -= params.volume;
+    touched = state.positions.get(params.position);
+    if (touched !== undefined) changed = { ...touched, volume: Math.max(0, touched.volume - params.volume) };
+  } else if (state.account.marginMode === 'netting') {
+    touched = state.positionOfSymbol(params.symbol);
+    if (touched !== undefined) {
+      if (touched.type === type) changed = { ...touched, volume: touched.volume + params.volume };
+      else if (touched.volume >= params.volume)
+        changed = { ...touched, volume: touched.volume - params.volume };
       else {
-        p.volume = params.volume - p.volume;
-        p.type = type;
-        p.priceOpen = price;
+        const price = state.openPrice(params.symbol, isBuy);
+        changed = { ...touched, volume: params.volume - touched.volume, type, priceOpen: price };
       }
-      return totalMargin(
-        state,
-        current.filter((x) => x.volume > 1e-12),
-      );
     }
   }
-  current.push({ ...blankPosition(params.symbol), type, volume: params.volume, priceOpen: price });
-  return totalMargin(state, current);
+  // A close by ticket drops a leg closed to 0; a netting deal also drops float dust left by the subtraction.
+  const minVolume = params.position !== undefined ? 0 : 1e-12;
+  const legs: MarginLeg[] = [];
+  for (const p of state.positions.values()) {
+    if (p !== touched) legs.push(p);
+    else if (changed !== undefined && changed.volume > minVolume) legs.push(changed);
+  }
+  if (touched === undefined && params.position === undefined) {
+    const price = state.openPrice(params.symbol, isBuy);
+    legs.push({ symbol: params.symbol, type, volume: params.volume, priceOpen: price });
+  }
+  return totalMargin(state, legs);
+}
+
+/** Equity now: the balance plus floating profit. */
+export function equity(state: TradeState): number {
+  return roundMoney(state.account.balance + floatingProfit(state), state.digits);
 }
 
 /** ACCOUNT_* figures now. */

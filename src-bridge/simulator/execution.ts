@@ -263,13 +263,17 @@ export function executeDeal(state: TradeState, d: DealSpec): { order: string; de
     orderState: ORDER_STATE.FILLED,
     position: positionId,
   });
-  if (
-    state.positions.has(positionId) ||
-    [...state.positions.values()].some((p) => p.identifier === positionId)
-  ) {
+  if (hasPosition(state, positionId)) {
     state.emitTxn({ txnType: TXN_TYPE.POSITION, position: positionId, symbol: d.symbol });
   }
   return { order, deal };
+}
+
+/** Whether a position with this identifier is open (its ticket is its identifier unless MT5 says otherwise). */
+function hasPosition(state: TradeState, identifier: string): boolean {
+  if (state.positions.has(identifier)) return true;
+  for (const p of state.positions.values()) if (p.identifier === identifier) return true;
+  return false;
 }
 
 function placePending(state: TradeState, plan: Extract<TradePlan, { kind: 'pending' }>): EngineResult {

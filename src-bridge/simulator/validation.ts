@@ -8,7 +8,7 @@ import {
 } from '../../src-core/trading/symbol-spec';
 import { FILLING_VALUE, ORDER_TYPE_VALUE } from '../protocol/enums';
 import type { TypeTimeName } from '../protocol/messages';
-import { accountFigures, marginAfter } from './accounting';
+import { equity, marginAfter, totalMargin } from './accounting';
 import {
   fillingDecision,
   isBuyType,
@@ -197,10 +197,9 @@ function validateDeal(
     const opposite = [...state.positions.values()].some((p) => p.symbol === params.symbol && p.type !== type);
     if (opposite) reject(R.HEDGE_PROHIBITED);
   }
-  // 9. Margin.
-  const current = accountFigures(state);
+  // 9. Margin: only a deal that adds margin needs the equity to carry it.
   const after = marginAfter(state, params);
-  if (after > current.margin && current.equity - after < 0) reject(R.NO_MONEY);
+  if (after > totalMargin(state, state.positions.values()) && equity(state) - after < 0) reject(R.NO_MONEY);
   return { kind: 'deal', params, type, price, typeFilling, target };
 }
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { calculateMargin, type MarginInput } from './margin';
+import { calculateMargin, marginInMarginCurrency, type MarginInput } from './margin';
+import { roundMoney } from './numbers';
 import { findCatalogSymbol, SYMBOL_CATALOG, CATALOG_MID_PRICES } from './catalog';
 import type { SymbolSpec } from './symbol-spec';
-import type { Rates } from './conversion';
+import { convert, ratesFromSymbols, withSymbolPrice, type Rates } from './conversion';
 
 const spec = (name: string): SymbolSpec => {
   const s = findCatalogSymbol(name);
@@ -140,5 +141,46 @@ describe('calculateMargin: properties', () => {
           expect(Math.abs(many.value - one.value * steps)).toBeLessThanOrEqual(0.005 * steps + 0.005);
       }),
     );
+  });
+});
+
+describe('calculateMargin: converts at the order price without copying the rates', () => {
+  it('equals converting through withSymbolPrice for every catalog symbol, account currency and price', () => {
+    const catalogRates = ratesFromSymbols(
+      SYMBOL_CATALOG.map((s) => ({ spec: s, mid: CATALOG_MID_PRICES[s.name] ?? 0 })),
+    );
+    const currencies = ['USD', 'EUR', 'JPY', 'GBP', 'CHF', 'AUD', 'XAU', 'BTC', 'USC', 'EUC'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...SYMBOL_CATALOG),
+        fc.constantFrom(...currencies),
+        fc.double({ min: 0.5, max: 2, noNaN: true }),
+        (s, accountCurrency, factor) => {
+          const price = (CATALOG_MID_PRICES[s.name] ?? 1) * factor;
+          const input = { ...base, accountCurrency, rates: catalogRates, spec: s, volume: 1, price };
+          const inMargin = marginInMarginCurrency(input);
+          const converted = inMargin.ok
+            ? convert(
+                inMargin.value,
+                s.currencyMargin,
+                accountCurrency,
+                withSymbolPrice(catalogRates, s, price),
+              )
+            : inMargin;
+          const expected = converted.ok ? { ok: true, value: roundMoney(converted.value, 2) } : converted;
+          expect(calculateMargin(input)).toEqual(expected);
+        },
+      ),
+    );
+  });
+
+  it('takes a cent account through the parent currency as convert does, not through a symbol quoted in cents', () => {
+    // EURUSC (a broker quoting EURUSD in US cents) on a USC account: the fast path must not take the symbol's own
+    // price as the EUR → USC rate where convert goes through USD (cent-currency.ts).
+    const centQuoted = { ...spec('EURUSD'), name: 'EURUSC', currencyProfit: 'USC' };
+    const input = { ...base, accountCurrency: 'USC', spec: centQuoted, volume: 1, price: 110 };
+    const viaConvert = convert(1000, 'EUR', 'USC', withSymbolPrice(rates, centQuoted, 110));
+    expect(viaConvert.ok && viaConvert.value).toBeCloseTo(108_500, 6);
+    expect(calculateMargin(input)).toEqual({ ok: true, value: 108_500 });
   });
 });

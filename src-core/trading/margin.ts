@@ -1,4 +1,5 @@
 import { appError, err, missingCaseError, ok, type Result } from '../result';
+import { isCentCurrency } from './cent-currency';
 import { convert, withSymbolPrice, type Rates } from './conversion';
 import { roundMoney } from './numbers';
 import type { Side, SymbolSpec } from './symbol-spec';
@@ -89,8 +90,28 @@ export function marginInMarginCurrency(
 export function calculateMargin(input: MarginInput): Result<number> {
   const inMarginCurrency = marginInMarginCurrency(input);
   if (!inMarginCurrency.ok) return inMarginCurrency;
+  const digits = input.currencyDigits ?? 2;
+  const own = ownPriceRate(input.spec, input.accountCurrency, input.price);
+  if (own !== undefined) return ok(roundMoney(inMarginCurrency.value * own, digits));
   const rates = withSymbolPrice(input.rates, input.spec, input.price);
   const converted = convert(inMarginCurrency.value, input.spec.currencyMargin, input.accountCurrency, rates);
   if (!converted.ok) return converted;
-  return ok(roundMoney(converted.value, input.currencyDigits ?? 2));
+  return ok(roundMoney(converted.value, digits));
+}
+
+/**
+ * The margin → account currency rate when no other rate is involved: the same currency (1), or the symbol's own
+ * pair at the order price (EURUSD margin in EUR on a USD account) or its inverse. It is the rate `convert` finds
+ * through `withSymbolPrice` in those cases, found without copying the rates (the simulator and the calculator ask
+ * for margins many times per request). Undefined when the rates decide (a cross, another pair).
+ */
+function ownPriceRate(spec: SymbolSpec, accountCurrency: string, price: number): number | undefined {
+  const from = spec.currencyMargin;
+  if (from === accountCurrency) return 1;
+  // A cent currency converts through its parent (cent-currency.ts), never through the symbol's own pair.
+  if (spec.currencyBase === spec.currencyProfit || isCentCurrency(from) || isCentCurrency(accountCurrency))
+    return undefined;
+  if (from === spec.currencyBase && accountCurrency === spec.currencyProfit) return price;
+  if (from === spec.currencyProfit && accountCurrency === spec.currencyBase) return 1 / price;
+  return undefined;
 }
