@@ -172,3 +172,58 @@ describe('distances from price differences', () => {
     expect(priceToPips(190.5 - 190.49, gbpjpy)).toBe(1);
   });
 });
+
+describe('normalizePrice fast path', () => {
+  /** The reference: the printed-and-read-back path the fast path must agree with. */
+  function reference(price: number, tickSize: number): number {
+    const ticks = Math.round(stripFloatNoise(price / tickSize));
+    return toDecimals(ticks * tickSize, decimalsOf(tickSize));
+  }
+
+  it('returns the same double as printing and reading back, on and off the grid', () => {
+    let seed = 7;
+    const random = (): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    for (const tickSize of [0.00001, 0.001, 0.01, 0.05, 0.25, 0.5, 1, 5, 0.1, 0.0001, 0.3]) {
+      const digits = decimalsOf(tickSize);
+      // Prices of up to a billion ticks (EURUSD up to 10,000; an index at 0.01 up to 10 million): beyond 15
+      // significant digits a double cannot hold the decimal and neither path means anything.
+      const top = tickSize * 1e9;
+      for (let i = 0; i < 5_000; i += 1) {
+        const onGrid = toDecimals(Math.round((random() * top) / tickSize) * tickSize, digits);
+        const offGrid = random() * top;
+        expect(normalizePrice(onGrid, tickSize)).toBe(reference(onGrid, tickSize));
+        expect(normalizePrice(offGrid, tickSize)).toBe(reference(offGrid, tickSize));
+      }
+    }
+    expect(Object.is(normalizePrice(-0, 0.01), 0)).toBe(true);
+  });
+});
+
+describe('roundMoney fast path', () => {
+  /** The reference: half-up through the 15-digit string round trip. */
+  function reference(value: number, decimals: number): number {
+    const scaled = Number((Math.abs(value) * 10 ** decimals).toPrecision(15));
+    return toDecimals((Math.sign(value) * Math.round(scaled)) / 10 ** decimals, decimals);
+  }
+
+  it('returns the same double as the string round trip, including exact halves and their binary neighbours', () => {
+    let seed = 11;
+    const random = (): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    for (const decimals of [0, 2, 3, 8]) {
+      for (let i = 0; i < 20_000; i += 1) {
+        const value = (random() - 0.5) * 2 * 10 ** (1 + Math.floor(random() * 8));
+        const half = (Math.round(value * 10 ** decimals) + 0.5) / 10 ** decimals;
+        for (const v of [value, half, -half]) expect(roundMoney(v, decimals)).toBe(reference(v, decimals));
+      }
+    }
+    expect(roundMoney(1.005)).toBe(1.01);
+    expect(roundMoney(-1.005)).toBe(-1.01);
+    expect(Object.is(roundMoney(-0.001), 0)).toBe(true);
+  });
+});

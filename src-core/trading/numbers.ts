@@ -51,6 +51,16 @@ export function stripFloatNoise(value: number): number {
  */
 export function normalizePrice(price: number, tickSize: number): number {
   if (!(tickSize > 0)) throw new RangeError(`normalizePrice: tick size must be positive, got ${tickSize}`);
+  // Fast path for the common case, a price already on a grid whose tick is 1/n (0.00001, 0.01, 0.25, 0.05): the
+  // quotient of whole ticks by n is the double nearest the decimal price, which is exactly what printing and
+  // re-reading below returns, without building strings. The simulator and sizing call this per quote.
+  const perUnit = Math.round(1 / tickSize);
+  if (perUnit >= 1 && Math.abs(perUnit * tickSize - 1) < 1e-12) {
+    const q = price * perUnit;
+    const whole = Math.round(q);
+    // Within a millionth of a tick of the grid (float noise only), so nothing near a half tick takes this path.
+    if (Math.abs(q - whole) <= 1e-6) return whole / perUnit + 0;
+  }
   const ticks = Math.round(stripFloatNoise(price / tickSize));
   return toDecimals(ticks * tickSize, decimalsOf(tickSize));
 }
@@ -85,6 +95,16 @@ function scaled(amount: number, decimals: number): number {
  */
 export function roundHalfUp(value: number, decimals: number): number {
   if (!Number.isFinite(value)) return value;
+  // Fast path, away from a half: whole units divided by 10^decimals are the double nearest the decimal, which is
+  // what the string round trip below returns. Account figures are rounded on every simulated price.
+  const factor = 10 ** decimals;
+  const x = Math.abs(value) * factor;
+  if (Number.isInteger(decimals) && decimals >= 0 && decimals <= 8 && x < 1e12) {
+    const fraction = x - Math.floor(x);
+    // The margin covers what the 15-digit strip below may move x by, so both paths round the same way.
+    if (Math.abs(fraction - 0.5) > Math.max(1e-6, x * 1e-14))
+      return (Math.sign(value) * Math.round(x)) / factor + 0;
+  }
   const rounded = Math.round(scaled(value, decimals)) / 10 ** decimals;
   return toDecimals(Math.sign(value) * rounded, decimals);
 }
