@@ -1,0 +1,242 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Bar } from '../../src-core/chart/bars';
+import type { ExecutionResult } from '../../src-core/contracts/orders';
+import { silentLogger } from '../../src-core/logger';
+import {
+  downsampleEquity,
+  sessionReport,
+  type ClosedTrade,
+  type EquityPoint,
+  type SessionReport,
+} from '../../src-core/backtest/report';
+import { closedTradesFromDeals } from '../../src-core/backtest/trades-from-deals';
+import { calculatePositionSize } from '../../src-core/trading/sizing';
+import { normalizePrice } from '../../src-core/trading/numbers';
+import type { SymbolSpec } from '../../src-core/trading/symbol-spec';
+import { startBridgeServer } from '../../src-bridge/server/bridge-server';
+import { startSimulator } from '../../src-bridge/simulator/simulator';
+import type { SimAccountConfig } from '../../src-bridge/simulator/trade-server';
+import { createTradingServices } from '../services/trading-services';
+import type { Strategy, StrategyContext, StrategyPosition } from './strategy';
+
+/** What {@link runBacktest} runs. */
+export interface BacktestOptions {
+  readonly strategy: Strategy;
+  /** M1 bars of `spec.name`, oldest first, times on the trade server's clock. */
+  readonly bars: readonly Bar[];
+  /** The symbol as the broker profile (or the catalog) dresses it. */
+  readonly spec: SymbolSpec;
+  /** The account (a broker profile's, or the simulator's default) and its starting balance. */
+  readonly account: Partial<SimAccountConfig> & { readonly balance: number };
+  /** The server clock's offset from UTC, seconds (a profile's). */
+  readonly timeOffsetSec?: number;
+  /** Spread in points added to each bar's bid prices where the bar has none (default: the symbol's typical one). */
+  readonly spreadPoints?: number;
+}
+
+export interface BacktestResult {
+  readonly report: SessionReport;
+  readonly trades: readonly ClosedTrade[];
+  /** The equity after each bar, at most 2,000 points (every drawdown kept). */
+  readonly equity: readonly EquityPoint[];
+  readonly bars: number;
+  readonly ticks: number;
+  readonly orders: number;
+  readonly refusals: number;
+  readonly seconds: number;
+}
+
+/** A bar's path through its prices: open, then the nearer extreme first, then close (as the replay does). */
+function barPath(bar: Bar): readonly number[] {
+  return bar.close >= bar.open
+    ? [bar.open, bar.low, bar.high, bar.close]
+    : [bar.open, bar.high, bar.low, bar.close];
+}
+
+/**
+ * Replays bars through the simulated terminal and lets the strategy trade them through the desktop's executor,
+ * over a real pipe, with a journal in a temporary folder (removed afterwards). Open positions are closed at the
+ * last price so every trade counts in the report. See docs/backtest.md.
+ */
+export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
+  const started = performance.now();
+  const { spec, strategy } = options;
+  const first = options.bars[0];
+  if (first === undefined) throw new Error('runBacktest: no bars');
+  const dataDir = mkdtempSync(join(tmpdir(), 'pipdesk-bt-'));
+  const id = randomBytes(6).toString('hex');
+  const path = process.platform === 'win32' ? `\\\\.\\pipe\\pipdesk-bt-${id}` : join(dataDir, 'bt.sock');
+  const token = randomBytes(32).toString('hex');
+  let nowMs = first.timeMs;
+  const server = await startBridgeServer({ path, token });
+  const sim = startSimulator({
+    path,
+    token,
+    clock: { now: () => nowMs },
+    ...(options.timeOffsetSec === undefined ? {} : { timeOffsetSec: options.timeOffsetSec }),
+    account: { ...options.account },
+    symbols: [spec],
+    mids: { [spec.name]: first.open },
+    tickMs: 0,
+    historyBars: 0,
+    reconnect: false,
+  });
+  const services = createTradingServices({
+    dataDir,
+    bridge: server,
+    logger: silentLogger,
+    reconcileOnStart: false,
+    // A backtest owns its account: the desktop's lot and position caps would only cut its trades short.
+    executor: { reconcileAttempts: 1 },
+  });
+  let orders = 0;
+  let refusals = 0;
+  const riskPerLot = new Map<string, number>();
+  const spread = (options.spreadPoints ?? spec.spreadPoints ?? 10) * spec.point;
+  const bars: Bar[] = [];
+  const equity: EquityPoint[] = [];
+  let ticks = 0;
+  try {
+    await sim.waitForSession(10_000);
+    const limits = services.settings.get().riskLimits;
+    const set = services.settings.set({
+      riskLimits: { ...limits, maxLotSize: Math.min(spec.volumeMax, 1_000), maxOpenPositions: 200 },
+    });
+    if (!set.ok) throw new Error(`runBacktest: ${set.error.message}`);
+    const quote = (): { bid: number; ask: number } => sim.state.quote(spec.name) ?? { bid: 0, ask: 0 };
+    const lossPerLot = (side: 'buy' | 'sell', entry: number, stop: number): number | undefined => {
+      const account = sim.state.account();
+      const r = calculatePositionSize({
+        accountCurrency: account.currency,
+        baseAmount: account.equity,
+        risk: { mode: 'percent', value: 1 },
+        side,
+        entryPrice: entry,
+        stopLoss: { mode: 'price', value: stop },
+        leverage: account.leverage,
+        spec,
+      });
+      return r.ok ? r.value.lossPerLot : undefined;
+    };
+    const counted = (r: ExecutionResult): ExecutionResult => {
+      orders += 1;
+      if (!r.ok) refusals += 1;
+      return r;
+    };
+    const open = async (
+      side: 'buy' | 'sell',
+      volume: number,
+      stops: { readonly sl?: number; readonly tp?: number } = {},
+    ): Promise<ExecutionResult> => {
+      const q = quote();
+      const r = counted(
+        await services.executor.openMarket({
+          symbol: spec.name,
+          side,
+          volume,
+          ...(stops.sl === undefined ? {} : { sl: { price: stops.sl } }),
+          ...(stops.tp === undefined ? {} : { tp: { price: stops.tp } }),
+        }),
+      );
+      if (r.ok && r.position !== undefined && stops.sl !== undefined) {
+        const loss = lossPerLot(side, side === 'buy' ? q.ask : q.bid, stops.sl);
+        if (loss !== undefined) riskPerLot.set(r.position, loss);
+      }
+      return r;
+    };
+    const ctx: StrategyContext = {
+      symbol: spec.name,
+      spec,
+      bars,
+      get bid() {
+        return quote().bid;
+      },
+      get ask() {
+        return quote().ask;
+      },
+      account: () => sim.state.account(),
+      positions: () =>
+        sim.state.positions().map((p): StrategyPosition => ({
+          ticket: p.ticket,
+          side: p.type === 0 ? 'buy' : 'sell',
+          volume: p.volume,
+          priceOpen: p.priceOpen,
+          sl: p.sl,
+          tp: p.tp,
+        })),
+      sizeForRisk: (side, stopPrice, riskPercent) => {
+        const account = sim.state.account();
+        const q = quote();
+        const r = calculatePositionSize({
+          accountCurrency: account.currency,
+          baseAmount: account.equity,
+          baseKind: 'equity',
+          risk: { mode: 'percent', value: riskPercent },
+          side,
+          entryPrice: side === 'buy' ? q.ask : q.bid,
+          stopLoss: { mode: 'price', value: stopPrice },
+          leverage: account.leverage,
+          maxLotSize: spec.volumeMax,
+          spec,
+        });
+        return r.ok ? r.value.lotSize : 0;
+      },
+      buy: (volume, stops) => open('buy', volume, stops),
+      sell: (volume, stops) => open('sell', volume, stops),
+      modify: async (ticket, stops) =>
+        counted(
+          await services.executor.modifyPosition({
+            ticket,
+            ...(stops.sl === undefined ? {} : { sl: { price: stops.sl } }),
+            ...(stops.tp === undefined ? {} : { tp: { price: stops.tp } }),
+          }),
+        ),
+      close: async (ticket, volume) =>
+        counted(
+          await services.executor.closePosition({ ticket, ...(volume === undefined ? {} : { volume }) }),
+        ),
+    };
+    await strategy.onStart?.(ctx);
+    for (const bar of options.bars) {
+      const path = barPath(bar);
+      for (let i = 0; i < path.length; i += 1) {
+        // The four prices of a bar sit 15 s apart inside its minute, so deals and stops get distinct times.
+        nowMs = bar.timeMs + i * 15_000;
+        const bid = normalizePrice(path[i] ?? bar.close, spec.tickSize);
+        const barSpread = bar.spread > 0 ? bar.spread * spec.point : spread;
+        sim.setPrice(spec.name, bid, normalizePrice(bid + barSpread, spec.tickSize));
+        ticks += 1;
+      }
+      bars.push(bar);
+      const pending = strategy.onBar(ctx);
+      if (pending !== undefined) await pending;
+      equity.push({ timeMs: bar.timeMs, equity: sim.state.account().equity });
+    }
+    for (const p of sim.state.positions()) await ctx.close(p.ticket);
+    const account = sim.state.account();
+    const trades = closedTradesFromDeals(sim.state.deals(), riskPerLot);
+    const report = sessionReport({
+      trades,
+      equity: [...equity, { timeMs: nowMs, equity: account.equity }],
+      startBalance: options.account.balance,
+    });
+    return {
+      report,
+      trades,
+      equity: downsampleEquity(equity, 2_000),
+      bars: options.bars.length,
+      ticks,
+      orders,
+      refusals,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    services.close();
+    await sim.stop();
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
