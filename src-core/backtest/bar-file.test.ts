@@ -20,6 +20,7 @@ describe('parseBarFile', () => {
           low: 1.10401,
           close: 1.10412,
           tickVolume: 57,
+          spread: 12,
         },
         {
           timeMs: Date.UTC(2024, 0, 2, 0, 1),
@@ -28,6 +29,7 @@ describe('parseBarFile', () => {
           low: 1.104,
           close: 1.10418,
           tickVolume: 31,
+          spread: 11,
         },
       ],
     });
