@@ -14,7 +14,7 @@ import { OrderTicket } from '../features/ticket/OrderTicket';
 import type { BottomTab } from '../store/ui-slice';
 import { useApp, useAppStore, useController } from '../store/use-app';
 import { formatVolume } from './format';
-import { ConfirmDialog } from './Overlays';
+import { ConfirmDialog, Notices } from './Overlays';
 import { SHORTCUTS, shortcutFor } from './shortcuts';
 
 function useTheme(): void {
@@ -121,14 +121,6 @@ function BottomTabs(): ReactNode {
             {t.label}
           </button>
         ))}
-        <div className="spacer" />
-        <div className="shortcut-hint muted small" data-testid="shortcut-hint">
-          {SHORTCUTS.map((s) => (
-            <span key={s.keys} title={s.label}>
-              <kbd className="kbd">{s.keys}</kbd> {s.action.replace('-', ' ')}
-            </span>
-          ))}
-        </div>
       </div>
       {tab === 'positions' ? (
         <Positions />
@@ -179,6 +171,26 @@ function SidePanel(): ReactNode {
   );
 }
 
+/**
+ * The line under the workspace: the newest notice across the whole window width, so it is never cut short, and
+ * the keyboard shortcuts when no notice needs the room (docs/ui.md, Layout).
+ */
+function StatusLine(): ReactNode {
+  const hasNotice = useApp((s) => s.notices.length > 0);
+  return (
+    <footer className="statusline" data-notice={hasNotice ? 'yes' : 'no'} data-testid="status-line">
+      <Notices />
+      <div className="shortcut-hint muted small" data-testid="shortcut-hint">
+        {SHORTCUTS.map((s) => (
+          <span key={s.keys} title={s.label}>
+            <kbd className="kbd">{s.keys}</kbd> {s.action.replace('-', ' ')}
+          </span>
+        ))}
+      </div>
+    </footer>
+  );
+}
+
 /** The trading screen: status on top, market watch left, one-click panels centre, ticket right, tables below. */
 export function App(): ReactNode {
   useTheme();
@@ -204,6 +216,7 @@ export function App(): ReactNode {
         <SidePanel />
         <BottomTabs />
       </main>
+      <StatusLine />
       <SettingsPanel />
       <ConfirmDialog />
     </div>

@@ -54,8 +54,9 @@ export function ConfirmDialog(): ReactNode {
 }
 
 /**
- * What just happened, in the status bar: the newest message for a few seconds. It sits in the bar so it never
- * covers a button or a table; every message is also in the journal or beside the control it concerns.
+ * What just happened, in the status line under the workspace: the newest message for a few seconds, in full (it
+ * wraps rather than being cut). It sits in its own line so it never covers a button or a table; every message is
+ * also in the journal or beside the control it concerns.
  */
 export function Notices(): ReactNode {
   const notices = useApp((s) => s.notices);

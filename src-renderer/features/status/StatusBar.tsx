@@ -1,6 +1,5 @@
 import type { ReactNode } from 'react';
 import { formatMoney, formatPercent } from '../../app/format';
-import { Notices } from '../../app/Overlays';
 import { ClockChip } from './ClockChip';
 import { DayPnl } from '../history/DayPnl';
 import { SessionPicker } from './SessionPicker';
@@ -117,7 +116,7 @@ export function StatusBar(): ReactNode {
           />
         </div>
       )}
-      <Notices />
+      <div className="spacer" />
       <ClockChip />
       <div
         className={`cloud-pill ${cloudView.state}`}
