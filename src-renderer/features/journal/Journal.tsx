@@ -131,7 +131,7 @@ export function Journal(): ReactNode {
           Load older
         </button>
       </div>
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Journal entries">
         <table className="grid journal-table">
           <thead>
             <tr>

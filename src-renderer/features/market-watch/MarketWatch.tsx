@@ -139,7 +139,7 @@ export function MarketWatch(): ReactNode {
           <div className="search-results empty muted small">No symbol matches “{search.trim()}”.</div>
         ) : null}
       </div>
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Watched symbols">
         <table className="grid watch-table">
           <thead>
             <tr>

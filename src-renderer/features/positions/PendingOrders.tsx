@@ -242,7 +242,7 @@ export function PendingOrders(): ReactNode {
   const clock = useClock();
   return (
     <div className="tab-body" data-testid="pending-orders">
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Pending orders">
         <table className="grid">
           <thead>
             <tr>

@@ -432,7 +432,7 @@ export function Positions(): ReactNode {
           {error}
         </div>
       )}
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Open positions">
         <table className="grid positions-table">
           <thead>
             <tr>

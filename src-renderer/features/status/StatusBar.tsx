@@ -39,9 +39,12 @@ export function StatusBar(): ReactNode {
 
   return (
     <header className="statusbar" data-testid="status-bar">
-      <div className="brand">
-        <span className="brand-mark">◆</span> Pipdesk
-      </div>
+      <h1 className="brand">
+        <span className="brand-mark" aria-hidden="true">
+          ◆
+        </span>{' '}
+        Pipdesk
+      </h1>
       <div
         className={`link-pill ${link.tone}`}
         data-testid="bridge-state"
