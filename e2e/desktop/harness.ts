@@ -75,6 +75,8 @@ export async function startDesktop(options: HarnessOptions = {}): Promise<Deskto
     };
     await settle({
       isOneClickEnabled: options.isOneClickEnabled ?? true,
+      // A harness that starts with one-click on stands for a trader who has read its one-time warning.
+      isOneClickRiskAcknowledged: options.isOneClickEnabled ?? true,
       theme: 'dark',
       ...(options.watchlist === undefined ? {} : { watchlist: [...options.watchlist] }),
     });

@@ -243,6 +243,11 @@ export const Settings = z.object({
   /** One-click trading: when false, every order asks for confirmation first. */
   isOneClickEnabled: z.boolean(),
   /**
+   * The trader has read the one-time warning about one-click trading (orders go out without a confirmation), so
+   * turning it on again does not ask (docs/user-guide.md, One-click trading).
+   */
+  isOneClickRiskAcknowledged: z.boolean(),
+  /**
    * The pipe name the EA connects to (`pipdesk-1a2b…` → `\\.\pipe\pipdesk-1a2b…` on Windows; a socket of that
    * name elsewhere). Random per install (chosen at first start, replacing the old fixed `pipdesk`) and written
    * to `Pipdesk\\pipe.txt`, which the EA reads.
@@ -270,6 +275,7 @@ export type Settings = z.infer<typeof Settings>;
 export const SettingsPatch = z.strictObject({
   riskLimits: RiskLimits.partial().strict().optional(),
   isOneClickEnabled: z.boolean().optional(),
+  isOneClickRiskAcknowledged: z.boolean().optional(),
   pipeName: Settings.shape.pipeName.optional(),
   theme: Theme.optional(),
   watchlist: Settings.shape.watchlist.optional(),

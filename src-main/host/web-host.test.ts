@@ -191,6 +191,7 @@ describe('web host', () => {
         maxRetries: 0,
       },
       isOneClickEnabled: true,
+      isOneClickRiskAcknowledged: true,
       pipeName: 'pipdesk',
       theme: 'dark',
       watchlist: [],

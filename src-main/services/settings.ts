@@ -19,6 +19,7 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
     maxRetries: 2,
   }),
   isOneClickEnabled: false,
+  isOneClickRiskAcknowledged: false,
   pipeName: 'pipdesk',
   theme: 'system',
   watchlist: Object.freeze(['EURUSD', 'GBPUSD', 'USDJPY', 'XAUUSD']) as string[],

@@ -14,6 +14,7 @@ import { OrderTicket } from '../features/ticket/OrderTicket';
 import type { BottomTab } from '../store/ui-slice';
 import { useApp, useAppStore, useController } from '../store/use-app';
 import { formatVolume } from './format';
+import { GettingStarted, OneClickWarning } from './FirstRun';
 import { ConfirmDialog, Notices } from './Overlays';
 import { SHORTCUTS, shortcutFor } from './shortcuts';
 
@@ -215,10 +216,12 @@ export function App(): ReactNode {
         </ChartCentre>
         <SidePanel />
         <BottomTabs />
+        <GettingStarted />
       </main>
       <StatusLine />
       <SettingsPanel />
       <ConfirmDialog />
+      <OneClickWarning />
     </div>
   );
 }

@@ -50,6 +50,7 @@ const settings: Settings = {
     maxRetries: 1,
   },
   isOneClickEnabled: true,
+  isOneClickRiskAcknowledged: true,
   pipeName: 'pipdesk',
   theme: 'dark',
   watchlist: ['EURUSD'],

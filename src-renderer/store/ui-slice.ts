@@ -35,6 +35,8 @@ export interface UiSlice {
   readonly bottomTab: BottomTab;
   readonly sideTab: SideTab;
   readonly isSettingsOpen: boolean;
+  /** The switch that asked to turn one-click on before the trader has read its warning; null when not asking. */
+  readonly oneClickWarning: ErrorPlace | null;
   readonly setError: (place: ErrorPlace, message: string | null) => void;
   readonly setBusy: (place: ErrorPlace, isBusy: boolean) => void;
   readonly notify: (tone: Notice['tone'], text: string) => void;
@@ -48,6 +50,7 @@ export interface UiSlice {
   readonly setBottomTab: (tab: BottomTab) => void;
   readonly setSideTab: (tab: SideTab) => void;
   readonly setSettingsOpen: (isOpen: boolean) => void;
+  readonly setOneClickWarning: (place: ErrorPlace | null) => void;
 }
 
 /** Notices shown at once; older ones drop off. */
@@ -63,6 +66,7 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   bottomTab: 'positions',
   sideTab: 'ticket',
   isSettingsOpen: false,
+  oneClickWarning: null,
   setError: (place, message) => {
     set((s) => {
       if (message === null) {
@@ -101,5 +105,8 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   },
   setSettingsOpen: (isSettingsOpen) => {
     set({ isSettingsOpen });
+  },
+  setOneClickWarning: (oneClickWarning) => {
+    set({ oneClickWarning });
   },
 });

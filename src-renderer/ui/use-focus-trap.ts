@@ -9,6 +9,12 @@ function focusables(root: HTMLElement): HTMLElement[] {
 }
 
 /**
+ * Open traps, innermost last. Only the innermost handles keys, so a dialog opened over the settings sheet (a
+ * confirmation, the one-click warning) keeps Tab and Escape to itself and the sheet does not pull focus back.
+ */
+const openTraps: HTMLElement[] = [];
+
+/**
  * Keeps the keyboard inside a dialog while it is open: Tab and Shift+Tab cycle through its controls, Escape calls
  * `onEscape`, focus moves in when it opens (to `initial` or the first control) and returns to where it was when it
  * closes. Controls behind the dialog are out of reach, as they are out of sight.
@@ -24,7 +30,9 @@ export function useFocusTrap(
     if (!isOpen || root === null) return undefined;
     const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (!root.contains(document.activeElement)) (initial?.current ?? focusables(root)[0] ?? root).focus();
+    openTraps.push(root);
     const onKey = (e: KeyboardEvent): void => {
+      if (openTraps.at(-1) !== root) return;
       if (e.key === 'Escape') {
         e.preventDefault();
         e.stopPropagation();
@@ -51,6 +59,7 @@ export function useFocusTrap(
     document.addEventListener('keydown', onKey, true);
     return () => {
       document.removeEventListener('keydown', onKey, true);
+      openTraps.splice(openTraps.lastIndexOf(root), 1);
       if (before !== null && before.isConnected) before.focus();
     };
   }, [ref, isOpen, onEscape, initial]);

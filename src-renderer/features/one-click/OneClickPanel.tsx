@@ -15,6 +15,7 @@ import {
 } from '../../store/use-app';
 import { NumberField } from '../../ui/controls';
 import { Price } from '../market-watch/MarketWatch';
+import { useOneClickSwitch } from './use-one-click-switch';
 import { useOrderGuard } from './use-order-guard';
 
 export const oneClickPlace = (symbol: string): string => `one-click:${symbol}`;
@@ -257,7 +258,7 @@ export function OneClickGrid(): ReactNode {
 /** Switches one-click trading; off means every order asks for confirmation. */
 export function OneClickToggle(): ReactNode {
   const isOn = useApp((s) => s.settings?.isOneClickEnabled ?? false);
-  const controller = useController();
+  const switchOneClick = useOneClickSwitch('one-click-toggle');
   const error = usePlaceError('one-click-toggle');
   return (
     <label className="toggle" title="When off, every order asks for confirmation first">
@@ -266,7 +267,7 @@ export function OneClickToggle(): ReactNode {
         checked={isOn}
         data-testid="oneclick-toggle"
         onChange={(e) => {
-          void controller.updateSettings('one-click-toggle', { isOneClickEnabled: e.target.checked });
+          switchOneClick(e.target.checked);
         }}
       />
       <span>One-click {isOn ? 'on' : 'off'}</span>

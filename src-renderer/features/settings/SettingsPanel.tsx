@@ -10,6 +10,7 @@ import type {
 import { formatVolume, parseNumber } from '../../app/format';
 import { useApp, useBusy, useController, usePlaceError } from '../../store/use-app';
 import { InlineError, NumberField, Segmented } from '../../ui/controls';
+import { useOneClickSwitch } from '../one-click/use-one-click-switch';
 import { ClockSetting } from './ClockSetting';
 import { NotificationSettings } from '../notifications/NotificationSettings';
 import { CloudSection } from './CloudSection';
@@ -379,6 +380,7 @@ export function SettingsPanel(): ReactNode {
   const isOpen = useApp((s) => s.isSettingsOpen);
   const setOpen = useApp((s) => s.setSettingsOpen);
   const controller = useController();
+  const switchOneClick = useOneClickSwitch('settings');
   const error = usePlaceError('settings');
   const sheetRef = useRef<HTMLElement>(null);
   const close = useCallback(() => {
@@ -427,7 +429,7 @@ export function SettingsPanel(): ReactNode {
                   checked={settings.isOneClickEnabled}
                   data-testid="settings-one-click"
                   onChange={(e) => {
-                    void controller.updateSettings('settings', { isOneClickEnabled: e.target.checked });
+                    switchOneClick(e.target.checked);
                   }}
                 />
                 <span>One-click trading (when off, every order asks for confirmation)</span>
