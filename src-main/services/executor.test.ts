@@ -150,6 +150,43 @@ describe('Executor: opening', () => {
     });
   });
 
+  it('limits the risk per trade to a percent of the equity, not the balance, while a position is losing', async () => {
+    settings.set({ riskLimits: { maxRiskPercent: 1 } });
+    const first = await executor.openMarket({
+      symbol: 'EURUSD',
+      side: 'buy',
+      volume: 0.1,
+      sl: { pips: 50 },
+      requestKey: 'first',
+    });
+    expect(first.ok).toBe(true);
+    // That position is now 2,000 USD down: the balance is still 10,000 but the equity is 8,000, so 1 % is 80 USD.
+    Object.assign(bridge.accountInfo, { profit: -2_000, equity: 8_000, marginFree: 7_900 });
+    // 0.1 lot with a 90-pip stop risks 90 USD: within 1 % of the balance (100), over 1 % of the equity (80).
+    const refused = await executor.openMarket({
+      symbol: 'EURUSD',
+      side: 'buy',
+      volume: 0.1,
+      sl: { pips: 90 },
+      requestKey: 'over',
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      code: 'MAX_RISK_PER_TRADE_EXCEEDED',
+      details: { limit: 'maxRiskPerTrade', value: 90, max: 80, maxPercent: 1, excess: 10 },
+    });
+    expect(refused.ok ? '' : refused.message).toContain('1.13% of the equity');
+    expect(bridge.sent).toHaveLength(1);
+    const within = await executor.openMarket({
+      symbol: 'EURUSD',
+      side: 'buy',
+      volume: 0.1,
+      sl: { pips: 70 },
+      requestKey: 'within',
+    });
+    expect(within.ok).toBe(true);
+  });
+
   it('enforces the open-positions limit on hedging, but lets a netting order add to its position', async () => {
     settings.set({ riskLimits: { maxOpenPositions: 2 } });
     for (let i = 0; i < 2; i += 1) {
