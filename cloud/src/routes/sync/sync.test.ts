@@ -273,6 +273,9 @@ describe('sync: remote orders', () => {
     const user = await userWithConnection(app);
     const connector = await TestConnector.open(base, user.token, user.connectionId);
     connector.send({ type: 'settings', remote_trading: true });
+    // The setting is applied before the cloud answers a ping sent after it: only then may a ticket count on it.
+    connector.send({ type: 'ping', id: 'p' });
+    await connector.next((m) => m.type === 'pong');
     const body = order();
     const pending = post(user, body);
     const command = await connector.next((m): m is ConnectorCommand => m.type === 'command');
