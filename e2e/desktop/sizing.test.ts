@@ -181,7 +181,8 @@ describe('the position-size calculator knows the account (web host + simulator i
       const { page } = h;
       await openCalculator(page, 'EURUSD');
       await page.getByTestId('calc-sl').fill('20');
-      await page.locator('[data-testid="chart-status"][data-state="ready"]').waitFor();
+      // Attached, not visible: below 1280 px the layout hides the status text to make room.
+      await page.locator('[data-testid="chart-status"][data-state="ready"]').waitFor({ state: 'attached' });
       const handle = 'chart-handle-calc-sl';
       await page.getByTestId(handle).waitFor();
       const entry = await centreOf(page, 'chart-handle-calc-entry');
@@ -218,7 +219,8 @@ describe('the position-size calculator knows the account (web host + simulator i
       const { page } = h;
       await openCalculator(page, 'EURUSD');
       await page.getByTestId('chart-tf-D1').click();
-      await page.locator('[data-testid="chart-status"][data-state="ready"]').waitFor();
+      // Attached, not visible: below 1280 px the layout hides the status text to make room.
+      await page.locator('[data-testid="chart-status"][data-state="ready"]').waitFor({ state: 'attached' });
       if ((await page.getByTestId('calc-atr').getAttribute('open')) === null) {
         await page.getByTestId('calc-atr-toggle').click();
       }
