@@ -52,10 +52,12 @@ describe('max risk per trade is a percent of the equity', () => {
     await page.getByTestId('ticket-volume').fill('0.1');
     await page.getByTestId('ticket-sl').fill('90');
     await page.getByTestId('ticket-tp').fill('');
-    await page.getByTestId('ticket-submit').click();
-    const error = page.getByTestId('ticket-error');
-    await error.waitFor();
-    expect(await error.textContent()).toMatch(/of the equity\); your limit is 1% \(80\.00 USD\)/);
+    // The ticket applies the limit before anything is sent (the executor's own check is in executor.test.ts):
+    // send is disabled and the rule is said in the core's words, measured on the equity.
+    await expect
+      .poll(() => page.getByTestId('ticket-problems').textContent())
+      .toMatch(/of the equity\); your limit is 1% \(80\.00 USD\)/);
+    expect(await page.getByTestId('ticket-submit').isDisabled()).toBe(true);
     expect(sim.state.positions()).toHaveLength(1);
 
     // 70 pips (70 USD) is within 1 % of the equity and goes through.
