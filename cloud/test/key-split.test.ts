@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
@@ -11,8 +11,8 @@ import { totpCodeAt } from '../src/security/totp';
 import { buildTestApp, tempDir, testConfig } from './helpers';
 
 /**
- * `fixtures/pre-key-split.db` was written by the release before TOTP_SEALING_KEY (2FA secrets sealed with a key
- * derived from JWT_SECRET): one user with 2FA on and ten recovery codes, one with 2FA set up but not confirmed.
+ * `fixtures/pre-key-split.sql` is the dump of a database written by the release before TOTP_SEALING_KEY (2FA
+ * secrets sealed with a key derived from JWT_SECRET): one user with 2FA on and ten recovery codes, one with 2FA set up but not confirmed.
  * `pre-key-split.json` holds what that release handed out. docs/security.md, "Keys and rotation".
  */
 const Fixture = z.object({
@@ -40,7 +40,11 @@ const NEW_JWT_SECRET = 'rotated-jwt-secret-rotated-jwt-secret-0123456';
 describe('TOTP sealing key apart from JWT_SECRET, on a database from the release before', () => {
   const dir = tempDir();
   const file = join(dir.path, 'cloud.db');
-  copyFileSync(join(import.meta.dirname, 'fixtures', 'pre-key-split.db'), file);
+  // The fixture is kept as the SQL dump of that release's database file (`sqlite3 cloud.db .dump`), so no binary
+  // database is tracked; executing it rebuilds the same rows.
+  const seed = new SqliteDatabase(file);
+  seed.exec(readFileSync(join(import.meta.dirname, 'fixtures', 'pre-key-split.sql'), 'utf8'));
+  seed.close();
   // After the fixture's last time step, so its codes are not replays.
   const clock = new ManualClock(Date.UTC(2026, 11, 1, 12, 0, 0));
   afterAll(() => {
