@@ -1,13 +1,19 @@
+import { closedTrades } from '../history/closed-trades';
+import { dealEntryOf, dealKindOf, dealReasonOf, type Deal } from '../history/deal';
 import type { ClosedTrade } from './report';
 
 /** The fields of an MT5 deal that closed trades are built from (the bridge's WireDeal has them all). */
 export interface DealForTrades {
+  /** DEAL_TICKET; orders deals of the same millisecond. Defaults to the deal's place in the list. */
+  readonly ticket?: string;
   readonly positionId: string;
   readonly symbol: string;
   /** ENUM_DEAL_TYPE: 0 BUY, 1 SELL (others — balance, credit — are not trades and are skipped). */
   readonly type: number;
   /** ENUM_DEAL_ENTRY: 0 IN, 1 OUT, 2 INOUT (netting reversal), 3 OUT_BY. */
   readonly entry: number;
+  /** ENUM_DEAL_REASON (default 0, client). */
+  readonly reason?: number;
   readonly volume: number;
   readonly price: number;
   readonly profit: number;
@@ -16,70 +22,53 @@ export interface DealForTrades {
   readonly timeMsc: number;
 }
 
-interface OpenLeg {
-  side: 'buy' | 'sell';
-  volume: number;
-  /** Volume-weighted mean of the entry prices (a netting position may be added to). */
-  price: number;
-  timeMs: number;
-  /** Entry commission not yet attributed to a close. */
-  commission: number;
-}
-
 /**
- * Closed trades from deals in time order: each exit deal (OUT, OUT_BY, or the closing part of an INOUT reversal)
- * is one trade against the position's entry, carrying its share of the entry commission. `riskPerLot` gives the
- * money at risk per lot to the stop each position opened with (from the session's record of its orders).
+ * Closed trades from deals, paired exactly as the History tab pairs them (`src-core/history/closed-trades.ts`):
+ * one trade per exit deal, carrying its share of the entry commission. `riskPerLot` gives the money at risk per
+ * lot to the stop each position opened with (from the session's record of its orders).
  */
 export function closedTradesFromDeals(
   deals: readonly DealForTrades[],
   riskPerLot: ReadonlyMap<string, number> = new Map(),
+  currencyDigits = 2,
 ): ClosedTrade[] {
-  const open = new Map<string, OpenLeg>();
-  const trades: ClosedTrade[] = [];
-  const sorted = [...deals].sort((a, b) => a.timeMsc - b.timeMsc);
-  for (const d of sorted) {
-    if (d.type !== 0 && d.type !== 1) continue;
-    const side = d.type === 0 ? 'buy' : 'sell';
-    const leg = open.get(d.positionId);
-    const enter = (volume: number, commission: number): void => {
-      if (volume <= 0) return;
-      const current = open.get(d.positionId);
-      if (current === undefined || current.side !== side) {
-        open.set(d.positionId, { side, volume, price: d.price, timeMs: d.timeMsc, commission });
-        return;
-      }
-      const total = current.volume + volume;
-      current.price = (current.price * current.volume + d.price * volume) / total;
-      current.volume = total;
-      current.commission += commission;
+  const named = deals.flatMap((d, index): Deal[] => {
+    const entry = dealEntryOf(d.entry);
+    if (entry === null) return [];
+    return [
+      {
+        ticket: d.ticket ?? String(index + 1),
+        order: '',
+        positionId: d.positionId,
+        symbol: d.symbol,
+        kind: dealKindOf(d.type),
+        entry,
+        reason: dealReasonOf(d.reason ?? 0),
+        volume: d.volume,
+        price: d.price,
+        profit: d.profit,
+        swap: d.swap,
+        commission: d.commission,
+        magic: '0',
+        comment: '',
+        timeMs: d.timeMsc,
+      },
+    ];
+  });
+  return closedTrades(named, currencyDigits).map((t) => {
+    const risk = riskPerLot.get(t.positionId);
+    return {
+      positionId: t.positionId,
+      symbol: t.symbol,
+      side: t.side,
+      volume: t.volume,
+      // A backtest holds every opening deal; the fallback only keeps an orphan close's money in the report.
+      openTimeMs: t.openTimeMs ?? t.closeTimeMs,
+      openPrice: t.openPrice ?? t.closePrice,
+      closeTimeMs: t.closeTimeMs,
+      closePrice: t.closePrice,
+      netProfit: t.net,
+      initialRisk: risk === undefined ? null : risk * t.volume,
     };
-    if (d.entry === 0 || leg === undefined) {
-      enter(d.volume, d.commission);
-      continue;
-    }
-    // An exit (or the closing part of a reversal) of the open leg.
-    const closing = Math.min(d.volume, leg.volume);
-    const share = leg.volume > 0 ? closing / leg.volume : 0;
-    const entryCommission = leg.commission * share;
-    const exitShare = d.volume > 0 ? closing / d.volume : 0;
-    const risk = riskPerLot.get(d.positionId);
-    trades.push({
-      positionId: d.positionId,
-      symbol: d.symbol,
-      side: leg.side,
-      volume: closing,
-      openTimeMs: leg.timeMs,
-      closeTimeMs: d.timeMsc,
-      openPrice: leg.price,
-      closePrice: d.price,
-      netProfit: d.profit + d.swap + d.commission * exitShare + entryCommission,
-      initialRisk: risk === undefined ? null : risk * closing,
-    });
-    leg.volume -= closing;
-    leg.commission -= entryCommission;
-    if (leg.volume <= 1e-9) open.delete(d.positionId);
-    if (d.entry === 2) enter(d.volume - closing, d.commission * (1 - exitShare));
-  }
-  return trades;
+  });
 }

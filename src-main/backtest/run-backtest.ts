@@ -217,7 +217,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     }
     for (const p of sim.state.positions()) await ctx.close(p.ticket);
     const account = sim.state.account();
-    const trades = closedTradesFromDeals(sim.state.deals(), riskPerLot);
+    const trades = closedTradesFromDeals(sim.state.deals(), riskPerLot, account.currencyDigits);
     const report = sessionReport({
       trades,
       equity: [...equity, { timeMs: nowMs, equity: account.equity }],
