@@ -1013,10 +1013,31 @@ bool HandleTrade(PdJsonReader &rq,const bool send,string &result,string &errCode
    MqlTradeRequest req;
    ENUM_ORDER_TYPE_FILLING candidates[];
    bool needsFilling=false;
-   if(!PdBuildTradeRequest(rq,req,candidates,needsFilling,errCode,errMsg))
+   uint localRetcode=0;
+   if(!PdBuildTradeRequest(rq,req,candidates,needsFilling,localRetcode,errCode,errMsg))
       return(false);
    if(req.magic==0)
       req.magic=InpMagic;
+   if(localRetcode!=0)
+     {
+      // The ticket names no open position or working order: the trade server's own answer, and nothing is sent
+      // (a rejected outcome, so it is not kept in the dedup table).
+      string why=(localRetcode==PD_RETCODE_POSITION_CLOSED) ? "the position is not open (closed, or never opened)" :
+                 "the order is not working (filled, cancelled, expired, or never placed)";
+      if(!send)
+        {
+         MqlTradeCheckResult none;
+         ZeroMemory(none);
+         result=PdCheckResultJson(none,localRetcode,why+"; nothing was checked");
+         return(true);
+        }
+      MqlTradeResult res;
+      ZeroMemory(res);
+      res.retcode=localRetcode;
+      res.comment=why+"; nothing was sent";
+      result=PdTradeResultJson(req,res,false,false);
+      return(true);
+     }
    // SLTP, MODIFY and REMOVE leave no clOrdId on the server: noted before sending so lookup can find them.
    bool logged=(send && (req.action==TRADE_ACTION_SLTP || req.action==TRADE_ACTION_MODIFY ||
                          req.action==TRADE_ACTION_REMOVE));

@@ -554,9 +554,20 @@ export class SimTerminal {
           this.#fail(request.id, 'UNKNOWN_SYMBOL', `${request.symbol} is not offered`);
           return;
         }
-        this.#subscriptions.add(request.symbol);
-        this.#reply(request.id, 'subscribe', { symbol: request.symbol, subscribed: true });
-        this.pushTick(request.symbol);
+        // The answer goes out before the first tick (docs/bridge-protocol.md, subscribe), even when answers are
+        // delayed by a fault: the subscription starts only once its answer is on the wire.
+        this.#deliver(
+          {
+            type: 'response',
+            id: request.id,
+            ok: true,
+            result: { symbol: request.symbol, subscribed: true },
+          },
+          () => {
+            this.#subscriptions.add(request.symbol);
+            this.pushTick(request.symbol);
+          },
+        );
         return;
       case 'unsubscribe':
         if (request.symbol === '*') this.#subscriptions.clear();
@@ -795,14 +806,18 @@ export class SimTerminal {
     this.#deliver({ type: 'response', id, ok: false, error: { code, message } });
   }
 
-  #deliver(frame: unknown): void {
+  /** Sends an answer (after the delay fault, if set), then runs `afterSent` if it went out on the same link. */
+  #deliver(frame: unknown, afterSent?: () => void): void {
     const link = this.#link;
     if (link === undefined) return;
+    const send = (): void => {
+      if (link.send(frame) && afterSent !== undefined && this.#link === link) afterSent();
+    };
     if (this.faults.delayMs > 0) {
-      setTimeout(() => link.send(frame), this.faults.delayMs);
+      setTimeout(send, this.faults.delayMs);
       return;
     }
-    link.send(frame);
+    send();
   }
 
   #startAccountEvents(): void {

@@ -320,7 +320,18 @@ describe('the EA in a scripted session (whole EA compiled against a fake termina
     });
     const unknownSymbol = req('quote', { symbol: 'XYZ' });
     const noQuote = req('quote', { symbol: 'NOQUOTE' });
+    // Tickets that name nothing the terminal holds: the trade server's retcodes, nothing sent, nothing stored.
     const notFound = trade('SLTP', 'pd-nf', { position: '1', symbol: 'EURUSD', sl: 0, tp: 0 });
+    const notFoundAgain = trade('SLTP', 'pd-nf', { position: '1', symbol: 'EURUSD', sl: 0, tp: 0 });
+    const closeByGone = trade('CLOSE_BY', 'pd-nf2', { position: '1', positionBy: '2' });
+    const modifyGone = trade('MODIFY', 'pd-nf3', { order: '3', price: 1.05, sl: 0, tp: 0 });
+    const removeGone = trade('REMOVE', 'pd-nf4', { order: '3' });
+    const checkGone = trade(
+      'SLTP',
+      'pd-nf5',
+      { position: '1', symbol: 'EURUSD', sl: 0, tp: 0 },
+      'order_check',
+    );
     const expired = request('order_send', {
       clOrdId: 'pd-late',
       magic: '1',
@@ -344,6 +355,11 @@ describe('the EA in a scripted session (whole EA compiled against a fake termina
       unknownSymbol,
       noQuote,
       notFound,
+      notFoundAgain,
+      closeByGone,
+      modifyGone,
+      removeGone,
+      checkGone,
       expired.line,
       after,
       'timer 10',
@@ -357,7 +373,13 @@ describe('the EA in a scripted session (whole EA compiled against a fake termina
     expect(failure(s, badClOrdId).code).toBe('INVALID_PARAMS');
     expect(failure(s, unknownSymbol).code).toBe('UNKNOWN_SYMBOL');
     expect(failure(s, noQuote).code).toBe('NO_QUOTE');
-    expect(failure(s, notFound).code).toBe('NOT_FOUND');
+    const gone = { order: '0', deal: '0', volume: 0, price: 0, duplicate: false };
+    expect(result(s, notFound)).toMatchObject({ retcode: 10036, ...gone });
+    expect(result(s, notFoundAgain)).toMatchObject({ retcode: 10036, ...gone });
+    expect(result(s, closeByGone)).toMatchObject({ retcode: 10036, ...gone });
+    expect(result(s, modifyGone)).toMatchObject({ retcode: 10013, ...gone });
+    expect(result(s, removeGone)).toMatchObject({ retcode: 10013, ...gone });
+    expect(result(s, checkGone)).toMatchObject({ retcode: 10036 });
     expect(s.responses.get(expired.id)).toMatchObject({ ok: false, error: { code: 'DEADLINE_EXCEEDED' } });
     expect(s.stats[0]?.sent).toEqual([]);
     expect(s.stats[0]?.checked).toEqual([]);

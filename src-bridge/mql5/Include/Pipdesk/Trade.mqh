@@ -10,6 +10,8 @@
 // docs/bridge-protocol.md: the dedup table holds at least the last 1000 client order ids.
 #define PD_DEDUP_SIZE 1024
 #define PD_RETCODE_INVALID_FILL 10030
+#define PD_RETCODE_INVALID 10013
+#define PD_RETCODE_POSITION_CLOSED 10036
 // Used when a DEAL request gives no deviation (points; only Request/Instant execution uses it).
 #define PD_DEFAULT_DEVIATION 20
 // lookup without sinceMs searches this far back (docs/mql5-functions.md, Lookup): an order left unknown while the
@@ -244,13 +246,16 @@ bool PdReadTypeTime(PdJsonReader &rq,const string symbol,MqlTradeRequest &req,st
 
 // Fills `req` from a flat order_send / order_check message. False with errCode/errMsg when nothing can be sent.
 // `candidates` receives the filling modes to try; `needsFilling` says whether the action uses one at all (DEAL and
-// PENDING): such a request with no candidate is answered 10030 without being sent.
+// PENDING): such a request with no candidate is answered 10030 without being sent. `localRetcode` is set when the
+// request names a position or order the terminal does not hold: it is answered with that retcode without being
+// sent, as the trade server would answer it (docs/bridge-protocol.md section 7, "Tickets that name nothing").
 bool PdBuildTradeRequest(PdJsonReader &rq,MqlTradeRequest &req,ENUM_ORDER_TYPE_FILLING &candidates[],
-                         bool &needsFilling,string &errCode,string &errMsg)
+                         bool &needsFilling,uint &localRetcode,string &errCode,string &errMsg)
   {
    ZeroMemory(req);
    ArrayResize(candidates,0);
    needsFilling=false;
+   localRetcode=0;
    string clOrdId="";
    string magicText="";
    string action="";
@@ -409,14 +414,18 @@ bool PdBuildTradeRequest(PdJsonReader &rq,MqlTradeRequest &req,ENUM_ORDER_TYPE_F
          errMsg="SLTP needs position, sl >= 0 and tp >= 0";
          return(false);
         }
+      req.action=TRADE_ACTION_SLTP;
+      req.position=position;
       if(!PositionSelectByTicket(position))
         {
-         errCode="NOT_FOUND";
-         errMsg="no open position "+PdU64(position);
-         return(false);
+         // Closed, or never open: 10036 as the trade server answers, and nothing is sent.
+         if(rq.GetString("symbol",symbol))
+            req.symbol=symbol;
+         localRetcode=PD_RETCODE_POSITION_CLOSED;
+         errCode="";
+         return(true);
         }
       symbol=PositionGetString(POSITION_SYMBOL);
-      req.action=TRADE_ACTION_SLTP;
       req.position=position;
       req.symbol=symbol;
       req.sl=PdNormalizePrice(symbol,sl);
@@ -438,14 +447,16 @@ bool PdBuildTradeRequest(PdJsonReader &rq,MqlTradeRequest &req,ENUM_ORDER_TYPE_F
          errMsg="MODIFY needs order, price > 0, sl >= 0 and tp >= 0";
          return(false);
         }
+      req.action=TRADE_ACTION_MODIFY;
+      req.order=order;
       if(!OrderSelect(order))
         {
-         errCode="NOT_FOUND";
-         errMsg="no working order "+PdU64(order);
-         return(false);
+         // Filled, cancelled, expired or never placed: 10013 as the simulator answers, and nothing is sent.
+         localRetcode=PD_RETCODE_INVALID;
+         errCode="";
+         return(true);
         }
       string symbol=OrderGetString(ORDER_SYMBOL);
-      req.action=TRADE_ACTION_MODIFY;
       req.order=order;
       req.symbol=symbol;
       req.price=PdNormalizePrice(symbol,price);
@@ -472,14 +483,14 @@ bool PdBuildTradeRequest(PdJsonReader &rq,MqlTradeRequest &req,ENUM_ORDER_TYPE_F
          errMsg="REMOVE needs order";
          return(false);
         }
-      if(!OrderSelect(order))
-        {
-         errCode="NOT_FOUND";
-         errMsg="no working order "+PdU64(order);
-         return(false);
-        }
       req.action=TRADE_ACTION_REMOVE;
       req.order=order;
+      if(!OrderSelect(order))
+        {
+         localRetcode=PD_RETCODE_INVALID;
+         errCode="";
+         return(true);
+        }
       req.symbol=OrderGetString(ORDER_SYMBOL);
       errCode="";
       return(true);
@@ -494,21 +505,15 @@ bool PdBuildTradeRequest(PdJsonReader &rq,MqlTradeRequest &req,ENUM_ORDER_TYPE_F
          errMsg="CLOSE_BY needs position and positionBy";
          return(false);
         }
-      if(!PositionSelectByTicket(positionBy))
-        {
-         errCode="NOT_FOUND";
-         errMsg="no open position "+PdU64(positionBy);
-         return(false);
-        }
-      if(!PositionSelectByTicket(position))
-        {
-         errCode="NOT_FOUND";
-         errMsg="no open position "+PdU64(position);
-         return(false);
-        }
       req.action=TRADE_ACTION_CLOSE_BY;
       req.position=position;
       req.position_by=positionBy;
+      if(!PositionSelectByTicket(positionBy) || !PositionSelectByTicket(position))
+        {
+         localRetcode=PD_RETCODE_POSITION_CLOSED;
+         errCode="";
+         return(true);
+        }
       req.symbol=PositionGetString(POSITION_SYMBOL);
       errCode="";
       return(true);
