@@ -36,6 +36,7 @@ import {
   refuseHostileInput,
 } from './http/boundary';
 import { outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
+import { startErrorReporter, type ErrorReporter } from './observability/error-reporting';
 import { Metrics, instrumentHttp, routeLabel } from './observability/metrics';
 import { REQUEST_ID_HEADER, requestIdFor } from './observability/request-id';
 import { authRoutes } from './routes/auth/index';
@@ -215,6 +216,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
 
   const pending = new Set<Promise<unknown>>();
   const metrics = new Metrics();
+  const errorReporter = await startErrorReporter(config.errorReporting, app.log);
   const mailer =
     options.mailer ??
     (config.smtpUrl === undefined
@@ -250,10 +252,12 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     limits,
     probes: { syncBus: () => 'local', revocations: () => 'local' },
     metrics,
+    errors: errorReporter,
     forgotPasswordFloorMs: options.forgotPasswordFloorMs ?? 250,
     background(task, what) {
       const tracked = task.catch((error: unknown) => {
         app.log.error({ err: error }, `${what} failed`);
+        errorReporter.capture(error, { task: what });
       });
       pending.add(tracked);
       void tracked.finally(() => pending.delete(tracked));
@@ -282,9 +286,11 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
         redis.disconnect();
       });
     await db.close();
+    // Last, so failures of the steps above are still sent.
+    await errorReporter.close();
   });
 
-  setErrorHandling(app, metrics);
+  setErrorHandling(app, metrics, errorReporter);
   // JSON only: without this, a text/plain body would reach the schema as a string.
   app.removeContentTypeParser('text/plain');
   // An empty JSON body reads as `{}` (e.g. logout, whose fields are all optional); a route that needs fields
@@ -399,7 +405,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
 }
 
 /** The one error handler: coded errors as they are, validation as `validation_failed`, the rest as `internal`. */
-function setErrorHandling(app: FastifyInstance, metrics: Metrics): void {
+function setErrorHandling(app: FastifyInstance, metrics: Metrics, errorReporter: ErrorReporter): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     let apiErr: ApiError;
     if (error instanceof ApiError) {
@@ -424,6 +430,8 @@ function setErrorHandling(app: FastifyInstance, metrics: Metrics): void {
           : apiError('validation_failed', error.message.slice(0, 200));
     } else {
       request.log.error({ err: error }, 'unhandled error');
+      // Only the unexpected: client errors (4xx) above are the caller's, not a fault to report.
+      errorReporter.captureRequestError(error, request);
       apiErr = apiError('internal', 'Something went wrong on our side. Try again later.');
     }
     metrics.httpErrors.inc({ route: routeLabel(request.routeOptions.url), code: apiErr.code });

@@ -115,4 +115,20 @@ describe('loadConfig', () => {
     expect(readFileSync(join(dataDir, 'totp-sealing-key'), 'utf8').trim()).toBe(config.totpSealingKey);
     expect(loadConfig({ DATA_DIR: dataDir }).totpSealingKey).toBe(config.totpSealingKey);
   });
+
+  it('turns error reporting on only with a valid SENTRY_DSN, and names a bad one', () => {
+    expect(loadConfig({ DATA_DIR: dir() }).errorReporting).toBeUndefined();
+    expect(loadConfig({ DATA_DIR: dir(), SENTRY_DSN: '' }).errorReporting).toBeUndefined();
+    expect(
+      loadConfig({ DATA_DIR: dir(), SENTRY_DSN: 'https://abc@o1.ingest.example/42', NODE_ENV: 'test' })
+        .errorReporting,
+    ).toEqual({
+      dsn: 'https://abc@o1.ingest.example/42',
+      release: expect.stringMatching(/^pipdesk-cloud@\d+\.\d+\.\d+/) as unknown,
+      environment: 'test',
+    });
+    for (const bad of ['not a url', 'https://o1.ingest.example/42', 'https://abc:pw@o1.ingest.example/42']) {
+      expect(() => loadConfig({ DATA_DIR: dir(), SENTRY_DSN: bad })).toThrow(/SENTRY_DSN: a Sentry DSN/);
+    }
+  });
 });

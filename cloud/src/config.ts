@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { SentryDsn, type ErrorReporting } from '../../src-core/contracts/error-reporting';
 
 /**
  * The cloud's configuration, read from the environment once at start. Every variable has a default that
@@ -68,6 +69,12 @@ export const EnvSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Bind address of the metrics listener; loopback unless a scraper on another host must reach it. */
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Unset: no error reports leave the service (docs/operations.md, "Error reports"). */
+  SENTRY_DSN: SentryDsn.optional(),
+  /** Default: NODE_ENV. */
+  SENTRY_ENVIRONMENT: z.string().min(1).max(64).optional(),
+  /** Default: `pipdesk-cloud@<version of cloud/package.json>`. */
+  SENTRY_RELEASE: z.string().min(1).max(200).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Env = z.infer<typeof EnvSchema>;
@@ -96,6 +103,8 @@ export interface Config {
   readonly logLevel: Env['LOG_LEVEL'];
   readonly metricsPort: number;
   readonly metricsHost: string;
+  /** Absent: error reporting is off. */
+  readonly errorReporting?: ErrorReporting;
 }
 
 export class ConfigError extends Error {
@@ -153,6 +162,15 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>> 
     logLevel: env.LOG_LEVEL,
     metricsPort: env.METRICS_PORT,
     metricsHost: env.METRICS_HOST,
+    ...(env.SENTRY_DSN === undefined
+      ? {}
+      : {
+          errorReporting: {
+            dsn: env.SENTRY_DSN,
+            release: env.SENTRY_RELEASE ?? `pipdesk-cloud@${cloudVersion()}`,
+            environment: env.SENTRY_ENVIRONMENT ?? env.NODE_ENV,
+          },
+        }),
   };
 }
 
@@ -166,4 +184,11 @@ function developmentSecret(dataDir: string, name: 'jwt-secret' | 'totp-sealing-k
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;
+}
+
+/** The cloud package's version, the default release of error reports. */
+function cloudVersion(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  const parsed = z.object({ version: z.string() }).safeParse(JSON.parse(text));
+  return parsed.success ? parsed.data.version : 'unknown';
 }

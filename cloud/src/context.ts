@@ -12,6 +12,7 @@ import { apiError } from './errors';
 import type { AuditLog } from './services/audit';
 import type { ConnectorHub } from './connector/hub';
 import type { Metrics } from './observability/metrics';
+import type { ErrorReporter } from './observability/error-reporting';
 
 /** The named limits. Each is a sliding window; keys are per address (`_ip`) or per account. */
 export const LIMIT_NAMES = [
@@ -78,6 +79,8 @@ export interface CloudContext {
   readonly probes: HealthProbes;
   /** Prometheus metrics, served on the metrics listener (docs/operations.md). */
   readonly metrics: Metrics;
+  /** Sentry error reports; a no-op unless SENTRY_DSN is set (docs/operations.md, "Error reports"). */
+  readonly errors: ErrorReporter;
   /** Minimum time a forgot-password answer takes, so known and unknown emails answer alike. */
   readonly forgotPasswordFloorMs: number;
   /** Runs work after the response (e.g. sending mail); `app.close()` waits for it. */

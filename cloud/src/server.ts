@@ -15,6 +15,14 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await build({ config });
+  // A crash is reported (when SENTRY_DSN is set) and flushed before the process ends as Node would end it.
+  const crash = (kind: string) => (error: unknown) => {
+    app.log.fatal({ err: error }, kind);
+    app.cloud.errors.capture(error, { mechanism: kind });
+    void app.cloud.errors.close().finally(() => process.exit(1));
+  };
+  process.on('uncaughtException', crash('uncaught exception'));
+  process.on('unhandledRejection', crash('unhandled rejection'));
   await app.listen({ port: config.port, host: config.host });
   // Metrics are worth an error line, not an outage: a busy port leaves the API serving.
   const metricsServer = await startMetricsServer(app.cloud.metrics.registry, {
