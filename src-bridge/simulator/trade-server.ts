@@ -20,6 +20,7 @@ import {
   type EngineResult,
   type TradeParams,
   type TradeServerOptions,
+  type TradeSnapshot,
 } from './trade-state';
 import { onPrice } from './triggers';
 import { validate } from './validation';
@@ -32,6 +33,7 @@ export {
   type SimAccountConfig,
   type TradeParams,
   type TradeServerOptions,
+  type TradeSnapshot,
 } from './trade-state';
 
 /**
@@ -47,6 +49,10 @@ export class TradeServer {
 
   constructor(options: TradeServerOptions) {
     this.#state = new TradeState(options);
+    if (options.restore !== undefined) {
+      this.#state.restore(options.restore);
+      return;
+    }
     this.#state.deals.push({
       ...this.#state.blankDeal(),
       profit: options.account.balance,
@@ -64,6 +70,32 @@ export class TradeServer {
   /** Trade transactions, as OnTradeTransaction would see them. */
   onTransaction(listener: (txn: TxnEvent) => void): () => void {
     return this.#state.txns.on(listener);
+  }
+
+  /**
+   * Adds a symbol the server did not offer yet (a paper account learning the live terminal's symbols); false when
+   * it is already there (its spec is kept).
+   */
+  addSymbol(spec: SymbolSpec): boolean {
+    if (this.#state.symbols.has(spec.name)) return false;
+    this.#state.symbols.set(spec.name, { spec, bid: 0, ask: 0, timeMsc: 0, marketOverride: undefined });
+    this.#state.ratesCache = undefined;
+    return true;
+  }
+
+  /** Everything needed to restore this server's account, book and history later ({@link TradeServerOptions.restore}). */
+  snapshot(): TradeSnapshot {
+    const state = this.#state;
+    const counters = state.ticketCounters;
+    return {
+      balance: state.account.balance,
+      positions: [...state.positions.values()].map((p) => ({ ...p })),
+      orders: [...state.orders.values()].map((o) => ({ ...o })),
+      historyOrders: state.historyOrders.map((o) => ({ ...o })),
+      deals: [...state.deals],
+      nextOrderTicket: counters.order,
+      nextDealTicket: counters.deal,
+    };
   }
 
   /** Symbol names, in catalog order. */

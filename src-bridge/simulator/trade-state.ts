@@ -89,6 +89,23 @@ export interface TradeServerOptions {
   /** Market execution slips by a uniform whole number of points in ±this. Default 0. */
   readonly slippagePoints?: number;
   readonly schedule?: MarketSchedule;
+  /** Book and history to start from instead of a fresh account with its initial deposit (a saved paper account). */
+  readonly restore?: TradeSnapshot;
+}
+
+/**
+ * What a trade server must keep to carry on after a restart: the balance, the book (positions, working orders),
+ * history (orders, deals) and the next tickets, so restored tickets never repeat. Quotes and switches are not kept:
+ * they come from the live feed and the defaults.
+ */
+export interface TradeSnapshot {
+  readonly balance: number;
+  readonly positions: readonly WirePosition[];
+  readonly orders: readonly WireOrder[];
+  readonly historyOrders: readonly WireOrder[];
+  readonly deals: readonly WireDeal[];
+  readonly nextOrderTicket: number;
+  readonly nextDealTicket: number;
 }
 
 /** One symbol's specification and its last quote. */
@@ -165,6 +182,24 @@ export class TradeState {
 
   get isHedging(): boolean {
     return this.account.marginMode === 'hedging';
+  }
+
+  /** The next order and deal tickets (for a snapshot). */
+  get ticketCounters(): { readonly order: number; readonly deal: number } {
+    return { order: this.#nextOrder, deal: this.#nextDeal };
+  }
+
+  /** Replaces the book and history with a snapshot's (the server's state after a restart). */
+  restore(snapshot: TradeSnapshot): void {
+    this.account.balance = snapshot.balance;
+    this.positions.clear();
+    for (const p of snapshot.positions) this.positions.set(p.ticket, { ...p });
+    this.orders.clear();
+    for (const o of snapshot.orders) this.orders.set(o.ticket, { ...o });
+    this.historyOrders.splice(0, this.historyOrders.length, ...snapshot.historyOrders.map((o) => ({ ...o })));
+    this.deals.splice(0, this.deals.length, ...snapshot.deals);
+    this.#nextOrder = snapshot.nextOrderTicket;
+    this.#nextDeal = snapshot.nextDealTicket;
   }
 
   nextOrderTicket(): string {

@@ -1,0 +1,186 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BridgeServer } from '../../../src-bridge/server/bridge-server';
+import type { RequestType, TickEvent } from '../../../src-bridge/protocol/messages';
+import { next, startHarness, type Harness } from '../../../src-bridge/test/harness';
+import { systemClock } from '../../../src-core/clock';
+import { createMemoryLogger } from '../../../src-core/logger';
+import { FAST_EXECUTOR } from '../testing/sim-setup';
+import { createTradingServices, type TradingServices } from '../trading-services';
+import { startPaperAccount, type PaperAccount } from './paper-account';
+import { PaperStore } from './paper-store';
+import { sessionPriceSource } from './price-source';
+
+/**
+ * The paper account against the simulator standing in for the live terminal, over a real Unix socket: paper orders
+ * fill at the live bid/ask through the desktop's executor, nothing reaches the live terminal, and the account
+ * survives a restart and a reset (SQLite file in a temp folder).
+ */
+
+const TRADE_REQUESTS: ReadonlySet<RequestType> = new Set(['order_send', 'order_check', 'lookup']);
+
+interface Rig {
+  readonly harness: Harness;
+  readonly dataDir: string;
+  /** Every request the app sent through the pipe server, by session. */
+  readonly sent: { key: string; type: RequestType }[];
+  readonly spied: BridgeServer;
+  services: TradingServices;
+  store: PaperStore;
+  paper: PaperAccount;
+}
+
+let rig: Rig | undefined;
+afterEach(async () => {
+  if (rig === undefined) return;
+  await rig.paper.stop();
+  rig.services.close();
+  await rig.harness.close();
+  rmSync(rig.dataDir, { recursive: true, force: true });
+  rig = undefined;
+});
+
+async function openPaper(
+  r: Pick<Rig, 'harness' | 'spied'>,
+  services: TradingServices,
+): Promise<{ store: PaperStore; paper: PaperAccount }> {
+  const store = new PaperStore(services.db, systemClock);
+  const paper = await startPaperAccount({
+    path: r.harness.path,
+    token: r.harness.token,
+    source: sessionPriceSource(r.spied, r.harness.sim.key),
+    store,
+    logger: createMemoryLogger(),
+  });
+  await paper.waitForSession();
+  return { store, paper };
+}
+
+function openServices(r: Pick<Rig, 'dataDir' | 'spied'>, paperKey: () => string): TradingServices {
+  return createTradingServices({
+    dataDir: r.dataDir,
+    bridge: r.spied,
+    activeSession: paperKey,
+    logger: createMemoryLogger(),
+    executor: FAST_EXECUTOR,
+  });
+}
+
+async function start(): Promise<Rig> {
+  const harness = await startHarness({ sim: { symbols: ['EURUSD', 'GBPUSD', 'USDJPY'] } });
+  const sent: { key: string; type: RequestType }[] = [];
+  // The spy sits on the one server object everything in the app is given: every request of every part passes here.
+  const spied: BridgeServer = {
+    ...harness.server,
+    request: (key, type, params, options) => {
+      sent.push({ key, type });
+      return harness.server.request(key, type, params, options);
+    },
+  };
+  const dataDir = mkdtempSync(join(tmpdir(), 'pipdesk-paper-'));
+  let paperKey = '';
+  const services = openServices({ dataDir, spied }, () => paperKey);
+  const { store, paper } = await openPaper({ harness, spied }, services);
+  paperKey = paper.key;
+  rig = { harness, dataDir, sent, spied, services, store, paper };
+  return rig;
+}
+
+/** Moves the live price and waits until the paper server has it (it arrives as a tick over the socket). */
+async function livePrice(r: Rig, symbol: string, bid: number, ask: number): Promise<void> {
+  const arrived = next<TickEvent>(
+    (l) => r.harness.server.onTick(l),
+    (tick) => tick.symbol === symbol && tick.bid === bid,
+  );
+  r.harness.sim.setPrice(symbol, bid, ask);
+  await arrived;
+  // The paper account's tick listener ran in the same emit; the quote is there now.
+  expect(r.paper.server.quote(symbol)).toMatchObject({ bid, ask });
+}
+
+describe('paper account on live prices', () => {
+  it('fills at the live bid/ask through the executor and sends nothing to the live terminal', async () => {
+    const r = await start();
+    expect(r.paper.key).toBe(`5001@Pipdesk-Sim #paper`);
+    expect(r.paper.server.account().balance).toBe(10_000);
+    await livePrice(r, 'EURUSD', 1.2345, 1.2347);
+
+    const buy = await r.services.executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
+    expect(buy).toMatchObject({ ok: true, price: 1.2347 });
+    await livePrice(r, 'EURUSD', 1.2401, 1.2403);
+    const sell = await r.services.executor.openMarket({ symbol: 'EURUSD', side: 'sell', volume: 0.2 });
+    expect(sell).toMatchObject({ ok: true, price: 1.2401 });
+    const pending = await r.services.executor.placePending({
+      symbol: 'EURUSD',
+      kind: 'buy_limit',
+      volume: 0.1,
+      price: 1.2,
+    });
+    expect(pending).toMatchObject({ ok: true });
+
+    const book = r.paper.server.positions();
+    expect(book.map((p) => [p.type, p.priceOpen])).toEqual([
+      [0, 1.2347],
+      [1, 1.2401],
+    ]);
+    expect(r.paper.server.orders()).toHaveLength(1);
+    // Profit runs on the live quotes: 0.1 lot bought at 1.2347 and valued at the live bid 1.2401 is 54.00 up.
+    expect(book[0]?.profit).toBeCloseTo(54, 6);
+
+    // The live terminal: no trade request ever addressed to it, and its books hold nothing but the deposit.
+    const toLive = r.sent.filter((s) => s.key === r.harness.sim.key);
+    expect(toLive.length).toBeGreaterThan(0);
+    expect(toLive.filter((s) => TRADE_REQUESTS.has(s.type))).toEqual([]);
+    expect(r.sent.filter((s) => s.key === r.paper.key && s.type === 'order_send')).toHaveLength(3);
+    expect(r.harness.sim.state.positions()).toEqual([]);
+    expect(r.harness.sim.state.orders()).toEqual([]);
+    expect(r.harness.sim.state.historyOrders()).toEqual([]);
+    expect(r.harness.sim.state.deals().map((d) => d.comment)).toEqual(['initial deposit']);
+
+    // The journal rows name the paper session they went to.
+    const page = r.services.journal.query({ limit: 10 });
+    expect(page.entries).toHaveLength(3);
+    for (const e of page.entries) expect(r.services.journal.accountOf(e.id)).toBe(r.paper.key);
+  });
+
+  it('restores balance, book and history after a restart, and starts again on reset', async () => {
+    const r = await start();
+    await livePrice(r, 'EURUSD', 1.1, 1.1002);
+    const buy = await r.services.executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.5 });
+    expect(buy.ok).toBe(true);
+    await livePrice(r, 'EURUSD', 1.101, 1.1012);
+    const ticket = r.paper.server.positions()[0]?.ticket ?? '';
+    expect(await r.services.executor.closePosition({ ticket, volume: 0.2 })).toMatchObject({ ok: true });
+    const before = r.paper.server.snapshot();
+    // 0.2 lot closed 80 points up at the live bid: 16.00 booked.
+    expect(before.balance).toBe(10_016);
+
+    // Restart: everything stops, the database file is opened again by new services.
+    await r.paper.stop();
+    r.services.close();
+    let paperKey = '';
+    r.services = openServices(r, () => paperKey);
+    ({ store: r.store, paper: r.paper } = await openPaper(r, r.services));
+    paperKey = r.paper.key;
+    const after = r.paper.server.snapshot();
+    expect(after).toEqual(before);
+    expect(r.paper.server.positions()[0]).toMatchObject({ ticket, volume: 0.3 });
+
+    // It trades on where it stopped: new tickets follow the old ones, the book and balance carry on.
+    const more = await r.services.executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
+    expect(more.ok).toBe(true);
+    expect(Number(more.ok ? more.order : 0)).toBeGreaterThan(Number(buy.ok ? buy.order : 0));
+    expect(r.paper.server.positions()).toHaveLength(2);
+
+    // Reset: the saved account is removed and a fresh one opens on the same live terminal.
+    await r.paper.stop();
+    r.store.remove(r.paper.key);
+    ({ store: r.store, paper: r.paper } = await openPaper(r, r.services));
+    expect(r.paper.server.account().balance).toBe(10_000);
+    expect(r.paper.server.positions()).toEqual([]);
+    expect(r.paper.server.deals().map((d) => d.comment)).toEqual(['initial deposit']);
+    expect(r.store.keys()).toEqual([r.paper.key]);
+  });
+});
