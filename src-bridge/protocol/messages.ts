@@ -12,9 +12,10 @@ import { RatesRequest, RatesResult } from './rates';
  * - Tickets, magic numbers and position ids are decimal strings: MT5 keeps them as `ulong` and JSON numbers
  *   lose precision above 2^53.
  * - Enumerations the app sends are MT5 names without their prefix (`"FOK"`, `"BUY_LIMIT"`), never integers, so
- *   the ORDER_FILLING_* / SYMBOL_FILLING_* mix-up cannot happen on the wire. Enumerations the EA reports
- *   (symbol properties, positions, orders, deals, transactions) are MT5's integers as the terminal returns
- *   them; `./enums` maps them to names.
+ *   the ORDER_FILLING_* / SYMBOL_FILLING_* mix-up cannot happen on the wire; a trade result's `filling` echoes
+ *   such a request parameter and is a name too. Properties the EA reads from MT5 (symbols, positions, orders,
+ *   deals, transactions) are MT5's integers as the terminal returns them; `./enums` maps them to names. The
+ *   account's modes (`marginMode`, `tradeMode`, `marginSoMode`) are lowercase names.
  * - Prices, volumes and money are JSON numbers: prices with the symbol's digits, volumes with up to 8
  *   decimals, money with the account currency's digits. Receivers round to tick size / volume step.
  * - Times are milliseconds since 1970 on the trade server's clock, as MT5 reports them (`time_msc`).
@@ -419,6 +420,15 @@ export const WireDeal = z.object({
 export type WireDeal = z.infer<typeof WireDeal>;
 
 /**
+ * ENUM_ORDER_TYPE_FILLING names. A filling is always a name on the wire, in both directions: the app sends it in
+ * a trade request and the EA echoes the one it finally sent in the result, so the app can send it back as is.
+ * (`typeFilling` of an order is the ORDER_TYPE_FILLING property the terminal reports: an integer, like every
+ * property the EA reads from MT5.)
+ */
+export const FillingName = z.enum(['FOK', 'IOC', 'RETURN', 'BOC']);
+export type FillingName = z.infer<typeof FillingName>;
+
+/**
  * The answer of the trade server to order_send (MqlTradeResult), as the EA sends it. The EA does not classify
  * the retcode: the app derives the outcome class from `retcode` alone (see {@link TradeResult}), so one table
  * (src-core/trading/retcodes.ts) decides what is safe to retry.
@@ -440,8 +450,8 @@ export const TradeResultWire = z.object({
   /** MqlTradeResult.request_id. */
   requestId: z.number().int().nonnegative(),
   retcodeExternal: z.number().int(),
-  /** The filling mode actually sent (after any 10030 retry), when the action uses one. */
-  filling: z.enum(['FOK', 'IOC', 'RETURN', 'BOC']).optional(),
+  /** The filling mode actually sent (after any 10030 retry), for DEAL and PENDING only; a name, as sent. */
+  filling: FillingName.optional(),
   /** True when this is the stored result of an earlier order_send with the same clOrdId; nothing was sent. */
   duplicate: z.boolean(),
 });
@@ -501,10 +511,6 @@ export const OrderTypeName = z.enum([
   'SELL_STOP_LIMIT',
 ]);
 export type OrderTypeName = z.infer<typeof OrderTypeName>;
-
-/** ENUM_ORDER_TYPE_FILLING names. */
-export const FillingName = z.enum(['FOK', 'IOC', 'RETURN', 'BOC']);
-export type FillingName = z.infer<typeof FillingName>;
 
 /** ENUM_ORDER_TYPE_TIME names. */
 export const TypeTimeName = z.enum(['GTC', 'DAY', 'SPECIFIED', 'SPECIFIED_DAY']);
