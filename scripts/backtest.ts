@@ -98,7 +98,9 @@ async function main(): Promise<void> {
     bars,
     spec,
     account: { ...dressed?.account, balance },
-    ...(dressed === undefined ? {} : { timeOffsetSec: dressed.timeOffsetSec }),
+    ...(dressed === undefined
+      ? {}
+      : { timeOffsetSec: dressed.timeOffsetSec, commissionPerLotPerSide: dressed.commissionPerLotPerSide }),
   });
   const currency = dressed?.account.currency ?? 'USD';
   const files = writeReportFiles(values.out, {

@@ -179,6 +179,15 @@ export function tickValue(state: TradeState, symbol: string): number {
   return converted.ok ? Number(converted.value.toPrecision(10)) : 0;
 }
 
+/**
+ * DEAL_COMMISSION of a trade deal of `volume` lots: the account's per-lot, per-side rate times the volume, negative
+ * (a charge), rounded to the account currency. Each side is charged on its own deal, so a round trip costs twice.
+ */
+export function dealCommission(state: TradeState, volume: number): number {
+  if (state.commissionPerLotPerSide === 0) return 0;
+  return roundMoney(-state.commissionPerLotPerSide * volume, state.digits);
+}
+
 /** Books realised profit (or a deposit) into the balance, rounded to the account currency. */
 export function bookToBalance(state: TradeState, amount: number): void {
   state.account.balance = roundMoney(state.account.balance + amount, state.digits);

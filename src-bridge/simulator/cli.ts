@@ -181,7 +181,9 @@ async function main(): Promise<void> {
       marginMode,
     },
     ...(symbols === undefined ? {} : { symbols }),
-    ...(broker === undefined ? {} : { mids: broker.mids }),
+    ...(broker === undefined
+      ? {}
+      : { mids: broker.mids, commissionPerLotPerSide: broker.commissionPerLotPerSide }),
     seed: int(values.seed, 1, 'seed'),
     tickMs: int(values['tick-ms'], 250, 'tick-ms'),
     ...(replay === undefined ? {} : { replay, replayMs: int(values['replay-ms'], 100, 'replay-ms') }),

@@ -9,7 +9,7 @@ import {
   TXN_TYPE,
   TYPE_TIME_VALUE,
 } from '../protocol/enums';
-import { bookToBalance, profitAt } from './accounting';
+import { bookToBalance, dealCommission, profitAt } from './accounting';
 import {
   blankPosition,
   type EngineResult,
@@ -219,6 +219,9 @@ export function executeDeal(state: TradeState, d: DealSpec): { order: string; de
       position: positionId,
     });
   }
+  // Per side: the opening deal and the closing deal are each charged on their own volume (a reversal's on all of it).
+  const commission = dealCommission(state, d.volume);
+  bookToBalance(state, commission);
   state.deals.push({
     ticket: deal,
     order,
@@ -231,7 +234,7 @@ export function executeDeal(state: TradeState, d: DealSpec): { order: string; de
     price: d.price,
     profit,
     swap: 0,
-    commission: 0,
+    commission,
     magic: d.magic,
     comment: d.dealComment ?? d.comment,
     timeMsc: now,
@@ -377,6 +380,9 @@ function closeBy(state: TradeState, plan: Extract<TradePlan, { kind: 'close_by' 
   for (const [p, profit] of legs) {
     const deal = state.nextDealTicket();
     if (firstDeal === '0') firstDeal = deal;
+    // Close-by closes both positions: each exit deal is one side and pays its commission.
+    const commission = dealCommission(state, volume);
+    bookToBalance(state, commission);
     state.deals.push({
       ticket: deal,
       order,
@@ -389,7 +395,7 @@ function closeBy(state: TradeState, plan: Extract<TradePlan, { kind: 'close_by' 
       price,
       profit,
       swap: 0,
-      commission: 0,
+      commission,
       magic: p.magic,
       comment: params.clOrdId,
       timeMsc: now,

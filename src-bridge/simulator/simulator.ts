@@ -34,6 +34,8 @@ export interface SimulatorOptions {
   readonly requoteRate?: number;
   readonly slippagePoints?: number;
   readonly schedule?: MarketSchedule;
+  /** Commission per lot per side in the account currency (a broker profile's; default 0). */
+  readonly commissionPerLotPerSide?: number;
   /** The trade server clock; default the wall clock shifted by `timeOffsetSec`. */
   readonly clock?: Clock;
   /**
@@ -146,6 +148,9 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
       ...(options.requoteRate === undefined ? {} : { requoteRate: options.requoteRate }),
       ...(options.slippagePoints === undefined ? {} : { slippagePoints: options.slippagePoints }),
       ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
+      ...(options.commissionPerLotPerSide === undefined
+        ? {}
+        : { commissionPerLotPerSide: options.commissionPerLotPerSide }),
     });
   const history = new SimBarHistory({
     specs,

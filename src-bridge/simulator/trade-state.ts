@@ -91,6 +91,11 @@ export interface TradeServerOptions {
   readonly schedule?: MarketSchedule;
   /** Book and history to start from instead of a fresh account with its initial deposit (a saved paper account). */
   readonly restore?: TradeSnapshot;
+  /**
+   * Commission per lot per side in the account currency (a Raw Spread or ECN account; 0 by default). Charged on
+   * every trade deal, entry and exit alike, as a negative DEAL_COMMISSION booked into the balance at once.
+   */
+  readonly commissionPerLotPerSide?: number;
 }
 
 /**
@@ -155,6 +160,7 @@ export class TradeState {
   readonly schedule: MarketSchedule;
   requoteRate: number;
   slippagePoints: number;
+  readonly commissionPerLotPerSide: number;
   isAutotrading = true;
   isTradeExpert = true;
   isAccountTradeAllowed = true;
@@ -173,6 +179,7 @@ export class TradeState {
     this.schedule = options.schedule ?? alwaysOpen;
     this.requoteRate = options.requoteRate ?? 0;
     this.slippagePoints = options.slippagePoints ?? 0;
+    this.commissionPerLotPerSide = options.commissionPerLotPerSide ?? 0;
   }
 
   /** The account currency's decimals. */

@@ -343,6 +343,37 @@ describe('accounting', () => {
     expect((await send(netting, { action: 'CLOSE_BY', position: '1', positionBy: '2' })).retcode).toBe(10013);
   });
 
+  it('commission per lot per side: every deal carries its charge, booked into the balance at once', async () => {
+    const h = await start({ sim: { commissionPerLotPerSide: 3.5 } });
+    h.sim.setPrice('EURUSD', 1.1, 1.1);
+    const a = await send(h, buy('EURUSD', 0.3));
+    const b = await send(h, sell('EURUSD', 0.1));
+    // By hand: 0.3 lot × 3.50 = 1.05 and 0.1 lot × 3.50 = 0.35, charged on entry with no price move.
+    expect(h.sim.state.account().balance).toBe(9_998.6);
+    await send(h, sell('EURUSD', 0.07, { position: a.order })); // 0.245 rounds to 0.25 (half away from zero)
+    await send(h, { action: 'CLOSE_BY', position: a.order, positionBy: b.order }); // two exits of 0.1: 0.35 each
+    await send(h, sell('EURUSD', 0.13, { position: a.order })); // 0.455 → 0.46
+    expect(h.sim.state.positions()).toEqual([]);
+    const trades = h.sim.state.deals().filter((d) => d.type === 0 || d.type === 1);
+    expect(trades.map((d) => d.commission)).toEqual([-1.05, -0.35, -0.25, -0.35, -0.35, -0.46]);
+    // No price moved, so the balance lost exactly the commissions: 2.81 in all.
+    expect(h.sim.state.account().balance).toBe(9_997.19);
+    expect(h.sim.state.account().equity).toBe(9_997.19);
+    // The terminal reports the same figures to the app (history_deals, as HistoryDealGetDouble(DEAL_COMMISSION)).
+    const wire = await h.session.request('history_deals', { fromMs: 0, toMs: h.sim.state.now() + 1000 });
+    if (!wire.ok) throw new Error(wire.error.message);
+    expect(wire.value.deals.reduce((sum, d) => sum + d.commission, 0)).toBeCloseTo(-2.81, 9);
+  });
+
+  it('no commission by default: deals carry 0', async () => {
+    const h = await start();
+    h.sim.setPrice('EURUSD', 1.1, 1.1);
+    const a = await send(h, buy('EURUSD', 1));
+    await send(h, sell('EURUSD', 1, { position: a.order }));
+    expect(h.sim.state.deals().map((d) => d.commission)).toEqual([0, 0, 0]);
+    expect(h.sim.state.account().balance).toBe(10_000);
+  });
+
   it('pending orders: placed, modified, triggered into a position, removed; stop-limit becomes a limit', async () => {
     const h = await start();
     h.sim.setPrice('EURUSD', 1.085, 1.0851);

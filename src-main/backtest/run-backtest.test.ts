@@ -91,6 +91,47 @@ describe('runBacktest', () => {
     }
   }, 60_000);
 
+  it('charges a commission profile on both sides of every trade', async () => {
+    const profile = findBrokerProfile('exness-raw');
+    if (profile === undefined) throw new Error('no exness-raw profile');
+    const dressed = brokerSimOptions(profile);
+    const spec = dressed.symbols.find((s) => s.name === 'EURUSDr');
+    if (spec === undefined) throw new Error('no EURUSDr at exness-raw');
+    const bars: Bar[] = syntheticM1Bars({
+      startMs: Date.UTC(2025, 5, 2),
+      endMs: Date.UTC(2025, 5, 2, 6),
+      startPrice: 1.1,
+      tickSize: 0.00001,
+      seed: 5,
+    });
+    /** The same order each hour (the previous one closed first): the same trades whatever the commission. */
+    const hourly: Strategy = {
+      name: 'one lot hourly',
+      async onBar(ctx) {
+        if (ctx.bars.length % 60 !== 0) return;
+        for (const p of ctx.positions()) await ctx.close(p.ticket);
+        await ctx.buy(1);
+      },
+    };
+    const run = (commissionPerLotPerSide: number) =>
+      runBacktest({
+        strategy: hourly,
+        bars,
+        spec,
+        account: { ...dressed.account, balance: 10_000 },
+        commissionPerLotPerSide,
+      });
+    const free = await run(0);
+    const charged = await run(dressed.commissionPerLotPerSide);
+    expect(charged.trades.length).toBeGreaterThan(3);
+    expect(charged.trades.map((t) => t.closePrice)).toEqual(free.trades.map((t) => t.closePrice));
+    // By hand: 1 lot × 3.50 USD on the way in and again on the way out is 7.00 USD a trade.
+    charged.trades.forEach((t, i) => {
+      expect(t.netProfit).toBeCloseTo((free.trades[i]?.netProfit ?? Number.NaN) - 7, 6);
+    });
+    expect(charged.report.endEquity).toBeCloseTo(free.report.endEquity - 7 * charged.trades.length, 6);
+  }, 60_000);
+
   it('refuses to run without bars', async () => {
     await expect(
       runBacktest({ strategy: everyHour, bars: [], spec: eurusd, account: { balance: 1 } }),

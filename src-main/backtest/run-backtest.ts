@@ -33,6 +33,8 @@ export interface BacktestOptions {
   readonly account: Partial<SimAccountConfig> & { readonly balance: number };
   /** The server clock's offset from UTC, seconds (a profile's). */
   readonly timeOffsetSec?: number;
+  /** Commission per lot per side in the account currency (a profile's; default 0), charged on every deal. */
+  readonly commissionPerLotPerSide?: number;
   /** Spread in points added to each bar's bid prices where the bar has none (default: the symbol's typical one). */
   readonly spreadPoints?: number;
 }
@@ -83,6 +85,9 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     tickMs: 0,
     historyBars: 0,
     reconnect: false,
+    ...(options.commissionPerLotPerSide === undefined
+      ? {}
+      : { commissionPerLotPerSide: options.commissionPerLotPerSide }),
   });
   const services = createTradingServices({
     dataDir,
@@ -121,6 +126,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       });
       return r.ok ? r.value.lossPerLot : undefined;
     };
+    // Each strategy call is its own action: without a key, the executor would take the same order again within
+    // its double-click window (wall-clock time, which a backtest crosses in microseconds) as a duplicate.
+    let actions = 0;
+    const requestKey = (): string => `bt-${String((actions += 1))}`;
     const counted = (r: ExecutionResult): ExecutionResult => {
       orders += 1;
       if (!r.ok) refusals += 1;
@@ -134,6 +143,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       const q = quote();
       const r = counted(
         await services.executor.openMarket({
+          requestKey: requestKey(),
           symbol: spec.name,
           side,
           volume,
@@ -189,6 +199,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       modify: async (ticket, stops) =>
         counted(
           await services.executor.modifyPosition({
+            requestKey: requestKey(),
             ticket,
             ...(stops.sl === undefined ? {} : { sl: { price: stops.sl } }),
             ...(stops.tp === undefined ? {} : { tp: { price: stops.tp } }),
@@ -196,7 +207,11 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         ),
       close: async (ticket, volume) =>
         counted(
-          await services.executor.closePosition({ ticket, ...(volume === undefined ? {} : { volume }) }),
+          await services.executor.closePosition({
+            requestKey: requestKey(),
+            ticket,
+            ...(volume === undefined ? {} : { volume }),
+          }),
         ),
     };
     await strategy.onStart?.(ctx);

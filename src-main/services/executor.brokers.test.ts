@@ -22,8 +22,7 @@ function ok(r: ExecutionResult): asserts r is Extract<ExecutionResult, { ok: tru
 
 describe.each(BROKER_PROFILES.map((p) => [p.id, p] as const))('the order path on %s', (_id, profile) => {
   it('opens with a stop, modifies, partly closes, closes, and places and cancels a pending order', async () => {
-    const options = brokerSimOptions(profile);
-    const { commissionPerLotPerSide: _commission, ...sim } = options;
+    const sim = brokerSimOptions(profile);
     setup = await startSimSetup({ sim: { ...sim, account: { ...sim.account, balance: 10_000 } } });
     const { services, harness } = setup;
     const ex = services.executor;
@@ -53,10 +52,14 @@ describe.each(BROKER_PROFILES.map((p) => [p.id, p] as const))('the order path on
     expect(spread).toBeGreaterThan(0);
     const contract = 100_000 * profile.contractScale;
     const centFactor = profile.account.currency === 'USC' ? 100 : 1;
-    const expectedLoss = spread * contract * volume * centFactor;
+    // A commission account pays its rate per lot on each side: the open (volume) and the two closes (volume).
+    const commission = 2 * profile.commissionPerLotPerSide * volume;
+    const expectedLoss = spread * contract * volume * centFactor + commission;
     const account = harness.sim.state.account();
     expect(account.currency).toBe(profile.account.currency);
     expect(10_000 - account.balance).toBeCloseTo(expectedLoss, 1);
+    const charged = harness.sim.state.deals().reduce((sum, d) => sum + d.commission, 0);
+    expect(-charged).toBeCloseTo(commission, 2);
 
     const quote = harness.sim.state.quote(symbol);
     const price = Number(((quote?.bid ?? 1) - 0.005).toFixed(5));
@@ -68,8 +71,7 @@ describe.each(BROKER_PROFILES.map((p) => [p.id, p] as const))('the order path on
   });
 
   it('refuses a volume under the profile minimum, and a stop inside the stops level when it has one', async () => {
-    const { commissionPerLotPerSide: _commission, ...sim } = brokerSimOptions(profile);
-    setup = await startSimSetup({ sim });
+    setup = await startSimSetup({ sim: brokerSimOptions(profile) });
     const ex = setup.services.executor;
     const symbol = brokerSymbol(profile, 'EURUSD');
     const tooSmall = await ex.openMarket({ symbol, side: 'buy', volume: profile.volume.min / 2 });
