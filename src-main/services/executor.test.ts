@@ -495,6 +495,21 @@ describe('Executor: other operations', () => {
     });
   });
 
+  it('a position closed between the check and the send (retcode 10036) is TICKET_NOT_FOUND, as the check says', async () => {
+    const opened = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
+    if (!opened.ok) throw new Error(opened.message);
+    const ticket = opened.position ?? '';
+    // The trade server closes it (an SL hit) after the executor found it open.
+    bridge.onSend = () => {
+      bridge.positionList = [];
+    };
+    expect(await executor.modifyPosition({ ticket, tp: { price: 1.1 } })).toMatchObject({
+      ok: false,
+      code: 'TICKET_NOT_FOUND',
+      retcode: 10036,
+    });
+  });
+
   it('position: modify SL/TP, partial close, close, close all', async () => {
     const opened = await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.3 });
     if (!opened.ok) throw new Error(opened.message);

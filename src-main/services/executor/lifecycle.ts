@@ -1,7 +1,7 @@
 import type { JournalEntry } from '../../../src-core/contracts/journal';
 import type { ExecutionResult, TradeIntent } from '../../../src-core/contracts/orders';
 import type { Result } from '../../../src-core/result';
-import { retcodeInfo } from '../../../src-core/trading/retcodes';
+import { retcodeInfo, TRADE_RETCODE } from '../../../src-core/trading/retcodes';
 import type { JournalPatch } from '../journal';
 import { UNKNOWN_OUTCOME_MESSAGE } from '../messages';
 import { mayHaveExecuted } from '../trading-bridge';
@@ -213,7 +213,10 @@ export class Lifecycle {
           return this.#finish(entry, {
             ...common,
             state: 'rejected',
-            errorCode: 'TRADE_REJECTED',
+            // The position named by a close or SL/TP change is not open: the same answer as the app's own check
+            // before sending, so callers (trade rules) stop on it (docs/bridge-protocol.md, "Tickets that name
+            // nothing").
+            errorCode: res.retcode === TRADE_RETCODE.POSITION_CLOSED ? 'TICKET_NOT_FOUND' : 'TRADE_REJECTED',
             message: `Not executed: ${info.message}`,
           });
         case 'retryable': {
