@@ -6,7 +6,7 @@ import type { Mailer } from './mail/mailer';
 import type { AccessTokens } from './security/access-tokens';
 import type { Keys } from './security/crypto';
 import type { PasswordHasher } from './security/passwords';
-import type { SessionGate } from './security/session-gate';
+import type { SessionGate, SessionRead } from './security/session-gate';
 import type { LimitRule, RateLimiter } from './security/rate-limiter';
 import { apiError } from './errors';
 import type { AuditLog } from './services/audit';
@@ -101,21 +101,29 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     auth: AuthContext | null;
+    /**
+     * The session's mark, read alongside the per-address limit for a token verified before; `authenticate`
+     * takes it (once) instead of asking Redis again (security/session-gate.ts).
+     */
+    sessionRead: SessionRead | null;
   }
 }
 
 /**
  * Counts a hit against a limit and throws 429 with Retry-After (whole seconds, rounded up) when it is spent.
+ * `alsoRead` names Redis keys to read in the same round trip; their values come back (null when Redis did not
+ * answer or nothing was asked).
  */
 export async function enforceLimit(
   ctx: CloudContext,
   name: LimitName,
   key: string,
   who?: { readonly ip?: string | null; readonly userId?: string | null },
-): Promise<void> {
-  const decision = await ctx.limiter.hit(ctx.limits[name], key);
+  alsoRead: readonly string[] = [],
+): Promise<(string | null)[] | null> {
+  const { decision, values } = await ctx.limiter.hitAndRead(ctx.limits[name], key, alsoRead);
   ctx.metrics.limiterDecisions.inc({ limit: name, decision: decision.allowed ? 'allowed' : 'refused' });
-  if (decision.allowed) return;
+  if (decision.allowed) return values;
   const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
   if (name !== 'global_ip') {
     await ctx.audit.write({

@@ -1,7 +1,16 @@
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResult } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type Compilable,
+  type MigrationResult,
+} from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema';
 import { migrations } from './migrations/index';
@@ -28,6 +37,16 @@ export interface Db {
   poolStats(): PoolStats;
   /** Errors the pool reported on idle connections since start. */
   readonly poolErrors: () => number;
+  /**
+   * A query run on every request, built and compiled once: `build` places `param(i)` where the i-th string
+   * argument goes, and the returned function runs it with new arguments. On PostgreSQL it runs as the named
+   * prepared statement `name` (parsed and planned once per pooled connection, not per request); on SQLite
+   * through Kysely as usual. `name` must be unique per database handle.
+   */
+  prepare<R>(
+    name: string,
+    build: (kysely: Kysely<Database>, param: (index: number) => string) => Compilable<R>,
+  ): (args: readonly string[]) => Promise<R[]>;
   /** True when a trivial query answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -62,6 +81,8 @@ export function openDatabase(url: string, log?: DbLog): Db {
       'sqlite',
       () => ({ total: 1, idle: 0, waiting: 0 }),
       () => 0,
+      async <R>(_name: string, text: string, values: unknown[]) =>
+        (await kysely.executeQuery<R>(CompiledQuery.raw(text, values))).rows,
     );
   }
   const pool = new pg.Pool({
@@ -84,20 +105,56 @@ export function openDatabase(url: string, log?: DbLog): Db {
     'postgres',
     () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     () => poolErrors,
+    // Straight to the pool: the statement is compiled already, and Kysely's driver cannot name statements.
+    async <R>(name: string, text: string, values: unknown[]) =>
+      (await pool.query<R & pg.QueryResultRow>({ name, text, values })).rows,
   );
 }
+
+type Run = <R>(name: string, text: string, values: unknown[]) => Promise<R[]>;
+
+/**
+ * Marks an argument's place while a prepared query compiles (replaced by the argument on every run; the NUL
+ * keeps it apart from any literal a query could hold).
+ */
+const PARAM_MARK = '\u0000pipdesk-param:';
 
 function wrap(
   kysely: Kysely<Database>,
   dialect: Dialect,
   poolStats: () => PoolStats,
   poolErrors: () => number,
+  run: Run,
 ): Db {
+  const names = new Set<string>();
   return {
     kysely,
     dialect,
     poolStats,
     poolErrors,
+    prepare<R>(
+      name: string,
+      build: (db: Kysely<Database>, param: (index: number) => string) => Compilable<R>,
+    ): (args: readonly string[]) => Promise<R[]> {
+      if (names.has(name)) throw new Error(`Prepared query ${name} is defined twice.`);
+      names.add(name);
+      let arity = 0;
+      const compiled = build(kysely, (index) => {
+        arity = Math.max(arity, index + 1);
+        return `${PARAM_MARK}${index}`;
+      }).compile();
+      // Each compiled parameter is either an argument's mark or a value fixed at build time (e.g. a limit).
+      const slots = compiled.parameters.map((value) =>
+        typeof value === 'string' && value.startsWith(PARAM_MARK)
+          ? Number(value.slice(PARAM_MARK.length))
+          : -1,
+      );
+      return (args) => {
+        if (args.length !== arity) throw new Error(`Prepared query ${name} takes ${arity} arguments.`);
+        const values = slots.map((slot, i) => (slot >= 0 ? args[slot] : compiled.parameters[i]));
+        return run<R>(name, compiled.sql, values);
+      };
+    },
     async ping() {
       try {
         await sql`select 1`.execute(kysely);

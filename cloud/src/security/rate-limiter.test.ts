@@ -121,6 +121,22 @@ describe('RateLimiter on Redis', () => {
     await other.quit();
   });
 
+  it('reads other keys in the same round trip as a hit, allowed or refused', async () => {
+    const limiter = new RateLimiter(redis, prefix, new ManualClock(), silent);
+    const rule: LimitRule = { name: 'carry', limit: 1, windowMs: 10_000 };
+    await redis.set(`${prefix}carried`, 'value');
+    const first = await limiter.hitAndRead(rule, 'k', [`${prefix}carried`, `${prefix}absent`]);
+    expect(first).toEqual({
+      decision: { allowed: true, remaining: 0, retryAfterMs: 0 },
+      values: ['value', null],
+    });
+    const second = await limiter.hitAndRead(rule, 'k', [`${prefix}carried`]);
+    expect(second.decision.allowed).toBe(false);
+    expect(second.values).toEqual(['value']);
+    // Nothing asked, nothing read.
+    expect((await limiter.hitAndRead(rule, 'other', [])).values).toBeNull();
+  });
+
   it('slides with Redis time: capacity returns as old hits age out', async () => {
     const limiter = new RateLimiter(redis, prefix, new ManualClock(), silent);
     const rule: LimitRule = { name: 'slide', limit: 2, windowMs: 300 };
@@ -163,6 +179,10 @@ describe('RateLimiter fail-over', () => {
     const during = [await limiter.hit(rule, 'k'), await limiter.hit(rule, 'k'), await limiter.hit(rule, 'k')];
     expect(performance.now() - started).toBeLessThan(200);
     expect(during.map((d) => d.allowed)).toEqual([true, true, true]);
+    // A read carried by the hit fails with it: no values, and the decision still comes from memory.
+    const carried = await limiter.hitAndRead(rule, 'k', ['some-key']);
+    expect(carried.decision.allowed).toBe(false);
+    expect(carried.values).toBeNull();
     expect((await limiter.hit(rule, 'k')).allowed).toBe(false);
     expect(limiter.backend).toBe('memory');
     expect(warnings.some((w) => w.includes('Redis unreachable'))).toBe(true);

@@ -157,6 +157,19 @@ export class RateLimiter {
 
   /** Counts a hit for `key` under `rule`. Never throws: a Redis failure is answered from memory. */
   async hit(rule: LimitRule, key: string): Promise<LimitDecision> {
+    return (await this.hitAndRead(rule, key, [])).decision;
+  }
+
+  /**
+   * Counts a hit and, in the same Redis round trip, reads `alsoRead` (MGET): a request that needs both pays
+   * one round trip, not two. `values` is null when Redis did not answer (or nothing was asked); the decision
+   * then comes from memory as in {@link hit}. Never throws.
+   */
+  async hitAndRead(
+    rule: LimitRule,
+    key: string,
+    alsoRead: readonly string[],
+  ): Promise<{ readonly decision: LimitDecision; readonly values: (string | null)[] | null }> {
     // Keys may hold emails: hash them so Redis never stores personal data.
     const digest = createHash('sha256').update(key).digest('base64url').slice(0, 22);
     const fullKey = `${this.prefix}rl:${rule.name}:${digest}`;
@@ -164,25 +177,40 @@ export class RateLimiter {
     if (redis !== undefined && redis.status === 'ready') {
       try {
         this.sequence += 1;
-        const [allowed, remaining, retry] = await redis.pipdeskSlidingWindow(
-          fullKey,
-          rule.windowMs,
-          rule.limit,
-          `${this.instance}:${this.sequence}`,
-        );
+        const member = `${this.instance}:${this.sequence}`;
+        let window: [number, number, number];
+        let values: (string | null)[] | null = null;
+        if (alsoRead.length === 0) {
+          window = await redis.pipdeskSlidingWindow(fullKey, rule.windowMs, rule.limit, member);
+        } else {
+          const pipeline = redis.pipeline() as ReturnType<Redis['pipeline']> & {
+            pipdeskSlidingWindow(key: string, windowMs: number, limit: number, member: string): unknown;
+          };
+          pipeline.pipdeskSlidingWindow(fullKey, rule.windowMs, rule.limit, member);
+          pipeline.mget(...alsoRead);
+          const results = await pipeline.exec();
+          const [windowResult, readResult] = results ?? [];
+          if (windowResult === undefined || windowResult[0] !== null) {
+            throw windowResult?.[0] ?? new Error('Redis answered no pipeline results');
+          }
+          window = windowResult[1] as [number, number, number];
+          values =
+            readResult !== undefined && readResult[0] === null ? (readResult[1] as (string | null)[]) : null;
+        }
+        const [allowed, remaining, retry] = window;
         if (!this.usingRedis) {
           this.usingRedis = true;
           this.log.info('rate limiter: Redis is back, limits are shared again');
           this.recovered();
         }
-        return { allowed: allowed === 1, remaining, retryAfterMs: retry };
+        return { decision: { allowed: allowed === 1, remaining, retryAfterMs: retry }, values };
       } catch (error) {
         this.fallBack(error);
       }
     } else if (redis !== undefined) {
       this.fallBack(new Error(`Redis ${redis.status}`));
     }
-    return this.memory.hit(fullKey, rule);
+    return { decision: this.memory.hit(fullKey, rule), values: null };
   }
 
   private fallBack(error: unknown): void {

@@ -11,7 +11,9 @@ import type { AccessClaims } from './access-tokens';
  *   revocation whose mark cannot be written does not happen (it answers 503), so no instance can
  *   miss it.
  * - Every request reads the session's mark and the cache generation in one Redis round trip (MGET). A mark
- *   refuses the token at once, on every instance: no relay message has to arrive.
+ *   refuses the token at once, on every instance: no relay message has to arrive. For a token this instance
+ *   has verified before, that MGET rides in the same round trip as the per-address limit ({@link beginRead}),
+ *   and the read is used by that request only.
  * - A live session read from the database is remembered for at most {@link CACHE_MAX_AGE_MS} (real time),
  *   tagged with the generation; marks live {@link MARK_TTL_MS}, longer than any remembered entry, so a mark
  *   expires only after every entry that predates it.
@@ -79,10 +81,13 @@ export class SessionGate {
   async check(
     claims: AccessClaims,
     now: number,
+    prefetched: SessionRead | null = null,
   ): Promise<{ readonly verdict: boolean | undefined; readonly ticket: Ticket | null }> {
     if (this.redis === undefined) return { verdict: undefined, ticket: null };
-    const readAt = this.monotonicNow();
-    const read = await this.read(claims.sid);
+    // A read made for another session, or one that failed, is not evidence: read afresh.
+    const isUsable = prefetched !== null && prefetched.sessionId === claims.sid && prefetched.values !== null;
+    const readAt = isUsable ? prefetched.readAt : this.monotonicNow();
+    const read = isUsable ? await this.interpret(prefetched.values) : await this.read(claims.sid);
     if (read === null) return { verdict: undefined, ticket: null };
     if (read.isRevoked) {
       this.entries.delete(claims.sid);
@@ -93,6 +98,21 @@ export class SessionGate {
       entry !== undefined && entry.generation === read.generation && readAt - entry.readAt < CACHE_MAX_AGE_MS;
     if (!isFresh) return { verdict: undefined, ticket: { generation: read.generation, readAt } };
     return { verdict: isLive(entry, claims, now), ticket: null };
+  }
+
+  /**
+   * Starts a read of a session's mark that another Redis round trip will carry (the per-address limit's):
+   * the keys to MGET, in order, and `finish` to call with their values (null when that round trip failed).
+   * Null when there is no Redis to read.
+   */
+  beginRead(sessionId: string): PendingRead | null {
+    if (this.redis === undefined) return null;
+    // Taken before the read is sent, as in check(): an entry is never dated later than the Redis read behind it.
+    const readAt = this.monotonicNow();
+    return {
+      keys: [this.generationKey, this.markKey(sessionId)],
+      finish: (values) => ({ sessionId, readAt, values }),
+    };
   }
 
   /** Remembers a live session the database just confirmed, under the Redis read that came before it. */
@@ -133,20 +153,43 @@ export class SessionGate {
     const redis = this.redis;
     if (redis === undefined) return null;
     try {
-      const [generation, mark] = await redis.mget(this.generationKey, this.markKey(sessionId));
-      if (generation === null || generation === undefined) {
-        // Redis lost its data (or this is the first instance): marks written before may be gone too.
-        this.entries.clear();
-        await redis.set(this.generationKey, randomBytes(12).toString('base64url'), 'NX');
-        return null;
-      }
-      return { generation, isRevoked: mark !== null && mark !== undefined };
+      return await this.interpret(await redis.mget(this.generationKey, this.markKey(sessionId)));
     } catch {
       // Redis away: marks written meanwhile by other instances cannot be seen, so trust nothing remembered.
       this.entries.clear();
       return null;
     }
   }
+
+  /** The values of [generation, mark] as read from Redis. */
+  private async interpret(values: readonly (string | null)[]): Promise<MarkRead> {
+    const [generation, mark] = values;
+    if (generation === null || generation === undefined) {
+      // Redis lost its data (or this is the first instance): marks written before may be gone too.
+      this.entries.clear();
+      try {
+        await this.redis?.set(this.generationKey, randomBytes(12).toString('base64url'), 'NX');
+      } catch {
+        // The next request tries again; until then this instance asks the database.
+      }
+      return null;
+    }
+    return { generation, isRevoked: mark !== null && mark !== undefined };
+  }
+}
+
+/** A read of one session's mark carried by another round trip; see {@link SessionGate.beginRead}. */
+export interface SessionRead {
+  readonly sessionId: string;
+  /** Monotonic time just before the read was sent. */
+  readonly readAt: number;
+  /** [generation, mark] as Redis answered, or null when the round trip failed. */
+  readonly values: readonly (string | null)[] | null;
+}
+
+export interface PendingRead {
+  readonly keys: readonly string[];
+  finish(values: readonly (string | null)[] | null): SessionRead;
 }
 
 /** The Redis read a database read followed; entries carry it so a later mark or restart outdates them. */

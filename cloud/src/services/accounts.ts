@@ -9,6 +9,7 @@ import type {
 import { enforceLimit, type AuthContext, type CloudContext } from '../context';
 import { apiError, errors } from '../errors';
 import { newId } from '../security/crypto';
+import type { SessionRead } from '../security/session-gate';
 import {
   findUserByEmail,
   findUserById,
@@ -183,8 +184,8 @@ export class AccountService {
 
   // ---- the other parts, under the names the routes use --------------------------------------------------
 
-  authenticate(token: string): Promise<AuthContext | null> {
-    return this.sessions.authenticate(token);
+  authenticate(token: string, prefetched: SessionRead | null = null): Promise<AuthContext | null> {
+    return this.sessions.authenticate(token, prefetched);
   }
   refresh(refreshToken: string, caller: Caller): Promise<TokenPair> {
     return this.sessions.refresh(refreshToken, caller);

@@ -17,7 +17,7 @@ import { newId } from '../../security/crypto';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function toConnection(row: Selectable<ConnectionsTable>): Connection {
+export function toConnection(row: Omit<Selectable<ConnectionsTable>, 'user_id'>): Connection {
   return {
     id: row.id,
     name: row.name,
@@ -44,6 +44,17 @@ const failures = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 429: ErrorBod
 export const connectionRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
   const db = app.cloud.db.kysely;
   const clock = app.cloud.clock;
+  // The list is asked for on every client's start and poll: compiled once, a prepared statement on PostgreSQL.
+  const listOwned = app.cloud.db.prepare('connections_list', (kysely, param) =>
+    kysely
+      .selectFrom('connections')
+      // Named columns: a prepared statement whose result shape changed under it (a new column) would fail.
+      .select(['id', 'name', 'platform', 'broker_server', 'account_login', 'created_at', 'updated_at'])
+      .where('user_id', '=', param(0))
+      .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc')
+      .limit(1000),
+  );
   app.addHook('onRequest', app.authenticate);
 
   app.get(
@@ -57,14 +68,7 @@ export const connectionRoutes: FastifyPluginCallbackZod = (app, _options, done) 
       },
     },
     async (request) => {
-      const rows = await db
-        .selectFrom('connections')
-        .selectAll()
-        .where('user_id', '=', owner(request))
-        .orderBy('created_at', 'asc')
-        .orderBy('id', 'asc')
-        .limit(1000)
-        .execute();
+      const rows = await listOwned([owner(request)]);
       return { connections: rows.map(toConnection) };
     },
   );

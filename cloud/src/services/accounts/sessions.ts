@@ -5,7 +5,7 @@ import type { Database } from '../../db/schema';
 import { enforceLimit } from '../../context';
 import { errors } from '../../errors';
 import { newId, randomToken, tokenHash } from '../../security/crypto';
-import { isLive, type SessionGate } from '../../security/session-gate';
+import { isLive, type SessionGate, type SessionRead } from '../../security/session-gate';
 import { iso, type Caller } from './account-rows';
 
 /** Why sessions were ended, as stored in `sessions.revoked_reason`. */
@@ -45,7 +45,21 @@ export async function revokeSessions(
  * checks the session is live and the token is newer than the user's cut-off (ASVS 5.0 7.4.1).
  */
 export class Sessions {
-  constructor(private readonly ctx: CloudContext) {}
+  /** The per-request session check (when Redis has not decided), prepared once (db/database.ts). */
+  private readonly liveSession: (
+    args: readonly [sessionId: string, userId: string],
+  ) => Promise<{ revoked_at: number | null; expires_at: number; tokens_valid_after: number }[]>;
+
+  constructor(private readonly ctx: CloudContext) {
+    this.liveSession = ctx.db.prepare('session_check', (db, param) =>
+      db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .select(['sessions.revoked_at', 'sessions.expires_at', 'users.tokens_valid_after'])
+        .where('sessions.id', '=', param(0))
+        .where('sessions.user_id', '=', param(1)),
+    );
+  }
 
   private get db(): Kysely<Database> {
     return this.ctx.db.kysely;
@@ -116,21 +130,18 @@ export class Sessions {
     };
   }
 
-  /** Checks an access token against its session and the user's cut-off; null when it may not be used. */
-  async authenticate(token: string): Promise<AuthContext | null> {
+  /**
+   * Checks an access token against its session and the user's cut-off; null when it may not be used.
+   * `prefetched`: this request's read of the session's mark, made alongside its rate limit (app.ts).
+   */
+  async authenticate(token: string, prefetched: SessionRead | null = null): Promise<AuthContext | null> {
     const claims = await this.ctx.accessTokens.verify(token);
     if (claims === null) return null;
     const now = this.ctx.clock.now();
     // With Redis, one round trip there usually decides; the database answers when it cannot.
-    const { verdict, ticket } = await this.ctx.sessionGate.check(claims, now);
+    const { verdict, ticket } = await this.ctx.sessionGate.check(claims, now, prefetched);
     if (verdict !== undefined) return verdict ? { userId: claims.sub, sessionId: claims.sid } : null;
-    const row = await this.db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .select(['sessions.revoked_at', 'sessions.expires_at', 'users.tokens_valid_after'])
-      .where('sessions.id', '=', claims.sid)
-      .where('sessions.user_id', '=', claims.sub)
-      .executeTakeFirst();
+    const [row] = await this.liveSession([claims.sid, claims.sub]);
     if (row === undefined || row.revoked_at !== null) return null;
     const session = {
       userId: claims.sub,
