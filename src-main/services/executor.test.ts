@@ -567,6 +567,43 @@ describe('Executor: other operations', () => {
     expect(bridge.positionList.map((p) => p.ticket)).toEqual([planned[0]]);
   });
 
+  it('close all counts a position the trade server closed meanwhile as flat, not as a failure, and names it', async () => {
+    for (let i = 1; i <= 3; i += 1) {
+      await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: i / 10, requestKey: `g${i}` });
+    }
+    const [first, second, third] = bridge.positionList.map((p) => p.ticket);
+    // While the first close is on its way, the second position's SL is hit (the close all finds it gone before
+    // sending), and the third is stopped out just as its own close reaches the trade server (retcode 10036).
+    bridge.onSend = (params) => {
+      if (params.position === first)
+        bridge.positionList = bridge.positionList.filter((p) => p.ticket !== second);
+      if (params.position === third)
+        bridge.positionList = bridge.positionList.filter((p) => p.ticket !== third);
+    };
+    const r = await executor.closeAll({});
+    expect(r).toMatchObject({ ok: true });
+    expect(r.message).toBe(
+      `Closed 1 of 3 positions; #${second}, #${third} were already closed by the trade server.`,
+    );
+    expect(bridge.positionList).toEqual([]);
+  });
+
+  it('close all still fails when a position stays open, and names the one already closed apart', async () => {
+    for (let i = 1; i <= 2; i += 1) {
+      await executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: i / 10, requestKey: `h${i}` });
+    }
+    const [first, second] = bridge.positionList.map((p) => p.ticket);
+    bridge.script.push({ kind: 'retcode', retcode: 10018 });
+    bridge.onSend = (params) => {
+      if (params.position === first)
+        bridge.positionList = bridge.positionList.filter((p) => p.ticket !== second);
+    };
+    const r = await executor.closeAll({});
+    expect(r).toMatchObject({ ok: false, code: 'TRADE_REJECTED' });
+    expect(r.message).toContain(`Not closed: #${first}`);
+    expect(r.message).toContain(`#${second} was already closed by the trade server.`);
+  });
+
   it('a throwing listener does not break order handling', async () => {
     executor.onOrderResult(() => {
       throw new Error('ui bug');

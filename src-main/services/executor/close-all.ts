@@ -76,6 +76,10 @@ export function settleParent(journal: Journal, clock: Clock, parentId: string): 
   const planned = parent === undefined ? null : plannedCloses(parent);
   const children = inPlanOrder(planned, journal.listChildren(parentId));
   const done = children.filter((c) => c.state === 'done').length;
+  // A position the trade server closed itself (SL, TP, stop-out) between the plan and its close answers
+  // TICKET_NOT_FOUND (checked before sending, or retcode 10036 after): the trader's goal, flat, is reached for it,
+  // so it does not make the close all a failure. It is named apart, never counted as closed by Pipdesk.
+  const gone = children.filter(isAlreadyClosed);
   const open = children.filter(
     (c) => c.state === 'unknown' || c.state === 'pending' || c.state === 'sent',
   ).length;
@@ -96,19 +100,25 @@ export function settleParent(journal: Journal, clock: Clock, parentId: string): 
         neverSent.map((p) => p.ticket),
         [],
       )}`;
-  } else if (done === total && neverSent.length === 0) {
+  } else if (done + gone.length === total && neverSent.length === 0) {
     state = 'done';
-    message = total === 1 ? 'Closed 1 position.' : `Closed all ${total} positions.`;
+    message =
+      gone.length === 0
+        ? total === 1
+          ? 'Closed 1 position.'
+          : `Closed all ${total} positions.`
+        : `Closed ${done} of ${total} positions; ${goneWords(gone)}`;
   } else {
     state = 'rejected';
     errorCode = 'TRADE_REJECTED';
-    const failed = children.filter((c) => c.state !== 'done');
+    const failed = children.filter((c) => c.state !== 'done' && !isAlreadyClosed(c));
     message =
       `Closed ${done} of ${total} positions. ` +
       notClosedWords(
         neverSent.map((p) => p.ticket),
         failed,
-      );
+      ) +
+      (gone.length === 0 ? '' : ` ${goneWords(gone)}`);
   }
   const now = clock.now();
   return journal.update(parentId, {
@@ -118,6 +128,15 @@ export function settleParent(journal: Journal, clock: Clock, parentId: string): 
     outcome: state === 'done' ? 'done' : state === 'unknown' ? 'unknown' : 'rejected',
     ...(state === 'unknown' ? {} : { completedAt: now }),
   });
+}
+
+function isAlreadyClosed(child: JournalEntry): boolean {
+  return child.state === 'rejected' && child.errorCode === 'TICKET_NOT_FOUND';
+}
+
+function goneWords(gone: readonly JournalEntry[]): string {
+  const tickets = gone.map((c) => `#${c.position ?? '?'}`).join(', ');
+  return `${tickets} ${gone.length === 1 ? 'was' : 'were'} already closed by the trade server.`;
 }
 
 function notClosedWords(neverSent: readonly string[], failed: readonly JournalEntry[]): string {
