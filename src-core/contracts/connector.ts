@@ -44,6 +44,11 @@ export const StatusSnapshot = z.object({
     .nullable(),
   open_positions: z.number().int().nonnegative(),
   pending_orders: z.number().int().nonnegative(),
+  /**
+   * True when the account is the desktop's paper account (simulated fills on live prices, docs/paper-trading.md):
+   * its balance and positions are not money at the broker. Absent means a terminal's account.
+   */
+  is_paper: z.boolean().optional(),
 });
 export type StatusSnapshot = z.infer<typeof StatusSnapshot>;
 

@@ -17,6 +17,7 @@ import {
 } from './orders';
 import { JournalEntry, JournalPage, JournalQuery } from './journal';
 import { chartIpcChannels } from './ipc-chart';
+import { paperIpcChannels, paperIpcEvents } from './ipc-paper';
 import { tradeRulesIpcChannels, tradeRulesIpcEvents } from './ipc-trade-rules';
 import { cloudIpcChannels, cloudIpcEvents } from './ipc-cloud';
 import { historyIpcChannels, historyIpcEvents } from './ipc-history';
@@ -72,6 +73,8 @@ export const BridgeState = z.enum([
   'connected',
   /** The in-process simulator is connected (demo mode); no real money moves. */
   'demo',
+  /** The paper account is the active one: live prices, simulated fills, nothing sent to the terminal. */
+  'paper',
   /** No terminal; `reason` says why in plain words. */
   'disconnected',
 ]);
@@ -95,6 +98,8 @@ export const BridgeSession = z.object({
   isTradeAllowed: z.boolean(),
   /** True for the in-process demo simulator. */
   isSimulator: z.boolean(),
+  /** True for the app's paper account (docs/paper-trading.md); absent means false. */
+  isPaper: z.boolean().optional(),
   connectedAtMs: z.number().int().nonnegative(),
   /** The trade server's clock minus UTC, seconds (docs/clock-model.md); 0 when the EA does not say. */
   timeOffsetSec: TimeOffsetSec,
@@ -428,6 +433,8 @@ export const ipcChannels = {
   ...tradeRulesIpcChannels,
   /** Deal history and OS notifications (ipc-history.ts). */
   ...historyIpcChannels,
+  /** The paper account on live prices (ipc-paper.ts). */
+  ...paperIpcChannels,
 } as const;
 
 /** Every event main pushes, with its payload schema. */
@@ -453,6 +460,8 @@ export const ipcEvents = {
   ...tradeRulesIpcEvents,
   /** New deals of the active terminal (ipc-history.ts). */
   ...historyIpcEvents,
+  /** The paper account opened, closed or was reset (ipc-paper.ts). */
+  ...paperIpcEvents,
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------

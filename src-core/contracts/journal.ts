@@ -25,10 +25,19 @@ export const FINAL_JOURNAL_STATES: readonly JournalState[] = ['done', 'rejected'
 /** Any JSON value (the intent, the bridge request and response as they were). */
 export const JsonValue = z.unknown();
 
+/** Which kind of account an order went to: a terminal (`real`, an EA or the demo simulator) or a paper account. */
+export const AccountKind = z.enum(['real', 'paper']);
+export type AccountKind = z.infer<typeof AccountKind>;
+
 /** One journal entry. Times are milliseconds since the epoch (UTC). */
 export const JournalEntry = z.object({
   /** Stable id of the entry, unique across devices (a UUID); cloud sync is idempotent on it. */
   id: z.string().min(1).max(64),
+  /**
+   * Which kind of account the order went to: `paper` for the app's paper account (docs/paper-trading.md), `real`
+   * for a terminal (an EA or the demo simulator). Absent on entries written before paper accounts existed.
+   */
+  accountKind: AccountKind.optional(),
   /** The id carried in the MT5 order comment; also the EA's de-duplication key. */
   clientOrderId: z.string().min(1).max(31),
   /** For the closes of a `close_all`: the parent entry's id. */

@@ -51,6 +51,8 @@ export interface BridgeMarketOptions {
   readonly isOwnClientOrderId: (comment: string) => boolean;
   /** Whether the demo simulator is running in this process (for the status). */
   readonly isDemoRunning: () => boolean;
+  /** Whether a session key is the app's paper account (docs/paper-trading.md); default none is. */
+  readonly isPaperKey?: (key: string) => boolean;
   readonly tickBatchMs?: number;
 }
 
@@ -77,9 +79,10 @@ export function isSimulatorSession(session: BridgeSession): boolean {
   return session.hello.eaVersion.startsWith('sim');
 }
 
-function toSessionView(s: BridgeSession): SessionView {
+function toSessionView(s: BridgeSession, isPaper: boolean): SessionView {
   const { account, terminal } = s.hello;
   return {
+    isPaper,
     id: s.key,
     login: account.login,
     server: account.server,
@@ -165,6 +168,9 @@ function bridgeError(e: BridgeRequestError): AppError {
  */
 export function createBridgeMarket(options: BridgeMarketOptions): BridgeMarket {
   const { server, events, logger } = options;
+  const isPaperKey = options.isPaperKey ?? ((): boolean => false);
+  /** A live terminal: neither the demo simulator nor the paper account. */
+  const isLive = (s: BridgeSession): boolean => !isSimulatorSession(s) && !isPaperKey(s.key);
   const batchMs = options.tickBatchMs ?? TICK_BATCH_MS;
   const subscribed = new Set<string>();
   const digitsBySymbol = new Map<string, number>();
@@ -217,9 +223,16 @@ export function createBridgeMarket(options: BridgeMarketOptions): BridgeMarket {
 
   const status = (): BridgeStatus => {
     const active = activeSession();
-    const sessions = openSessions().map(toSessionView);
+    const sessions = openSessions().map((s) => toSessionView(s, isPaperKey(s.key)));
     return {
-      state: active === undefined ? 'disconnected' : isSimulatorSession(active) ? 'demo' : 'connected',
+      state:
+        active === undefined
+          ? 'disconnected'
+          : isPaperKey(active.key)
+            ? 'paper'
+            : isSimulatorSession(active)
+              ? 'demo'
+              : 'connected',
       reason: active !== undefined ? null : (pipeWarning() ?? disconnectedReason()),
       pipePath: server.path,
       ...(pipeWarning() === undefined ? {} : { pipeWarning: pipeWarning() }),
@@ -368,7 +381,7 @@ export function createBridgeMarket(options: BridgeMarketOptions): BridgeMarket {
           stoppingDemoKey = undefined;
           if (event.session.key === activeKey) {
             lastReason = 'Demo mode stopped.';
-            activeKey = newest(openSessions().filter((s) => !isSimulatorSession(s)))?.key;
+            activeKey = newest(openSessions().filter(isLive))?.key;
             if (activeKey !== undefined) {
               onSessionOpened().catch((error: unknown) => {
                 logger.error('market: switch after demo failed', { error });

@@ -40,6 +40,9 @@ import { SettingsStore } from '../services/settings';
 import { tradeRulesIpcHandlers } from '../services/trade-rules/ipc-handlers';
 import { RuleStore } from '../services/trade-rules/rule-store';
 import { TradeManager } from '../services/trade-rules/trade-manager';
+import { PaperStore } from '../services/paper/paper-store';
+import { createPaperService, paperIpcHandlers } from '../services/paper/paper-service';
+import { sessionPriceSource } from '../services/paper/price-source';
 import { createBridgeMarket, type BridgeMarket } from './bridge-market';
 import { createEaInstaller } from './ea-installer';
 
@@ -163,7 +166,12 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     cleanups.push(() => {
       db.close();
     });
-    const journal = new Journal(db, clock, logger);
+    const paperStore = new PaperStore(db, clock);
+    // Set once the paper service exists; rows are written only after that (the executor starts later).
+    let isPaperKey = (key: string): boolean => paperStore.keys().includes(key);
+    const journal = new Journal(db, clock, logger, {
+      accountKind: (account) => (isPaperKey(account) ? 'paper' : 'real'),
+    });
     const settings = new SettingsStore(db, clock, logger);
 
     // Off Windows the socket and the token share a folder only this user may enter (docs/security.md).
@@ -201,10 +209,38 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
       logger,
       isOwnClientOrderId: (id) => journal.getByClientOrderId(id) !== undefined,
       isDemoRunning: () => simulator !== null,
+      isPaperKey: (key) => isPaperKey(key),
     });
     cleanups.push(() => {
       market.dispose();
     });
+
+    // The paper account (docs/paper-trading.md): its engine is given a read-only price source of the live terminal
+    // and reaches the app only through the pipe, as another session.
+    const paper = createPaperService({
+      path,
+      tokenFile,
+      store: paperStore,
+      logger,
+      sessions: () =>
+        server
+          .sessions()
+          .filter((s) => s.isOpen)
+          .map((s) => ({ key: s.key, eaVersion: s.hello.eaVersion, openedAt: s.openedAt })),
+      activeKey: () => market.activeKey(),
+      select: (key) => market.selectSession(key),
+      priceSource: (key) => sessionPriceSource(server, key),
+      onSessionOpened: (listener) =>
+        server.onSession((event) => {
+          if (event.kind === 'opened') listener(event.session.key);
+        }),
+      onStatus: (status) => {
+        events.emit('paper:status-changed', status);
+        market.announceStatus();
+      },
+    });
+    isPaperKey = (key) => paper.isPaperKey(key);
+    cleanups.push(() => paper.dispose());
 
     const history = createDealHistory({
       server,
@@ -267,6 +303,10 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     const offRuleTxns = server.onTransaction((_txn, session) => {
       if (session.key === market.activeKey()) void tradeRules.refresh();
     });
+    const offPaperStatus = server.onSession(() => {
+      // Whether a paper account can open depends on which live terminals are connected.
+      events.emit('paper:status-changed', paper.status());
+    });
     const offRuleSessions = server.onSession((event) => {
       // After the market port has chosen the active session for this event.
       if (event.kind === 'opened') queueMicrotask(() => void tradeRules.refresh());
@@ -275,6 +315,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
       offRuleTicks();
       offRuleTxns();
       offRuleSessions();
+      offPaperStatus();
     });
 
     const demo: DemoPort = {
@@ -343,7 +384,11 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
       db,
       journal,
       executor,
-      accounts: bridgeAccounts(server, () => market.activeKey()),
+      accounts: bridgeAccounts(
+        server,
+        () => market.activeKey(),
+        (key) => paper.isPaperKey(key),
+      ),
       tokens: options.tokens ?? createFileTokenStore(join(options.dataDir, 'cloud-token.json')),
       logger,
       clock,
@@ -412,12 +457,23 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
         },
         installer,
         cloud: cloudIpcHandlers(cloud),
-        chart: chartIpcHandlers(createChartBars({ server, activeKey: () => market.activeKey() })),
+        // A paper session has no bars of its own: its charts are the live terminal's it fills at.
+        chart: chartIpcHandlers(
+          createChartBars({
+            server,
+            activeKey: () => {
+              const key = market.activeKey();
+              const status = paper.status();
+              return key !== undefined && key === status.key ? (status.sourceKey ?? key) : key;
+            },
+          }),
+        ),
         tradeRules: tradeRulesIpcHandlers(tradeRules, {
           spec: (symbol) => market.spec(symbol),
           openMarket: (input) => executor.openMarket(input),
         }),
         history: historyIpcHandlers(history, options.showNotification),
+        paper: paperIpcHandlers(paper),
       }),
       logger,
     );

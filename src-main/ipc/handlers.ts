@@ -61,5 +61,6 @@ export function createIpcHandlers(ports: DesktopPorts): IpcHandlers {
     ...ports.chart,
     ...ports.tradeRules,
     ...ports.history,
+    ...ports.paper,
   } satisfies IpcHandlers;
 }

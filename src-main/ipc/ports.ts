@@ -28,6 +28,7 @@ import type { ChartIpcHandlers } from '../services/chart/chart-bars';
 import type { CloudIpcHandlers } from '../services/cloud-sync/ipc-handlers';
 import type { TradeRulesIpcHandlers } from '../services/trade-rules/ipc-handlers';
 import type { HistoryIpcHandlers } from '../services/history/deal-history';
+import type { PaperIpcHandlers } from '../services/paper/paper-service';
 
 /** Something that may answer now or later. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -111,4 +112,6 @@ export interface DesktopPorts {
   readonly tradeRules: TradeRulesIpcHandlers;
   /** Deal history and OS notifications (`historyIpcHandlers` from services/history), merged as they are. */
   readonly history: HistoryIpcHandlers;
+  /** The paper account (`paperIpcHandlers` from services/paper), merged as they are. */
+  readonly paper: PaperIpcHandlers;
 }

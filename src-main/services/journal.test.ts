@@ -159,7 +159,7 @@ describe('Journal', () => {
     journalOn(db);
     journalOn(db);
     const rows = db.prepare("SELECT version FROM schema_migrations WHERE scope = 'journal'").all();
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
   });
 });
 
@@ -197,6 +197,47 @@ describe('Journal: final states are never left', () => {
       j.close();
       db2.close();
       rmSync(dir2, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Journal: account kind', () => {
+  it('marks each row with the kind of the account it went to, as written, and keeps it', () => {
+    const dir3 = mkdtempSync(join(tmpdir(), 'pipdesk-journal-kind-'));
+    const db3 = openDatabase(join(dir3, 'pipdesk.db'));
+    let paperKeys = new Set(['1@X #paper']);
+    const j = new Journal(db3, { now: () => 1_000 }, undefined, {
+      accountKind: (account) => (paperKeys.has(account) ? 'paper' : 'real'),
+    });
+    try {
+      const base = {
+        clientOrderId: 'c1',
+        parentId: null,
+        origin: 'local',
+        operation: 'open_market',
+        requestKey: null,
+        symbol: 'EURUSD',
+        side: 'buy',
+        volume: 0.1,
+        intent: {},
+        state: 'pending',
+      } as const;
+      const paper = j.insert(base, { durable: false, account: '1@X #paper' });
+      const real = j.insert({ ...base, clientOrderId: 'c2' }, { durable: false, account: '1@X' });
+      expect([paper.accountKind, real.accountKind]).toEqual(['paper', 'real']);
+      // Fixed when written: a later change of which accounts are paper does not rewrite history.
+      paperKeys = new Set();
+      const page = j.query({ limit: 10 });
+      expect(page.entries.map((e) => [e.clientOrderId, e.accountKind])).toEqual(
+        expect.arrayContaining([
+          ['c1', 'paper'],
+          ['c2', 'real'],
+        ]),
+      );
+    } finally {
+      j.close();
+      db3.close();
+      rmSync(dir3, { recursive: true, force: true });
     }
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type {
+  AccountKind,
   JournalEntry,
   JournalPage,
   JournalQueryInput,
@@ -34,7 +35,15 @@ export type NewJournalEntry = Pick<JournalEntry, FixedFields> &
 export type JournalPatch = Partial<
   Omit<
     JournalEntry,
-    'id' | 'clientOrderId' | 'parentId' | 'origin' | 'operation' | 'createdAt' | 'updatedAt' | 'version'
+    | 'id'
+    | 'accountKind'
+    | 'clientOrderId'
+    | 'parentId'
+    | 'origin'
+    | 'operation'
+    | 'createdAt'
+    | 'updatedAt'
+    | 'version'
   >
 >;
 
@@ -153,6 +162,15 @@ const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE journal ADD COLUMN account TEXT');
     },
   },
+  {
+    version: 3,
+    name: 'account kind of each entry',
+    up: (db) => {
+      // 'paper' or 'real', fixed when the row is written: the journal shows a paper order as paper even after the
+      // paper account is reset or removed. Null for rows written before paper accounts existed.
+      db.exec('ALTER TABLE journal ADD COLUMN account_kind TEXT');
+    },
+  },
 ];
 
 type Row = Record<string, unknown>;
@@ -170,6 +188,8 @@ function fromRow(row: Row): JournalEntry {
     out[field] =
       kind === 'json' ? (typeof raw === 'string' ? (JSON.parse(raw) as unknown) : null) : (raw ?? null);
   }
+  const kind = row['account_kind'];
+  if (kind === 'paper' || kind === 'real') out['accountKind'] = kind;
   // The row was written by this module from a typed entry; the cast restores the type SQLite erased.
   return out as unknown as JournalEntry;
 }
@@ -210,15 +230,26 @@ export class Journal {
    */
   readonly #durable: { db: Db; write: (params: Row, id: string) => void } | null;
 
-  /** `logger` receives what an `onChanged` subscriber threw (the write itself has committed by then). */
-  constructor(db: Db, clock: Clock, logger: Logger = silentLogger) {
+  readonly #accountKind: (account: string) => AccountKind;
+
+  /**
+   * `logger` receives what an `onChanged` subscriber threw (the write itself has committed by then);
+   * `accountKind` says which accounts are paper ones (default: none), to mark each row as it is written.
+   */
+  constructor(
+    db: Db,
+    clock: Clock,
+    logger: Logger = silentLogger,
+    options: { readonly accountKind?: (account: string) => AccountKind } = {},
+  ) {
     this.#db = db;
+    this.#accountKind = options.accountKind ?? (() => 'real');
     this.#clock = clock;
     this.#changed = new Emitter((error) => {
       logger.error('journal: a change listener threw', { error });
     });
     migrate(db, 'journal', MIGRATIONS);
-    const cols = [...COLUMNS.map((c) => c[1]), 'account'];
+    const cols = [...COLUMNS.map((c) => c[1]), 'account', 'account_kind'];
     const insertSql = `INSERT INTO journal (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`;
     const outboxSql = 'INSERT OR REPLACE INTO journal_outbox (entry_id) VALUES (?)';
     this.#insert = db.prepare(insertSql);
@@ -277,6 +308,7 @@ export class Journal {
       completedAt: null,
       latencyMs: null,
       ...entry,
+      accountKind: options.account == null ? 'real' : this.#accountKind(options.account),
       id: entry.id ?? randomUUID(),
       createdAt: now,
       updatedAt: now,
@@ -285,6 +317,7 @@ export class Journal {
     const params: Row = {};
     for (const [field, column, kind] of COLUMNS) params[column] = toRowValue(kind, full[field]);
     params['account'] = options.account ?? null;
+    params['account_kind'] = full.accountKind ?? null;
     const write = this.#db.transaction(() => {
       this.#insert.run(params);
       this.#touchOutbox.run(full.id);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { BridgeServer } from '../../src-bridge/server/bridge-server';
-import type { JournalEntry } from '../../src-core/contracts/journal';
+import type { AccountKind, JournalEntry } from '../../src-core/contracts/journal';
 import type { Settings } from '../../src-core/contracts/ipc';
 import type { Clock } from '../../src-core/clock';
 import { systemClock } from '../../src-core/clock';
@@ -32,6 +32,8 @@ export interface TradingServicesOptions {
   readonly clock?: Clock;
   /** Executor tunables (deadlines, grace periods); defaults suit a real terminal. */
   readonly executor?: Partial<ExecutorOptions>;
+  /** Which accounts (login@server) are paper accounts, to mark journal rows; default none. */
+  readonly accountKind?: (account: string) => AccountKind;
   /** Settle journal rows left `pending`/`sent`/`unknown` by a previous run right away. Default true. */
   readonly reconcileOnStart?: boolean;
 }
@@ -77,7 +79,12 @@ export function createTradingServices(options: TradingServicesOptions): TradingS
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createFileLogger({ file: join(options.dataDir, 'logs', 'main.log') });
   const db = openDatabase(join(options.dataDir, 'pipdesk.db'));
-  const journal = new Journal(db, clock, logger);
+  const journal = new Journal(
+    db,
+    clock,
+    logger,
+    options.accountKind === undefined ? {} : { accountKind: options.accountKind },
+  );
   const settings = new SettingsStore(db, clock, logger);
   const serverBridge = isBridgeServer(options.bridge)
     ? createServerBridge(options.bridge, {

@@ -57,7 +57,7 @@ export function describeBridge(
   bridge: BridgeStatus | null,
   transport: TransportState,
 ): {
-  tone: 'ok' | 'demo' | 'down' | 'wait';
+  tone: 'ok' | 'demo' | 'paper' | 'down' | 'wait';
   label: string;
   detail: string;
 } {
@@ -82,6 +82,12 @@ export function describeBridge(
       };
     case 'demo':
       return { tone: 'demo', label: 'Demo (simulator)', detail: 'No real money moves in demo mode.' };
+    case 'paper':
+      return {
+        tone: 'paper',
+        label: 'PAPER account',
+        detail: 'Simulated fills at the live terminal’s prices; nothing is sent to the terminal.',
+      };
     case 'disconnected':
       return {
         tone: 'down',

@@ -29,9 +29,14 @@ export interface AccountsPort {
 /**
  * The accounts of a bridge server: every session that opened since start (a closed one stays listed as not
  * connected, so its link and queued entries stay visible), trading on the most recently opened one unless
- * `activeSession` says otherwise (the same default as trading-services.ts).
+ * `activeSession` says otherwise (the same default as trading-services.ts). A paper account's status says so
+ * (`is_paper`), so the cloud never shows simulated money as the broker's.
  */
-export function bridgeAccounts(server: BridgeServer, activeSession?: () => string | undefined): AccountsPort {
+export function bridgeAccounts(
+  server: BridgeServer,
+  activeSession?: () => string | undefined,
+  isPaperKey: (key: string) => boolean = () => false,
+): AccountsPort {
   const seen = new Map<AccountKey, Omit<SeenAccount, 'isConnected'>>();
   const remember = (): void => {
     for (const s of server.sessions()) {
@@ -96,6 +101,7 @@ export function bridgeAccounts(server: BridgeServer, activeSession?: () => strin
           : null,
         open_positions: positions.ok ? positions.value.positions.length : 0,
         pending_orders: orders.ok ? orders.value.orders.length : 0,
+        ...(isPaperKey(key) ? { is_paper: true } : {}),
       };
     },
     activeAccount() {

@@ -7,6 +7,7 @@ import type { RequestType, TickEvent } from '../../../src-bridge/protocol/messag
 import { next, startHarness, type Harness } from '../../../src-bridge/test/harness';
 import { systemClock } from '../../../src-core/clock';
 import { createMemoryLogger } from '../../../src-core/logger';
+import { bridgeAccounts } from '../cloud-sync/accounts-port';
 import { FAST_EXECUTOR } from '../testing/sim-setup';
 import { createTradingServices, type TradingServices } from '../trading-services';
 import { startPaperAccount, type PaperAccount } from './paper-account';
@@ -63,6 +64,7 @@ function openServices(r: Pick<Rig, 'dataDir' | 'spied'>, paperKey: () => string)
     dataDir: r.dataDir,
     bridge: r.spied,
     activeSession: paperKey,
+    accountKind: (account) => (account === paperKey() ? 'paper' : 'real'),
     logger: createMemoryLogger(),
     executor: FAST_EXECUTOR,
   });
@@ -139,10 +141,18 @@ describe('paper account on live prices', () => {
     expect(r.harness.sim.state.historyOrders()).toEqual([]);
     expect(r.harness.sim.state.deals().map((d) => d.comment)).toEqual(['initial deposit']);
 
+    // What cloud sync would send about each account: the paper one marked, the live one not.
+    const accounts = bridgeAccounts(r.spied, undefined, (key) => key === r.paper.key);
+    expect(await accounts.status(r.paper.key)).toMatchObject({ is_paper: true, open_positions: 2 });
+    expect(await accounts.status(r.harness.sim.key)).not.toHaveProperty('is_paper');
+
     // The journal rows name the paper session they went to.
     const page = r.services.journal.query({ limit: 10 });
     expect(page.entries).toHaveLength(3);
-    for (const e of page.entries) expect(r.services.journal.accountOf(e.id)).toBe(r.paper.key);
+    for (const e of page.entries) {
+      expect(r.services.journal.accountOf(e.id)).toBe(r.paper.key);
+      expect(e.accountKind).toBe('paper');
+    }
   });
 
   it('restores balance, book and history after a restart, and starts again on reset', async () => {

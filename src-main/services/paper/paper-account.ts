@@ -16,7 +16,9 @@ export const paperServerName = (liveServer: string): string => `${liveServer.sli
 export interface PaperAccountOptions {
   /** The app's own pipe or socket, and its pairing token: the paper terminal connects like an EA. */
   readonly path: string;
-  readonly token: string;
+  readonly token?: string;
+  /** Or the token file, read before each connection like the EA does (a rotated token is picked up). */
+  readonly tokenFile?: string;
   /** The live terminal's prices: the paper engine's only link to it. */
   readonly source: PriceSource;
   readonly store: PaperStore;
@@ -94,7 +96,8 @@ export async function startPaperAccount(options: PaperAccountOptions): Promise<P
       balance: config.startingBalance,
       tradeMode: 'demo',
       name: 'Paper account',
-      company: `Paper on ${source.key}`,
+      // What the status bar, the session picker and the cloud's connection name show for the company.
+      company: `PAPER on ${source.key}`,
     },
     symbols: specs,
     clock,
@@ -122,7 +125,8 @@ export async function startPaperAccount(options: PaperAccountOptions): Promise<P
 
   const terminal = new SimTerminal({
     path: options.path,
-    token: options.token,
+    ...(options.token === undefined ? {} : { token: options.token }),
+    ...(options.tokenFile === undefined ? {} : { tokenFile: options.tokenFile }),
     timeOffsetSec: source.timeOffsetSec(),
     server,
     logger,
