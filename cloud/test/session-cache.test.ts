@@ -37,6 +37,8 @@ describe('session checks across instances (PostgreSQL + Redis)', () => {
   /** Two instances sharing a Redis the test stops and starts. */
   let c: FastifyInstance;
   let d: FastifyInstance;
+  /** On the test Redis too, listening, with a short keep-alive: its live streams re-check their session. */
+  let e: FastifyInstance;
 
   const call = (
     app: FastifyInstance,
@@ -113,10 +115,16 @@ describe('session checks across instances (PostgreSQL + Redis)', () => {
     b = await buildTestApp({ ...options(REDIS_URL, prefix), migrate: false });
     c = await buildTestApp({ ...options(spareRedis.url, prefix), migrate: false });
     d = await buildTestApp({ ...options(spareRedis.url, prefix), migrate: false });
+    e = await buildTestApp({
+      ...options(REDIS_URL, prefix),
+      migrate: false,
+      sync: { keepAliveMs: 50 },
+    });
+    await e.listen({ port: 0, host: '127.0.0.1' });
   });
 
   afterAll(async () => {
-    for (const app of [a, b, c, d]) await app.close();
+    for (const app of [a, b, c, d, e]) await app.close();
     await spareRedis.stop();
     await smtp.close();
     await db.drop();
@@ -217,6 +225,36 @@ describe('session checks across instances (PostgreSQL + Redis)', () => {
     expect(reset.statusCode, reset.body).toBe(200);
     expect(await list(b, attacker.tokens.access_token)).toBe(401);
     expect(await list(b, victim.tokens.access_token)).toBe(401);
+  });
+
+  it("ends a live stream on the other instance at its next keep-alive after logout (the request's early read is not reused)", async () => {
+    const user = await register(a);
+    const token = user.tokens.access_token;
+    const created = await call(a, {
+      method: 'POST',
+      url: '/api/v1/connections',
+      body: { name: 'Live', broker_server: 'Demo-Server', account_login: '7' },
+      token,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    // Known to E first, so the stream's own request carries its session read with the rate limit.
+    expect(await list(e, token)).toBe(200);
+    const address = e.server.address();
+    if (address === null || typeof address === 'string') throw new Error('no address');
+    const response = await fetch(
+      `http://127.0.0.1:${address.port}/api/v1/connections/${created.json<{ id: string }>().id}/events`,
+      { headers: bearer(token) },
+    );
+    expect(response.status).toBe(200);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    expect((await reader.read()).done).toBe(false);
+    const out = await call(a, { method: 'POST', url: '/api/v1/auth/logout', token });
+    expect(out.statusCode, out.body).toBe(200);
+    // The stream ends (done) rather than keeping alive for a session that was ended.
+    for (;;) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+    }
   });
 
   it('reads the database again when Redis lost its data (marks gone with it)', async () => {
