@@ -6,6 +6,7 @@ import {
   type IChartApi,
   type IPriceLine,
   type ISeriesApi,
+  type LogicalRange,
   type UTCTimestamp,
 } from 'lightweight-charts';
 import type { Bar } from '../../../src-core/chart/bars';
@@ -29,6 +30,18 @@ interface DrawnLine {
 type Palette = Readonly<Record<LineRole | 'text' | 'grid' | 'panel' | 'up' | 'down', string>>;
 
 const HANDLE_HEIGHT = 10;
+
+/*
+ * lightweight-charts rebuilds its drawing items for every bar of a series whenever the series' data changes, so
+ * each tick's forming-bar update costs time in proportion to the bars in the series, not to the bars on screen.
+ * The series therefore holds the newest SERIES_WINDOW bars and takes older ones in steps as the trader scrolls or
+ * zooms back towards its oldest bar (docs/charts.md, "Bars in the series").
+ */
+/** Bars the series holds after a load: several screens' worth at the default bar spacing. */
+export const SERIES_WINDOW = 1_000;
+/** Older bars added each time the view comes within SERIES_MARGIN bars of the series' oldest bar. */
+export const SERIES_STEP = 2_000;
+const SERIES_MARGIN = 100;
 
 /** How a line looks when not dragged: the market dotted, the calculator's lines dashed, trades solid. */
 function restingStyle(line: ChartLine): LineStyle {
@@ -84,6 +97,10 @@ export class ChartView {
   readonly #themeObserver: MutationObserver;
   #palette: Palette;
   #layoutFrame = 0;
+  /** The owner's bars (it appends and replaces the forming bar in place); the series holds those after #hidden. */
+  #bars: readonly Bar[] = [];
+  #hidden = 0;
+  #extendFrame = 0;
   #drag: { readonly id: string; price: number } | null = null;
 
   constructor(container: HTMLElement, events: ChartViewEvents) {
@@ -113,7 +130,7 @@ export class ChartView {
     this.#overlay = document.createElement('div');
     this.#overlay.className = 'chart-handles';
     container.appendChild(this.#overlay);
-    this.#chart.timeScale().subscribeVisibleLogicalRangeChange(this.#scheduleLayout);
+    this.#chart.timeScale().subscribeVisibleLogicalRangeChange(this.#onRangeChange);
     this.#chart.subscribeCrosshairMove(this.#scheduleLayout);
     this.#themeObserver = new MutationObserver(() => {
       this.#applyTheme();
@@ -129,13 +146,25 @@ export class ChartView {
     this.#series.applyOptions({ priceFormat: { type: 'price', precision: digits, minMove: tickSize } });
   }
 
-  /** Replaces every bar (a new symbol or timeframe). */
+  /**
+   * Replaces every bar (a new symbol or timeframe). The view keeps `bars` by reference: the owner updates the
+   * forming bar and appends new ones in place and tells the view through {@link updateBar}.
+   */
   setBars(bars: readonly Bar[]): void {
-    this.#series.setData(bars.map(toCandle));
+    cancelAnimationFrame(this.#extendFrame);
+    this.#extendFrame = 0;
+    this.#bars = bars;
+    this.#hidden = Math.max(0, bars.length - SERIES_WINDOW);
+    this.#showFromHidden();
     this.#scheduleLayout();
   }
 
-  /** Updates the forming bar or appends a new one. */
+  /** How many bars the series holds now (the newest ones; the rest join on scrolling back). */
+  get seriesBarCount(): number {
+    return this.#bars.length - this.#hidden;
+  }
+
+  /** Updates the forming bar or appends a new one (already in the owner's array). */
   updateBar(bar: Bar): void {
     this.#series.update(toCandle(bar));
     this.#scheduleLayout();
@@ -187,6 +216,7 @@ export class ChartView {
 
   dispose(): void {
     cancelAnimationFrame(this.#layoutFrame);
+    cancelAnimationFrame(this.#extendFrame);
     this.#themeObserver.disconnect();
     this.#endDrag(false);
     this.#chart.remove();
@@ -265,6 +295,33 @@ export class ChartView {
     }
     drawn.handle?.classList.add('held');
     this.#events.onDragEnd(drawn.line, drag.price);
+  }
+
+  #showFromHidden(): void {
+    this.#series.setData(this.#bars.slice(this.#hidden).map(toCandle));
+    this.#container.dataset['seriesBars'] = String(this.seriesBarCount);
+  }
+
+  readonly #onRangeChange = (range: LogicalRange | null): void => {
+    this.#scheduleLayout();
+    if (range === null || this.#hidden === 0 || range.from > SERIES_MARGIN || this.#extendFrame !== 0) return;
+    // Not inside the library's own callback: setData there would re-enter the range notification.
+    this.#extendFrame = requestAnimationFrame(() => {
+      this.#extendFrame = 0;
+      this.#extend();
+    });
+  };
+
+  /** Adds up to SERIES_STEP older bars to the series, keeping the same bars on screen. */
+  #extend(): void {
+    const added = Math.min(this.#hidden, SERIES_STEP);
+    if (added === 0) return;
+    const timeScale = this.#chart.timeScale();
+    const range = timeScale.getVisibleLogicalRange();
+    this.#hidden -= added;
+    this.#showFromHidden();
+    // Logical indexes count from the series' first bar, which is now `added` bars older.
+    if (range !== null) timeScale.setVisibleLogicalRange({ from: range.from + added, to: range.to + added });
   }
 
   readonly #scheduleLayout = (): void => {
