@@ -11,6 +11,14 @@ import { USAGE, parseLaunchOptions } from '../src-main/app/launch-options';
 import { startDesktopApp, type DesktopApp } from '../src-main/app/desktop-app';
 import { startInProcessSimulator } from '../src-main/app/demo';
 import { startWebHost, type WebHost } from '../src-main/host/web-host';
+import { dsnOrigin } from '../src-core/contracts/error-reporting';
+import {
+  reportingLogger,
+  resolveErrorReporting,
+  startMainErrorReporter,
+  watchProcess,
+} from '../src-main/services/error-reporting';
+import { createFileLogger } from '../src-main/services/file-logger';
 
 const ROOT = join(import.meta.dirname, '..');
 const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
@@ -83,9 +91,24 @@ async function runWebHost(
   options: Exclude<ReturnType<typeof parseLaunchOptions>, { ok: false }>['value'],
 ): Promise<void> {
   await ensureRenderer();
+  const logger = createFileLogger({ file: join(options.dataDir, 'logs', 'main.log') });
+  const reporting = resolveErrorReporting({
+    env: process.env,
+    dataDir: options.dataDir,
+    version: version(),
+    isPackaged: false,
+  });
+  if (!reporting.ok) {
+    console.error(`pipdesk: ${reporting.error.message}`);
+    process.exit(2);
+  }
+  const reporter = await startMainErrorReporter(reporting.value, logger);
+  watchProcess(process, reportingLogger(logger, reporter));
   let app: DesktopApp;
   try {
     app = await startDesktopApp({
+      logger: reportingLogger(logger, reporter),
+      ...(reporting.value === undefined ? {} : { errorReporting: reporting.value }),
       dataDir: options.dataDir,
       version: version(),
       shell: 'web',
@@ -114,6 +137,7 @@ async function runWebHost(
       logger: app.logger,
       staticDir: RENDERER_DIR,
       ...(options.port === undefined ? {} : { port: options.port }),
+      ...(reporting.value === undefined ? {} : { connectSources: [dsnOrigin(reporting.value.dsn)] }),
     });
   } catch (error) {
     await app.close();
@@ -130,6 +154,7 @@ async function runWebHost(
     console.log('\npipdesk: stopping (flushing the journal)…');
     await host.close();
     await app.close();
+    await reporter.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown());

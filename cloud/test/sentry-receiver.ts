@@ -36,10 +36,23 @@ export async function startSentryReceiver(): Promise<SentryReceiver> {
     }
   };
   const server = createServer((request, response) => {
+    if (request.method !== 'POST') {
+      response
+        .writeHead(204, {
+          'access-control-allow-origin': '*',
+          'access-control-allow-methods': 'POST',
+          'access-control-allow-headers': 'content-type',
+        })
+        .end();
+      return;
+    }
     void bodyOf(request).then((text) => {
       raw.push(text);
       envelopes.push(parseEnvelope(text));
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      // The renderer posts from another origin: let it read the answer, as Sentry's ingest does.
+      response
+        .writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' })
+        .end('{}');
       settle();
     });
   });

@@ -23,6 +23,7 @@ import { cloudIpcChannels, cloudIpcEvents } from './ipc-cloud';
 import { historyIpcChannels, historyIpcEvents } from './ipc-history';
 import { DEFAULT_NOTIFICATION_SETTINGS, NotificationSettings } from './notification-settings';
 import { TimeDisplay, TimeOffsetSec } from '../time/clock-model';
+import { ErrorReporting } from './error-reporting';
 
 /**
  * The desktop IPC API, declared once. The renderer calls `invoke(channel, request)` and listens with
@@ -327,6 +328,8 @@ export const AppInfo = z.object({
   platform: z.string(),
   dataDir: z.string(),
   logFile: z.string(),
+  /** Present when error reports are on (docs/operations.md, "Error reports"): the renderer reports too. */
+  errorReporting: ErrorReporting.optional(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { appError, err, ok, type Result } from '../../src-core/result';
 import type { AppInfo, BridgeStatus, IpcRequest } from '../../src-core/contracts/ipc';
+import type { ErrorReporting } from '../../src-core/contracts/error-reporting';
 import { toOrderAnswer } from '../../src-core/contracts/orders';
 import { startBridgeServer, type BridgeServer } from '../../src-bridge/server/bridge-server';
 import {
@@ -87,6 +88,8 @@ export interface DesktopAppOptions {
   readonly tokens?: TokenStore;
   /** Shows an OS notification (the Electron shell's `Notification`); absent, the page uses the browser's. */
   readonly showNotification?: ShowDesktopNotice;
+  /** Error reports are on (the shell started them, src-main/services/error-reporting.ts): the renderer is told. */
+  readonly errorReporting?: ErrorReporting;
 }
 
 /** The cloud a fresh install talks to (a local `npm run cloud`). */
@@ -413,6 +416,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
       platform,
       dataDir: options.dataDir,
       logFile,
+      ...(options.errorReporting === undefined ? {} : { errorReporting: options.errorReporting }),
     });
 
     const dispatcher = createIpcDispatcher(

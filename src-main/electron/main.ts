@@ -6,6 +6,15 @@ import { startDesktopApp, type DesktopApp } from '../app/desktop-app';
 import { startInProcessSimulator } from '../app/demo';
 import { parseLaunchOptions } from '../app/launch-options';
 import { type Logger } from '../../src-core/logger';
+import { dsnOrigin } from '../../src-core/contracts/error-reporting';
+import {
+  reportingLogger,
+  reportingOff,
+  resolveErrorReporting,
+  startMainErrorReporter,
+  watchProcess,
+  type MainErrorReporter,
+} from '../services/error-reporting';
 import { createFileLogger } from '../services/file-logger';
 import { installMenu } from './menu';
 import { APP_ORIGIN, isAppUrl } from './policy';
@@ -23,6 +32,7 @@ let desktop: DesktopApp | null = null;
 let mainWindow: BrowserWindow | null = null;
 let isQuitting = false;
 let secrets: SecretStore | null = null;
+let reporter: MainErrorReporter = reportingOff;
 
 /** The encrypted store for cloud tokens (cloud sign-in, docs/cloud-sync.md); null until Electron is ready. */
 export function secretStore(): SecretStore | null {
@@ -84,21 +94,28 @@ async function start(): Promise<void> {
   const dataDir = launch.ok ? launch.value.dataDir : app.getPath('userData');
   app.setPath('userData', dataDir);
   const logsDir = join(dataDir, 'logs');
-  const logger = createFileLogger({ file: join(logsDir, 'main.log') });
+  const fileLogger = createFileLogger({ file: join(logsDir, 'main.log') });
+  const reporting = resolveErrorReporting({
+    env: process.env,
+    dataDir,
+    version: app.getVersion(),
+    isPackaged: app.isPackaged,
+  });
+  if (!reporting.ok)
+    fileLogger.warn('electron: error reports stay off', { message: reporting.error.message });
+  reporter = await startMainErrorReporter(reporting.ok ? reporting.value : undefined, fileLogger);
+  // Every error main logs (services included) is also reported when reports are on.
+  const logger = reportingLogger(fileLogger, reporter);
   if (!launch.ok)
     logger.warn('electron: bad command line, using defaults', { message: launch.error.message });
-  process.on('uncaughtException', (error) => {
-    logger.error('electron: uncaught exception', { error });
-  });
-  process.on('unhandledRejection', (error) => {
-    logger.error('electron: unhandled rejection', { error });
-  });
+  watchProcess(process, logger);
 
   await app.whenReady();
   app.setAppUserModelId(APP_ID);
   denyPermissions();
   const root = app.getAppPath();
-  serveRenderer(join(root, 'dist', 'renderer'));
+  const reportTo = reporter.config === undefined ? [] : [dsnOrigin(reporter.config.dsn)];
+  serveRenderer(join(root, 'dist', 'renderer'), reportTo);
   installMenu({ logsDir, isDev: !app.isPackaged });
   secrets = createSecretStore(join(dataDir, 'secrets.json'), safeStorage);
 
@@ -116,6 +133,7 @@ async function start(): Promise<void> {
       : createMemoryTokenStore(),
     startSimulator: startInProcessSimulator,
     logger,
+    ...(reporter.config === undefined ? {} : { errorReporting: reporter.config }),
     showNotification: (notice) =>
       showOsNotification(notice, () => {
         mainWindow?.show();
@@ -151,14 +169,20 @@ if (!app.requestSingleInstanceLock()) {
     isQuitting = true;
     const closing = desktop;
     desktop = null;
-    void closing.close().finally(() => {
-      app.quit();
-    });
+    void closing
+      .close()
+      .finally(() => reporter.close())
+      .finally(() => {
+        app.quit();
+      });
   });
   start().catch((error: unknown) => {
     process.stderr.write(
       `Pipdesk failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
     );
-    app.exit(1);
+    reporter.capture(error, { message: 'electron: start failed' });
+    void reporter.close().finally(() => {
+      app.exit(1);
+    });
   });
 }

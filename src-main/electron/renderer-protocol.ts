@@ -16,9 +16,12 @@ export function registerRendererScheme(): void {
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Pipdesk</title>
 <body style="font:15px system-ui;margin:3em">The interface is not built: run <code>npm run build</code>.</body>`;
 
-/** Serves the built renderer from `rendererDir` on `pipdesk://app/…`, with the CSP on every answer. */
-export function serveRenderer(rendererDir: string): void {
-  const csp = contentSecurityPolicy();
+/**
+ * Serves the built renderer from `rendererDir` on `pipdesk://app/…`, with the CSP on every answer;
+ * `connectSources` are extra origins the page may reach (the error-report DSN's, only when reports are on).
+ */
+export function serveRenderer(rendererDir: string, connectSources: readonly string[] = []): void {
+  const csp = contentSecurityPolicy(connectSources);
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
     const headers = { 'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff' };

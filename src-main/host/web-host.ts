@@ -68,6 +68,8 @@ export interface WebHostOptions {
   readonly authTimeoutMs?: number;
   /** Overrides of {@link DEFAULT_WEB_HOST_LIMITS} (tests shorten the timeouts). */
   readonly limits?: Partial<WebHostLimits>;
+  /** Extra origins the page may connect to: the error-report DSN's origin when reports are on, else none. */
+  readonly connectSources?: readonly string[];
 }
 
 /** A running web host. */
@@ -114,7 +116,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     req.headers.host !== undefined && allowedHosts().includes(req.headers.host.toLowerCase());
 
   const securityHeaders = (): Record<string, string> => ({
-    'Content-Security-Policy': contentSecurityPolicy([`ws://${LOOPBACK}:${port}`, `ws://localhost:${port}`]),
+    'Content-Security-Policy': contentSecurityPolicy([
+      `ws://${LOOPBACK}:${port}`,
+      `ws://localhost:${port}`,
+      ...(options.connectSources ?? []),
+    ]),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'X-Frame-Options': 'DENY',
