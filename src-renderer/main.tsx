@@ -6,6 +6,7 @@ import { App } from './app/App';
 import { startHistoryFeed } from './features/history/history-feed';
 import { createNotifier, desktopNotifications } from './features/notifications/notifier';
 import { playBeep } from './features/notifications/sound';
+import { startRendererErrorReporting } from './app/error-reporting';
 import { chooseTransport } from './app/transport';
 import { createAppStore } from './store/app-store';
 import { createController, type Controller } from './store/controller';
@@ -50,6 +51,12 @@ controller = createController(client, store, animationFrameScheduler);
 // Deals for History, the day's P/L and notifications (docs/ui.md, "History, P/L and notifications").
 startHistoryFeed(client, store, createNotifier(store, desktopNotifications(client), playBeep));
 void controller.start();
+// Error reports start once the app's info says they are on; with no DSN the SDK is never loaded.
+const stopWatchingInfo = store.subscribe((state) => {
+  if (state.appInfo === null) return;
+  stopWatchingInfo();
+  void startRendererErrorReporting(state.appInfo.errorReporting);
+});
 
 createRoot(root).render(
   <StrictMode>

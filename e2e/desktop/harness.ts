@@ -7,6 +7,7 @@ import type { DesktopApp } from '../../src-main/app/desktop-app';
 import type { WebHost } from '../../src-main/host/web-host';
 import { launchChromium } from '../chromium';
 import { startDesktopFixture } from '../fixtures/desktop';
+import type { ErrorReporting } from '../../src-core/contracts/error-reporting';
 
 export const SCREENSHOT_DIR = join(import.meta.dirname, '..', 'screenshots');
 
@@ -48,12 +49,15 @@ export interface HarnessOptions {
   readonly timeOffsetSec?: number;
   /** The browser's time zone (IANA), e.g. America/New_York; default the machine's. */
   readonly timezoneId?: string;
+  /** Error reports on, to this DSN (e2e/desktop/error-reports.test.ts). */
+  readonly errorReporting?: ErrorReporting;
 }
 
 export async function startDesktop(options: HarnessOptions = {}): Promise<DesktopHarness> {
   const fixture = await startDesktopFixture({
     requireRenderer: true,
     ...(options.cloudUrl === undefined ? {} : { cloudUrl: options.cloudUrl }),
+    ...(options.errorReporting === undefined ? {} : { errorReporting: options.errorReporting }),
     simulator: {
       account: { marginMode: options.marginMode ?? 'hedging', server: 'Pipdesk-E2E' },
       seed: 11,
