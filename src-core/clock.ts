@@ -6,3 +6,12 @@ export interface Clock {
 
 /** The wall clock. */
 export const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * Timer functions that go with a {@link Clock}: code whose deadlines are measured on an injected clock also waits
+ * on its timers, so a test that controls the clock also decides when a deadline passes.
+ */
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}

@@ -5,6 +5,7 @@ import { Emitter } from '../../src-core/emitter';
 import { handshakeEndpoint } from '../protocol/handshake';
 import type { FramedLink } from '../protocol/link';
 import { silentLogger, type Logger } from '../../src-core/logger';
+import { systemClock, type Clock, type Timers } from '../../src-core/clock';
 import {
   AUTH_TIMEOUT_MS,
   DEFAULT_DEADLINES_MS,
@@ -42,6 +43,14 @@ export type TokenSource =
   /** Anything else (e.g. the app's settings store). */
   | { readonly getToken: () => string | undefined | Promise<string | undefined> };
 
+/** Node's timers for request deadlines (kept referenced: an awaited request keeps the process up until it ends). */
+const NODE_TIMERS: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => {
+    clearTimeout(handle as NodeJS.Timeout);
+  },
+};
+
 /** Options of {@link startBridgeServer}. */
 export type BridgeServerOptions = TokenSource & {
   /** `\\.\pipe\<name>` on Windows or a Unix socket path (see `defaultEndpoint()`); never a TCP port. */
@@ -59,6 +68,13 @@ export type BridgeServerOptions = TokenSource & {
   readonly maxFrameBytes?: number;
   /** Overrides of the per-type deadlines. */
   readonly deadlines?: Partial<Record<RequestType, number>>;
+  /**
+   * The clock a request's `expiresAt` is stamped on (the app's clock, UTC) and the timers that end its wait at the
+   * deadline. Default the wall clock and Node's timers; a test that moves its own clock decides when a deadline
+   * passes instead of the machine's load.
+   */
+  readonly clock?: Clock;
+  readonly timers?: Timers;
   /** Bad frames within a minute after which a session is dropped. Default 20. */
   readonly maxBadFramesPerMinute?: number;
   /** Paired sessions (terminals) at once. Default 64. */
@@ -188,6 +204,8 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
 
   const wiring = {
     logger,
+    clock: options.clock ?? systemClock,
+    timers: options.timers ?? NODE_TIMERS,
     deadlines,
     maxBadFramesPerMinute: options.maxBadFramesPerMinute ?? 20,
     onTick: (tick: TickEvent, session: BridgeSession) => {

@@ -2,6 +2,7 @@ import { appError, err, ok, type AppError, type Result } from '../../src-core/re
 import { Emitter } from '../../src-core/emitter';
 import type { FramedLink } from '../protocol/link';
 import type { Logger } from '../../src-core/logger';
+import type { Clock, Timers } from '../../src-core/clock';
 import {
   AccountEvent,
   DEFAULT_DEADLINES_MS,
@@ -83,13 +84,16 @@ export type SessionCloseReason =
 
 interface Pending {
   readonly type: RequestType;
-  readonly timer: NodeJS.Timeout;
+  readonly timer: unknown;
   readonly resolve: (result: Result<unknown, BridgeRequestError>) => void;
 }
 
 /** Internal wiring between a session and its server. */
 export interface SessionWiring {
   readonly logger: Logger;
+  /** Stamps each request's `expiresAt`; its timers end the wait at the deadline (see BridgeServerOptions). */
+  readonly clock: Clock;
+  readonly timers: Timers;
   readonly deadlines: Readonly<Record<RequestType, number>>;
   readonly maxBadFramesPerMinute: number;
   readonly onTick: (tick: TickEvent, session: BridgeSession) => void;
@@ -199,7 +203,7 @@ export class BridgeSession {
     this.#nextId += 1;
     const id = `r-${this.#nextId}`;
     const deadlineMs = options.deadlineMs ?? this.#wiring.deadlines[type];
-    const message = { type, id, deadlineMs, expiresAt: Date.now() + deadlineMs, ...params };
+    const message = { type, id, deadlineMs, expiresAt: this.#wiring.clock.now() + deadlineMs, ...params };
     const checked = RequestSchemas[type].safeParse(message);
     if (!checked.success) {
       const issue = checked.error.issues[0];
@@ -209,7 +213,7 @@ export class BridgeSession {
       );
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = this.#wiring.timers.setTimeout(() => {
         if (this.#pending.delete(id)) {
           this.#wiring.logger.warn('bridge: request timed out', { session: this.key, id, type, deadlineMs });
           resolve(err(requestError('TIMEOUT', `${type} ${id}: no answer within ${deadlineMs} ms`, true)));
@@ -221,7 +225,7 @@ export class BridgeSession {
         resolve: resolve as (result: Result<unknown, BridgeRequestError>) => void,
       });
       if (!this.#link.send(message)) {
-        clearTimeout(timer);
+        this.#wiring.timers.clearTimeout(timer);
         this.#pending.delete(id);
         resolve(err(requestError('NOT_CONNECTED', `session ${this.key} is closed`, false)));
       }
@@ -249,7 +253,7 @@ export class BridgeSession {
     const bye = BYE_FOR[reason];
     this.#link.close(bye === undefined ? undefined : { type: 'bye', reason: bye, message });
     for (const [id, pending] of this.#pending) {
-      clearTimeout(pending.timer);
+      this.#wiring.timers.clearTimeout(pending.timer);
       pending.resolve(
         err(
           requestError(
@@ -415,7 +419,7 @@ export class BridgeSession {
   }
 
   #settle(id: string, pending: Pending, result: Result<unknown, BridgeRequestError>): void {
-    clearTimeout(pending.timer);
+    this.#wiring.timers.clearTimeout(pending.timer);
     this.#pending.delete(id);
     pending.resolve(result);
   }

@@ -39,6 +39,11 @@ export interface SimulatorOptions {
   /** The trade server clock; default the wall clock shifted by `timeOffsetSec`. */
   readonly clock?: Clock;
   /**
+   * The terminal's own UTC clock, which decides whether a request arrived after its `expiresAt` (the app stamps
+   * that on its clock); default the wall clock. Tests pass the clock they give the app's bridge server.
+   */
+  readonly terminalClock?: Clock;
+  /**
    * The trade server's clock minus UTC in seconds (default 0): every time the simulator reports (quotes, deals,
    * positions) is on that clock, and hello and account events carry the offset, as a real EA's do.
    */
@@ -166,6 +171,7 @@ export function startSimulator(options: SimulatorOptions): SimulatorHandle {
     ...(options.path === undefined ? {} : { path: options.path }),
     ...(options.pipeFile === undefined ? {} : { pipeFile: options.pipeFile }),
     ...(options.timeOffsetSec === undefined ? {} : { timeOffsetSec: options.timeOffsetSec }),
+    ...(options.terminalClock === undefined ? {} : { terminalClock: options.terminalClock }),
     ...(options.token === undefined ? {} : { token: options.token }),
     ...(options.tokenFile === undefined ? {} : { tokenFile: options.tokenFile }),
     server,

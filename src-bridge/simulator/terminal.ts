@@ -3,6 +3,7 @@ import { fillingCandidates, nextFillingCandidate } from '../../src-core/trading/
 import { retcodeInfo } from '../../src-core/trading/retcodes';
 import type { FillingMode } from '../../src-core/trading/symbol-spec';
 import { Emitter } from '../../src-core/emitter';
+import { systemClock, type Clock } from '../../src-core/clock';
 import { FramedLink } from '../protocol/link';
 import type { Logger } from '../../src-core/logger';
 import { generateNonce, handshakeEndpoint, handshakeProof, proofsEqual } from '../protocol/handshake';
@@ -75,6 +76,11 @@ export interface SimTerminalOptions {
   readonly tokenFile?: string;
   /** The trade server's clock minus UTC in seconds, sent in hello and account events. */
   readonly timeOffsetSec?: number;
+  /**
+   * The terminal's own clock (the EA's `TimeGMT()`), against which a request's `expiresAt` is checked, apart from
+   * the trade server's clock a test may stop or move. Default the wall clock.
+   */
+  readonly terminalClock?: Clock;
   readonly server: TradeServer;
   readonly logger: Logger;
   readonly eaVersion: string;
@@ -492,7 +498,7 @@ export class SimTerminal {
       return;
     }
     const request = parsed.data;
-    if (Date.now() > request.expiresAt) {
+    if ((this.#options.terminalClock ?? systemClock).now() > request.expiresAt) {
       this.#fail(id, 'DEADLINE_EXCEEDED', 'the request expired before it was read');
       return;
     }

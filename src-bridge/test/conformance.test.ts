@@ -12,6 +12,7 @@ import { isOutcomeUnknown } from '../server/session';
 import { startSimulator, type SimulatorHandle } from '../simulator/simulator';
 import { next, socketPath, startHarness, type Harness } from './harness';
 import { pairRaw, rawApp, rawClient } from './raw-peers';
+import { ManualClock } from '../../src-core/testing/manual-clock';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -350,6 +351,21 @@ describe('requests', () => {
     expect(badId).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
     const none = await h.server.request('nobody@nowhere', 'account', {});
     expect(none).toMatchObject({ ok: false, error: { code: 'NOT_CONNECTED', delivered: false } });
+  });
+
+  it("ends a request's wait on the injected clock: never while it stands still, at once when moved past", async () => {
+    const clock = new ManualClock(Date.now());
+    const h = await harness({ server: { clock, timers: clock }, sim: { terminalClock: clock } });
+    h.sim.faults.delayMs = 100;
+    // 100 ms of real time against a 30 ms deadline: the clock did not move, so the answer still counts.
+    expect(await h.session.request('quote', { symbol: 'EURUSD' }, { deadlineMs: 30 })).toMatchObject({
+      ok: true,
+    });
+    h.sim.faults.delayMs = 2_000;
+    const held = h.session.request('quote', { symbol: 'EURUSD' }, { deadlineMs: 30 });
+    expect(clock.pendingCount).toBe(1);
+    clock.advance(30);
+    expect(await held).toMatchObject({ ok: false, error: { code: 'TIMEOUT', delivered: true } });
   });
 
   it('times out a request past its deadline and drops the late answer with UNKNOWN_ID', async () => {

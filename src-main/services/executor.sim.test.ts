@@ -3,10 +3,12 @@ import { ExecutionResult } from '../../src-core/contracts/orders';
 import { startSimulator } from '../../src-bridge/simulator/simulator';
 import type { SimSetup } from './testing/sim-setup';
 import { startSimSetup } from './testing/sim-setup';
+import { ManualClock } from '../../src-core/testing/manual-clock';
 
 /**
  * The executor against the MT5 simulator over a real Unix socket: every operation on hedging and netting accounts,
- * every refusal, requotes.
+ * every refusal, requotes. Time stands still (a ManualClock nobody moves): no request deadline can pass here, so
+ * a slow machine cannot turn the terminal's answer into a timeout and a "no trace" verdict.
  */
 
 let setup: SimSetup | undefined;
@@ -19,7 +21,11 @@ async function start(
   marginMode: 'hedging' | 'netting',
   sim: Parameters<typeof startSimSetup>[0] = {},
 ): Promise<SimSetup> {
-  setup = await startSimSetup({ ...sim, sim: { account: { marginMode }, ...sim.sim } });
+  setup = await startSimSetup({
+    clock: new ManualClock(Date.now()),
+    ...sim,
+    sim: { account: { marginMode }, ...sim.sim },
+  });
   return setup;
 }
 

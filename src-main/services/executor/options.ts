@@ -1,4 +1,4 @@
-import type { Clock } from '../../../src-core/clock';
+import type { Clock, Timers } from '../../../src-core/clock';
 import type { Journal } from '../journal';
 import type { Logger } from '../../../src-core/logger';
 import type { SettingsStore } from '../settings';
@@ -54,10 +54,7 @@ export interface ExecutorOptions {
 }
 
 /** Timer functions, injectable so tests can drive every wait of the executor (retries, grace, reconnects). */
-export interface ExecutorTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type ExecutorTimers = Timers;
 
 /** Node's timers, unref'd: a pending retry or reconciliation never keeps a process alive on its own. */
 export const NODE_TIMERS: ExecutorTimers = {

@@ -5,6 +5,7 @@ import type { SimulatorOptions } from '../../../src-bridge/simulator/simulator';
 import type { Harness } from '../../../src-bridge/test/harness';
 import { startHarness } from '../../../src-bridge/test/harness';
 import type { ExecutorOptions } from '../executor';
+import type { Clock, Timers } from '../../../src-core/clock';
 import type { Logger } from '../../../src-core/logger';
 import { createMemoryLogger } from '../../../src-core/logger';
 import type { TradingServices } from '../trading-services';
@@ -43,15 +44,27 @@ export async function startSimSetup(
     readonly executor?: Partial<ExecutorOptions>;
     readonly dataDir?: string;
     readonly logger?: Logger & { readonly records: { level: string; message: string }[] };
+    /**
+     * The app's clock for the executor and the journal, and the clock and timers of every request deadline (the
+     * bridge server stamps and ends them, the simulated terminal checks them): with a `ManualClock`
+     * (src-core/testing) no deadline passes unless the test moves it, however loaded the machine is. The
+     * executor's own waits (retry backoff, reconnect wait) stay on real timers. Default the wall clock.
+     */
+    readonly clock?: Clock & Timers;
   } = {},
 ): Promise<SimSetup> {
-  const harness = await startHarness({ sim: { ...options.sim } });
+  const clock = options.clock;
+  const harness = await startHarness({
+    sim: { ...(clock === undefined ? {} : { terminalClock: clock }), ...options.sim },
+    ...(clock === undefined ? {} : { server: { clock, timers: clock } }),
+  });
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'pipdesk-exec-'));
   const logger = options.logger ?? createMemoryLogger();
   const services = createTradingServices({
     dataDir,
     bridge: harness.server,
     logger,
+    ...(clock === undefined ? {} : { clock }),
     executor: { ...FAST_EXECUTOR, ...options.executor },
   });
   await services.ready;
