@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BridgeServer } from '../server/bridge-server';
 import { startBridgeServer } from '../server/bridge-server';
@@ -11,10 +12,23 @@ import { socketPath } from '../test/harness';
 /**
  * `npm run simulator` as a process: it must outlive its link (the app restarting) and reconnect, until SIGTERM.
  * Its timers are unref'd for demo mode inside the app, so the CLI has to keep itself alive.
+ *
+ * Starting a process that loads TypeScript is the slow part on a loaded machine, so the file starts as few as it
+ * can: one for the running simulator's whole story, one for a refused option. Each is Node with tsx's loader
+ * (`node --import tsx`, what `npm run simulator` amounts to) rather than the `tsx` command, which starts a second
+ * Node process to do the same; every wait is for something the process says or does, never for a fixed time.
  */
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const CLI = join(ROOT, 'src-bridge', 'simulator', 'cli.ts');
+
+/** The simulator CLI with `args`, as its own process. */
+function startCli(args: readonly string[]): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
 
 let server: BridgeServer | undefined;
 afterEach(async () => {
@@ -23,10 +37,6 @@ afterEach(async () => {
 });
 
 /** Resolves with the next session the server opens. */
-function nextSession(s: BridgeServer): Promise<string> {
-  return nextOpened(s).then((session) => session.id);
-}
-
 function nextOpened(s: BridgeServer): Promise<BridgeSession> {
   return new Promise((resolve) => {
     const off = s.onSession((e) => {
@@ -39,18 +49,15 @@ function nextOpened(s: BridgeServer): Promise<BridgeSession> {
 }
 
 describe('npm run simulator', () => {
-  it('keeps running when the app goes away, reconnects when it is back, and exits on SIGTERM', async () => {
+  it('plays a broker profile, keeps running when the app goes away, reconnects when it is back, and exits on SIGTERM', async () => {
     const path = socketPath();
     const token = randomBytes(32).toString('hex');
     server = await startBridgeServer({ path, token });
-    const first = nextSession(server);
-    const child = spawn(
-      TSX,
-      [join(ROOT, 'src-bridge', 'simulator', 'cli.ts'), '--socket', path, '--token', token, '--tick-ms', '0'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const first = nextOpened(server);
+    const child = startCli([
+      ...['--socket', path, '--token', token, '--tick-ms', '0', '--broker', 'exness-cent'],
+      ...['--symbols', 'EURUSD,XAUUSDc'],
+    ]);
     child.stderr.resume();
     const lines = createInterface({ input: child.stdout });
     /** Resolves at the next line of the CLI's output containing `text`. */
@@ -68,57 +75,37 @@ describe('npm run simulator', () => {
         resolve(code);
       });
     });
+    const died = exited.then((code) => {
+      throw new Error(`the simulator exited (code ${String(code)}) before the test ended`);
+    });
+    died.catch(() => undefined);
     try {
-      await first;
-      // The app stops: the link drops and the socket disappears. The CLI used to exit here.
-      const dropped = printed('reconnecting with backoff');
-      await server.close();
-      server = undefined;
-      await dropped;
-      // The app is back on the same socket (after the CLI's first retry failed): it reconnects on its own.
-      server = await startBridgeServer({ path, token });
-      const reconnected = printed('connected (session');
-      const died = exited.then((code) => {
-        throw new Error(`the simulator exited (code ${String(code)}) instead of reconnecting`);
-      });
-      await Promise.race([nextSession(server), died]);
-      await reconnected;
-    } finally {
-      child.kill('SIGTERM');
-    }
-    expect(await exited).toBe(0);
-  }, 30_000);
-
-  it('plays a broker profile: --broker exness-cent lists suffixed symbols on a USC account', async () => {
-    const path = socketPath();
-    const token = randomBytes(32).toString('hex');
-    server = await startBridgeServer({ path, token });
-    const opened = nextOpened(server);
-    const child = spawn(
-      TSX,
-      [
-        join(ROOT, 'src-bridge', 'simulator', 'cli.ts'),
-        ...['--socket', path, '--token', token, '--tick-ms', '0', '--broker', 'exness-cent'],
-        ...['--symbols', 'EURUSD,XAUUSDc'],
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    child.stderr.resume();
-    try {
-      const session = await opened;
+      // The broker profile: suffixed symbols on a USC account.
+      const session = await Promise.race([first, died]);
       const account = await session.request('account', {});
       expect(account.ok && account.value.currency).toBe('USC');
       const list = await session.request('symbols', {});
       expect(list.ok && list.value.symbols.map((s) => s.name).sort()).toEqual(['EURUSDc', 'XAUUSDc']);
+
+      // The app stops: the link drops and the socket disappears. The CLI used to exit here.
+      const dropped = printed('reconnecting with backoff');
+      await server.close();
+      server = undefined;
+      await Promise.race([dropped, died]);
+      // The app is back on the same socket (after the CLI's first retry failed): it reconnects on its own.
+      server = await startBridgeServer({ path, token });
+      const reconnected = printed('connected (session');
+      await Promise.race([nextOpened(server), died]);
+      await Promise.race([reconnected, died]);
     } finally {
       child.kill('SIGTERM');
     }
-  }, 30_000);
+    expect(await exited).toBe(0);
+  });
 
   it('refuses an unknown broker profile with the list of known ones', async () => {
-    const child = spawn(TSX, [join(ROOT, 'src-bridge', 'simulator', 'cli.ts'), '--broker', 'nope'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = startCli(['--broker', 'nope']);
+    child.stdout.resume();
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -126,5 +113,5 @@ describe('npm run simulator', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(1);
     expect(stderr).toContain('--broker must be one of exness-standard');
-  }, 30_000);
+  });
 });
