@@ -6,15 +6,15 @@ export type OrderKind = 'market' | 'pending';
 
 /**
  * The filling modes to try, in order: send with the first, and after retcode 10030 (INVALID_FILL, nothing
- * executed) retry with the next. Follows MetaQuotes' `CTrade::FillingCheck` and the fill-policy table (mt5.md 2.3):
+ * executed) retry with the next. The rules and where they come from are in docs/mql5-functions.md ("Filling"):
  * - market orders on Request/Instant execution: FOK only (the dealer fills all or requotes);
  * - market orders on Market/Exchange execution: FOK if the symbol's flags allow it, then IOC if allowed, then
- *   RETURN as a last resort. CTrade would fail with 10030 when neither flag is set; brokers that report no
- *   flags at all (SYMBOL_FILLING_MODE = 0) accept RETURN, so it stays on the list rather than failing locally;
+ *   RETURN as a last resort: brokers that report no flags at all (SYMBOL_FILLING_MODE = 0) accept RETURN, so it
+ *   stays on the list rather than failing locally;
  * - pending orders: RETURN (a partly filled remainder keeps working), or BOC when the caller asks for
  *   book-or-cancel and the symbol allows it.
- * Never empty. The executor should remember the mode that worked per symbol and use it for closes too
- * (EA31337 #349: closes failed with 10030 when a cached IOC was lost).
+ * Never empty. Built from the live specification for every order, closes included, and never cached per symbol:
+ * docs/trading-core.md ("Filling modes") says why.
  */
 export function fillingCandidates(
   spec: Pick<SymbolSpec, 'executionMode' | 'fillingFlags'>,
