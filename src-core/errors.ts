@@ -63,6 +63,8 @@ export const ERROR_CODES = {
   MAX_OPEN_POSITIONS_EXCEEDED: 'The trade would exceed the configured maximum number of open positions.',
   INSUFFICIENT_MARGIN: 'The margin required is more than the free margin.',
   MAX_RISK_PER_TRADE_EXCEEDED: 'The money at risk is above the configured maximum risk per trade.',
+  RISK_NOT_COMPUTABLE:
+    'The order has a stop loss but its money at risk cannot be computed (the terminal sent no tick value for the symbol), so a maximum risk per trade cannot be checked.',
 
   // ── Trade executor (src-main/services; see docs/order-lifecycle.md) ─────────────────────────────────────────
   INVALID_INPUT: 'An order request did not match its schema; nothing was journalled or sent.',

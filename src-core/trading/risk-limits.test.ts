@@ -96,6 +96,17 @@ describe('checkRiskLimits', () => {
     expect(checkRiskLimits(input({ riskAmount: undefined })).ok).toBe(true);
   });
 
+  it('RISK_NOT_COMPUTABLE when a stop loss has no money figure (no tick value), only with a risk limit', () => {
+    const limits = RiskLimits.parse({ maxRiskPerTrade: 2 });
+    const r = riskLimitViolations(input({ limits, riskAmount: undefined, noTickValueFor: 'XAUUSD' }));
+    expect(r.map((v) => v.code)).toEqual(['RISK_NOT_COMPUTABLE']);
+    expect(r[0]?.message).toBe(
+      'Cannot compute the risk: the terminal sent no tick value for XAUUSD, so this trade cannot be checked against your maximum risk per trade of 2% of the equity (200.00 USD).',
+    );
+    expect(r[0]?.details).toMatchObject({ limit: 'maxRiskPerTrade', symbol: 'XAUUSD', max: 200 });
+    expect(checkRiskLimits(input({ riskAmount: undefined, noTickValueFor: 'XAUUSD' })).ok).toBe(true);
+  });
+
   it('takes the per-trade limit on equity, not balance (Settings say "% equity")', () => {
     const limits = RiskLimits.parse({ maxRiskPerTrade: 1 });
     // Balance 10,000 but equity 8,000 after floating losses: 1% is 80, so risking 90 is refused.

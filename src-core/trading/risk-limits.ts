@@ -42,6 +42,12 @@ export interface RiskCheckInput {
   readonly equity: number;
   /** Money lost if the stop loss is hit; undefined when the order has no stop loss (unbounded risk). */
   readonly riskAmount: number | undefined;
+  /**
+   * The symbol, when the order has a stop loss but the terminal sent no tick value for it, so the money at risk
+   * cannot be computed (`riskAmount` is then undefined): with a risk limit the order is refused as
+   * RISK_NOT_COMPUTABLE, not as an order without a stop loss.
+   */
+  readonly noTickValueFor?: string;
   /** For messages, e.g. `USD`. */
   readonly accountCurrency?: string;
   /** Decimals of the account currency. Default 2. */
@@ -82,29 +88,8 @@ export function riskLimitViolations(input: RiskCheckInput): AppError[] {
     );
   }
 
-  if (limits.maxRiskPerTrade !== undefined) {
-    const pct = limits.maxRiskPerTrade;
-    const maxMoney = roundMoney((input.equity * pct) / 100, digits);
-    if (input.riskAmount === undefined) {
-      out.push(
-        appError(
-          'MAX_RISK_PER_TRADE_EXCEEDED',
-          `A stop loss is required: your maximum risk per trade is ${pct}% of the equity (${money(maxMoney)}), and without a stop the risk is unlimited.`,
-          { limit: 'maxRiskPerTrade', value: null, max: maxMoney, maxPercent: pct, excess: null },
-        ),
-      );
-    } else if (roundMoney(input.riskAmount, digits) > maxMoney) {
-      const excess = roundMoney(input.riskAmount - maxMoney, digits);
-      const riskPct = input.equity > 0 ? roundMoney((input.riskAmount / input.equity) * 100, 2) : Infinity;
-      out.push(
-        appError(
-          'MAX_RISK_PER_TRADE_EXCEEDED',
-          `This trade risks ${money(input.riskAmount)} (${riskPct}% of the equity); your limit is ${pct}% (${money(maxMoney)}), ${money(excess)} over.`,
-          { limit: 'maxRiskPerTrade', value: input.riskAmount, max: maxMoney, maxPercent: pct, excess },
-        ),
-      );
-    }
-  }
+  const risk = riskPerTradeViolation({ ...input, maxRiskPerTrade: limits.maxRiskPerTrade });
+  if (risk !== undefined) out.push(risk);
 
   if (
     limits.requireMarginWithinFree &&
@@ -120,6 +105,50 @@ export function riskLimitViolations(input: RiskCheckInput): AppError[] {
     );
   }
   return out;
+}
+
+/** What {@link riskPerTradeViolation} needs: the money at risk and the limit, in the account currency. */
+export type RiskPerTradeInput = Pick<
+  RiskCheckInput,
+  'equity' | 'riskAmount' | 'noTickValueFor' | 'accountCurrency' | 'currencyDigits'
+> & {
+  /** Percent of the equity; undefined: no limit. */
+  readonly maxRiskPerTrade: number | undefined;
+};
+
+/**
+ * The maximum risk per trade alone: the money at risk (or its absence) against a percent of the equity. Also
+ * used for a trade sent as several orders (a split), whose parts' sum is the trade's risk.
+ */
+export function riskPerTradeViolation(input: RiskPerTradeInput): AppError | undefined {
+  const pct = input.maxRiskPerTrade;
+  if (pct === undefined) return undefined;
+  const digits = input.currencyDigits ?? 2;
+  const cur = input.accountCurrency === undefined ? '' : ` ${input.accountCurrency}`;
+  const money = (x: number): string => `${roundMoney(x, digits).toFixed(digits)}${cur}`;
+  const maxMoney = roundMoney((input.equity * pct) / 100, digits);
+  if (input.riskAmount === undefined && input.noTickValueFor !== undefined) {
+    return appError(
+      'RISK_NOT_COMPUTABLE',
+      `Cannot compute the risk: the terminal sent no tick value for ${input.noTickValueFor}, so this trade cannot be checked against your maximum risk per trade of ${pct}% of the equity (${money(maxMoney)}).`,
+      { limit: 'maxRiskPerTrade', symbol: input.noTickValueFor, max: maxMoney, maxPercent: pct },
+    );
+  }
+  if (input.riskAmount === undefined) {
+    return appError(
+      'MAX_RISK_PER_TRADE_EXCEEDED',
+      `A stop loss is required: your maximum risk per trade is ${pct}% of the equity (${money(maxMoney)}), and without a stop the risk is unlimited.`,
+      { limit: 'maxRiskPerTrade', value: null, max: maxMoney, maxPercent: pct, excess: null },
+    );
+  }
+  if (roundMoney(input.riskAmount, digits) <= maxMoney) return undefined;
+  const excess = roundMoney(input.riskAmount - maxMoney, digits);
+  const riskPct = input.equity > 0 ? roundMoney((input.riskAmount / input.equity) * 100, 2) : Infinity;
+  return appError(
+    'MAX_RISK_PER_TRADE_EXCEEDED',
+    `This trade risks ${money(input.riskAmount)} (${riskPct}% of the equity); your limit is ${pct}% (${money(maxMoney)}), ${money(excess)} over.`,
+    { limit: 'maxRiskPerTrade', value: input.riskAmount, max: maxMoney, maxPercent: pct, excess },
+  );
 }
 
 /** The first broken limit as an error, or ok. See {@link riskLimitViolations} for all of them. */

@@ -474,6 +474,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
         ),
         tradeRules: tradeRulesIpcHandlers(tradeRules, {
           spec: (symbol) => market.spec(symbol),
+          checkTradeRisk: (input) => executor.checkTradeRisk(input),
           openMarket: (input) => executor.openMarket(input),
         }),
         history: historyIpcHandlers(history, options.showNotification),

@@ -187,6 +187,27 @@ describe('Executor: opening', () => {
     expect(within.ok).toBe(true);
   });
 
+  it('refuses a stop-loss order it cannot price in money (no tick value) as such, not as "stop loss required"', async () => {
+    const spec = bridge.specs.get('XAUUSD');
+    if (spec === undefined) throw new Error('no XAUUSD');
+    // A wire tick value of 0 means the terminal did not say.
+    bridge.specs.set('XAUUSD', { ...spec, tickValue: 0 });
+    const order = { symbol: 'XAUUSD', side: 'buy', volume: 0.1, sl: { pips: 50 } } as const;
+    // Without a risk limit nothing needs the money at risk: the order goes out.
+    expect((await executor.openMarket({ ...order, requestKey: 'free' })).ok).toBe(true);
+    settings.set({ riskLimits: { maxRiskPercent: 1 } });
+    const refused = await executor.openMarket({ ...order, requestKey: 'limited' });
+    expect(refused).toMatchObject({
+      ok: false,
+      code: 'RISK_NOT_COMPUTABLE',
+      details: { limit: 'maxRiskPerTrade', symbol: 'XAUUSD', maxPercent: 1 },
+    });
+    expect(refused.ok ? '' : refused.message).toMatch(
+      /^Cannot compute the risk: the terminal sent no tick value for XAUUSD/,
+    );
+    expect(bridge.sent).toHaveLength(1);
+  });
+
   it('enforces the open-positions limit on hedging, but lets a netting order add to its position', async () => {
     settings.set({ riskLimits: { maxOpenPositions: 2 } });
     for (let i = 0; i < 2; i += 1) {

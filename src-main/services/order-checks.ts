@@ -23,7 +23,7 @@ import {
 import type { ExpirationType, OrderExpiration, RuleViolation } from '../../src-core/trading/order-rules';
 import { checkModification, checkOrder, chooseExpiration } from '../../src-core/trading/order-rules';
 import type { RiskLimits } from '../../src-core/trading/risk-limits';
-import { checkRiskLimits } from '../../src-core/trading/risk-limits';
+import { checkRiskLimits, riskPerTradeViolation } from '../../src-core/trading/risk-limits';
 import type { Quote, Side, SymbolSpec } from '../../src-core/trading/symbol-spec';
 
 /**
@@ -84,7 +84,13 @@ function checkVolume(spec: SymbolSpec, volume: number): Result<number> {
 }
 
 /** Where a protective level must sit for a position or order of `side`: SL below a buy, TP above it. */
-function stopPrice(level: StopLevel, kind: 'sl' | 'tp', side: Side, from: number, spec: SymbolSpec): number {
+export function stopPrice(
+  level: StopLevel,
+  kind: 'sl' | 'tp',
+  side: Side,
+  from: number,
+  spec: SymbolSpec,
+): number {
   if ('price' in level) return normalizePrice(level.price, spec.tickSize);
   const d = pipsToPrice(level.pips, spec);
   const below = (kind === 'sl') === (side === 'buy');
@@ -350,10 +356,27 @@ export function checkCancel(spec: SymbolSpec, quote: Quote, o: WireOrder): Resul
   return ok(true);
 }
 
-/** Money lost if the stop loss is hit, in the account currency; null without SL or without a tick value. */
-export function riskMoneyOf(spec: SymbolSpec, price: number, sl: number, volume: number): number | null {
-  if (sl <= 0 || spec.tickValue === undefined) return null;
-  return roundMoney((Math.abs(price - sl) / spec.tickSize) * spec.tickValue * volume, 2);
+/** The money lost if the stop loss is hit, in the account currency, or why there is no such figure. */
+export type RiskMoney =
+  | { readonly kind: 'amount'; readonly amount: number }
+  /** No stop loss: the risk is unbounded. */
+  | { readonly kind: 'no_stop_loss' }
+  /** A stop loss, but the terminal sent no tick value for the symbol, so its money cannot be computed. */
+  | { readonly kind: 'no_tick_value'; readonly symbol: string };
+
+/** Money lost if the stop loss is hit (see {@link RiskMoney}). */
+export function riskMoneyOf(spec: SymbolSpec, price: number, sl: number, volume: number): RiskMoney {
+  if (sl <= 0) return { kind: 'no_stop_loss' };
+  if (spec.tickValue === undefined) return { kind: 'no_tick_value', symbol: spec.name };
+  return {
+    kind: 'amount',
+    amount: roundMoney((Math.abs(price - sl) / spec.tickSize) * spec.tickValue * volume, 2),
+  };
+}
+
+/** The figure for logs: the money, or null when there is none. */
+export function riskMoneyForLog(r: RiskMoney): number | null {
+  return r.kind === 'amount' ? r.amount : null;
 }
 
 /** Figures the risk limits are checked against. Money in the account currency. */
@@ -366,7 +389,7 @@ export interface RiskFigures {
   readonly freeMargin: number;
   /** The base of the per-trade risk limit. */
   readonly equity: number;
-  readonly riskMoney: number | null;
+  readonly riskMoney: RiskMoney;
   readonly currency: string;
   readonly currencyDigits: number;
 }
@@ -381,6 +404,25 @@ export function coreRiskLimits(limits: SettingsRiskLimits): RiskLimits {
   };
 }
 
+/**
+ * The maximum risk per trade alone (core `riskPerTradeViolation`), for a trade sent as several orders: each part
+ * is checked again with every limit when it is sent, but only the sum of the parts is the trade's risk.
+ */
+export function checkRiskPerTrade(
+  limits: SettingsRiskLimits,
+  f: Pick<RiskFigures, 'equity' | 'riskMoney' | 'currency' | 'currencyDigits'>,
+): Result<void> {
+  const violation = riskPerTradeViolation({
+    maxRiskPerTrade: limits.maxRiskPercent ?? undefined,
+    equity: f.equity,
+    riskAmount: f.riskMoney.kind === 'amount' ? f.riskMoney.amount : undefined,
+    ...(f.riskMoney.kind === 'no_tick_value' ? { noTickValueFor: f.riskMoney.symbol } : {}),
+    accountCurrency: f.currency,
+    currencyDigits: f.currencyDigits,
+  });
+  return violation === undefined ? ok(undefined) : err(violation);
+}
+
 /** The user's risk limits (core `checkRiskLimits`); a refusal says which limit and by how much. */
 export function checkRisk(limits: SettingsRiskLimits, f: RiskFigures): Result<void> {
   return checkRiskLimits({
@@ -391,7 +433,8 @@ export function checkRisk(limits: SettingsRiskLimits, f: RiskFigures): Result<vo
     marginRequired: f.margin,
     freeMargin: f.freeMargin,
     equity: f.equity,
-    riskAmount: f.riskMoney ?? undefined,
+    riskAmount: f.riskMoney.kind === 'amount' ? f.riskMoney.amount : undefined,
+    ...(f.riskMoney.kind === 'no_tick_value' ? { noTickValueFor: f.riskMoney.symbol } : {}),
     accountCurrency: f.currency,
     currencyDigits: f.currencyDigits,
   });

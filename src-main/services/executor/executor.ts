@@ -10,6 +10,7 @@ import {
   PlacePendingOrder,
 } from '../../../src-core/contracts/orders';
 import { Emitter } from '../../../src-core/emitter';
+import type { Result } from '../../../src-core/result';
 import { runCloseAll } from './close-all';
 import type { Base, ExecutorContext, OrderResultEvent, ReconcileSummary } from './context';
 import { Deduplicator } from './dedup';
@@ -19,7 +20,7 @@ import type { ExecutorDeps } from './options';
 import { DEFAULT_EXECUTOR_OPTIONS, NODE_TIMERS } from './options';
 import { planClose, planCancel } from './planners/close';
 import type { PlannerDeps } from './planners/deps';
-import { planMarket } from './planners/market';
+import { checkMarketTradeRisk, planMarket } from './planners/market';
 import { planModifyOrder, planModifyPosition } from './planners/modify';
 import { planPending } from './planners/pending';
 import { Reconciler } from './reconciler';
@@ -106,6 +107,15 @@ export class Executor {
         () => planMarket(this.#planner, i),
       ),
     );
+  }
+
+  /**
+   * Checks a whole trade's money at risk against the trader's maximum risk per trade without journalling or sending
+   * anything: a trade sent as several market orders (a split into parts with their own take-profits) is one trade
+   * to that limit, whatever each part risks (docs/trade-management.md, "Multiple take-profits").
+   */
+  checkTradeRisk(input: OpenMarketOrder): Promise<Result<void>> {
+    return checkMarketTradeRisk(this.#planner, input);
   }
 
   /** Places a pending order. */

@@ -16,6 +16,7 @@ describe('openSplit (executor + simulator over the real socket)', () => {
     s = await startSimSetup({ sim: { mids: { EURUSD: 1.1 } } });
     deps = {
       spec: () => Promise.resolve(ok(EURUSD)),
+      checkTradeRisk: (input) => s.services.executor.checkTradeRisk(input),
       openMarket: (input) => s.services.executor.openMarket(input),
     };
   });
@@ -93,6 +94,40 @@ describe('openSplit (executor + simulator over the real socket)', () => {
     // The refused part is journalled too, with its reason.
     const journal = s.services.journal.query({ operation: 'open_market', limit: 10 });
     expect(journal.entries.filter((e) => e.state === 'rejected')).toHaveLength(1);
+  });
+
+  it("checks the whole trade's risk against the max risk before sending any part, not each part alone", async () => {
+    // 1 % of the simulator's 10,000 USD equity is 100 USD. EURUSD: 10 USD a pip per lot, so a 30-pip stop on each
+    // 0.30-lot half risks 90 USD: each part is within the limit, the two together (180) are not.
+    expect(s.services.settings.set({ riskLimits: { maxRiskPercent: 1 } }).ok).toBe(true);
+    const order: OpenSplitOrder = {
+      symbol: 'EURUSD',
+      side: 'buy',
+      volume: 0.6,
+      sl: { pips: 30 },
+      parts: [
+        { percent: 50, tp: { pips: 20 } },
+        { percent: 50, tp: { pips: 40 } },
+      ],
+    };
+    const half = { symbol: 'EURUSD', side: 'buy', volume: 0.3, sl: { pips: 30 } } as const;
+    expect((await s.services.executor.checkTradeRisk(half)).ok).toBe(true);
+    const r = await openSplit(deps, order);
+    expect(r.ok ? null : r.error).toMatchObject({
+      code: 'MAX_RISK_PER_TRADE_EXCEEDED',
+      details: { limit: 'maxRiskPerTrade', value: 180, max: 100, maxPercent: 1, excess: 80 },
+    });
+    expect(r.ok ? '' : r.error.message).toMatch(
+      /^All 2 parts together \(0\.60 lots\): This trade risks 180\.00 USD .* Nothing was sent\.$/,
+    );
+    expect(s.harness.sim.state.positions()).toHaveLength(0);
+    expect(s.services.journal.query({ limit: 10 }).entries).toHaveLength(0);
+
+    // Within the limit as a whole (2 × 45 USD with a 15-pip stop), the same split opens both parts.
+    const within = await openSplit(deps, { ...order, sl: { pips: 15 }, requestKey: 'within' });
+    if (!within.ok) throw new Error(within.error.message);
+    expect(within.value.isComplete).toBe(true);
+    expect(s.harness.sim.state.positions()).toHaveLength(2);
   });
 
   it('refuses before sending anything when a part would be below the minimum volume', async () => {

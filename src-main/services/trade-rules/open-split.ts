@@ -13,9 +13,10 @@ import { err, ok, type Result } from '../../../src-core/result';
 import { splitVolume } from '../../../src-core/trading/split-volume';
 import type { SymbolSpec } from '../../../src-core/trading/symbol-spec';
 
-/** What {@link openSplit} needs: the symbol's spec and the executor's `openMarket`. */
+/** What {@link openSplit} needs: the symbol's spec and the executor's `checkTradeRisk` and `openMarket`. */
 export interface OpenSplitDeps {
   spec(symbol: string): Promise<Result<SymbolSpec>>;
+  checkTradeRisk(input: OpenMarketOrder): Promise<Result<void>>;
   openMarket(input: OpenMarketOrder): Promise<ExecutionResult>;
 }
 
@@ -38,9 +39,25 @@ export async function openSplit(
     spec.value,
   );
   if (!split.ok) return err(split.error);
+  const n = split.value.length;
+  // One trade to the maximum risk per trade: parts that are each within it may not be together, so the sum is
+  // checked before any part is sent (each part is checked again, with every limit, when it is sent).
+  const decimals = volumeDecimals(spec.value);
+  const total = Number(split.value.reduce((a, p) => a + p.volume, 0).toFixed(decimals));
+  const whole = await deps.checkTradeRisk({
+    symbol: input.symbol,
+    side: input.side,
+    volume: total,
+    ...(input.sl === undefined ? {} : { sl: input.sl }),
+  });
+  if (!whole.ok) {
+    return err({
+      ...whole.error,
+      message: `All ${n} parts together (${total.toFixed(decimals)} lots): ${whole.error.message} Nothing was sent.`,
+    });
+  }
   // Always keyed: two parts with the same volume and TP would otherwise look like a double click to the executor.
   const key = input.requestKey ?? `split-${randomUUID()}`;
-  const n = split.value.length;
   const results: SplitPartResult[] = [];
   let stoppedAt: SplitPartResult | undefined;
   for (const [i, part] of split.value.entries()) {
@@ -85,7 +102,7 @@ export function describeSplit(
   parts: readonly SplitPartResult[],
   spec: Pick<SymbolSpec, 'volumeStep'>,
 ): string {
-  const decimals = Math.max(2, -Math.floor(Math.log10(spec.volumeStep) + 1e-9));
+  const decimals = volumeDecimals(spec);
   const lots = (list: readonly SplitPartResult[]): string =>
     list.reduce((a, p) => a + p.volume, 0).toFixed(decimals);
   const opened = parts.filter((p) => p.status === 'opened');
@@ -103,4 +120,9 @@ export function describeSplit(
   const notSent = parts.filter((p) => p.status === 'not_sent').map((p) => p.part);
   if (notSent.length > 0) words.push(`Not sent: part${notSent.length > 1 ? 's' : ''} ${notSent.join(', ')}.`);
   return words.join(' ');
+}
+
+/** Decimals to show a volume on the symbol's step with (at least 2). */
+function volumeDecimals(spec: Pick<SymbolSpec, 'volumeStep'>): number {
+  return Math.max(2, -Math.floor(Math.log10(spec.volumeStep) + 1e-9));
 }

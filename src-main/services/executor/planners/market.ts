@@ -2,7 +2,14 @@ import type { OpenMarketOrder } from '../../../../src-core/contracts/orders';
 import type { Result } from '../../../../src-core/result';
 import { err, ok } from '../../../../src-core/result';
 import { fmtPrice, fmtVolume } from '../../messages';
-import { checkMarketOrder, checkRisk, riskMoneyOf } from '../../order-checks';
+import {
+  checkMarketOrder,
+  checkRisk,
+  checkRiskPerTrade,
+  riskMoneyForLog,
+  riskMoneyOf,
+  stopPrice,
+} from '../../order-checks';
 import type { Refusal, SendPlan } from '../context';
 import { nz, sideOfPosition } from '../market-data';
 import { fromBridgeFailure } from '../refusals';
@@ -49,7 +56,7 @@ export async function planMarket(d: PlannerDeps, input: OpenMarketOrder): Promis
     equity: account.equity,
     marginLevel: account.marginLevel,
     currency: account.currency,
-    riskMoney,
+    riskMoney: riskMoneyForLog(riskMoney),
   });
   const risk = checkRisk(d.settings.peek().riskLimits, {
     volume: c.volume,
@@ -91,5 +98,27 @@ export async function planMarket(d: PlannerDeps, input: OpenMarketOrder): Promis
       `${action} ${fmtVolume(r.volume > 0 ? r.volume : c.volume, spec.volumeStep)} ${spec.name} at ${fmtPrice(r.price, spec.digits)}` +
       (r.retcode === 10010 ? ' (only part of the volume was filled)' : ''),
     refresh: () => planMarket(d, input),
+  });
+}
+
+/**
+ * A whole trade's money at risk to its stop loss against the maximum risk per trade, for a trade sent as several
+ * market orders (a split, docs/trade-management.md): nothing is journalled or sent. Each order is still checked
+ * against every limit when it is sent.
+ */
+export async function checkMarketTradeRisk(
+  d: PlannerDeps,
+  input: OpenMarketOrder,
+): Promise<Result<void, Refusal>> {
+  const context = await d.data.openingContext(input.symbol);
+  if (!context.ok) return context;
+  const { spec, quote, account } = context.value;
+  const price = input.side === 'buy' ? quote.ask : quote.bid;
+  const sl = input.sl === undefined ? 0 : stopPrice(input.sl, 'sl', input.side, price, spec);
+  return checkRiskPerTrade(d.settings.peek().riskLimits, {
+    equity: account.equity,
+    riskMoney: riskMoneyOf(spec, price, sl, input.volume),
+    currency: account.currency,
+    currencyDigits: account.currencyDigits,
   });
 }

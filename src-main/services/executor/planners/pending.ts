@@ -2,7 +2,7 @@ import type { PlacePendingOrder } from '../../../../src-core/contracts/orders';
 import type { Result } from '../../../../src-core/result';
 import { err, ok } from '../../../../src-core/result';
 import { fmtPrice, fmtVolume, pendingWords } from '../../messages';
-import { checkPendingOrder, checkRisk, riskMoneyOf } from '../../order-checks';
+import { checkPendingOrder, checkRisk, riskMoneyForLog, riskMoneyOf } from '../../order-checks';
 import { utcToServerMs } from '../../../../src-core/time/clock-model';
 import type { Refusal, SendPlan } from '../context';
 import { nz } from '../market-data';
@@ -48,7 +48,7 @@ export async function planPending(
     freeMargin: account.marginFree,
     equity: account.equity,
     currency: account.currency,
-    riskMoney,
+    riskMoney: riskMoneyForLog(riskMoney),
   });
   const risk = checkRisk(d.settings.peek().riskLimits, {
     volume: c.volume,
