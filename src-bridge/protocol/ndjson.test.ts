@@ -144,6 +144,72 @@ describe('NdjsonDecoder', () => {
   });
 });
 
+describe('NdjsonDecoder ASCII fast path', () => {
+  /** Frames and errors, in the order they came, for bytes pushed as the given chunks. */
+  function decode(chunks: readonly Buffer[], maxFrameBytes: number): string[] {
+    const events: string[] = [];
+    const decoder = new NdjsonDecoder({
+      maxFrameBytes,
+      onFrame: (text) => events.push(`frame ${JSON.stringify(text)}`),
+      onError: (error) => events.push(`error ${error.code}: ${error.message}`),
+    });
+    for (const chunk of chunks) decoder.push(chunk);
+    events.push(`buffered ${decoder.bufferedBytes}`);
+    return events;
+  }
+
+  /** One byte per push: a chunk of one byte never has a whole frame before its last newline, so this is the byte path. */
+  function bytePath(bytes: Buffer, maxFrameBytes: number): string[] {
+    return decode(
+      Array.from(bytes, (_, i) => bytes.subarray(i, i + 1)),
+      maxFrameBytes,
+    );
+  }
+
+  // What frames are made of: JSON text, the bytes the decoder treats specially (LF, CR, NUL), non-ASCII UTF-8
+  // (which sends a chunk down the byte path), invalid UTF-8, and runs long enough to pass a small frame limit.
+  const piece = fc.oneof(
+    fc.constantFrom('{"type":"txn","price":1e308}', '{"a":"\u0000"}', '\n', '\r', '\r\n', '\n\n', '\0', '"'),
+    fc.constantFrom('€', 'ü', '😀'),
+    fc.string({ maxLength: 12 }),
+    fc.nat({ max: 300 }).map((n) => 'x'.repeat(n)),
+  );
+  const bytesArb = fc.tuple(fc.array(piece, { maxLength: 40 }), fc.boolean()).map(([parts, hasBadByte]) => {
+    const text = Buffer.from(parts.join(''), 'utf8');
+    return hasBadByte ? Buffer.concat([text, Buffer.from([0xc3, 0x28, 0x0a])]) : text;
+  });
+
+  it('property: whole chunks give the same frames, errors and buffered bytes as the byte path', () => {
+    fc.assert(
+      fc.property(
+        bytesArb,
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.constantFrom(16, 64, 1024),
+        (bytes, cuts, max) => {
+          expect(decode(splitAt(bytes, cuts), max)).toEqual(bytePath(bytes, max));
+          expect(decode([bytes], max)).toEqual(bytePath(bytes, max));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("refuses an oversized ASCII frame in a chunk of good ones with the byte path's error, and keeps NUL bytes", () => {
+    const bytes = Buffer.from(`{"a":1}\n"${'y'.repeat(40)}"\r\n{"b":"\u0000"}\n\0\n{"c":1e308}\n{"d"`);
+    const events = decode([bytes], 32);
+    const frame = (text: string): string => `frame ${JSON.stringify(text)}`;
+    expect(events).toEqual([
+      frame('{"a":1}'),
+      'error FRAME_TOO_LARGE: frame longer than 32 bytes',
+      frame('{"b":"\u0000"}'),
+      frame('\u0000'),
+      frame('{"c":1e308}'),
+      'buffered 4',
+    ]);
+    expect(events).toEqual(bytePath(bytes, 32));
+  });
+});
+
 describe('encodeFrame', () => {
   it('escapes newlines inside strings so a frame is one line', () => {
     const frame = encodeFrame({ s: 'a\nb\u2028c' });

@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { err, ok, type Result } from '../../src-core/result';
 import { MAX_FRAME_BYTES } from './messages';
 
@@ -55,7 +55,17 @@ export class NdjsonDecoder {
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
+    let isFastPathTried = false;
     while (start < buf.length) {
+      if (!isFastPathTried && !this.#discarding && this.#parts.length === 0) {
+        isFastPathTried = true;
+        const last = buf.lastIndexOf(NEWLINE);
+        if (last > start && isAscii(buf.subarray(start, last))) {
+          this.#deliverAscii(buf.toString('latin1', start, last));
+          start = last + 1;
+          continue;
+        }
+      }
       const nl = buf.indexOf(NEWLINE, start);
       const end = nl === -1 ? buf.length : nl;
       if (this.#discarding) {
@@ -94,6 +104,29 @@ export class NdjsonDecoder {
       }
       start = nl + 1;
       this.#deliver(frame);
+    }
+  }
+
+  /**
+   * The fast path of {@link push}: whole frames whose bytes are all ASCII (what JSON.stringify of the protocol's
+   * messages produces), decoded as one string and split on '\n' in it. ASCII is valid UTF-8 and one byte per
+   * character, so the sizes, the CR/empty-line rules and the text delivered are exactly those of the byte path,
+   * without a Buffer view, a UTF-8 check and a decode per frame.
+   */
+  #deliverAscii(text: string): void {
+    let start = 0;
+    const end = text.length;
+    while (start <= end) {
+      let nl = text.indexOf('\n', start);
+      if (nl === -1) nl = end;
+      let stop = nl;
+      if (stop - start > this.#max) {
+        this.#onError({ code: 'FRAME_TOO_LARGE', message: `frame longer than ${this.#max} bytes` });
+      } else {
+        if (stop > start && text.charCodeAt(stop - 1) === CR) stop -= 1;
+        if (stop > start) this.#onFrame(text.slice(start, stop));
+      }
+      start = nl + 1;
     }
   }
 
