@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, type ReactNode } from 'react';
 import { useFocusTrap } from '../ui/use-focus-trap';
 import { useApp } from '../store/use-app';
+import { PaperMark } from '../features/paper/PaperMark';
 
 /** Asks before an order goes out when one-click is off. Enter confirms, Escape cancels. */
 export function ConfirmDialog(): ReactNode {
@@ -23,7 +24,10 @@ export function ConfirmDialog(): ReactNode {
         aria-label={confirm.title}
         data-testid="confirm-dialog"
       >
-        <h2>{confirm.title}</h2>
+        <h2>
+          <PaperMark testId="confirm-paper-mark" />
+          {confirm.title}
+        </h2>
         {confirm.lines.map((line) => (
           <p key={line}>{line}</p>
         ))}

@@ -1,3 +1,4 @@
+import { markPaper } from '../features/paper/PaperMark';
 import type { IpcClient } from '../../src-core/contracts/ipc-client';
 import type {
   IpcChannel,
@@ -62,6 +63,10 @@ export interface Controller {
   /** Rotates the pairing token (the trader confirmed it): every EA reconnects and proves the new one. */
   rotatePairingToken(): Promise<boolean>;
   stopDemo(): Promise<void>;
+  /** Opens the paper account on the live terminal's prices and switches trading to it (docs/paper-trading.md). */
+  openPaper(): Promise<void>;
+  /** Starts the paper account again from its starting balance (the trader confirmed it); true when done. */
+  resetPaper(): Promise<boolean>;
   /** Loads older journal entries than those in memory. */
   loadJournal(): Promise<void>;
   /** Cloud sign-in; answers the error code on failure (`TOTP_REQUIRED` asks for the code), null on success. */
@@ -234,7 +239,7 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
       const answer = await invoke(channel, request);
       noteTransport(answer.ok ? null : answer.error.code);
       if (answer.ok) {
-        state().notify('ok', answer.value.message);
+        state().notify('ok', markPaper(state(), answer.value.message));
         if (channel === 'orders:open-market') showOpened(answer.value, input as OpenMarketOrder);
         // Show where the new position or order went, as MT5's toolbox does.
         if (channel === 'orders:open-market') state().setBottomTab('positions');
@@ -242,7 +247,7 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
       } else {
         const words = describeFailure(answer.error);
         state().setError(place, words);
-        state().notify('error', words);
+        state().notify('error', markPaper(state(), words));
       }
       return answer;
     } finally {
@@ -369,7 +374,7 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
         const result = await read(place, 'orders:open-split', { requestKey: newRequestKey(), ...input });
         if (result === null) return null;
         if (result.isComplete) {
-          state().notify('ok', result.message);
+          state().notify('ok', markPaper(state(), result.message));
           state().setBottomTab('positions');
         } else {
           state().setError(place, result.message);
@@ -436,6 +441,33 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
       if (status === null) return;
       state().setBridge(status);
       await loadTerminal();
+    },
+    async openPaper() {
+      state().setBusy('paper', true);
+      try {
+        const opened = await read('paper', 'paper:open', {});
+        if (opened === null) return;
+        state().setError('paper', null);
+        const status = await read('paper', 'bridge:get-status');
+        if (status !== null) state().setBridge(status);
+        await loadTerminal();
+      } finally {
+        state().setBusy('paper', false);
+      }
+    },
+    async resetPaper() {
+      state().setBusy('paper-reset', true);
+      try {
+        const reset = await read('paper-reset', 'paper:reset', { isConfirmed: true });
+        if (reset === null) return false;
+        state().setError('paper-reset', null);
+        const status = await read('paper-reset', 'bridge:get-status');
+        if (status !== null) state().setBridge(status);
+        await loadTerminal();
+        return true;
+      } finally {
+        state().setBusy('paper-reset', false);
+      }
     },
     async stopDemo() {
       const status = await read('demo', 'demo:stop');

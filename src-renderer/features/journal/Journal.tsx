@@ -163,6 +163,11 @@ export function Journal(): ReactNode {
                   <td>
                     {OPERATION_LABEL[e.operation]}
                     {e.origin === 'remote' ? <span className="badge">remote</span> : null}
+                    {e.accountKind === 'paper' ? (
+                      <span className="paper-mark" data-testid={`journal-paper-${e.id}`}>
+                        PAPER
+                      </span>
+                    ) : null}
                   </td>
                   <td className="sym">{e.symbol ?? ''}</td>
                   <td

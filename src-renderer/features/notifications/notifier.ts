@@ -5,6 +5,7 @@ import type { Deal } from '../../../src-core/history/deal';
 import type { AppStore } from '../../store/app-store';
 import { announceDeal, announceLinkLoss, announceMarginCall, type Announcement } from './notify-rules';
 import type { PlaySound } from './sound';
+import { markPaper } from '../paper/PaperMark';
 
 /** Shows an OS notification; resolves whether one was shown. */
 export type ShowDesktop = (a: Pick<Announcement, 'title' | 'body' | 'tag'>) => Promise<boolean>;
@@ -25,7 +26,9 @@ export interface Notifier {
  */
 export function createNotifier(store: AppStore, desktop: ShowDesktop, play: PlaySound): Notifier {
   const state = () => store.getState();
-  const tell = (a: Announcement): void => {
+  const tell = (original: Announcement): void => {
+    // A paper account's deals and margin calls are simulated: the notification says so in its title.
+    const a = { ...original, title: markPaper(state(), original.title) };
     const channels = (state().settings?.notifications ?? DEFAULT_NOTIFICATION_SETTINGS)[a.event];
     if (channels.isInApp) state().notify(a.tone, `${a.title}. ${a.body}`);
     if (channels.isDesktop) void desktop(a).catch(() => false);

@@ -1,3 +1,4 @@
+import { PaperMark } from '../paper/PaperMark';
 import { memo, useCallback, type ReactNode } from 'react';
 import { formatTypedVolume, formatVolume, parseNumber, spreadPoints } from '../../app/format';
 import { DEFAULT_ONE_CLICK, type OneClickDraft } from '../../store/drafts-slice';
@@ -122,7 +123,10 @@ const TradeButton = memo(function TradeButton(props: {
         onSend(side);
       }}
     >
-      <span className="trade-label">{side === 'buy' ? 'BUY' : 'SELL'}</span>
+      <span className="trade-label">
+        <PaperMark testId={`paper-mark-${side}-${symbol}`} />
+        {side === 'buy' ? 'BUY' : 'SELL'}
+      </span>
       <Price
         price={side === 'buy' ? quote?.ask : quote?.bid}
         digits={props.digits}

@@ -15,6 +15,7 @@ import { ClockSetting } from './ClockSetting';
 import { NotificationSettings } from '../notifications/NotificationSettings';
 import { CloudSection } from './CloudSection';
 import { PairingSection } from './PairingSection';
+import { PaperSection } from '../paper/PaperSection';
 
 interface RiskDraft {
   readonly maxLotSize: string;
@@ -235,6 +236,7 @@ function ConnectionSection(): ReactNode {
         <p className="muted small">{bridge.reason}</p>
       ) : null}
       <PairingSection />
+      <PaperSection />
       {bridge !== null && bridge.sessions.length > 0 ? (
         <ul className="session-list">
           {bridge.sessions.map((s) => (

@@ -27,7 +27,7 @@ export function SessionPicker(): ReactNode {
         {sessions.map((s) => (
           <option key={s.id} value={s.id}>
             {s.login} @ {s.server}
-            {s.isSimulator ? ' (demo)' : ''}
+            {s.isPaper === true ? ' (PAPER)' : s.isSimulator ? ' (demo)' : ''}
           </option>
         ))}
       </select>

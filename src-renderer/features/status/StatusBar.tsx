@@ -1,3 +1,4 @@
+import { PaperSwitch } from '../paper/PaperSwitch';
 import type { ReactNode } from 'react';
 import { formatMoney, formatPercent } from '../../app/format';
 import { ClockChip } from './ClockChip';
@@ -60,6 +61,7 @@ export function StatusBar(): ReactNode {
         ) : null}
       </div>
       <SessionPicker />
+      <PaperSwitch />
       {bridge?.state === 'disconnected' && transport !== 'lost' ? (
         <button
           type="button"
@@ -84,11 +86,17 @@ export function StatusBar(): ReactNode {
         <div className="account" data-testid="account">
           <div className="figure">
             <span className="figure-label">
-              {account.accountTradeMode === 'real'
-                ? 'Real'
-                : account.accountTradeMode === 'demo'
-                  ? 'Demo'
-                  : 'Contest'}{' '}
+              {bridge?.state === 'paper' ? (
+                <span className="paper-mark" data-testid="header-paper-mark">
+                  PAPER
+                </span>
+              ) : account.accountTradeMode === 'real' ? (
+                'Real'
+              ) : account.accountTradeMode === 'demo' ? (
+                'Demo'
+              ) : (
+                'Contest'
+              )}{' '}
               · {account.marginMode}
             </span>
             <span className="figure-value" data-testid="account-login">

@@ -1,3 +1,4 @@
+import { PaperMark } from '../paper/PaperMark';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { PendingKind } from '../../../src-core/contracts/orders';
 import { describeClock, type ClockZone } from '../../../src-core/time/clock-model';
@@ -381,6 +382,7 @@ export function OrderTicket(): ReactNode {
           disabled={model.order === null || model.problems.length > 0 || isMarginShort || isBusy}
           onClick={submit}
         >
+          <PaperMark testId="ticket-paper-mark" />
           {isBusy ? 'Sending…' : actionLabel}
         </button>
         {/* Always there, so "checking…" coming and going does not move what is below. */}
