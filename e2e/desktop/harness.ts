@@ -51,6 +51,8 @@ export interface HarnessOptions {
   readonly timezoneId?: string;
   /** Error reports on, to this DSN (e2e/desktop/error-reports.test.ts). */
   readonly errorReporting?: ErrorReporting;
+  /** The simulated EA's version string; one not starting with `sim` makes the app take it for a real EA. */
+  readonly eaVersion?: string;
 }
 
 export async function startDesktop(options: HarnessOptions = {}): Promise<DesktopHarness> {
@@ -64,6 +66,7 @@ export async function startDesktop(options: HarnessOptions = {}): Promise<Deskto
       tickMs: options.tickMs ?? 200,
       ...(options.reconnect === false ? { reconnect: false } : {}),
       ...(options.timeOffsetSec === undefined ? {} : { timeOffsetSec: options.timeOffsetSec }),
+      ...(options.eaVersion === undefined ? {} : { eaVersion: options.eaVersion }),
     },
   });
   const { sim } = fixture;
