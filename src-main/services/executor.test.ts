@@ -596,10 +596,9 @@ describe('Executor: other operations', () => {
     // While the first close is on its way, the second position's SL is hit (the close all finds it gone before
     // sending), and the third is stopped out just as its own close reaches the trade server (retcode 10036).
     bridge.onSend = (params) => {
-      if (params.position === first)
-        bridge.positionList = bridge.positionList.filter((p) => p.ticket !== second);
-      if (params.position === third)
-        bridge.positionList = bridge.positionList.filter((p) => p.ticket !== third);
+      const position = 'position' in params ? params.position : undefined;
+      if (position === first) bridge.positionList = bridge.positionList.filter((p) => p.ticket !== second);
+      if (position === third) bridge.positionList = bridge.positionList.filter((p) => p.ticket !== third);
     };
     const r = await executor.closeAll({});
     expect(r).toMatchObject({ ok: true });
@@ -616,8 +615,8 @@ describe('Executor: other operations', () => {
     const [first, second] = bridge.positionList.map((p) => p.ticket);
     bridge.script.push({ kind: 'retcode', retcode: 10018 });
     bridge.onSend = (params) => {
-      if (params.position === first)
-        bridge.positionList = bridge.positionList.filter((p) => p.ticket !== second);
+      const position = 'position' in params ? params.position : undefined;
+      if (position === first) bridge.positionList = bridge.positionList.filter((p) => p.ticket !== second);
     };
     const r = await executor.closeAll({});
     expect(r).toMatchObject({ ok: false, code: 'TRADE_REJECTED' });
