@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BridgeServer } from '../../../src-bridge/server/bridge-server';
+import type { BridgeServer, SessionEvent } from '../../../src-bridge/server/bridge-server';
 import type { RequestType, TickEvent } from '../../../src-bridge/protocol/messages';
 import { next, startHarness, type Harness } from '../../../src-bridge/test/harness';
 import { systemClock } from '../../../src-core/clock';
@@ -153,6 +153,27 @@ describe('paper account on live prices', () => {
       expect(r.services.journal.accountOf(e.id)).toBe(r.paper.key);
       expect(e.accountKind).toBe('paper');
     }
+  });
+
+  it('closes its market while the live terminal is away and opens it again when it is back', async () => {
+    const r = await start();
+    await livePrice(r, 'EURUSD', 1.1, 1.1002);
+    const gone = next<SessionEvent>(
+      (l) => r.harness.server.onSession(l),
+      (e) => e.kind === 'closed' && e.session.key === r.harness.sim.key,
+    );
+    r.harness.sim.drop();
+    await gone;
+    const refused = await r.services.executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 });
+    expect(refused).toMatchObject({ ok: false, code: 'MARKET_CLOSED' });
+    await r.harness.sim.waitForSession();
+    await expect
+      .poll(
+        async () => (await r.services.executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.1 })).ok,
+      )
+      .toBe(true);
+    expect(r.paper.server.positions()).toHaveLength(1);
+    expect(r.harness.sim.state.historyOrders()).toEqual([]);
   });
 
   it('restores balance, book and history after a restart, and starts again on reset', async () => {

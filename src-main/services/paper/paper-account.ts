@@ -155,7 +155,14 @@ export async function startPaperAccount(options: PaperAccountOptions): Promise<P
       terminal.pushTick(tick.symbol);
     }
   });
+  // Without the live terminal its last prices are stale: the paper market closes (orders answer MARKET_CLOSED)
+  // until the terminal is back, rather than filling at prices that no longer exist.
+  const offClosed = source.onClosed(() => {
+    server.setMarketOpen('*', false);
+    logger.warn('paper: live terminal gone, paper market closed', { source: source.key });
+  });
   const offReopened = source.onReopened(() => {
+    server.setMarketOpen('*', undefined);
     follow().catch((error: unknown) => {
       logger.error('paper: resubscribing to live prices failed', { error });
     });
@@ -192,6 +199,7 @@ export async function startPaperAccount(options: PaperAccountOptions): Promise<P
       isStopped = true;
       offTick();
       offReopened();
+      offClosed();
       offTxn();
       save();
       const closed = terminal.isConnected ? waitFor('disconnected', 2_000).catch(() => undefined) : undefined;

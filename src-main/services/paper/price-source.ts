@@ -36,6 +36,8 @@ export interface PriceSource {
   onTick(listener: (tick: LiveTick) => void): () => void;
   /** Called when the live terminal's session opens again (a reconnect loses its subscriptions). */
   onReopened(listener: () => void): () => void;
+  /** Called when the live terminal's session closes (its prices stop). */
+  onClosed(listener: () => void): () => void;
 }
 
 /** The only requests a price source sends; `order_send`, `order_check` and `lookup` are not among them. */
@@ -85,6 +87,10 @@ export function sessionPriceSource(server: BridgeServer, key: string): PriceSour
     onReopened: (listener) =>
       server.onSession((event) => {
         if (event.kind === 'opened' && event.session.key === key) listener();
+      }),
+    onClosed: (listener) =>
+      server.onSession((event) => {
+        if (event.kind === 'closed' && event.session.key === key) listener();
       }),
   };
 }
