@@ -215,6 +215,78 @@ describe('the position-size calculator knows the account (web host + simulator i
       expect(h.sim.state.positions()).toEqual([]);
     });
 
+    it('picks the stop and the entry with a click on the chart, rounded to the tick, from the keyboard', async () => {
+      const { page } = h;
+      await openCalculator(page, 'EURUSD');
+      await page.getByTestId('calc-sl').fill('20');
+      await page.locator('[data-testid="chart-status"][data-state="ready"]').waitFor({ state: 'attached' });
+      await page.getByTestId('chart-handle-calc-sl').waitFor();
+      const canvas = await page.getByTestId('chart-canvas').boundingBox();
+      if (canvas === null) throw new Error('the chart is not on screen');
+      const x = canvas.x + canvas.width / 3;
+      const pressed = (field: string) => page.getByTestId(`calc-pick-${field}`).getAttribute('aria-pressed');
+      /** The price scale's reading of the last click, unrounded, as the chart reported it. */
+      const clickPrice = async (): Promise<number> =>
+        Number(await page.getByTestId('chart-canvas').getAttribute('data-click-price'));
+      const onTick = (price: number): string => (Math.round(price / 0.00001) * 0.00001).toFixed(5);
+
+      /** A trader's click: the pointer comes over the chart, then clicks. */
+      const clickChart = async (y: number): Promise<void> => {
+        await page.mouse.move(x, y, { steps: 4 });
+        await page.mouse.click(x, y);
+      };
+
+      // Keyboard: Tab reaches the toggle, Space presses it, Escape lets go without a change.
+      await page.getByTestId('calc-pick-sl').focus();
+      await page.keyboard.press('Space');
+      expect(await pressed('sl')).toBe('true');
+      await page.keyboard.press('Escape');
+      expect(await pressed('sl')).toBe('false');
+
+      /** A y inside the chart's pane at `share` of its height, moved off any line's handle. */
+      const freeY = async (share: number): Promise<number> => {
+        const handles = await page.locator('.chart-handle').evaluateAll((els) =>
+          els.map((el) => {
+            const r = el.getBoundingClientRect();
+            return r.top + r.height / 2;
+          }),
+        );
+        // The pane only: the time axis takes the canvas's bottom 30 px.
+        let y = canvas.y + (canvas.height - 30) * share;
+        while (handles.some((h) => Math.abs(h - y) < 8)) y += 9;
+        return y;
+      };
+
+      // The stop: low in the pane.
+      await page.getByTestId('calc-pick-sl').focus();
+      await page.keyboard.press('Space');
+      expect(await pressed('sl')).toBe('true');
+      const slY = await freeY(0.8);
+      await clickChart(slY);
+      await expect.poll(() => pressed('sl')).toBe('false');
+      expect(await page.getByTestId('calc-sl-unit-price').getAttribute('aria-checked')).toBe('true');
+      const slPrice = await clickPrice();
+      expect(await page.getByTestId('calc-sl').inputValue()).toBe(onTick(slPrice));
+      // The stop's line is drawn where the click was: the reading is the chart's own for that y.
+      await expect
+        .poll(async () => Math.abs((await centreOf(page, 'chart-handle-calc-sl')).y - slY))
+        .toBeLessThan(2);
+
+      // The entry: high in the pane, with the mouse on the toggle this time.
+      await page.getByTestId('calc-pick-entry').click();
+      await clickChart(await freeY(0.2));
+      await expect.poll(() => pressed('entry')).toBe('false');
+      expect(await page.getByTestId('calc-entry-mode-typed').getAttribute('aria-checked')).toBe('true');
+      expect(await page.getByTestId('calc-entry').inputValue()).toBe(onTick(await clickPrice()));
+      expect(await clickPrice()).not.toBe(slPrice);
+      // A click with no pick pressed changes nothing.
+      const before = await page.getByTestId('calc-entry').inputValue();
+      await clickChart(await freeY(0.3));
+      expect(await page.getByTestId('calc-entry').inputValue()).toBe(before);
+      await page.getByTestId('calc-entry-mode-live').click();
+      expect(h.sim.state.positions()).toEqual([]);
+    });
+
     it('sets the stop from a Wilder ATR of the chart’s bars that matches the hand computation', async () => {
       const { page } = h;
       await openCalculator(page, 'EURUSD');

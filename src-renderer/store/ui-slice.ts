@@ -25,6 +25,8 @@ export interface ConfirmRequest {
 
 export type BottomTab = 'positions' | 'orders' | 'history' | 'journal';
 export type SideTab = 'ticket' | 'calculator';
+/** The calculator field a click on the chart sets (docs/charts.md, "Pick on the chart"). */
+export type ChartPick = 'entry' | 'sl' | 'tp';
 
 export interface UiSlice {
   readonly errors: Readonly<Record<ErrorPlace, string>>;
@@ -37,6 +39,8 @@ export interface UiSlice {
   readonly isSettingsOpen: boolean;
   /** The switch that asked to turn one-click on before the trader has read its warning; null when not asking. */
   readonly oneClickWarning: ErrorPlace | null;
+  /** The calculator field waiting for a click on the chart; null when not picking. */
+  readonly chartPick: ChartPick | null;
   readonly setError: (place: ErrorPlace, message: string | null) => void;
   readonly setBusy: (place: ErrorPlace, isBusy: boolean) => void;
   readonly notify: (tone: Notice['tone'], text: string) => void;
@@ -51,6 +55,7 @@ export interface UiSlice {
   readonly setSideTab: (tab: SideTab) => void;
   readonly setSettingsOpen: (isOpen: boolean) => void;
   readonly setOneClickWarning: (place: ErrorPlace | null) => void;
+  readonly setChartPick: (pick: ChartPick | null) => void;
 }
 
 /** Notices shown at once; older ones drop off. */
@@ -67,6 +72,7 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   sideTab: 'ticket',
   isSettingsOpen: false,
   oneClickWarning: null,
+  chartPick: null,
   setError: (place, message) => {
     set((s) => {
       if (message === null) {
@@ -108,5 +114,8 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   },
   setOneClickWarning: (oneClickWarning) => {
     set({ oneClickWarning });
+  },
+  setChartPick: (chartPick) => {
+    set({ chartPick });
   },
 });

@@ -8,7 +8,66 @@ import { AccountChecksView, AccountWarnings } from './AccountChecksView';
 import { AtrStopField } from './AtrStopField';
 import { checkAgainstAccount, switchRiskMode } from './calculator-checks';
 import { flagText, ratesFromQuotes, sizeFromDraft, ticketPatchFromSizing } from './calculator-model';
+import type { ChartPick } from '../../store/ui-slice';
 import './calculator.css';
+
+const PICKS: readonly { readonly field: ChartPick; readonly label: string }[] = [
+  { field: 'entry', label: 'Entry' },
+  { field: 'sl', label: 'SL' },
+  { field: 'tp', label: 'TP' },
+];
+
+/**
+ * Pick a level on the chart: the pressed field takes the price of the next click on the chart, rounded to the
+ * symbol's tick size (docs/charts.md). Buttons, so Tab and Space or Enter reach them; Escape or a second press ends
+ * picking without a change.
+ */
+function PickOnChart(): ReactNode {
+  const pick = useApp((s) => s.chartPick);
+  const setPick = useApp((s) => s.setChartPick);
+  // Picking ends when the calculator is left, so a later chart click does not set a hidden field.
+  useEffect(
+    () => () => {
+      setPick(null);
+    },
+    [setPick],
+  );
+  return (
+    <div className="field span-2">
+      <span className="field-label" id="calc-pick-label">
+        Pick on chart
+      </span>
+      <div className="segmented" role="group" aria-labelledby="calc-pick-label">
+        {PICKS.map(({ field, label }) => (
+          <button
+            key={field}
+            type="button"
+            className={pick === field ? 'on' : ''}
+            aria-pressed={pick === field}
+            data-testid={`calc-pick-${field}`}
+            title={`Click the chart to set ${label}`}
+            onClick={() => {
+              setPick(pick === field ? null : field);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape' && pick !== null) {
+                e.stopPropagation();
+                setPick(null);
+              }
+            }}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      {pick === null ? null : (
+        <span className="muted small" role="status" data-testid="calc-pick-hint">
+          Click the chart to set {PICKS.find((p) => p.field === pick)?.label}; Esc to stop.
+        </span>
+      )}
+    </div>
+  );
+}
 
 /** Symbols to choose from: the watchlist first, then everything the terminal offers. */
 export function SymbolSelect(props: {
@@ -277,6 +336,7 @@ export function Calculator(): ReactNode {
             set({ tpPips });
           }}
         />
+        <PickOnChart />
         <NumberField
           label="Commission"
           suffix="/lot/side"

@@ -87,6 +87,23 @@ function confirmThen(
 }
 
 /**
+ * A click on the chart while the calculator picks a level: the field takes the clicked price, rounded to the tick
+ * size as a dragged calculator line is, and picking ends. Only for the calculator's symbol on the chart.
+ */
+function pickPrice(store: AppStore, price: number): void {
+  const s = store.getState();
+  const field = s.chartPick;
+  const symbol = chartSymbol(s);
+  if (field === null || symbol === null || s.sideTab !== 'calculator') return;
+  const calcSymbol = s.calculator.symbol === '' ? s.selectedSymbol : s.calculator.symbol;
+  const spec = s.specs[symbol];
+  if (calcSymbol !== symbol || spec === undefined) return;
+  const patch = calculatorPatchFromDrag(field, price, s.calculator, spec, s.quotes[symbol]);
+  if (patch !== null) s.setCalculator(patch);
+  s.setChartPick(null);
+}
+
+/**
  * The chart in the centre of the trading screen (docs/charts.md): candles of the selected symbol from the
  * terminal (`chart:get-bars`), the forming bar kept live from ticks, bid/ask, positions and pending orders with
  * their SL/TP; dragging an SL, TP or pending price modifies it through the executor.
@@ -115,6 +132,7 @@ export function ChartPanel(): ReactNode {
     specRef.current = spec;
   }, [spec]);
   const onDragEndRef = useRef<(line: ChartLine, price: number) => void>(() => undefined);
+  const isPicking = useApp((s) => s.chartPick !== null);
 
   // The view lives as long as the panel; everything else talks to it through the ref.
   useEffect(() => {
@@ -124,13 +142,16 @@ export function ChartPanel(): ReactNode {
       onDragEnd: (line, price) => {
         onDragEndRef.current(line, price);
       },
+      onClick: (price) => {
+        pickPrice(store, price);
+      },
     });
     viewRef.current = view;
     return () => {
       view.dispose();
       viewRef.current = null;
     };
-  }, []);
+  }, [store]);
 
   useEffect(() => {
     if (spec !== undefined) viewRef.current?.setFormat(spec.digits, spec.tickSize);
@@ -325,7 +346,11 @@ export function ChartPanel(): ReactNode {
         </span>
       </div>
       <div className="chart-body">
-        <div className="chart-canvas" ref={containerRef} data-testid="chart-canvas" />
+        <div
+          className={`chart-canvas${isPicking ? ' picking' : ''}`}
+          ref={containerRef}
+          data-testid="chart-canvas"
+        />
         {dragError === undefined ? null : (
           // Over the chart, not above it: the chart must not move under the trader's pointer.
           <div className="inline-error chart-error" role="alert" data-testid="chart-error">

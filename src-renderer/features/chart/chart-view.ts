@@ -16,6 +16,8 @@ import type { ChartLine, LineRole } from './chart-lines';
 export interface ChartViewEvents {
   /** A draggable line was released at `price` (not yet rounded); the line stays there until `settle`. */
   readonly onDragEnd: (line: ChartLine, price: number) => void;
+  /** A click on the chart (not on a line's handle) at `price`, the price scale's reading of the click's y. */
+  readonly onClick: (price: number) => void;
 }
 
 interface DrawnLine {
@@ -102,6 +104,8 @@ export class ChartView {
   #hidden = 0;
   #extendFrame = 0;
   #drag: { readonly id: string; price: number } | null = null;
+  /** Where the last button press was: a click that ends a pan or a drag is not a pick. */
+  #pressedAt = { x: 0, y: 0 };
 
   constructor(container: HTMLElement, events: ChartViewEvents) {
     this.#container = container;
@@ -132,6 +136,8 @@ export class ChartView {
     container.appendChild(this.#overlay);
     this.#chart.timeScale().subscribeVisibleLogicalRangeChange(this.#onRangeChange);
     this.#chart.subscribeCrosshairMove(this.#scheduleLayout);
+    container.addEventListener('mousedown', this.#onMouseDown);
+    container.addEventListener('click', this.#onClick);
     this.#themeObserver = new MutationObserver(() => {
       this.#applyTheme();
     });
@@ -218,6 +224,8 @@ export class ChartView {
     cancelAnimationFrame(this.#layoutFrame);
     cancelAnimationFrame(this.#extendFrame);
     this.#themeObserver.disconnect();
+    this.#container.removeEventListener('mousedown', this.#onMouseDown);
+    this.#container.removeEventListener('click', this.#onClick);
     this.#endDrag(false);
     this.#chart.remove();
     this.#overlay.remove();
@@ -301,6 +309,29 @@ export class ChartView {
     this.#series.setData(this.#bars.slice(this.#hidden).map(toCandle));
     this.#container.dataset['seriesBars'] = String(this.seriesBarCount);
   }
+
+  /**
+   * A click in the pane (not on a handle, the price scale or the time axis): the price scale's reading of its y.
+   * A DOM listener rather than the library's click subscription, which skips a click that follows another soon.
+   */
+  readonly #onMouseDown = (e: MouseEvent): void => {
+    this.#pressedAt = { x: e.clientX, y: e.clientY };
+  };
+
+  readonly #onClick = (e: MouseEvent): void => {
+    if (e.button !== 0 || (e.target instanceof Node && this.#overlay.contains(e.target))) return;
+    if (Math.abs(e.clientX - this.#pressedAt.x) > 4 || Math.abs(e.clientY - this.#pressedAt.y) > 4) return;
+    const box = this.#container.getBoundingClientRect();
+    const x = e.clientX - box.left;
+    const y = e.clientY - box.top;
+    const timeScale = this.#chart.timeScale();
+    if (x < 0 || x > timeScale.width() || y < 0 || y > box.height - timeScale.height()) return;
+    const price = this.#series.coordinateToPrice(y);
+    if (price === null || !(price > 0)) return;
+    // What the price scale read, before any rounding: the e2e compares the picked level with it.
+    this.#container.dataset['clickPrice'] = String(price);
+    this.#events.onClick(price);
+  };
 
   readonly #onRangeChange = (range: LogicalRange | null): void => {
     this.#scheduleLayout();
