@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { fillingCandidates, nextFillingCandidate } from '../../src-core/trading/filling';
+import { fillingCandidates, nextFillingCandidate, orderKindOf } from '../../src-core/trading/filling';
 import { retcodeInfo } from '../../src-core/trading/retcodes';
 import type { FillingMode } from '../../src-core/trading/symbol-spec';
 import { Emitter } from '../../src-core/emitter';
@@ -25,6 +25,9 @@ import type { Result } from '../../src-core/result';
 import type { RatesRequest, RatesResult } from '../protocol/rates';
 import { readPipeFile, readTokenFile } from '../server/endpoint';
 import type { TradeParams, TradeServer } from './trade-server';
+
+/** What the EA answers when a symbol allows no filling mode it may send with (docs/mql5-functions.md, "Filling"). */
+const NO_FILLING_WORDS = 'the symbol allows neither FOK nor IOC filling; nothing was sent';
 
 /**
  * How the simulated EA fails its handshake (see {@link SimulatorFaults.handshake}): `bad-token` answers the
@@ -606,7 +609,14 @@ export class SimTerminal {
         const { type: _t, id, deadlineMs: _d, expiresAt: _e, ...params } = request;
         const prepared = this.#prepare(id, params);
         if (prepared === undefined) return;
-        this.#reply(id, 'order_check', server.check(prepared.params, prepared.candidates[0]));
+        const checked = server.check(prepared.params, prepared.candidates[0]);
+        this.#reply(
+          id,
+          'order_check',
+          prepared.candidates.length === 0
+            ? { ...checked, retcode: 10030, message: NO_FILLING_WORDS }
+            : checked,
+        );
         return;
       }
       case 'order_send':
@@ -665,7 +675,7 @@ export class SimTerminal {
     if (params.action === 'PENDING') {
       const spec = this.#server.spec(params.symbol);
       if (params.filling !== undefined || spec === undefined) return { params, candidates: [params.filling] };
-      return { params, candidates: fillingCandidates(spec, 'pending') };
+      return { params, candidates: fillingCandidates(spec, orderKindOf(params.orderType)) };
     }
     return { params, candidates: [undefined] };
   }
@@ -716,7 +726,11 @@ export class SimTerminal {
   ): void {
     const spec = 'symbol' in params ? this.#server.spec(params.symbol) : undefined;
     let filling = prepared.candidates[0];
-    let engine = this.#server.send(prepared.params, filling);
+    // As the EA (and CTrade): a symbol with no filling mode to send with is answered 10030, nothing sent.
+    let engine =
+      prepared.candidates.length === 0
+        ? this.#server.refuseLocally(prepared.params, 10030, NO_FILLING_WORDS)
+        : this.#server.send(prepared.params, filling);
     if (
       engine.retcode === 10030 &&
       spec !== undefined &&
@@ -724,8 +738,9 @@ export class SimTerminal {
       (params.action === 'DEAL' || params.action === 'PENDING') &&
       params.filling === undefined
     ) {
-      // 10030 means nothing executed: one retry with the next candidate is safe (mt5.md 2.3).
-      const next = nextFillingCandidate(spec, params.action === 'PENDING' ? 'pending' : 'market', filling);
+      // 10030 means nothing executed: one retry with the next candidate is safe (docs/mql5-functions.md, "Filling").
+      const kind = params.action === 'PENDING' ? orderKindOf(params.orderType) : 'market';
+      const next = nextFillingCandidate(spec, kind, filling);
       if (next !== undefined) {
         filling = next;
         engine = this.#server.send(prepared.params, filling);

@@ -277,6 +277,11 @@ export class TradeServer {
     }
   }
 
+  /** An answer the terminal gives itself, nothing sent to the trade server (e.g. no filling mode to send with). */
+  refuseLocally(params: TradeParams, retcode: number, message: string): EngineResult {
+    return answer(this.#state, retcode, params, { message });
+  }
+
   /** OrderCheck: the same validation, nothing executed; retcode 0 when it would pass. */
   check(params: TradeParams, filling: FillingMode | undefined): CheckResultWire {
     const state = this.#state;

@@ -11,6 +11,8 @@ import { startSimulator } from '../simulator/simulator';
 import { generateToken } from '../server/endpoint';
 import { startBridgeServer } from '../server/bridge-server';
 import { createMemoryLogger } from '../../src-core/logger';
+import { findCatalogSymbol } from '../../src-core/trading/catalog';
+import { SYMBOL_FILLING_FLAG } from '../../src-core/trading/symbol-spec';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -109,6 +111,63 @@ describe('filling', () => {
     const again = await h.session.request('order_send', { clOrdId: id, magic: '1', ...deal });
     expect(again).toMatchObject({ ok: true, value: { retcode: 10009, filling: 'FOK', duplicate: false } });
     expect(h.sim.state.positions()).toHaveLength(1);
+  });
+});
+
+describe('the filling the EA chooses (docs/mql5-functions.md, "Filling")', () => {
+  it('Market execution: a market order on a symbol allowing neither FOK nor IOC is answered 10030, nothing executed', async () => {
+    const eurusd = findCatalogSymbol('EURUSD');
+    if (eurusd === undefined) throw new Error('no EURUSD');
+    const h = await harness({
+      sim: {
+        symbols: [{ ...eurusd, executionMode: 'MARKET', fillingFlags: 0 }],
+        account: { marginMode: 'hedging' },
+      },
+    });
+    const dealsBefore = h.sim.state.deals().length;
+    const r = await h.session.request('order_send', {
+      clOrdId: clOrdId(),
+      magic: '1',
+      action: 'DEAL',
+      symbol: 'EURUSD',
+      orderType: 'BUY',
+      volume: 0.1,
+    });
+    expect(r).toMatchObject({
+      ok: true,
+      value: { retcode: 10030, order: '0', deal: '0', outcome: 'retryable' },
+    });
+    expect(h.sim.state.positions()).toEqual([]);
+    expect(h.sim.state.deals()).toHaveLength(dealsBefore);
+  });
+
+  it('Market execution: a limit order rests with RETURN, a stop order with the first flagged of FOK/IOC', async () => {
+    const eurusd = findCatalogSymbol('EURUSD');
+    if (eurusd === undefined) throw new Error('no EURUSD');
+    const h = await harness({
+      sim: {
+        symbols: [{ ...eurusd, executionMode: 'MARKET', fillingFlags: SYMBOL_FILLING_FLAG.IOC }],
+        account: { marginMode: 'hedging' },
+      },
+    });
+    const q = h.sim.state.quote('EURUSD');
+    if (q === undefined) throw new Error('no quote');
+    const limit = await send(h.session, {
+      action: 'PENDING',
+      symbol: 'EURUSD',
+      orderType: 'BUY_LIMIT',
+      volume: 0.1,
+      price: Number((q.ask - 0.01).toFixed(5)),
+    });
+    const stop = await send(h.session, {
+      action: 'PENDING',
+      symbol: 'EURUSD',
+      orderType: 'BUY_STOP',
+      volume: 0.1,
+      price: Number((q.ask + 0.01).toFixed(5)),
+    });
+    expect(limit).toMatchObject({ retcode: 10008, filling: 'RETURN' });
+    expect(stop).toMatchObject({ retcode: 10008, filling: 'IOC' });
   });
 });
 
