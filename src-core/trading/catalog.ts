@@ -75,7 +75,7 @@ function cfd(
 
 const RAW: readonly SymbolSpecInput[] = [
   // Majors. Execution and filling vary on purpose: IOC-only and FOK-only symbols are what trips hard-coded
-  // filling modes into 10030 at real brokers (mt5.md 2.3).
+  // filling modes into 10030 at real brokers (docs/trading-core.md, "Filling modes").
   fx('EURUSD', 'Euro vs US Dollar', { spreadPoints: 10 }),
   fx('GBPUSD', 'Great Britain Pound vs US Dollar', { fillingFlags: FILL.IOC, spreadPoints: 14 }),
   fx('USDJPY', 'US Dollar vs Japanese Yen', { spreadPoints: 12 }),

@@ -23,7 +23,7 @@ export interface MarginInput {
 }
 
 /**
- * The margin in the symbol's margin currency, by calc mode (MQL5 ENUM_SYMBOL_CALC_MODE, mt5.md 2.8):
+ * The margin in the symbol's margin currency, by calc mode (MQL5 ENUM_SYMBOL_CALC_MODE; docs/trading-core.md, "Margin"):
  * - FOREX:             lots × contractSize / leverage × marginRate
  * - FOREX_NO_LEVERAGE: lots × contractSize × marginRate
  * - CFD:               lots × contractSize × price × marginRate

@@ -12,7 +12,7 @@ import {
 
 /**
  * Pre-trade rules: what MT5's trade server would refuse, checked before a request is sent so the ticket can
- * show every problem live, in words, with the numbers. Semantics from mt5.md 2.5-2.7 and 2.12. The server stays
+ * show every problem live, in words, with the numbers. Semantics: docs/trading-core.md, "Order rules". The server stays
  * the authority; these checks only spare the trader a round trip and a cryptic retcode.
  */
 
@@ -276,7 +276,7 @@ function checkStopFlags(c: Checker, sl: number | undefined, tp: number | undefin
 
 /**
  * Where a pending order's open price must be (BuyLimit below the ask, BuyStop above it, SellLimit above the bid,
- * SellStop below it) and how far: at least the stops level (mt5.md 2.5). Stop-limit orders trigger like stops.
+ * SellStop below it) and how far: at least the stops level (docs/trading-core.md, "Order rules"). Stop-limit orders trigger like stops.
  */
 function checkPendingPrice(
   c: Checker,
@@ -425,7 +425,7 @@ export interface OrderCheckInput {
  * Checks a new market or pending order and returns every violation (empty when the order may be sent): trade
  * mode, order type (SYMBOL_ORDER_MODE), expiration, volume min/max/step, prices on the tick grid, pending price
  * side and distance, SL/TP side and stops level. For market orders SL/TP are measured from the close side of the
- * quote: bid for a buy, ask for a sell (mt5.md 2.5).
+ * quote: bid for a buy, ask for a sell (docs/trading-core.md, "Order rules").
  */
 export function checkOrder(input: OrderCheckInput): readonly RuleViolation[] {
   const c = new Checker(input.spec);
@@ -501,7 +501,7 @@ export interface OrderModificationInput {
 export type ModificationInput = PositionModificationInput | OrderModificationInput;
 
 /**
- * The freeze level (mt5.md 2.5): a position whose SL or TP, or a pending order whose price, is within
+ * The freeze level (docs/trading-core.md, "Order rules"): a position whose SL or TP, or a pending order whose price, is within
  * `freezeLevel` points of the market may not be modified, closed or deleted by the trader at that moment.
  * Measured on the current levels, strictly (distance must exceed the freeze level).
  */

@@ -42,7 +42,7 @@ export interface ProfitInput {
 
 /**
  * Profit (negative for a loss) of closing a position, in the account currency, rounded half-up:
- * (close − open) × direction × contract size × lots in the profit currency (mt5.md 2.8; FUTURES is the same
+ * (close − open) × direction × contract size × lots in the profit currency (docs/trading-core.md, "Profit and tick value"; FUTURES is the same
  * through tick price / tick size), converted at the close price. Commission and swap are not included.
  */
 export function calculateProfit(input: ProfitInput): Result<number> {

@@ -3,7 +3,7 @@ import type { OutcomeClass } from './outcome';
 
 /**
  * MT5 trade server return codes (MqlTradeResult.retcode), with what each means for a trader and for the
- * executor. Source: MQL5 docs "Trade Server Return Codes" (enum_trade_return_codes) via mt5.md 2.9. There is no
+ * executor. Source: MQL5 docs "Trade Server Return Codes" (enum_trade_return_codes) (docs/trading-core.md, "Retcodes"). There is no
  * 10005 and no 10037.
  */
 
