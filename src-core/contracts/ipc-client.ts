@@ -25,7 +25,7 @@ export interface IpcClient {
 
 /**
  * Builds the typed client over a transport. Answers are not re-validated: main is trusted and validated the
- * request at its boundary (STYLE.md, "validate once where data enters from something untrusted").
+ * request at its boundary: data is validated once, where it enters from something untrusted.
  */
 export function createIpcClient(transport: IpcTransport): IpcClient {
   return {

@@ -9,7 +9,7 @@ import type { SymbolSpec } from './symbol-spec';
  * MT5's `NormalizeDouble` gives.
  */
 
-/** Tolerance used when a quotient should be a whole number but may be off by float noise (STYLE.md). */
+/** Tolerance used when a quotient should be a whole number but may be off by float noise (docs/trading-core.md, "Numbers and rounding"). */
 export const STEP_EPSILON = 1e-9;
 
 /** Most decimals any grid (tick size, step, point) is taken to have; MT5's `digits` is at most 8 in practice. */
