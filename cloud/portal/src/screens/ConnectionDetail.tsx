@@ -9,7 +9,7 @@ import { AppLayout } from '../ui/Layouts';
 import { ago, formatMoney } from './format';
 import { Journal, type JournalHandle } from './Journal';
 import { OrderTicket } from './OrderTicket';
-import { PresenceBadge, useNow } from './StatusBits';
+import { PaperBadge, PresenceBadge, useNow } from './StatusBits';
 
 export function ConnectionDetail(props: { id: string }): ReactNode {
   const [connection, setConnection] = useState<Connection | null>(null);
@@ -36,6 +36,8 @@ export function ConnectionDetail(props: { id: string }): ReactNode {
   const status = live.status;
   const snapshot = status?.snapshot ?? null;
   const account = snapshot?.account ?? null;
+  // The desktop's paper account (docs/paper-trading.md): simulated fills on live prices, not money at the broker.
+  const isPaper = snapshot?.is_paper === true;
   const money = (v: number | undefined): string =>
     v === undefined || account === null ? '—' : formatMoney(v, account.currency);
 
@@ -49,6 +51,7 @@ export function ConnectionDetail(props: { id: string }): ReactNode {
           <div className="row">
             <h1 data-testid="connection-title">{connection?.name ?? 'Connection'}</h1>
             <PresenceBadge live={live} />
+            {isPaper ? <PaperBadge /> : null}
           </div>
           {connection === null ? null : (
             <p className="muted mono">
@@ -119,7 +122,7 @@ export function ConnectionDetail(props: { id: string }): ReactNode {
           </Card>
         </div>
         {status?.remote_trading === true ? (
-          <OrderTicket connectionId={props.id} />
+          <OrderTicket connectionId={props.id} isPaper={isPaper} />
         ) : (
           <Card title="Remote ticket">
             <p className="muted" data-testid="remote-off">

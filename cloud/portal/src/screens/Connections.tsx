@@ -7,7 +7,7 @@ import { api } from '../session/session';
 import { Card, Notice } from '../ui/Controls';
 import { AppLayout } from '../ui/Layouts';
 import { formatMoney } from './format';
-import { PresenceBadge } from './StatusBits';
+import { PaperBadge, PresenceBadge } from './StatusBits';
 
 export function Connections(): ReactNode {
   const [connections, setConnections] = useState<readonly Connection[] | null>(null);
@@ -74,7 +74,10 @@ function ConnectionCard(props: { connection: Connection }): ReactNode {
           </p>
         </div>
       </div>
-      <PresenceBadge live={live} />
+      <div className="row">
+        <PresenceBadge live={live} />
+        {live.status?.snapshot?.is_paper === true ? <PaperBadge /> : null}
+      </div>
       <div className="row-between">
         <div className="metric">
           <span className="label">Balance</span>

@@ -14,7 +14,12 @@ type Outcome =
  * all its checks and risk limits. Each click gets a fresh request key; a timeout is shown as an unknown outcome
  * and never retried on its own.
  */
-export function OrderTicket(props: { connectionId: string; onPlaced?: () => void }): ReactNode {
+export function OrderTicket(props: {
+  connectionId: string;
+  /** The desktop's active account is its paper account: orders fill there, never at the broker. */
+  isPaper?: boolean;
+  onPlaced?: () => void;
+}): ReactNode {
   const [side, setSide] = useState<'buy' | 'sell'>('buy');
   const [symbol, setSymbol] = useState('EURUSD');
   const [volume, setVolume] = useState('0.10');
@@ -68,8 +73,12 @@ export function OrderTicket(props: { connectionId: string; onPlaced?: () => void
 
   return (
     <Card
-      title="Remote ticket"
-      subtitle="Runs in your terminal through your desktop, with its risk limits."
+      title={props.isPaper === true ? 'Remote ticket · PAPER' : 'Remote ticket'}
+      subtitle={
+        props.isPaper === true
+          ? "Fills in your desktop's paper account at live prices; nothing reaches your broker."
+          : 'Runs in your terminal through your desktop, with its risk limits.'
+      }
       testId="ticket"
     >
       <form
@@ -142,6 +151,7 @@ export function OrderTicket(props: { connectionId: string; onPlaced?: () => void
           />
         </div>
         <Button type="submit" variant={side} block busy={busy}>
+          {props.isPaper === true ? 'PAPER · ' : ''}
           {side === 'buy' ? 'Buy' : 'Sell'} {volume} {symbol.toUpperCase()} at market
         </Button>
         {outcome === null ? null : <OutcomeNotice outcome={outcome} />}

@@ -44,3 +44,16 @@ export function PresenceBadge(props: { live: LiveState }): ReactNode {
     </span>
   );
 }
+
+/** Marks a connection whose desktop reports its paper account: simulated money, not the broker's. */
+export function PaperBadge(): ReactNode {
+  return (
+    <span
+      className="badge badge-accent"
+      data-testid="paper-badge"
+      title="The desktop is on its paper account: simulated fills on live prices, not money at the broker."
+    >
+      PAPER
+    </span>
+  );
+}

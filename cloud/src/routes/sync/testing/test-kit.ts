@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import {
   ConnectorServerMessage,
   type ConnectorClientMessage,
+  type StatusSnapshot,
 } from '../../../../../src-core/contracts/connector';
 import type { JournalEntry } from '../../../../../src-core/contracts/journal';
 
@@ -154,7 +155,7 @@ export async function userWithConnection(app: FastifyInstance, login = '51234567
   return { token, connectionId: created.json<{ id: string }>().id };
 }
 
-export const snapshot = (balance: number): ConnectorClientMessage => ({
+export const snapshot = (balance: number, extra: Partial<StatusSnapshot> = {}): StatusSnapshot => ({
   type: 'status',
   at_ms: Date.now(),
   terminal_connected: true,
@@ -171,4 +172,5 @@ export const snapshot = (balance: number): ConnectorClientMessage => ({
   },
   open_positions: 1,
   pending_orders: 0,
+  ...extra,
 });
