@@ -144,7 +144,7 @@ export function Journal(): ReactNode {
               <th>State</th>
               <th>Retcode</th>
               <th>Message</th>
-              <th className="num">ms</th>
+              <th className="num wide-only">ms</th>
             </tr>
           </thead>
           <tbody>
@@ -194,7 +194,9 @@ export function Journal(): ReactNode {
                   <td className="message" title={e.message ?? ''}>
                     {e.message ?? ''}
                   </td>
-                  <td className="num muted">{e.latencyMs === null ? '' : Math.round(e.latencyMs)}</td>
+                  <td className="num muted wide-only">
+                    {e.latencyMs === null ? '' : Math.round(e.latencyMs)}
+                  </td>
                 </tr>
               );
             })}

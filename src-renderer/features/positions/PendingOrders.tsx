@@ -126,15 +126,17 @@ const OrderRow = memo(function OrderRow(props: { order: PendingOrder }): ReactNo
         />
       </td>
     );
+  const placedTime = formatTime(serverToUtcMs(o.setupTimeMs, clock.serverOffsetSec), clock.zone);
 
   return (
     <>
       <tr data-testid={`order-${o.ticket}`} data-symbol={o.symbol} className={isBusy ? 'busy' : ''}>
         <td className="num muted">{o.ticket}</td>
-        <td className="num muted">
-          {formatTime(serverToUtcMs(o.setupTimeMs, clock.serverOffsetSec), clock.zone)}
+        <td className="num muted wide-only">{placedTime}</td>
+        {/* A narrow window hides the time column; the symbol's tooltip still says it. */}
+        <td className="sym" title={`#${o.ticket} · placed ${placedTime}`}>
+          {o.symbol}
         </td>
-        <td className="sym">{o.symbol}</td>
         <td className={isBuy ? 'buy-text' : 'sell-text'}>{TYPE_LABEL[o.type]}</td>
         <td className="num">{formatVolume(o.volume, spec?.volumeStep)}</td>
         {edit === null ? (
@@ -247,7 +249,7 @@ export function PendingOrders(): ReactNode {
           <thead>
             <tr>
               <th className="num">Ticket</th>
-              <th>Time ({clockSuffix(clock.zone)})</th>
+              <th className="wide-only">Time ({clockSuffix(clock.zone)})</th>
               <th>Symbol</th>
               <th>Type</th>
               <th className="num">Volume</th>

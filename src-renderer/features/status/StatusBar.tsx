@@ -54,12 +54,13 @@ export function StatusBar(): ReactNode {
       >
         <span className="dot" />
         <span className="link-label">{link.label}</span>
-        {link.tone === 'down' ? (
-          <span className="link-reason" data-testid="bridge-reason">
-            {link.detail.replace(/^disconnected:\s*/i, '')}
-          </span>
-        ) : null}
       </div>
+      {/* Beside the pill, not in it, so a narrow window can give the reason a line of its own, whole. */}
+      {link.tone === 'down' ? (
+        <span className="link-reason" data-testid="bridge-reason">
+          {link.detail.replace(/^disconnected:\s*/i, '')}
+        </span>
+      ) : null}
       <SessionPicker />
       <PaperSwitch />
       {bridge?.state === 'disconnected' && transport !== 'lost' ? (
