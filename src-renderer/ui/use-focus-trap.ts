@@ -8,6 +8,30 @@ function focusables(root: HTMLElement): HTMLElement[] {
   return [...root.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.getClientRects().length > 0);
 }
 
+/** Frames to wait for an opener that is disabled while its order is sent (about 5 s at 60 Hz). */
+const RESTORE_FRAMES = 300;
+
+/**
+ * Gives focus back to `opener` once the dialog has closed. An opener disabled while its order is on the way
+ * (the ticket's send button, a row's Close) cannot take focus at once, so this tries again each frame until it
+ * can; an opener that went away meanwhile (the position it closed) hands over to `haven`. It stops as soon as
+ * the trader has put focus somewhere, so it never pulls focus back.
+ */
+function restoreFocus(opener: HTMLElement, haven: HTMLElement | null, frames = RESTORE_FRAMES): void {
+  const isFocusLost = document.activeElement === null || document.activeElement === document.body;
+  if (!isFocusLost && frames < RESTORE_FRAMES) return;
+  if (!opener.isConnected) {
+    if (haven?.isConnected === true) haven.focus();
+    return;
+  }
+  opener.focus();
+  if (document.activeElement !== opener && frames > 0) {
+    requestAnimationFrame(() => {
+      restoreFocus(opener, haven, frames - 1);
+    });
+  }
+}
+
 /**
  * Open traps, innermost last. Only the innermost handles keys, so a dialog opened over the settings sheet (a
  * confirmation, the one-click warning) keeps Tab and Escape to itself and the sheet does not pull focus back.
@@ -29,6 +53,8 @@ export function useFocusTrap(
     const root = ref.current;
     if (!isOpen || root === null) return undefined;
     const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    // Where focus goes when the opener cannot take it back: the focusable region around it (a table).
+    const haven = before?.parentElement?.closest<HTMLElement>('[tabindex="0"]') ?? null;
     if (!root.contains(document.activeElement)) (initial?.current ?? focusables(root)[0] ?? root).focus();
     openTraps.push(root);
     const onKey = (e: KeyboardEvent): void => {
@@ -60,7 +86,7 @@ export function useFocusTrap(
     return () => {
       document.removeEventListener('keydown', onKey, true);
       openTraps.splice(openTraps.lastIndexOf(root), 1);
-      if (before !== null && before.isConnected) before.focus();
+      if (before !== null) restoreFocus(before, haven);
     };
   }, [ref, isOpen, onEscape, initial]);
 }

@@ -1,4 +1,4 @@
-import { memo, useState, type ReactNode } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import type { Position } from '../../../src-core/contracts/ipc';
 import { checkModification } from '../../../src-core/trading/order-rules';
 import { serverToUtcMs } from '../../../src-core/time/clock-model';
@@ -58,6 +58,33 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
   const profit = liveProfit(p, quote, spec, currency);
   const current = quote === undefined ? p.priceCurrent : closePrice(p.side, quote);
   const pips = spec === undefined ? 0 : positionPips(p, current, pipSize(spec));
+  const openTime = formatTime(serverToUtcMs(p.openTimeMs, clock.serverOffsetSec), clock.zone);
+
+  // When an inline edit ends (saved, or left with Escape) its inputs go away with the focus they had: the button
+  // that opened the edit takes it back, once it is enabled again, so a keyboard user is not thrown to the page.
+  const modifyRef = useRef<HTMLButtonElement>(null);
+  const partRef = useRef<HTMLButtonElement>(null);
+  const returnFocusTo = useRef<'stops' | 'part' | null>(null);
+  useEffect(() => {
+    if (edit !== null || partial !== null) {
+      returnFocusTo.current = edit !== null ? 'stops' : 'part';
+      return;
+    }
+    const target = returnFocusTo.current === 'stops' ? modifyRef.current : partRef.current;
+    if (returnFocusTo.current === null || target === null || isBusy) return;
+    returnFocusTo.current = null;
+    if (document.activeElement === null || document.activeElement === document.body) target.focus();
+  }, [edit, partial, isBusy]);
+
+  // The row goes with its position (closed from here, by its SL, or in MT5). A button of it that had focus would
+  // drop it to the page; the table takes it instead. A layout effect's cleanup runs while the row is still there.
+  const rowRef = useRef<HTMLTableRowElement>(null);
+  useLayoutEffect(() => {
+    const row = rowRef.current;
+    return () => {
+      if (row?.contains(document.activeElement) === true) row.closest<HTMLElement>('.table-scroll')?.focus();
+    };
+  }, []);
 
   const saveStops = (): void => {
     if (edit === null) return;
@@ -129,12 +156,18 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
 
   return (
     <>
-      <tr data-testid={`position-${p.ticket}`} data-symbol={p.symbol} className={isBusy ? 'busy' : ''}>
-        <td className="num muted">{p.ticket}</td>
-        <td className="muted num">
-          {formatTime(serverToUtcMs(p.openTimeMs, clock.serverOffsetSec), clock.zone)}
+      <tr
+        ref={rowRef}
+        data-testid={`position-${p.ticket}`}
+        data-symbol={p.symbol}
+        className={isBusy ? 'busy' : ''}
+      >
+        <td className="num muted wide-only">{p.ticket}</td>
+        <td className="muted num xwide-only">{openTime}</td>
+        {/* A narrow window hides the ticket and time columns; the symbol's tooltip still says both. */}
+        <td className="sym" title={`#${p.ticket} · opened ${openTime}`}>
+          {p.symbol}
         </td>
-        <td className="sym">{p.symbol}</td>
         <td className={p.side === 'buy' ? 'buy-text' : 'sell-text'}>{p.side}</td>
         <td className="num" data-testid={`position-volume-${p.ticket}`}>
           {formatVolume(p.volume, step)}
@@ -218,7 +251,7 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
         >
           {spec === undefined ? '—' : formatPips(pips)}
         </td>
-        <td className="num muted">{formatSignedMoney(p.swap + p.commission)}</td>
+        <td className="num muted wide-only">{formatSignedMoney(p.swap + p.commission)}</td>
         <td
           className={`num strong ${profit > 0 ? 'pos' : profit < 0 ? 'neg' : ''}`}
           data-testid={`position-profit-${p.ticket}`}
@@ -227,9 +260,12 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
         </td>
         <td className="actions">
           <div className="actions-row">
-            {edit === null ? (
+            {/* One edit at a time (SL/TP or a partial close): the row's buttons keep one width, so the table
+                fits a 1024 px window in either state and no column moves. */}
+            {partial !== null ? null : edit === null ? (
               <button
                 type="button"
+                ref={modifyRef}
                 className="btn tiny ghost"
                 data-testid={`position-modify-${p.ticket}`}
                 disabled={isBusy}
@@ -265,9 +301,10 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
                 </button>
               </>
             )}
-            {partial === null ? (
+            {edit !== null ? null : partial === null ? (
               <button
                 type="button"
+                ref={partRef}
                 className="btn tiny ghost"
                 data-testid={`position-partial-${p.ticket}`}
                 disabled={isBusy}
@@ -314,23 +351,25 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
                 </button>
               </span>
             )}
-            <button
-              type="button"
-              className={`btn tiny ${rule === undefined ? 'ghost' : rule.status === 'paused' ? 'warn' : 'accent'}`}
-              data-testid={`position-rule-${p.ticket}`}
-              data-rule={rule?.status ?? 'none'}
-              aria-expanded={isRuleOpen}
-              title={
-                rule === undefined
-                  ? 'Trailing stop and break-even (run in Pipdesk while it is open)'
-                  : `${describeStopRule(rule.rule)}${rule.status === 'paused' ? ' (paused)' : ''}`
-              }
-              onClick={() => {
-                setRuleOpen(!isRuleOpen);
-              }}
-            >
-              {rule === undefined ? 'Trail' : rule.status === 'paused' ? 'Trail ‖' : 'Trail ●'}
-            </button>
+            {edit !== null || partial !== null ? null : (
+              <button
+                type="button"
+                className={`btn tiny ${rule === undefined ? 'ghost' : rule.status === 'paused' ? 'warn' : 'accent'}`}
+                data-testid={`position-rule-${p.ticket}`}
+                data-rule={rule?.status ?? 'none'}
+                aria-expanded={isRuleOpen}
+                title={
+                  rule === undefined
+                    ? 'Trailing stop and break-even (run in Pipdesk while it is open)'
+                    : `${describeStopRule(rule.rule)}${rule.status === 'paused' ? ' (paused)' : ''}`
+                }
+                onClick={() => {
+                  setRuleOpen(!isRuleOpen);
+                }}
+              >
+                {rule === undefined ? 'Trail' : rule.status === 'paused' ? 'Trail ‖' : 'Trail ●'}
+              </button>
+            )}
             <button
               type="button"
               className="btn tiny danger"
@@ -391,7 +430,7 @@ export function Positions(): ReactNode {
   return (
     <div className="tab-body" data-testid="positions">
       <div className="table-tools">
-        <span className="muted small">
+        <span className="muted small positions-hint">
           {marginMode === undefined
             ? 'Double-click SL or TP to edit'
             : `${marginMode === 'hedging' ? 'Hedging account: one position per deal' : 'Netting account: one position per symbol'} · double-click SL or TP to edit`}
@@ -436,8 +475,10 @@ export function Positions(): ReactNode {
         <table className="grid positions-table">
           <thead>
             <tr>
-              <th className="num">Ticket</th>
-              <th data-testid="positions-time-header">Time ({clockSuffix(clock.zone)})</th>
+              <th className="num wide-only">Ticket</th>
+              <th className="xwide-only" data-testid="positions-time-header">
+                Time ({clockSuffix(clock.zone)})
+              </th>
               <th>Symbol</th>
               <th>Type</th>
               <th className="num">Volume</th>
@@ -446,7 +487,7 @@ export function Positions(): ReactNode {
               <th className="num">T/P</th>
               <th className="num">Price</th>
               <th className="num">Pips</th>
-              <th className="num">Swap+Comm</th>
+              <th className="num wide-only">Swap+Comm</th>
               <th className="num">Profit</th>
               <th />
             </tr>
