@@ -1,3 +1,4 @@
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +7,8 @@ import { startDesktopFixture, type DesktopFixture } from '../fixtures/desktop';
 import { seriousAxeFindings } from './axe';
 import { SCREENSHOT_DIR, startDesktop, type DesktopHarness } from './harness';
 import { layoutProblems } from './layout-probe';
+
+const DOCS_SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 
 /** The window sizes a trader's desk has: a small laptop, a common laptop, a full HD monitor. */
 const SIZES = [
@@ -43,7 +46,26 @@ const FRAME = [
 describe.each(SIZES)('layout and accessibility at $width×$height', { timeout: 120_000 }, (size) => {
   let h: DesktopHarness;
   let position = '';
-  const shot = (name: string): Promise<void> => h.screenshot(`layout-${name}-${size.width}x${size.height}`);
+  /**
+   * Saves the screen to e2e/screenshots; `docs` names the copy in docs/screenshots (the named screenshots of
+   * docs/ui.md and docs/user-guide.md are the 1280×720 ones).
+   */
+  const shot = async (name: string, docs?: { readonly name: string; readonly isEverySize?: boolean }) => {
+    await h.screenshot(`layout-${name}-${size.width}x${size.height}`);
+    if (docs === undefined) return;
+    if (docs.isEverySize === true) {
+      await copyFile(
+        join(SCREENSHOT_DIR, `layout-${name}-${size.width}x${size.height}.png`),
+        join(DOCS_SCREENSHOTS, `${docs.name}-${size.width}x${size.height}.png`),
+      );
+    }
+    if (size.width === 1280) {
+      await copyFile(
+        join(SCREENSHOT_DIR, `layout-${name}-${size.width}x${size.height}.png`),
+        join(DOCS_SCREENSHOTS, `${docs.name}.png`),
+      );
+    }
+  };
   const check = async (keys: readonly string[]): Promise<void> => {
     // Soft: one run names every problem of the screen, not just the first.
     expect.soft(await layoutProblems(h.page, keys)).toEqual([]);
@@ -52,7 +74,8 @@ describe.each(SIZES)('layout and accessibility at $width×$height', { timeout: 1
 
   beforeAll(async () => {
     h = await startDesktop({
-      tickMs: 0,
+      // Prices move, as they do for a trader: rising and falling colours are on screen for axe's contrast check.
+      tickMs: 200,
       viewport: size,
       reconnect: false,
       watchlist: ['EURUSD', 'GBPUSD', 'USDJPY', 'XAUUSD'],
@@ -98,7 +121,7 @@ describe.each(SIZES)('layout and accessibility at $width×$height', { timeout: 1
       (k) => `position-${k}-${position}`,
     );
     await check([...FRAME, 'positions', 'positions-floating', 'close-all', ...keys]);
-    await shot('positions');
+    await shot('positions', { name: 'desktop-positions', isEverySize: true });
     await page.getByTestId(`position-modify-${position}`).click();
     await page.getByTestId(`position-sl-input-${position}`).waitFor();
     await check([
@@ -142,7 +165,7 @@ describe.each(SIZES)('layout and accessibility at $width×$height', { timeout: 1
       `order-modify-${order}`,
       `order-cancel-${order}`,
     ]);
-    await shot('orders');
+    await shot('orders', { name: 'desktop-pending-order' });
     await page.getByTestId('ticket-mode-market').click();
   });
 
@@ -158,17 +181,21 @@ describe.each(SIZES)('layout and accessibility at $width×$height', { timeout: 1
     await page.getByTestId('tab-journal').click();
     await page.locator('tr[data-testid^="journal-row-"]').first().waitFor();
     await check([...FRAME, 'journal', 'journal-search', 'journal-symbol']);
-    await shot('journal');
+    await shot('journal', { name: 'desktop-journal' });
   });
 
   it('calculator', async () => {
     const { page } = h;
     await page.getByTestId('tab-calculator').click();
     await page.getByTestId('calculator').waitFor();
+    await page.getByTestId('calc-symbol').selectOption('EURUSD');
+    await page.getByTestId('calc-risk').fill('1');
+    await page.getByTestId('calc-sl').fill('25');
+    await expect.poll(() => page.getByTestId('calc-lots').textContent()).toMatch(/^\d+\.\d+ lots$/);
     await check([...FRAME, 'calculator', 'calc-lots']);
     await page.getByTestId('calc-use').scrollIntoViewIfNeeded();
     await check(['calc-use']);
-    await shot('calculator');
+    await shot('calculator', { name: 'desktop-calculator' });
     await page.getByTestId('tab-ticket').click();
   });
 
@@ -179,7 +206,7 @@ describe.each(SIZES)('layout and accessibility at $width×$height', { timeout: 1
     await page.getByTestId('buy-GBPUSD').click();
     await page.getByTestId('confirm-dialog').waitFor();
     await check(['confirm-dialog', 'confirm-ok', 'confirm-cancel']);
-    await shot('confirm');
+    await shot('confirm', { name: 'desktop-confirm' });
     await page.keyboard.press('Escape');
     await page.getByTestId('confirm-dialog').waitFor({ state: 'detached' });
     await page.getByTestId('oneclick-toggle').click();
@@ -202,7 +229,7 @@ describe.each(SIZES)('layout and accessibility at $width×$height', { timeout: 1
     h.sim.drop();
     await page.locator('[data-testid="bridge-state"][data-state="disconnected"]').waitFor();
     await check([...FRAME, 'bridge-reason', 'start-demo', 'positions-unknown']);
-    await shot('link-down');
+    await shot('link-down', { name: 'desktop-link-down' });
   });
 });
 

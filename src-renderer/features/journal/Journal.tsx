@@ -142,7 +142,7 @@ export function Journal(): ReactNode {
               <th className="num">Volume</th>
               <th className="num">Price</th>
               <th>State</th>
-              <th>Retcode</th>
+              <th className="wide-only">Retcode</th>
               <th>Message</th>
               <th className="num wide-only">ms</th>
             </tr>
@@ -184,11 +184,16 @@ export function Journal(): ReactNode {
                   <td className="num">{e.volume === null ? '' : formatVolume(e.filledVolume ?? e.volume)}</td>
                   <td className="num">{price === null ? '' : formatPrice(price, digits)}</td>
                   <td>
-                    <span className={`state-chip ${e.state}`} data-testid="journal-state">
+                    {/* The retcode column hides in a narrow window; the state says it on hover instead. */}
+                    <span
+                      className={`state-chip ${e.state}`}
+                      data-testid="journal-state"
+                      title={retcodeText(e).short}
+                    >
                       {STATE_LABEL[e.state]}
                     </span>
                   </td>
-                  <td className="muted small retcode" title={retcodeText(e).words}>
+                  <td className="muted small retcode wide-only" title={retcodeText(e).words}>
                     {retcodeText(e).short}
                   </td>
                   <td className="message" title={e.message ?? ''}>
