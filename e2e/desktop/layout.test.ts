@@ -192,9 +192,10 @@ describe.each(SIZES)('layout and accessibility at $width×$height', { timeout: 1
     await page.getByTestId('calc-risk').fill('1');
     await page.getByTestId('calc-sl').fill('25');
     await expect.poll(() => page.getByTestId('calc-lots').textContent()).toMatch(/^\d+\.\d+ lots$/);
-    await check([...FRAME, 'calculator', 'calc-lots']);
-    await page.getByTestId('calc-use').scrollIntoViewIfNeeded();
-    await check(['calc-use']);
+    // The footer (size and "Use in ticket") stays in sight at every height; the full result may be below the fold.
+    await check([...FRAME, 'calculator', 'calc-foot-summary', 'calc-use']);
+    await page.getByTestId('calc-lots').scrollIntoViewIfNeeded();
+    await check(['calc-lots', 'calc-use']);
     await shot('calculator', { name: 'desktop-calculator' });
     await page.getByTestId('tab-ticket').click();
   });
