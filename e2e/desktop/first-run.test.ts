@@ -108,4 +108,12 @@ describe('first run', () => {
     await expect.poll(() => toggle.isChecked()).toBe(true);
     expect(await warning.count()).toBe(0);
   });
+
+  it('does not cover the chart again when the terminal it had goes away: the status bar says so', async () => {
+    const stopped = await fx.app.dispatcher.invoke('demo:stop', {}, { via: 'e2e' });
+    if (!stopped.ok) throw new Error(stopped.error.message);
+    await page.locator('[data-testid="bridge-state"][data-state="disconnected"]').waitFor();
+    // The card and the status bar read the same store update, so the card would be there by now.
+    expect(await page.getByTestId('getting-started').count()).toBe(0);
+  });
 });

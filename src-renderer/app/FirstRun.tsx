@@ -3,13 +3,14 @@ import { useApp, useBusy, useController } from '../store/use-app';
 import { useFocusTrap } from '../ui/use-focus-trap';
 
 /**
- * Where to start when no terminal is connected and no account is known (a first run, or MT5 closed): connect the
- * EA (the installer in Settings, with the steps left in MT5) or try the demo. It sits over the empty chart and
+ * Where to start when no terminal has been connected since the window opened (a first run, or Pipdesk started
+ * while MT5 is closed): connect the EA (the installer in Settings, with the steps left in MT5) or try the demo. It sits over the empty chart and
  * leaves when a terminal connects. docs/user-guide.md, First run.
  */
 export function GettingStarted(): ReactNode {
   const isShown = useApp(
-    (s) => s.transport !== 'lost' && s.account === null && s.bridge?.state === 'disconnected',
+    (s) =>
+      s.transport !== 'lost' && !s.hasHadTerminal && s.account === null && s.bridge?.state === 'disconnected',
   );
   const openSettings = useApp((s) => s.setSettingsOpen);
   const controller = useController();

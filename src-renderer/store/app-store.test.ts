@@ -249,6 +249,15 @@ describe('connection slice', () => {
     expect(store.getState().account).toBeNull();
   });
 
+  it('remembers that a terminal was connected, so a later link loss is not taken for a first run', () => {
+    const store = createAppStore();
+    store.getState().setBridge(status({ state: 'disconnected', reason: null }));
+    expect(store.getState().hasHadTerminal).toBe(false);
+    store.getState().setBridge(status({ state: 'connected' }));
+    store.getState().setBridge(status({ state: 'disconnected', reason: 'EA stopped' }));
+    expect(store.getState().hasHadTerminal).toBe(true);
+  });
+
   it('describes each link state in words', () => {
     expect(describeBridge(null, 'connecting').label).toBe('Connecting…');
     expect(describeBridge(status({}), 'open').tone).toBe('ok');

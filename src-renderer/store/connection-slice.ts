@@ -18,6 +18,11 @@ export interface ConnectionSlice {
   readonly transport: TransportState;
   readonly bridge: BridgeStatus | null;
   readonly account: AccountInfo | null;
+  /**
+   * Whether a terminal (real, demo or paper) has been connected since this window opened: after that, a lost link
+   * is told by the status bar, and the first-run card no longer covers the chart.
+   */
+  readonly hasHadTerminal: boolean;
   readonly appInfo: AppInfo | null;
   /** Cloud sync as main reports it; null until loaded. */
   readonly cloud: CloudState | null;
@@ -32,6 +37,7 @@ export const createConnectionSlice: StateCreator<AppState, [], [], ConnectionSli
   transport: 'connecting',
   bridge: null,
   account: null,
+  hasHadTerminal: false,
   appInfo: null,
   cloud: null,
   setCloud: (cloud) => {
@@ -42,7 +48,7 @@ export const createConnectionSlice: StateCreator<AppState, [], [], ConnectionSli
   },
   setBridge: (bridge) => {
     // The account belongs to a terminal: without one, the numbers on screen would be stale.
-    set(bridge.state === 'disconnected' ? { bridge, account: null } : { bridge });
+    set(bridge.state === 'disconnected' ? { bridge, account: null } : { bridge, hasHadTerminal: true });
   },
   setAccount: (account) => {
     set({ account });
