@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { useApp, useBusy, useController, usePlaceError } from '../../store/use-app';
+import { ConfirmNote } from '../../ui/ConfirmNote';
 import { InlineError } from '../../ui/controls';
 
 /**
@@ -22,38 +23,24 @@ export function PaperSection(): ReactNode {
         terminal&apos;s prices, kept across restarts. Nothing is ever sent to MT5 from it.
       </p>
       {isConfirming ? (
-        <div className="note" data-testid="settings-paper-reset-confirm">
-          <p>
-            Reset the paper account? Its balance, open positions, pending orders and history are deleted and
-            it starts again from its starting balance. The live account is not touched.
-          </p>
-          <div className="row">
-            <button
-              type="button"
-              className="btn small accent"
-              data-testid="settings-paper-reset-yes"
-              disabled={isBusy}
-              onClick={() => {
-                void controller.resetPaper().then((isDone) => {
-                  setConfirming(false);
-                  setReset(isDone);
-                });
-              }}
-            >
-              {isBusy ? 'Resetting…' : 'Reset paper account'}
-            </button>
-            <button
-              type="button"
-              className="btn small ghost"
-              data-testid="settings-paper-reset-no"
-              onClick={() => {
-                setConfirming(false);
-              }}
-            >
-              Cancel
-            </button>
-          </div>
-        </div>
+        <ConfirmNote
+          testId="settings-paper-reset"
+          confirmLabel="Reset paper account"
+          busyLabel="Resetting…"
+          isBusy={isBusy}
+          onConfirm={() => {
+            void controller.resetPaper().then((isDone) => {
+              setConfirming(false);
+              setReset(isDone);
+            });
+          }}
+          onCancel={() => {
+            setConfirming(false);
+          }}
+        >
+          Reset the paper account? Its balance, open positions, pending orders and history are deleted and it
+          starts again from its starting balance. The live account is not touched.
+        </ConfirmNote>
       ) : (
         <div className="row">
           <button

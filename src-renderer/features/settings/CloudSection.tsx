@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import type { CloudAccount, CloudState } from '../../../src-core/contracts/ipc-cloud';
 import { describeCloud } from '../../store/connection-slice';
 import { useApp, useBusy, useController, usePlaceError } from '../../store/use-app';
+import { ConfirmNote } from '../../ui/ConfirmNote';
 import { InlineError } from '../../ui/controls';
 
 const CONNECTOR_WORDS: Record<CloudAccount['connector'], string> = {
@@ -144,38 +145,24 @@ function AccountRow(props: { account: CloudAccount; isSignedIn: boolean }): Reac
         </button>
       ) : null}
       {!isLinked && isConfirming ? (
-        <div className="note" data-testid="cloud-link-confirm">
-          <p>
-            Register account {account.login} @ {account.server} in your cloud account? Its status and trade
-            journal will be sent to the cloud and shown in the portal. Remote trading stays off until you turn
-            it on here.
-          </p>
-          <div className="row">
-            <button
-              type="button"
-              className="btn small accent"
-              data-testid="cloud-link-yes"
-              disabled={isBusy}
-              onClick={() => {
-                void controller.cloudLinkAccount(account.accountKey).then(() => {
-                  setConfirming(false);
-                });
-              }}
-            >
-              {isBusy ? 'Registering…' : 'Register'}
-            </button>
-            <button
-              type="button"
-              className="btn small ghost"
-              data-testid="cloud-link-no"
-              onClick={() => {
-                setConfirming(false);
-              }}
-            >
-              Cancel
-            </button>
-          </div>
-        </div>
+        <ConfirmNote
+          testId="cloud-link"
+          confirmLabel="Register"
+          busyLabel="Registering…"
+          isBusy={isBusy}
+          onConfirm={() => {
+            void controller.cloudLinkAccount(account.accountKey).then(() => {
+              setConfirming(false);
+            });
+          }}
+          onCancel={() => {
+            setConfirming(false);
+          }}
+        >
+          Register account {account.login} @ {account.server} in your cloud account? Its status and trade
+          journal will be sent to the cloud and shown in the portal. Remote trading stays off until you turn
+          it on here.
+        </ConfirmNote>
       ) : null}
       {isLinked ? (
         <label className="toggle">

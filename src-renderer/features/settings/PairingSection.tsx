@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { useApp, useBusy, useController, usePlaceError } from '../../store/use-app';
+import { ConfirmNote } from '../../ui/ConfirmNote';
 import { InlineError } from '../../ui/controls';
 
 /**
@@ -21,38 +22,24 @@ export function PairingSection(): ReactNode {
         </p>
       )}
       {isConfirming ? (
-        <div className="note" data-testid="settings-rotate-confirm">
-          <p>
-            Make a new pairing token? Every connected EA disconnects and reconnects with the new token within
-            a few seconds; anything that learnt the old token loses access. Open orders are not affected.
-          </p>
-          <div className="row">
-            <button
-              type="button"
-              className="btn small accent"
-              data-testid="settings-rotate-yes"
-              disabled={isBusy}
-              onClick={() => {
-                void controller.rotatePairingToken().then((isDone) => {
-                  setConfirming(false);
-                  setRotated(isDone);
-                });
-              }}
-            >
-              {isBusy ? 'Rotating…' : 'Rotate token'}
-            </button>
-            <button
-              type="button"
-              className="btn small ghost"
-              data-testid="settings-rotate-no"
-              onClick={() => {
-                setConfirming(false);
-              }}
-            >
-              Cancel
-            </button>
-          </div>
-        </div>
+        <ConfirmNote
+          testId="settings-rotate"
+          confirmLabel="Rotate token"
+          busyLabel="Rotating…"
+          isBusy={isBusy}
+          onConfirm={() => {
+            void controller.rotatePairingToken().then((isDone) => {
+              setConfirming(false);
+              setRotated(isDone);
+            });
+          }}
+          onCancel={() => {
+            setConfirming(false);
+          }}
+        >
+          Make a new pairing token? Every connected EA disconnects and reconnects with the new token within a
+          few seconds; anything that learnt the old token loses access. Open orders are not affected.
+        </ConfirmNote>
       ) : (
         <div className="row">
           <button
