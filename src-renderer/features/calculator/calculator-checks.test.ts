@@ -1,36 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { AccountInfo, Position, RiskLimits } from '../../../src-core/contracts/ipc';
-import { findCatalogSymbol } from '../../../src-core/trading/catalog';
+import type { Position, RiskLimits } from '../../../src-core/contracts/ipc';
 import type { SymbolSpec } from '../../../src-core/trading/symbol-spec';
 import { DEFAULT_CALCULATOR, type CalculatorDraft } from '../../store/drafts-slice';
 import { checkAgainstAccount, switchRiskMode, type AccountCheckContext } from './calculator-checks';
 import { sizeFromDraft } from './calculator-model';
+import { catalogSpec, testAccount } from '../../testing/fixtures';
 
-function spec(name: string): SymbolSpec {
-  const found = findCatalogSymbol(name);
-  if (found === undefined) throw new Error(`catalog lacks ${name}`);
-  return found;
-}
-
-const account: AccountInfo = {
-  login: '1',
-  server: 'Demo',
-  name: 'T',
-  company: 'C',
-  currency: 'USD',
-  currencyDigits: 2,
-  leverage: 100,
-  marginMode: 'hedging',
-  accountTradeMode: 'demo',
-  balance: 10_000,
-  equity: 10_000,
-  profit: 0,
-  margin: 0,
-  freeMargin: 10_000,
-  marginLevel: null,
-  isTradeAllowed: true,
-  timeOffsetSec: 0,
-};
+const account = testAccount();
 const limits: RiskLimits = {
   maxLotSize: 100,
   maxOpenPositions: 20,
@@ -67,7 +43,7 @@ function run(
     rates: {},
     limits,
     positions: [],
-    specs: { EURUSD: spec('EURUSD'), XAUUSD: spec('XAUUSD') },
+    specs: { EURUSD: catalogSpec('EURUSD'), XAUUSD: catalogSpec('XAUUSD') },
     ...ctxPatch,
   };
   const draft: CalculatorDraft = { ...DEFAULT_CALCULATOR, symbol: ctx.spec.name, ...draftPatch };
@@ -80,7 +56,7 @@ describe('calculator: sizing against the account', () => {
   it('flags the XAUUSD regression: 0.20 stop under a 26-point spread, sized 5 lots, is refused', () => {
     const { outcome, checks } = run(
       { sl: '20' }, // XAUUSD pips are points (2 digits): 20 pips = 0.20
-      { spec: spec('XAUUSD'), quote: { bid: 2650, ask: 2650.26 } },
+      { spec: catalogSpec('XAUUSD'), quote: { bid: 2650, ask: 2650.26 } },
     );
     // 1 % of 10,000 = 100; 20 ticks × 1 USD = 20 per lot → 5 lots
     expect(outcome.size.lotSize).toBe(5);
@@ -96,7 +72,7 @@ describe('calculator: sizing against the account', () => {
   });
 
   it('passes a clean EURUSD trade and shows the max lots by margin', () => {
-    const { checks } = run({ sl: '20' }, { spec: spec('EURUSD') });
+    const { checks } = run({ sl: '20' }, { spec: catalogSpec('EURUSD') });
     expect(checks.warnings).toEqual([]);
     // 1 lot = 1,000 EUR × 1.0851 = 1,085.10; 10,000 / 1,085.10 = 9.2157 → 9.21
     expect(checks.maxLotsByMargin).toBe(9.21);
@@ -106,7 +82,7 @@ describe('calculator: sizing against the account', () => {
     const { checks } = run(
       { risk: '3', sl: '20' },
       {
-        spec: spec('EURUSD'),
+        spec: catalogSpec('EURUSD'),
         account: { ...account, equity: 9_000 },
         limits: { ...limits, maxRiskPercent: 2, maxOpenPositions: 1 },
         positions: [position({})],
@@ -122,7 +98,7 @@ describe('calculator: sizing against the account', () => {
     const { checks } = run(
       { sl: '20' },
       {
-        spec: spec('EURUSD'),
+        spec: catalogSpec('EURUSD'),
         positions: [position({ ticket: '1' }), position({ ticket: '2', sl: null })],
       },
     );

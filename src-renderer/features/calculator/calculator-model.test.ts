@@ -1,7 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { AccountInfo } from '../../../src-core/contracts/ipc';
-import { findCatalogSymbol } from '../../../src-core/trading/catalog';
-import type { SymbolSpec } from '../../../src-core/trading/symbol-spec';
 import { DEFAULT_CALCULATOR, type CalculatorDraft } from '../../store/drafts-slice';
 import type { QuoteView } from '../../store/market-slice';
 import {
@@ -12,35 +9,12 @@ import {
   ticketPatchFromSizing,
   type SizingContext,
 } from './calculator-model';
+import { catalogSpec, testAccount } from '../../testing/fixtures';
 
-function spec(name: string): SymbolSpec {
-  const found = findCatalogSymbol(name);
-  if (found === undefined) throw new Error(`catalog lacks ${name}`);
-  return found;
-}
-
-const account: AccountInfo = {
-  login: '1',
-  server: 'Demo',
-  name: 'T',
-  company: 'C',
-  currency: 'USD',
-  currencyDigits: 2,
-  leverage: 100,
-  marginMode: 'hedging',
-  accountTradeMode: 'demo',
-  balance: 10_000,
-  equity: 9_000,
-  profit: -1_000,
-  margin: 0,
-  freeMargin: 9_000,
-  marginLevel: null,
-  isTradeAllowed: true,
-  timeOffsetSec: 0,
-};
+const account = testAccount({ equity: 9_000, profit: -1_000, freeMargin: 9_000 });
 
 const ctx: SizingContext = {
-  spec: spec('EURUSD'),
+  spec: catalogSpec('EURUSD'),
   quote: { bid: 1.085, ask: 1.0851 },
   account,
   rates: {},
@@ -88,11 +62,11 @@ describe('position-size calculator', () => {
     const tiny = sizeFromDraft(draft({ riskMode: 'money', risk: '0.5', sl: '50' }), ctx);
     if (!tiny.ok) throw new Error(tiny.message);
     expect(tiny.size.flags).toEqual(['BELOW_MIN_LOT']);
-    expect(flagText('BELOW_MIN_LOT', spec('EURUSD'), 10)).toMatch(/Below the minimum lot \(0\.01\)/);
+    expect(flagText('BELOW_MIN_LOT', catalogSpec('EURUSD'), 10)).toMatch(/Below the minimum lot \(0\.01\)/);
     const huge = sizeFromDraft(draft({ risk: '50', sl: '1' }), { ...ctx, maxLotSize: 2 });
     if (!huge.ok) throw new Error(huge.message);
     expect(huge.size.lotSize).toBe(2);
-    expect(flagText('CAPPED_AT_MAX_LOT', spec('EURUSD'), 2)).toMatch(
+    expect(flagText('CAPPED_AT_MAX_LOT', catalogSpec('EURUSD'), 2)).toMatch(
       /Capped at 2\.00 lots \(your max lot size\)/,
     );
   });
@@ -112,7 +86,7 @@ describe('position-size calculator', () => {
     });
     const gbpjpy = sizeFromDraft(draft({ symbol: 'GBPJPY' }), {
       ...ctx,
-      spec: spec('GBPJPY'),
+      spec: catalogSpec('GBPJPY'),
       quote: { bid: 190.5, ask: 190.52 },
     });
     expect(gbpjpy).toMatchObject({ ok: false, code: 'MISSING_CONVERSION_RATE' });
@@ -127,13 +101,13 @@ describe('position-size calculator', () => {
       US500: { symbol: 'US500', bid: 5200, ask: 5200.5, timeMs: 1, bidDirection: 0, askDirection: 0 },
     };
     const rates = ratesFromQuotes(
-      { USDJPY: spec('USDJPY'), GBPUSD: spec('GBPUSD'), US500: spec('US500') },
+      { USDJPY: catalogSpec('USDJPY'), GBPUSD: catalogSpec('GBPUSD'), US500: catalogSpec('US500') },
       quotes,
     );
     expect(rates).toEqual({ USDJPY: 150, GBPUSD: 1.27 });
     const out = sizeFromDraft(draft({ symbol: 'GBPJPY', sl: '20' }), {
       ...ctx,
-      spec: spec('GBPJPY'),
+      spec: catalogSpec('GBPJPY'),
       quote: { bid: 190.5, ask: 190.52 },
       rates,
     });
@@ -143,17 +117,17 @@ describe('position-size calculator', () => {
   it('fills the ticket: market with pips, or a pending order at a typed entry', () => {
     const live = sizeFromDraft(draft({ sl: '20', tpPips: '40' }), ctx);
     if (!live.ok) throw new Error(live.message);
-    expect(ticketPatchFromSizing(draft({ sl: '20', tpPips: '40' }), live, spec('EURUSD'), ctx.quote)).toEqual(
-      {
-        symbol: 'EURUSD',
-        side: 'buy',
-        volume: '0.50',
-        mode: 'market',
-        stopUnit: 'pips',
-        sl: '20',
-        tp: '40',
-      },
-    );
+    expect(
+      ticketPatchFromSizing(draft({ sl: '20', tpPips: '40' }), live, catalogSpec('EURUSD'), ctx.quote),
+    ).toEqual({
+      symbol: 'EURUSD',
+      side: 'buy',
+      volume: '0.50',
+      mode: 'market',
+      stopUnit: 'pips',
+      sl: '20',
+      tp: '40',
+    });
     const typedDraft = draft({
       entryMode: 'typed',
       entry: '1.0800',
@@ -163,7 +137,7 @@ describe('position-size calculator', () => {
     });
     const typed = sizeFromDraft(typedDraft, ctx);
     if (!typed.ok) throw new Error(typed.message);
-    expect(ticketPatchFromSizing(typedDraft, typed, spec('EURUSD'), ctx.quote)).toMatchObject({
+    expect(ticketPatchFromSizing(typedDraft, typed, catalogSpec('EURUSD'), ctx.quote)).toMatchObject({
       mode: 'pending',
       pendingKind: 'buy_limit',
       price: '1.08000',

@@ -1,39 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { AccountInfo } from '../../../src-core/contracts/ipc';
-import { findCatalogSymbol } from '../../../src-core/trading/catalog';
-import type { SymbolSpec } from '../../../src-core/trading/symbol-spec';
 import { DEFAULT_TICKET, type TicketDraft } from '../../store/drafts-slice';
 import { convertStops, readTicket, type TicketContext } from './ticket-model';
 import { checkTicket } from './ticket-rules';
+import { catalogSpec, testAccount } from '../../testing/fixtures';
 
-function spec(name: string): SymbolSpec {
-  const found = findCatalogSymbol(name);
-  if (found === undefined) throw new Error(`catalog lacks ${name}`);
-  return found;
-}
-
-const account: AccountInfo = {
-  login: '1',
-  server: 'Demo',
-  name: 'T',
-  company: 'C',
-  currency: 'USD',
-  currencyDigits: 2,
-  leverage: 100,
-  marginMode: 'hedging',
-  accountTradeMode: 'demo',
-  balance: 10_000,
-  equity: 10_000,
-  profit: 0,
-  margin: 0,
-  freeMargin: 10_000,
-  marginLevel: null,
-  isTradeAllowed: true,
-  timeOffsetSec: 0,
-};
+const account = testAccount();
 
 const eurusd: TicketContext = {
-  spec: spec('EURUSD'),
+  spec: catalogSpec('EURUSD'),
   quote: { bid: 1.085, ask: 1.0851 },
   account,
   rates: {},
@@ -71,7 +45,7 @@ describe('order ticket', () => {
   });
 
   it('shows the stops level in points', () => {
-    const gbpjpy = spec('GBPJPY');
+    const gbpjpy = catalogSpec('GBPJPY');
     const ctx: TicketContext = { ...eurusd, spec: gbpjpy, quote: { bid: 190.5, ask: 190.52 } };
     const m = check({ side: 'sell', stopUnit: 'price', sl: '190.53' }, ctx);
     expect(m.order).toBeNull();

@@ -1,36 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { AccountInfo, RiskLimits } from '../../../src-core/contracts/ipc';
-import { findCatalogSymbol } from '../../../src-core/trading/catalog';
-import type { SymbolSpec } from '../../../src-core/trading/symbol-spec';
+import type { RiskLimits } from '../../../src-core/contracts/ipc';
 import { DEFAULT_TICKET, type TicketDraft } from '../../store/drafts-slice';
 import { readTicket, type TicketContext } from './ticket-model';
 import { checkTicket, checkTicketLimits } from './ticket-rules';
 import { marginVerdict } from './use-margin-check';
+import { catalogSpec, testAccount } from '../../testing/fixtures';
 
-function spec(name: string): SymbolSpec {
-  const found = findCatalogSymbol(name);
-  if (found === undefined) throw new Error(`catalog lacks ${name}`);
-  return found;
-}
-const account: AccountInfo = {
-  login: '1',
-  server: 'Demo',
-  name: 'T',
-  company: 'C',
-  currency: 'USD',
-  currencyDigits: 2,
-  leverage: 100,
-  marginMode: 'netting',
-  accountTradeMode: 'demo',
-  balance: 10_000,
-  equity: 8_000,
-  profit: -2_000,
-  margin: 0,
-  freeMargin: 8_000,
-  marginLevel: null,
-  isTradeAllowed: true,
-  timeOffsetSec: 0,
-};
+const account = testAccount({ marginMode: 'netting', equity: 8_000, profit: -2_000, freeMargin: 8_000 });
 const limits: RiskLimits = {
   maxLotSize: 2,
   maxOpenPositions: 1,
@@ -39,7 +15,7 @@ const limits: RiskLimits = {
   maxRetries: 1,
 };
 const ctx: TicketContext = {
-  spec: spec('EURUSD'),
+  spec: catalogSpec('EURUSD'),
   quote: { bid: 1.085, ask: 1.0851 },
   account,
   rates: {},
