@@ -4,6 +4,8 @@ import { syntheticM1Bars } from '../src-bridge/simulator/synthetic-bars';
 import { TradeServer } from '../src-bridge/simulator/trade-server';
 import { findCatalogSymbol } from '../src-core/trading/catalog';
 import { strategy } from '../examples/ma-cross';
+import { readReplayText } from '../src-core/backtest/replay-reader';
+import { syntheticTickFile } from '../src-core/backtest/testing/synthetic-ticks';
 import { check, note } from './_targets';
 
 /**
@@ -14,6 +16,9 @@ import { check, note } from './_targets';
  *    prices through the bare trade server (quote, triggers), the floor of any replay.
  * 2. A backtest of the same year with the example strategy (examples/ma-cross.ts) through the executor, the pipe
  *    and the simulator, timed from start to report (data generation excluded).
+ * 3. A tick file: one million ticks in MT5's tick export format (one row in four with an empty ASK) read by the
+ *    replay reader (the same code `npm run backtest -- --data` and the app's replay use), then replayed with no
+ *    trading through the simulated terminal, each tick its own price (target as 1).
  */
 
 const REPLAY_TARGET = 500_000;
@@ -85,6 +90,40 @@ export async function run(): Promise<void> {
   );
   line('  baseline: bare trade server (ticks/s)', bareRate.toFixed(0), '', null);
   console.log(`  replay / bare: ${(replayRate / bareRate).toFixed(2)}×`);
+
+  const TICKS = 1_000_000;
+  const file = syntheticTickFile({ format: 'mt5', count: TICKS, startMs: Date.UTC(2025, 0, 6) });
+  started = performance.now();
+  const read = readReplayText(file.text, { symbol: 'EURUSD', pricing: () => spec });
+  const readRate = TICKS / ((performance.now() - started) / 1000);
+  if (!read.ok) throw new Error(read.error.message);
+  const tickSim = startSimulator({
+    path: '/nonexistent/pipdesk-bench-ticks.sock',
+    token: '0'.repeat(64),
+    autoConnect: false,
+    clock: { now: () => now },
+    symbols: [spec],
+    tickMs: 0,
+    historyBars: 0,
+    reconnect: false,
+  });
+  started = performance.now();
+  for (const tick of read.value.ticks) {
+    now = tick.timeMs;
+    tickSim.setPrice('EURUSD', tick.bid, tick.ask);
+  }
+  const tickRate = read.value.ticks.length / ((performance.now() - started) / 1000);
+  await tickSim.stop();
+  note(
+    `tick file: ${String(TICKS)} ticks in MT5's export format, ${(file.text.length / 1e6).toFixed(0)} MB of text`,
+  );
+  line(
+    'tick-file replay, no trading (ticks/s)',
+    tickRate.toFixed(0),
+    `≥ ${String(REPLAY_TARGET)}`,
+    tickRate >= REPLAY_TARGET,
+  );
+  line('  reading the tick file (ticks/s)', readRate.toFixed(0), '', null);
 
   const result = await runBacktest({ strategy, bars, spec, account: { balance: 10_000 } });
   line(

@@ -1,6 +1,6 @@
-// `npm run backtest -- --strategy examples/ma-cross.ts --data EURUSD_M1.csv`: runs a strategy module over M1 bars
-// through the simulated terminal and the desktop's executor, then writes report.html, trades.csv and equity.csv.
-// See docs/backtest.md.
+// `npm run backtest -- --strategy examples/ma-cross.ts --data EURUSD_M1.csv`: runs a strategy module over M1 bars or
+// real ticks through the simulated terminal and the desktop's executor, then writes report.html, trades.csv and
+// equity.csv. See docs/backtest.md.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,13 +10,17 @@ import { findCatalogSymbol } from '../src-core/trading/catalog';
 import { brokerSimOptions } from '../src-bridge/simulator/brokers/broker-profile';
 import { BROKER_PROFILES, findBrokerProfile } from '../src-bridge/simulator/brokers/profiles';
 import { syntheticM1Bars } from '../src-bridge/simulator/synthetic-bars';
+import type { Bar } from '../src-core/chart/bars';
+import type { ReplayTick } from '../src-core/backtest/tick-file';
+import { loadReplayFile } from '../src-main/services/replay-file';
 import { runBacktest } from '../src-main/backtest/run-backtest';
 import { writeReportFiles } from '../src-main/backtest/report-files';
 import type { Strategy } from '../src-main/backtest/strategy';
 
 const HELP = `Usage: npm run backtest -- [options]
   --strategy FILE      a module exporting \`strategy\` (default examples/ma-cross.ts)
-  --data FILE          M1 bars: MT5's export (Symbols → Bars → Export) or time,symbol,open,high,low,close
+  --data FILE          MT5's tick or M1 bar export (Symbols → Ticks/Bars → Export), or Pipdesk's CSV:
+                       time,symbol,bid,ask (ticks, e.g. a recording) or time,symbol,open,high,low,close
   --synthetic DAYS     instead of --data: seeded random M1 bars for DAYS days (default 30 without --data)
   --symbol NAME        the instrument (default EURUSD); a broker's suffix is added for you
   --broker ID          a broker profile: ${BROKER_PROFILES.map((p) => p.id).join(', ')}
@@ -32,7 +36,11 @@ function fail(message: string): never {
 function isStrategy(value: unknown): value is Strategy {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v['name'] === 'string' && typeof v['onBar'] === 'function';
+  return (
+    typeof v['name'] === 'string' &&
+    typeof v['onBar'] === 'function' &&
+    (v['onTick'] === undefined || typeof v['onTick'] === 'function')
+  );
 }
 
 async function main(): Promise<void> {
@@ -66,11 +74,20 @@ async function main(): Promise<void> {
   if (spec === undefined)
     fail(`no symbol ${name}${profile === undefined ? ' in the catalog' : ` at ${profile.id}`}`);
 
-  let bars;
+  let bars: Bar[] | undefined;
+  let ticks: readonly ReplayTick[] | undefined;
   if (values.data !== undefined) {
-    const parsed = parseBarFile(await readFile(values.data, 'utf8'), values.symbol);
-    if (!parsed.ok) fail(`${values.data}: ${parsed.error.message}`);
-    bars = parsed.value;
+    // Any symbol name in the file is priced as the chosen instrument (a broker's suffix is not in exports).
+    const loaded = await loadReplayFile(values.data, { symbol: values.symbol, pricing: () => spec });
+    if (!loaded.ok) fail(`${values.data}: ${loaded.error.message}`);
+    if (loaded.value.format === 'mt5-ticks' || loaded.value.format === 'csv-ticks') {
+      ticks = loaded.value.ticks;
+    } else {
+      // A bar file is small: read again as bars, so the backtest plays each bar as the tester's four prices.
+      const parsed = parseBarFile(await readFile(values.data, 'utf8'), values.symbol);
+      if (!parsed.ok) fail(`${values.data}: ${parsed.error.message}`);
+      bars = parsed.value;
+    }
   } else {
     const days = Number(values.synthetic ?? '30');
     if (!Number.isFinite(days) || days <= 0 || days > 3_660)
@@ -88,14 +105,14 @@ async function main(): Promise<void> {
   const mod = (await import(pathToFileURL(resolve(values.strategy)).href)) as Record<string, unknown>;
   const strategy = mod['strategy'];
   if (!isStrategy(strategy))
-    fail(`${values.strategy} must export \`strategy\` with a name and an onBar function`);
+    fail(`${values.strategy} must export \`strategy\` with a name, an onBar function and optionally onTick`);
 
   console.log(
-    `backtest: ${strategy.name} on ${name}, ${String(bars.length)} M1 bars${profile ? ` at ${profile.id}` : ''}`,
+    `backtest: ${strategy.name} on ${name}, ${ticks === undefined ? `${String(bars?.length ?? 0)} M1 bars` : `${String(ticks.length)} ticks`}${profile ? ` at ${profile.id}` : ''}`,
   );
   const result = await runBacktest({
     strategy,
-    bars,
+    ...(ticks === undefined ? { bars: bars ?? [] } : { ticks }),
     spec,
     account: { ...dressed?.account, balance },
     ...(dressed === undefined
@@ -115,7 +132,7 @@ async function main(): Promise<void> {
     `${String(r.trades)} trades, net ${r.netProfit.toFixed(2)} ${currency}, win rate ${r.winRate === null ? '—' : `${(r.winRate * 100).toFixed(1)} %`}, profit factor ${r.profitFactor?.toFixed(2) ?? '—'}, max drawdown ${r.maxDrawdownPercent.toFixed(2)} %`,
   );
   console.log(
-    `${String(result.ticks)} prices, ${String(result.orders)} orders (${String(result.refusals)} refused) in ${result.seconds.toFixed(2)} s`,
+    `${String(result.ticks)} prices, ${String(result.bars)} M1 bars, ${String(result.orders)} orders (${String(result.refusals)} refused) in ${result.seconds.toFixed(2)} s`,
   );
   console.log(`report: ${files.html}\ntrades: ${files.trades}\nequity: ${files.equity}`);
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,8 @@ import { findCatalogSymbol } from '../../src-core/trading/catalog';
 import { syntheticM1Bars } from '../../src-bridge/simulator/synthetic-bars';
 import { brokerSimOptions } from '../../src-bridge/simulator/brokers/broker-profile';
 import { findBrokerProfile } from '../../src-bridge/simulator/brokers/profiles';
+import { syntheticTickFile } from '../../src-core/backtest/testing/synthetic-ticks';
+import { loadReplayFile } from '../services/replay-file';
 import { runBacktest } from './run-backtest';
 import { writeReportFiles } from './report-files';
 import type { Strategy } from './strategy';
@@ -132,9 +134,62 @@ describe('runBacktest', () => {
     expect(charged.report.endEquity).toBeCloseTo(free.report.endEquity - 7 * charged.trades.length, 6);
   }, 60_000);
 
+  it("replays a tick file's real ticks, with onTick on each and onBar on M1 bars built from them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipdesk-bt-ticks-'));
+    try {
+      const generated = syntheticTickFile({ format: 'mt5', count: 3_000, startMs: Date.UTC(2025, 5, 2, 8) });
+      const path = join(dir, 'EURUSD_ticks.csv');
+      writeFileSync(path, generated.text);
+      const loaded = await loadReplayFile(path, { symbol: 'EURUSD', pricing: () => eurusd });
+      if (!loaded.ok) throw new Error(loaded.error.message);
+      expect(loaded.value.ticks).toEqual(generated.ticks);
+      const seen: { bid: number; ask: number; bars: number }[] = [];
+      const barTimes: number[] = [];
+      let entry: { ask: number; price?: number } | undefined;
+      const tickTrader: Strategy = {
+        name: 'on ticks',
+        onBar(ctx) {
+          barTimes.push(ctx.bars.at(-1)?.timeMs ?? -1);
+        },
+        async onTick(ctx) {
+          seen.push({ bid: ctx.bid, ask: ctx.ask, bars: ctx.bars.length });
+          if (seen.length !== 1_000) return;
+          entry = { ask: ctx.ask };
+          const r = await ctx.buy(0.1);
+          if (r.ok) entry.price = ctx.positions()[0]?.priceOpen ?? Number.NaN;
+        },
+      };
+      const result = await runBacktest({
+        strategy: tickTrader,
+        ticks: loaded.value.ticks,
+        spec: eurusd,
+        account: { balance: 10_000 },
+      });
+      expect(result.ticks).toBe(3_000);
+      // onTick saw every tick's own prices, in order (not a bar's four-price path).
+      expect(seen.map(({ bid, ask }) => ({ bid, ask }))).toEqual(
+        generated.ticks.map(({ bid, ask }) => ({ bid, ask })),
+      );
+      // One bar per minute that had a tick, each closed once, in time order.
+      const minutes = [...new Set(generated.ticks.map((t) => t.timeMs - (t.timeMs % 60_000)))];
+      expect(barTimes).toEqual(minutes);
+      expect(result.bars).toBe(minutes.length);
+      expect(seen[2_999]?.bars).toBe(minutes.length - 1);
+      // The market buy filled at the real ask of the tick it was sent on, through the executor.
+      expect(entry?.price).toBe(entry?.ask);
+      expect(result.orders).toBe(2);
+      expect(result.report.trades).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('refuses to run without bars', async () => {
     await expect(
       runBacktest({ strategy: everyHour, bars: [], spec: eurusd, account: { balance: 1 } }),
     ).rejects.toThrow('no bars');
+    await expect(
+      runBacktest({ strategy: everyHour, bars: [], ticks: [], spec: eurusd, account: { balance: 1 } }),
+    ).rejects.toThrow('either bars or ticks');
   });
 });

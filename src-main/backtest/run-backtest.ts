@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Bar } from '../../src-core/chart/bars';
+import { applyPrice, type Bar } from '../../src-core/chart/bars';
+import type { ReplayTick } from '../../src-core/backtest/tick-file';
 import type { ExecutionResult } from '../../src-core/contracts/orders';
 import { silentLogger } from '../../src-core/logger';
 import {
@@ -25,8 +26,16 @@ import type { Strategy, StrategyContext, StrategyPosition } from './strategy';
 /** What {@link runBacktest} runs. */
 export interface BacktestOptions {
   readonly strategy: Strategy;
-  /** M1 bars of `spec.name`, oldest first, times on the trade server's clock. */
-  readonly bars: readonly Bar[];
+  /**
+   * M1 bars of `spec.name`, oldest first, times on the trade server's clock; each is played as four prices. Give
+   * either bars or `ticks`.
+   */
+  readonly bars?: readonly Bar[];
+  /**
+   * Real ticks of the symbol (a tick file's, any symbol name: they are all played as `spec.name`), in time order:
+   * each is one price, and M1 bars are built from their bids for `onBar`.
+   */
+  readonly ticks?: readonly ReplayTick[];
   /** The symbol as the broker profile (or the catalog) dresses it. */
   readonly spec: SymbolSpec;
   /** The account (a broker profile's, or the simulator's default) and its starting balance. */
@@ -44,6 +53,7 @@ export interface BacktestResult {
   readonly trades: readonly ClosedTrade[];
   /** The equity after each bar, at most 2,000 points (every drawdown kept). */
   readonly equity: readonly EquityPoint[];
+  /** M1 bars played (given, or built from the ticks). */
   readonly bars: number;
   readonly ticks: number;
   readonly orders: number;
@@ -59,15 +69,23 @@ function barPath(bar: Bar): readonly number[] {
 }
 
 /**
- * Replays bars through the simulated terminal and lets the strategy trade them through the desktop's executor,
+ * Replays bars (four prices each) or real ticks through the simulated terminal and lets the strategy trade them through the desktop's executor,
  * over a real pipe, with a journal in a temporary folder (removed afterwards). Open positions are closed at the
  * last price so every trade counts in the report. See docs/backtest.md.
  */
 export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
   const started = performance.now();
   const { spec, strategy } = options;
-  const first = options.bars[0];
-  if (first === undefined) throw new Error('runBacktest: no bars');
+  if ((options.bars === undefined) === (options.ticks === undefined)) {
+    throw new Error('runBacktest: give either bars or ticks');
+  }
+  const firstBar = options.bars?.[0];
+  const firstTick = options.ticks?.[0];
+  if (firstBar === undefined && firstTick === undefined) throw new Error('runBacktest: no bars or ticks');
+  const first = {
+    timeMs: firstBar?.timeMs ?? firstTick?.timeMs ?? 0,
+    open: firstBar?.open ?? firstTick?.bid ?? 0,
+  };
   const dataDir = mkdtempSync(join(tmpdir(), 'pipdesk-bt-'));
   const id = randomBytes(6).toString('hex');
   const path = process.platform === 'win32' ? `\\\\.\\pipe\\pipdesk-bt-${id}` : join(dataDir, 'bt.sock');
@@ -215,7 +233,13 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         ),
     };
     await strategy.onStart?.(ctx);
-    for (const bar of options.bars) {
+    const closeBar = async (bar: Bar): Promise<void> => {
+      bars.push(bar);
+      const pending = strategy.onBar(ctx);
+      if (pending !== undefined) await pending;
+      equity.push({ timeMs: bar.timeMs, equity: sim.state.account().equity });
+    };
+    for (const bar of options.bars ?? []) {
       const path = barPath(bar);
       for (let i = 0; i < path.length; i += 1) {
         // The four prices of a bar sit 15 s apart inside its minute, so deals and stops get distinct times.
@@ -225,10 +249,31 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         sim.setPrice(spec.name, bid, normalizePrice(bid + barSpread, spec.tickSize));
         ticks += 1;
       }
-      bars.push(bar);
-      const pending = strategy.onBar(ctx);
-      if (pending !== undefined) await pending;
-      equity.push({ timeMs: bar.timeMs, equity: sim.state.account().equity });
+      await closeBar(bar);
+    }
+    if (options.ticks !== undefined) {
+      // The bar being built: closed (onBar) by the first tick of a later minute, before that tick is played, so
+      // the strategy's orders fill at the next real price as they do on bars.
+      const forming: Bar[] = [];
+      for (const tick of options.ticks) {
+        const current = forming[0];
+        if (current !== undefined && tick.timeMs - current.timeMs >= 60_000) {
+          forming.length = 0;
+          await closeBar(current);
+        }
+        nowMs = tick.timeMs;
+        const bid = normalizePrice(tick.bid, spec.tickSize);
+        const ask = Math.max(bid, normalizePrice(tick.ask, spec.tickSize));
+        sim.setPrice(spec.name, bid, ask);
+        ticks += 1;
+        applyPrice(forming, 'M1', bid, tick.timeMs, Math.round((ask - bid) / spec.point));
+        if (strategy.onTick !== undefined) {
+          const pending = strategy.onTick(ctx);
+          if (pending !== undefined) await pending;
+        }
+      }
+      const last = forming[0];
+      if (last !== undefined) await closeBar(last);
     }
     for (const p of sim.state.positions()) await ctx.close(p.ticket);
     const account = sim.state.account();
@@ -242,7 +287,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       report,
       trades,
       equity: downsampleEquity(equity, 2_000),
-      bars: options.bars.length,
+      bars: bars.length,
       ticks,
       orders,
       refusals,

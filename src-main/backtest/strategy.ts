@@ -39,10 +39,17 @@ export interface StrategyContext {
 
 /**
  * A strategy module's default-free export: `export const strategy: Strategy = { … }`. `onBar` runs after each M1
- * bar closes; returning a promise makes the backtest wait for it (its orders fill at the next price).
+ * bar closes; returning a promise makes the backtest wait for it (its orders fill at the next price). On a tick
+ * file, `onTick` (optional) runs after every tick is played, and the M1 bars `onBar` sees are built from the
+ * ticks' bids (docs/backtest.md, "Strategy modules").
  */
 export interface Strategy {
   readonly name: string;
   onStart?(ctx: StrategyContext): void | Promise<void>;
   onBar(ctx: StrategyContext): void | Promise<void>;
+  /**
+   * After each tick of a tick file (`ctx.bid`/`ctx.ask` are that tick; `ctx.bars` holds the closed bars, not the
+   * one forming). Not called on bar files, whose four prices a bar are not real ticks.
+   */
+  onTick?(ctx: StrategyContext): void | Promise<void>;
 }
