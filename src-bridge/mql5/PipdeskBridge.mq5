@@ -42,6 +42,8 @@
 #define PD_REPLACED_WAIT_MS   60000
 #define PD_ACCOUNT_EVENT_MS   250
 #define PD_MAX_SUBSCRIPTIONS  256
+// Deals one trade event names at most (docs/bridge-protocol.md, "trade"); more are sent in another event.
+#define PD_MAX_TRADE_DEALS    1000
 // After the terminal (re)connects to the trade server it refills positions, orders and history; until it has been
 // connected this long, "no trace of a clOrdId" could only mean "not synchronised yet" (docs/order-lifecycle.md,
 // When absence is proof).
@@ -113,6 +115,13 @@ double       g_subLastBid[];
 double       g_subLastAsk[];
 int          g_subCount = 0;
 
+// The connection's form of trade_events (docs/bridge-protocol.md): false, one txn event per OnTradeTransaction;
+// true, the calls are counted here and the next Service() sends them as one trade event.
+bool         g_tradeChanges = false;
+int          g_tradeTxns = 0;
+ulong        g_tradeDeals[];
+int          g_tradeDealCount = 0;
+
 //+------------------------------------------------------------------+
 //| Event handlers                                                   |
 //+------------------------------------------------------------------+
@@ -136,6 +145,7 @@ int OnInit()
       return(INIT_PARAMETERS_INCORRECT);
      }
    g_pipe.Init(InpPipeName,PD_MAX_FRAME_BYTES);
+   ArrayResize(g_tradeDeals,PD_MAX_TRADE_DEALS);
    // One EA per chart, so the chart id tells instances apart; reduced below 2^52 to stay exact in a double.
    g_instanceId=(double)((ulong)ChartID()%4503599627370449)+1.0;
    if(!EventSetMillisecondTimer(InpTimerMs))
@@ -176,6 +186,18 @@ void OnTradeTransaction(const MqlTradeTransaction &trans,const MqlTradeRequest &
   {
    if(g_state!=PD_STATE_READY)
       return;
+   if(g_tradeChanges)
+     {
+      g_tradeTxns++;
+      if(trans.type==TRADE_TRANSACTION_DEAL_ADD && trans.deal!=0)
+        {
+         g_tradeDeals[g_tradeDealCount]=trans.deal;
+         g_tradeDealCount++;
+         if(g_tradeDealCount>=PD_MAX_TRADE_DEALS)
+            FlushTradeEvent();
+        }
+      return;
+     }
    int digits=(trans.symbol=="") ? 8 : PdSymbolDigits(trans.symbol);
    PdJsonWriter w;
    w.BeginObject();
@@ -201,6 +223,26 @@ void OnTradeTransaction(const MqlTradeTransaction &trans,const MqlTradeRequest &
       w.Str("comment",request.comment);
      }
    w.EndObject();
+   g_pipe.SendLine(w.Text());
+  }
+
+// Sends the transactions counted since the last trade event, if there were any: MT5 calls OnTradeTransaction after
+// the handler that sent the orders returns, so a timer call's orders are reported by the next one, together.
+void FlushTradeEvent()
+  {
+   if(g_tradeTxns==0)
+      return;
+   PdJsonWriter w;
+   w.BeginObject();
+   w.Str("type","trade");
+   w.Int("txns",g_tradeTxns);
+   w.BeginArray("deals");
+   for(int i=0; i<g_tradeDealCount; i++)
+      w.StrItem(PdU64(g_tradeDeals[i]));
+   w.EndArray();
+   w.EndObject();
+   g_tradeTxns=0;
+   g_tradeDealCount=0;
    g_pipe.SendLine(w.Text());
   }
 
@@ -288,6 +330,7 @@ void Service()
       CloseLink("reconnecting after the trade server link came back");
       return;
      }
+   FlushTradeEvent();
    PumpTicks();
    PumpAccount(false);
    // Heartbeats only after welcome: before it the app accepts nothing but hello.
@@ -592,6 +635,10 @@ void ResetSession()
    g_pipe.SetMaxFrame(PD_MAX_FRAME_BYTES);
    g_lastAccountJson="";
    g_lookupRefused=false;
+   // So does the form of trade_events: every connection starts with one txn event per transaction.
+   g_tradeChanges=false;
+   g_tradeTxns=0;
+   g_tradeDealCount=0;
    // Subscriptions belong to the connection: the app subscribes again after a reconnect.
    g_subCount=0;
    ArrayResize(g_subSymbols,0);
@@ -671,7 +718,8 @@ bool IsRequestType(const string type)
   {
    return(type=="account" || type=="symbols" || type=="symbol_spec" || type=="quote" || type=="subscribe" ||
           type=="unsubscribe" || type=="positions" || type=="orders" || type=="history_deals" ||
-          type=="calc_margin" || type=="order_check" || type=="order_send" || type=="lookup" || type=="rates");
+          type=="calc_margin" || type=="order_check" || type=="order_send" || type=="lookup" || type=="rates" ||
+          type=="trade_events");
   }
 
 void HandleLine(const string line)
@@ -946,6 +994,8 @@ void HandleRequest(const string type,const string id,PdJsonReader &rq)
       ok=HandleTrade(rq,true,result,errCode,errMsg);
    else if(type=="rates")
       ok=PdHandleRates(rq,budget,result,errCode,errMsg);
+   else if(type=="trade_events")
+      ok=HandleTradeEvents(rq,result,errCode,errMsg);
    else if(type=="lookup")
      {
       // Absence proves "not executed" only on a synchronised terminal (docs/bridge-protocol.md §7, lookup);
@@ -1137,6 +1187,28 @@ bool HandleUnsubscribe(PdJsonReader &rq,string &result,string &errCode,string &e
    w.BeginObject();
    w.Str("symbol",symbol);
    w.Bool("subscribed",false);
+   w.EndObject();
+   result=w.Text();
+   return(true);
+  }
+
+// trade_events: how OnTradeTransaction is reported from now on. Leaving `changes` sends what was counted first, so
+// nothing counted is lost and no trade event follows a txn event.
+bool HandleTradeEvents(PdJsonReader &rq,string &result,string &errCode,string &errMsg)
+  {
+   string form="";
+   if(!rq.GetString("form",form) || (form!="txn" && form!="changes"))
+     {
+      errCode="INVALID_PARAMS";
+      errMsg="form must be \"txn\" or \"changes\"";
+      return(false);
+     }
+   if(form=="txn")
+      FlushTradeEvent();
+   g_tradeChanges=(form=="changes");
+   PdJsonWriter w;
+   w.BeginObject();
+   w.Str("form",form);
    w.EndObject();
    result=w.Text();
    return(true);

@@ -34,6 +34,7 @@ import {
   SILENCE_TIMEOUT_MS,
   TradeResultWire,
   TxnEvent,
+  TradeEvent,
   WireAccount,
   WireDeal,
   WireOrder,
@@ -409,6 +410,7 @@ describe('EA source: JSON keys match the protocol schemas', () => {
   const symbolsResult = ResultSchemas.symbols;
   const subscribeResult = ResultSchemas.subscribe;
   const calcMarginResult = ResultSchemas.calc_margin;
+  const tradeEventsResult = ResultSchemas.trade_events;
 
   const cases: readonly { fn: string; schemas: Shaped[]; extra?: string[] }[] = [
     { fn: 'SendHello', schemas: [Hello, HelloTerminal, HelloAccount] },
@@ -428,6 +430,8 @@ describe('EA source: JSON keys match the protocol schemas', () => {
     { fn: 'PdHandleLookup', schemas: [LookupResult], extra: ['truncated'] },
     { fn: 'PumpAccount', schemas: [AccountEvent] },
     { fn: 'OnTradeTransaction', schemas: [TxnEvent] },
+    { fn: 'FlushTradeEvent', schemas: [TradeEvent] },
+    { fn: 'HandleTradeEvents', schemas: [tradeEventsResult] },
     { fn: 'SendResult', schemas: [Response.options[0]] },
     { fn: 'SendFailure', schemas: [Response.options[1], Response.options[1].shape.error] },
     { fn: 'SendError', schemas: [ProtocolError] },

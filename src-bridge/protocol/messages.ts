@@ -487,6 +487,14 @@ export type CheckResult = z.infer<typeof CheckResult>;
 // ---------------------------------------------------------------------------------------------------------
 // Requests (app → EA)
 
+/**
+ * How the EA reports trade transactions (request `trade_events`): `txn`, one `txn` event per OnTradeTransaction
+ * call (what every connection starts with, and all an EA that predates the request does); `changes`, `trade`
+ * events that each stand for the calls since the previous one and name the deals they added.
+ */
+export const TradeEventForm = z.enum(['txn', 'changes']);
+export type TradeEventForm = z.infer<typeof TradeEventForm>;
+
 /** Fields every request carries. */
 const requestBase = {
   id: RequestId,
@@ -656,6 +664,8 @@ export const RequestSchemas = {
   }),
   /** CopyRates: bars of one symbol and timeframe (rates.ts). */
   rates: RatesRequest,
+  /** How trade transactions are reported from now on, for this connection (see {@link TradeEventForm}). */
+  trade_events: z.object({ type: z.literal('trade_events'), ...requestBase, form: TradeEventForm }),
 } as const;
 
 /** Every request type of the protocol. */
@@ -690,6 +700,7 @@ export const Request = z.union([
   RequestSchemas.order_send,
   RequestSchemas.lookup,
   RequestSchemas.rates,
+  RequestSchemas.trade_events,
 ]);
 export type Request = z.infer<typeof Request>;
 
@@ -709,6 +720,7 @@ export const DEFAULT_DEADLINES_MS: Readonly<Record<RequestType, number>> = {
   order_send: 30_000,
   lookup: 10_000,
   rates: 10_000,
+  trade_events: 5_000,
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -744,6 +756,7 @@ export const ResultSchemas = {
   order_send: TradeResult,
   lookup: LookupResult,
   rates: RatesResult,
+  trade_events: z.object({ form: TradeEventForm }),
 } as const satisfies Record<RequestType, z.ZodType>;
 
 /** The `result` of a request of type `T`, as the app sees it (after parsing). */
@@ -840,6 +853,22 @@ export const TxnEvent = z.object({
 });
 export type TxnEvent = z.infer<typeof TxnEvent>;
 
+/** Most deal tickets one `trade` event carries; an EA with more sends another event. */
+export const MAX_TRADE_EVENT_DEALS = 1_000;
+
+/**
+ * In the `changes` form of trade_events: one or more OnTradeTransaction calls since the previous `trade` event,
+ * coalesced. A hint like `txn`, with only what the app acts on: that something changed, and the deals added.
+ */
+export const TradeEvent = z.object({
+  type: z.literal('trade'),
+  /** How many OnTradeTransaction calls this event stands for. */
+  txns: z.number().int().positive(),
+  /** The `deal` of each DEAL_ADD (6) among them, in arrival order; empty when none added a deal. */
+  deals: z.array(Ticket).max(MAX_TRADE_EVENT_DEALS),
+});
+export type TradeEvent = z.infer<typeof TradeEvent>;
+
 // ---------------------------------------------------------------------------------------------------------
 // Direction unions
 
@@ -850,6 +879,7 @@ export const EaMessageSchemas = {
   tick: TickEvent,
   account: AccountEvent,
   txn: TxnEvent,
+  trade: TradeEvent,
   error: ProtocolError,
   bye: Bye,
 } as const;

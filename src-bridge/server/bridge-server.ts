@@ -21,6 +21,7 @@ import {
   type RequestType,
   type ResultOf,
   type TickEvent,
+  type TradeEventForm,
   type TxnEvent,
 } from '../protocol/messages';
 import { Connection } from './connection';
@@ -33,6 +34,7 @@ import {
   type RequestOptions,
   type SessionCloseReason,
 } from './session';
+import type { TradeChange } from './trade-change';
 
 /** Where the expected pairing token comes from. */
 export type TokenSource =
@@ -95,6 +97,13 @@ export type BridgeServerOptions = TokenSource & {
   readonly busyRetryMs?: number;
   /** The `app` string of welcome. */
   readonly appName?: string;
+  /**
+   * How each session's EA should report trade transactions. `changes` (the default): the server asks for
+   * coalesced `trade` events as the session opens (an EA that predates the request keeps sending `txn` events);
+   * `txn`: it asks nothing, and the EA sends a `txn` per transaction (`npm run bridge -- --txn`, tests of them).
+   * {@link BridgeServer.onTradeChange} reports both forms.
+   */
+  readonly tradeEvents?: TradeEventForm;
 };
 
 /** Whether the server holds its endpoint. */
@@ -152,8 +161,10 @@ export interface BridgeServer {
   readonly onTick: (listener: (tick: TickEvent, session: BridgeSession) => void) => () => void;
   /** Account changes from every session. */
   readonly onAccount: (listener: (account: AccountEvent, session: BridgeSession) => void) => () => void;
-  /** Trade transactions from every session. */
+  /** Trade transactions from every session whose EA sends `txn` events (see `tradeEvents`). */
   readonly onTransaction: (listener: (txn: TxnEvent, session: BridgeSession) => void) => () => void;
+  /** Trade state changes from every session, whichever form its EA sends: what the app's services follow. */
+  readonly onTradeChange: (listener: (change: TradeChange, session: BridgeSession) => void) => () => void;
   /** Ends every open session with this reason (e.g. `token_rotated`: every EA proves itself again). */
   readonly closeSessions: (reason: SessionCloseReason, message: string) => void;
   /** Whether the server holds its endpoint. */
@@ -194,6 +205,7 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
   const ticks = new Emitter<[TickEvent, BridgeSession]>(onListenerError);
   const accounts = new Emitter<[AccountEvent, BridgeSession]>(onListenerError);
   const txns = new Emitter<[TxnEvent, BridgeSession]>(onListenerError);
+  const tradeChanges = new Emitter<[TradeChange, BridgeSession]>(onListenerError);
   const listenStates = new Emitter<[ListenState]>(onListenerError);
 
   const expectedToken = async (): Promise<string | undefined> => {
@@ -216,6 +228,9 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
     },
     onTransaction: (txn: TxnEvent, session: BridgeSession) => {
       txns.emit(txn, session);
+    },
+    onTradeChange: (change: TradeChange, session: BridgeSession) => {
+      tradeChanges.emit(change, session);
     },
     onClosed: (session: BridgeSession, reason: SessionCloseReason) => {
       if (sessions.get(session.key) === session) sessions.delete(session.key);
@@ -247,6 +262,8 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
       app: appName,
     });
     link.startTimers(heartbeatMs, silenceMs);
+    // The first request of the session, so the EA switches before it answers anything the app asks on `opened`.
+    if ((options.tradeEvents ?? 'changes') === 'changes') void created.useTradeChanges();
     logger.info('bridge: session opened', {
       session: created.key,
       id: created.id,
@@ -350,6 +367,7 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
     onTick: (listener) => ticks.on(listener),
     onAccount: (listener) => accounts.on(listener),
     onTransaction: (listener) => txns.on(listener),
+    onTradeChange: (listener) => tradeChanges.on(listener),
     closeSessions: (reason, message) => {
       for (const session of [...sessions.values()]) session.close(reason, message);
     },

@@ -34,6 +34,8 @@ Usage: npm run bridge -- [options]
   --write-token        generate a fresh token and write it to the token file first
   --no-probe           do not send account/symbols/quote requests when a session opens
   --ticks              subscribe to the first symbol's ticks and print them
+  --txn                keep the EA on one txn event per trade transaction and print each (default: ask
+                       for coalesced trade events, as the app does, and print those)
   --quiet              print sessions only, not events
   --verbose            print the server's debug log too
   -h, --help           this text
@@ -72,6 +74,8 @@ async function probe(session: BridgeSession, isTicks: boolean): Promise<void> {
   };
   const account = await timed('request account', () => session.request('account', {}));
   print(`  → ${JSON.stringify(account.ok ? account.value : account.error)}`);
+  // The server's trade_events request went first and the EA answers in order, so it is settled by now.
+  print(`  trade events: ${session.tradeEventForm}`);
   const symbols = await timed('request symbols', () => session.request('symbols', {}));
   if (!symbols.ok) {
     print(`  → ${JSON.stringify(symbols.error)}`);
@@ -100,6 +104,7 @@ async function main(): Promise<void> {
       'write-token': { type: 'boolean', default: false },
       'no-probe': { type: 'boolean', default: false },
       ticks: { type: 'boolean', default: false },
+      txn: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -130,6 +135,7 @@ async function main(): Promise<void> {
     path,
     ...(values.token !== undefined ? { token: values.token } : { tokenFile }),
     logger: cliLogger(values.verbose),
+    tradeEvents: values.txn ? 'txn' : 'changes',
   });
   print(
     `listening on ${path} (pipe file ${pipeFile}; token ${values.token !== undefined ? 'from --token' : `file ${tokenFile}`})`,
@@ -176,9 +182,15 @@ async function main(): Promise<void> {
     server.onAccount((account, session) => {
       print(`account ${session.key} ${JSON.stringify(account)}`);
     });
-    server.onTransaction((txn, session) => {
-      print(`txn ${session.key} ${JSON.stringify(txn)}`);
-    });
+    if (values.txn) {
+      server.onTransaction((txn, session) => {
+        print(`txn ${session.key} ${JSON.stringify(txn)}`);
+      });
+    } else {
+      server.onTradeChange((change, session) => {
+        print(`trade ${session.key} ${change.txns} transaction(s), deals [${change.deals.join(', ')}]`);
+      });
+    }
   }
   const shutdown = (): void => {
     print('stopping');

@@ -10,6 +10,7 @@ import {
   RequestSchemas,
   ResultSchemas,
   TickEvent,
+  TradeEvent,
   TxnEvent,
   type ByeReason,
   type EaErrorCode,
@@ -18,7 +19,9 @@ import {
   type ProtocolErrorCode,
   type RequestType,
   type ResultOf,
+  type TradeEventForm,
 } from '../protocol/messages';
+import { changeOfTrade, changeOfTxn, type TradeChange } from './trade-change';
 
 /** Why a request failed without a result. */
 export type BridgeRequestErrorCode =
@@ -99,6 +102,7 @@ export interface SessionWiring {
   readonly onTick: (tick: TickEvent, session: BridgeSession) => void;
   readonly onAccount: (account: AccountEvent, session: BridgeSession) => void;
   readonly onTransaction: (txn: TxnEvent, session: BridgeSession) => void;
+  readonly onTradeChange: (change: TradeChange, session: BridgeSession) => void;
   readonly onClosed: (session: BridgeSession, reason: SessionCloseReason) => void;
 }
 
@@ -131,6 +135,7 @@ export class BridgeSession {
   readonly #ticks: Emitter<[TickEvent]>;
   readonly #accounts: Emitter<[AccountEvent]>;
   readonly #txns: Emitter<[TxnEvent]>;
+  readonly #tradeChanges: Emitter<[TradeChange]>;
   readonly #closes: Emitter<[SessionCloseReason]>;
   #nextId = 0;
   #closeReason: SessionCloseReason | undefined;
@@ -138,6 +143,7 @@ export class BridgeSession {
   #timeOffsetSec: number;
   readonly #unknownEventTypes = new Set<string>();
   #ignoredEvents = 0;
+  #tradeEventForm: TradeEventForm = 'txn';
 
   /** @internal Built by the server after a successful handshake. */
   constructor(id: string, hello: Hello, link: FramedLink, wiring: SessionWiring) {
@@ -154,6 +160,7 @@ export class BridgeSession {
     this.#ticks = new Emitter(onListenerError);
     this.#accounts = new Emitter(onListenerError);
     this.#txns = new Emitter(onListenerError);
+    this.#tradeChanges = new Emitter(onListenerError);
     this.#closes = new Emitter(onListenerError);
   }
 
@@ -181,6 +188,14 @@ export class BridgeSession {
    */
   get ignoredEvents(): number {
     return this.#ignoredEvents;
+  }
+
+  /**
+   * How the EA reports trade transactions: `txn` (every connection starts so) until it has confirmed `changes`
+   * ({@link useTradeChanges}); an EA that predates the request stays at `txn`.
+   */
+  get tradeEventForm(): TradeEventForm {
+    return this.#tradeEventForm;
   }
 
   /** Requests sent and not yet answered. */
@@ -242,6 +257,39 @@ export class BridgeSession {
   /** Trade transactions (hints that positions, orders or deals changed). */
   readonly onTransaction = (listener: (txn: TxnEvent) => void): (() => void) => this.#txns.on(listener);
 
+  /**
+   * Trade state changed: from `trade` events, or from each `txn` event of an EA that sends those (see
+   * {@link TradeChange}). What the app's consumers listen to.
+   */
+  readonly onTradeChange = (listener: (change: TradeChange) => void): (() => void) =>
+    this.#tradeChanges.on(listener);
+
+  /**
+   * Asks the EA for coalesced `trade` events instead of a `txn` per transaction (docs/bridge-protocol.md,
+   * "trade_events"). Resolves with the form in use afterwards; an EA that does not know the request answers
+   * UNKNOWN_TYPE and keeps sending `txn` events, which {@link onTradeChange} reports just the same.
+   */
+  async useTradeChanges(): Promise<TradeEventForm> {
+    const answer = await this.request('trade_events', { form: 'changes' });
+    if (answer.ok) {
+      this.#tradeEventForm = answer.value.form;
+    } else if (answer.error.eaCode === 'UNKNOWN_TYPE') {
+      this.#wiring.logger.info('bridge: this EA predates trade_events; it reports every trade transaction', {
+        session: this.key,
+        eaVersion: this.hello.eaVersion,
+      });
+    } else if (this.isOpen) {
+      this.#wiring.logger.warn(
+        'bridge: trade_events failed; the EA keeps reporting every trade transaction',
+        {
+          session: this.key,
+          error: answer.error.message,
+        },
+      );
+    }
+    return this.#tradeEventForm;
+  }
+
   /** The session ended (once). */
   readonly onClose = (listener: (reason: SessionCloseReason) => void): (() => void) =>
     this.#closes.on(listener);
@@ -271,6 +319,7 @@ export class BridgeSession {
     this.#ticks.clear();
     this.#accounts.clear();
     this.#txns.clear();
+    this.#tradeChanges.clear();
     this.#wiring.onClosed(this, reason);
   }
 
@@ -302,7 +351,14 @@ export class BridgeSession {
         if (parsed.success) {
           this.#txns.emit(parsed.data);
           this.#wiring.onTransaction(parsed.data, this);
+          this.#emitTradeChange(changeOfTxn(parsed.data));
         } else this.#bad('BAD_MESSAGE', `txn: ${firstIssue(parsed.error)}`);
+        return;
+      }
+      case 'trade': {
+        const parsed = TradeEvent.safeParse(message);
+        if (parsed.success) this.#emitTradeChange(changeOfTrade(parsed.data));
+        else this.#bad('BAD_MESSAGE', `trade: ${firstIssue(parsed.error)}`);
         return;
       }
       case 'hb':
@@ -406,6 +462,11 @@ export class BridgeSession {
       return;
     }
     this.#settle(id, pending, ok(result.data));
+  }
+
+  #emitTradeChange(change: TradeChange): void {
+    this.#tradeChanges.emit(change);
+    this.#wiring.onTradeChange(change, this);
   }
 
   #ignoreUnknownEvent(type: string): void {

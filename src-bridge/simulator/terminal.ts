@@ -16,6 +16,7 @@ import {
   type Hello,
   type Request,
   type RequestType,
+  type TradeEventForm,
   type TradeResultWire,
   type WireResultOf,
   type WireSymbolSpec,
@@ -25,6 +26,7 @@ import type { Result } from '../../src-core/result';
 import type { RatesRequest, RatesResult } from '../protocol/rates';
 import { readPipeFile, readTokenFile } from '../server/endpoint';
 import type { TradeParams, TradeServer } from './trade-server';
+import { TradeEventBatch } from './trade-events';
 
 /** What the EA answers when a symbol allows no filling mode it may send with (docs/mql5-functions.md, "Filling"). */
 const NO_FILLING_WORDS = 'the symbol allows neither FOK nor IOC filling; nothing was sent';
@@ -134,6 +136,11 @@ export class SimTerminal {
   #requestCounter = 0;
   #garbagePending = 0;
   #unsubscribeTxn: (() => void) | undefined;
+  /** How this connection reports trade transactions (request trade_events); every connection starts at `txn`. */
+  #tradeForm: TradeEventForm = 'txn';
+  readonly #tradeBatch = new TradeEventBatch((event) => {
+    if (!this.faults.noHeartbeat) this.#link?.send(event);
+  });
   #requestsHandled = 0;
   #isTradeServerConnected = true;
   /** Where this connection is in the handshake. */
@@ -442,7 +449,9 @@ export class SimTerminal {
         this.#link?.startTimers(welcome.data.heartbeatMs, welcome.data.silenceMs);
         this.#link?.setHeartbeatEnabled(!this.faults.noHeartbeat);
         this.#unsubscribeTxn = this.#server.onTransaction((txn) => {
-          if (!this.faults.noHeartbeat) this.#link?.send(txn);
+          if (this.faults.noHeartbeat) return;
+          if (this.#tradeForm === 'changes') this.#tradeBatch.add(txn);
+          else this.#link?.send(txn);
         });
         this.#startAccountEvents();
         this.#status.emit({ kind: 'connected', sessionId: welcome.data.sessionId });
@@ -583,6 +592,16 @@ export class SimTerminal {
         else this.#subscriptions.delete(request.symbol);
         this.#reply(request.id, 'unsubscribe', { symbol: request.symbol, subscribed: false });
         return;
+      case 'trade_events': {
+        const form = request.form;
+        // As subscribe: the answer goes out first, and the new form applies to what happens after it. Leaving
+        // `changes` sends what piled up before the first `txn`.
+        this.#deliver({ type: 'response', id: request.id, ok: true, result: { form } }, () => {
+          if (form === 'txn') this.#tradeBatch.flush();
+          this.#tradeForm = form;
+        });
+        return;
+      }
       case 'positions':
         this.#reply(request.id, 'positions', { positions: server.positions(request.symbol) });
         return;
@@ -885,6 +904,8 @@ export class SimTerminal {
     this.#accountTimer = undefined;
     this.#unsubscribeTxn?.();
     this.#unsubscribeTxn = undefined;
+    this.#tradeForm = 'txn';
+    this.#tradeBatch.clear();
     this.#status.emit({ kind: 'disconnected', reason: cause });
     if (wasWelcomed) this.#options.logger.info('simulator: link closed', { cause });
     this.#scheduleReconnect();

@@ -153,6 +153,10 @@ describe('requests', () => {
       if (!r.ok) throw new Error(r.error.message);
       return r.value;
     };
+    // The server asked for coalesced trade events as the session opened; back to a txn per transaction here, so
+    // the order below can be followed to its REQUEST transaction.
+    expect(must(await s.request('trade_events', { form: 'txn' }))).toEqual({ form: 'txn' });
+    seen.add('trade_events');
     const account = must(await s.request('account', {}));
     seen.add('account');
     expect(account).toMatchObject({

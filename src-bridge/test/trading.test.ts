@@ -398,9 +398,11 @@ describe('accounting', () => {
     expect(
       (await send(h, { action: 'MODIFY', order: placed.order, price: 1.081, sl: 1.07, tp: 1.1 })).retcode,
     ).toBe(10025);
-    const txn = next(h.session.onTransaction, (t) => t.txnType === 6);
+    // The app hears of the fill as a trade change naming the new deal (docs/bridge-protocol.md, trade_events).
+    const change = next(h.session.onTradeChange, (c) => c.deals.length > 0);
     h.sim.setPrice('EURUSD', 1.0809, 1.081);
-    expect((await txn).order).toBe(placed.order);
+    const [deal] = (await change).deals;
+    expect(h.sim.state.deals().find((d) => d.ticket === deal)?.order).toBe(placed.order);
     expect(h.sim.state.orders()).toEqual([]);
     expect(h.sim.state.positions()).toMatchObject([
       { identifier: placed.order, priceOpen: 1.081, sl: 1.07, tp: 1.1 },

@@ -450,7 +450,7 @@ export function createBridgeMarket(options: BridgeMarketOptions): BridgeMarket {
     events.emit('account:changed', lastAccount);
   });
 
-  const offTxn = server.onTransaction((_txn, session) => {
+  const offTxn = server.onTradeChange((_change, session) => {
     if (session === activeSession()) refreshTrading();
   });
 

@@ -303,7 +303,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
         );
       }
     });
-    const offRuleTxns = server.onTransaction((_txn, session) => {
+    const offRuleTxns = server.onTradeChange((_change, session) => {
       if (session.key === market.activeKey()) void tradeRules.refresh();
     });
     const offPaperStatus = server.onSession(() => {

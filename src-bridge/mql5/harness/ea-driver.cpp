@@ -20,6 +20,8 @@
 //   reversal ID POS     an order carrying ID reversed the open netting position POS a minute ago
 //   slclose POS         the open position with identifier POS is closed by its SL now
 //   removeorder TICKET  the working order TICKET is gone (filled or deleted)
+//   txn TYPE ORDER DEAL [COUNT]  the terminal calls OnTradeTransaction COUNT times (default 1) with a transaction of
+//                       ENUM_TRADE_TRANSACTION_TYPE TYPE; DEAL grows by one per call (0 stays 0)
 //   deinit              OnDeinit
 //   stats               print the EA's output so far, then "#stats {...}"
 // Every frame the EA wrote is printed as it was written (UTF-8 NDJSON).
@@ -619,6 +621,21 @@ int main() {
             g_term.orders.erase(g_term.orders.begin() + (long)i);
             break;
           }
+      } else if (cmd == "txn") {
+        std::stringstream ss(arg);
+        long type = 0, count = 1;
+        unsigned long long order = 0, deal = 0;
+        ss >> type >> order >> deal >> count;
+        for (long k = 0; k < count; k++) {
+          MqlTradeTransaction trans;
+          trans.type = (ENUM_TRADE_TRANSACTION_TYPE)type;
+          trans.order = order;
+          trans.deal = deal == 0 ? 0 : deal + (unsigned long long)k;
+          trans.symbol = string("EURUSD");
+          MqlTradeRequest request;
+          MqlTradeResult result;
+          OnTradeTransaction(trans, request, result);
+        }
       } else if (cmd == "deinit") {
         OnDeinit(0);
       } else if (cmd == "stats") {

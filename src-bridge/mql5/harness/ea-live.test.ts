@@ -59,6 +59,8 @@ describe('the compiled EA against the real v2 bridge server over a Unix socket',
     const { server, session } = await openSession();
     expect(session.key).toBe('81234567@Demo-Server');
     const account = value(await session.request('account', {}));
+    // The server's trade_events request went first; the EA answers in order, so it has switched by now.
+    expect(session.tradeEventForm).toBe('changes');
     expect(account).toMatchObject({
       timeOffsetSec: 10_800,
       login: '81234567',

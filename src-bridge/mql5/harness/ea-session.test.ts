@@ -54,6 +54,7 @@ describe('the EA in a scripted session (whole EA compiled against a fake termina
       lookupLimit: req('lookup', { clOrdId: 'pd-limit1' }),
       lookupNone: req('lookup', { clOrdId: 'pd-nothing' }),
       rates: req('rates', { symbol: 'EURUSD', timeframe: 'H1', count: 3 }),
+      tradeEvents: req('trade_events', { form: 'changes' }),
     };
     const covered = new Set(Object.values(lines).map((l) => requestTypes.get(idOf(l))));
     expect(REQUEST_TYPES.filter((t) => !covered.has(t))).toEqual([]);
@@ -500,6 +501,102 @@ describe('the EA in a scripted session (whole EA compiled against a fake termina
     expect(result(s, unsub)).toEqual({ symbol: 'EURUSD', subscribed: false });
     expect(s.frames.at(-1)).toMatchObject({ type: 'bye', reason: 'SHUTDOWN' });
     expect(s.stats[0]?.open).toBe(false);
+  });
+});
+
+describe('the EA reports trade transactions in the form the app asked for (docs/bridge-protocol.md, trade_events)', () => {
+  const DEAL_ADD = 6;
+  const events = (s: ReturnType<typeof session>) =>
+    s.frames.filter((f) => f.type === 'txn' || f.type === 'trade' || f.type === 'response');
+
+  it('sends a txn per transaction until asked, then one trade event per timer call, and txn again when asked', () => {
+    const toChanges = req('trade_events', { form: 'changes' });
+    const toTxn = req('trade_events', { form: 'txn' });
+    const s = session([
+      ...HANDSHAKE,
+      `txn ${DEAL_ADD} 5001 7001`,
+      toChanges,
+      'timer 10',
+      // A market order's transactions, as MT5 calls OnTradeTransaction after the timer call that sent it.
+      'txn 0 5002 0',
+      `txn ${DEAL_ADD} 5002 7002`,
+      'txn 2 5002 0',
+      'txn 3 5002 0',
+      'txn 10 5002 7002',
+      'stats',
+      'timer 10',
+      'timer 10',
+      // A pending order placed: a change without a deal.
+      'txn 0 5003 0',
+      'timer 10',
+      // Counted, then sent as it is before the first txn of the new form.
+      'txn 9 0 0',
+      toTxn,
+      'timer 10',
+      `txn ${DEAL_ADD} 5004 7004`,
+      'stats',
+    ]);
+    expect(
+      events(s).map((f) => [f.type, f.type === 'txn' ? f.deal : f.type === 'trade' ? f.deals : f.id]),
+    ).toEqual([
+      ['txn', '7001'],
+      ['response', idOf(toChanges)],
+      ['trade', ['7002']],
+      ['trade', []],
+      ['trade', []],
+      ['response', idOf(toTxn)],
+      ['txn', '7004'],
+    ]);
+    expect(result(s, toChanges)).toEqual({ form: 'changes' });
+    expect(result(s, toTxn)).toEqual({ form: 'txn' });
+    // Nothing is written while transactions arrive: they wait for the next timer call.
+    const before = s.stats[0]?.framesBefore ?? 0;
+    expect(s.frames.slice(0, before).filter((f) => f.type === 'trade' || f.type === 'txn')).toHaveLength(1);
+    expect(s.frames.filter((f) => f.type === 'trade').map((f) => f.txns)).toEqual([5, 1, 1]);
+  });
+
+  it('splits more than 1000 new deals over several events, and forgets the form with the connection', () => {
+    const toChanges = req('trade_events', { form: 'changes' });
+    const s = session([
+      ...HANDSHAKE,
+      toChanges,
+      'timer 10',
+      `txn ${DEAL_ADD} 5001 100000 1500`,
+      'timer 10',
+      // The link drops: the next connection starts at txn again.
+      'broken',
+      'timer 10',
+      'timer 2000',
+      ...PAIR,
+      'timer 10',
+      `txn ${DEAL_ADD} 5002 7002`,
+      'timer 10',
+    ]);
+    const trades = s.frames.filter((f) => f.type === 'trade');
+    expect(trades.map((f) => (f.deals as string[]).length)).toEqual([1000, 500]);
+    expect(trades.map((f) => f.txns)).toEqual([1000, 500]);
+    const deals = trades.flatMap((f) => f.deals as string[]);
+    expect(deals[0]).toBe('100000');
+    expect(deals.at(-1)).toBe('101499');
+    expect(new Set(deals).size).toBe(1500);
+    expect(s.frames.at(-1)).toMatchObject({ type: 'txn', deal: '7002' });
+  });
+
+  it('refuses a form it does not know and keeps the one it has', () => {
+    const unknown = req('trade_events', { form: 'deals' });
+    const number = req('trade_events', { form: 1 });
+    const missing = req('trade_events');
+    const s = session([
+      ...HANDSHAKE,
+      unknown,
+      number,
+      missing,
+      'timer 10',
+      `txn ${DEAL_ADD} 5001 7001`,
+      'timer 10',
+    ]);
+    for (const line of [unknown, number, missing]) expect(failure(s, line).code).toBe('INVALID_PARAMS');
+    expect(s.frames.at(-1)).toMatchObject({ type: 'txn', deal: '7001' });
   });
 });
 

@@ -60,7 +60,7 @@ export function bridgeAccounts(
       const offAccount = server.onAccount((_event, session) => {
         listener(session.key);
       });
-      const offTxn = server.onTransaction((_event, session) => {
+      const offTxn = server.onTradeChange((_change, session) => {
         listener(session.key);
       });
       return () => {

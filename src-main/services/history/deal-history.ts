@@ -8,7 +8,6 @@ import {
 import { appError, err, ok, type Result } from '../../../src-core/result';
 import type { Logger } from '../../../src-core/logger';
 import type { Clock } from '../../../src-core/clock';
-import { TXN_TYPE } from '../../../src-bridge/protocol/enums';
 import type { WireDeal } from '../../../src-bridge/protocol/messages';
 import type { BridgeServer } from '../../../src-bridge/server/bridge-server';
 import type { BridgeRequestError } from '../../../src-bridge/server/session';
@@ -50,7 +49,7 @@ export function toDeal(w: WireDeal): Deal | null {
 
 /** Options of {@link createDealHistory}. */
 export interface DealHistoryOptions {
-  readonly server: Pick<BridgeServer, 'request' | 'session' | 'onTransaction'>;
+  readonly server: Pick<BridgeServer, 'request' | 'session' | 'onTradeChange'>;
   /** The session history requests go to (the market port's active one). */
   readonly activeKey: () => string | undefined;
   /** Receives new deals of the active terminal, each once. */
@@ -163,17 +162,21 @@ export function createDealHistory(options: DealHistoryOptions): DealHistory {
     })();
   };
 
-  const offTxn = server.onTransaction((txn, session) => {
-    if (txn.txnType !== TXN_TYPE.DEAL_ADD || txn.deal === '0') return;
-    if (session.key !== options.activeKey()) return;
+  // Each deal the terminal adds (a DEAL_ADD transaction, alone or in a coalesced trade event) is looked up once.
+  const offTxn = server.onTradeChange((change, session) => {
+    if (change.deals.length === 0 || session.key !== options.activeKey()) return;
     if (pendingKey !== session.key) {
       // Another terminal became active: what the previous one announced is its own business.
       pending.clear();
       pendingKey = session.key;
     }
-    if (announced.has(txn.deal) || pending.has(txn.deal)) return;
-    pending.set(txn.deal, 0);
-    schedule();
+    let isNew = false;
+    for (const deal of change.deals) {
+      if (announced.has(deal) || pending.has(deal)) continue;
+      pending.set(deal, 0);
+      isNew = true;
+    }
+    if (isNew) schedule();
   });
 
   return {
