@@ -1,5 +1,4 @@
 import fastifyCors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
@@ -35,6 +34,7 @@ import {
   fixNullableSiblings,
   refuseHostileInput,
 } from './http/boundary';
+import { setSecurityHeaders } from './http/security-headers';
 import { outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
 import { startErrorReporter, type ErrorReporter } from './observability/error-reporting';
 import { Metrics, instrumentHttp, routeLabel } from './observability/metrics';
@@ -318,7 +318,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   refuseHostileInput(app);
   documentEveryRoute(app);
 
-  await app.register(fastifyHelmet, {
+  setSecurityHeaders(app, {
     // The API answers JSON; pages are ours and load no third-party content. Swagger UI sets its own CSP.
     contentSecurityPolicy: {
       directives: {
