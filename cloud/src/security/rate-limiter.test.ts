@@ -133,6 +133,9 @@ describe('RateLimiter on Redis', () => {
     const second = await limiter.hitAndRead(rule, 'k', [`${prefix}carried`]);
     expect(second.decision.allowed).toBe(false);
     expect(second.values).toEqual(['value']);
+    // A missing key keeps its place (Lua reads it as false; the values are not compacted).
+    const third = await limiter.hitAndRead(rule, 'k', [`${prefix}absent`, `${prefix}carried`]);
+    expect(third.values).toEqual([null, 'value']);
     // Nothing asked, nothing read.
     expect((await limiter.hitAndRead(rule, 'other', [])).values).toBeNull();
   });

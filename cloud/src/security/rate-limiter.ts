@@ -18,9 +18,11 @@ export interface LimitDecision {
 }
 
 /**
- * KEYS[1] window key; ARGV[1] window ms, ARGV[2] limit, ARGV[3] a member unique to this hit.
- * Time comes from Redis (TIME), so instances with skewed clocks share one timeline. Only allowed hits are
- * added, so a refused client regains capacity as its old hits age out. Returns {allowed, remaining, retry_ms}.
+ * KEYS[1] window key, KEYS[2..] keys to read as well; ARGV[1] window ms, ARGV[2] limit, ARGV[3] a member unique
+ * to this hit. Time comes from Redis (TIME), so instances with skewed clocks share one timeline. Only allowed
+ * hits are added, so a refused client regains capacity as its old hits age out. Returns {allowed, remaining,
+ * retry_ms, values of KEYS[2..]}: one command rather than a pipeline of the script and an MGET costs the
+ * client about half the CPU (docs/operations.md, "Speed of authenticated requests").
  */
 export const SLIDING_WINDOW_LUA = `
 local window = tonumber(ARGV[1])
@@ -29,24 +31,30 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local count = redis.call('ZCARD', KEYS[1])
+local out
 if count < limit then
   redis.call('ZADD', KEYS[1], now, ARGV[3])
   redis.call('PEXPIRE', KEYS[1], window)
-  return {1, limit - count - 1, 0}
+  out = {1, limit - count - 1, 0}
+else
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  local retry = tonumber(oldest[2]) + window - now
+  if retry < 1 then retry = 1 end
+  out = {0, 0, retry}
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-local retry = tonumber(oldest[2]) + window - now
-if retry < 1 then retry = 1 end
-return {0, 0, retry}
+if #KEYS > 1 then
+  local values = redis.call('MGET', unpack(KEYS, 2))
+  for i = 1, #values do out[3 + i] = values[i] end
+end
+return out
 `;
 
 type SlidingWindowRedis = Redis & {
+  /** `keyCount` keys (the window's, then those to read), then window ms, limit and member. */
   pipdeskSlidingWindow(
-    key: string,
-    windowMs: number,
-    limit: number,
-    member: string,
-  ): Promise<[number, number, number]>;
+    keyCount: number,
+    ...keysAndArgs: (string | number)[]
+  ): Promise<(number | string | null)[]>;
 };
 
 /** The fallback: per-process sliding windows, bounded in keys (least recently used dropped first). */
@@ -121,7 +129,8 @@ export class RateLimiter {
     this.memory = new MemoryWindow(clock);
     this.usingRedis = redis !== undefined;
     if (redis !== undefined) {
-      redis.defineCommand('pipdeskSlidingWindow', { numberOfKeys: 1, lua: SLIDING_WINDOW_LUA });
+      // No fixed key count: each call says how many keys it reads besides the window's.
+      redis.defineCommand('pipdeskSlidingWindow', { lua: SLIDING_WINDOW_LUA });
       redis.on('ready', () => {
         if (!this.usingRedis) {
           log.info('rate limiter: Redis is back, limits are shared again');
@@ -161,8 +170,8 @@ export class RateLimiter {
   }
 
   /**
-   * Counts a hit and, in the same Redis round trip, reads `alsoRead` (MGET): a request that needs both pays
-   * one round trip, not two. `values` is null when Redis did not answer (or nothing was asked); the decision
+   * Counts a hit and, in the same Redis command, reads `alsoRead` (MGET inside the script): a request that
+   * needs both pays one round trip, not two. `values` is null when Redis did not answer (or nothing was asked); the decision
    * then comes from memory as in {@link hit}. Never throws.
    */
   async hitAndRead(
@@ -178,25 +187,23 @@ export class RateLimiter {
       try {
         this.sequence += 1;
         const member = `${this.instance}:${this.sequence}`;
-        let window: [number, number, number];
-        let values: (string | null)[] | null = null;
-        if (alsoRead.length === 0) {
-          window = await redis.pipdeskSlidingWindow(fullKey, rule.windowMs, rule.limit, member);
-        } else {
-          const pipeline = redis.pipeline() as ReturnType<Redis['pipeline']> & {
-            pipdeskSlidingWindow(key: string, windowMs: number, limit: number, member: string): unknown;
-          };
-          pipeline.pipdeskSlidingWindow(fullKey, rule.windowMs, rule.limit, member);
-          pipeline.mget(...alsoRead);
-          const results = await pipeline.exec();
-          const [windowResult, readResult] = results ?? [];
-          if (windowResult === undefined || windowResult[0] !== null) {
-            throw windowResult?.[0] ?? new Error('Redis answered no pipeline results');
-          }
-          window = windowResult[1] as [number, number, number];
-          values =
-            readResult !== undefined && readResult[0] === null ? (readResult[1] as (string | null)[]) : null;
-        }
+        const reply = await redis.pipdeskSlidingWindow(
+          1 + alsoRead.length,
+          fullKey,
+          ...alsoRead,
+          rule.windowMs,
+          rule.limit,
+          member,
+        );
+        const window = reply.slice(0, 3).map(Number) as [number, number, number];
+        // A missing key reads as null (Lua false); the values come after the three window figures.
+        const values =
+          alsoRead.length === 0
+            ? null
+            : alsoRead.map((_, i) => {
+                const value = reply[3 + i];
+                return typeof value === 'string' ? value : null;
+              });
         const [allowed, remaining, retry] = window;
         if (!this.usingRedis) {
           this.usingRedis = true;
