@@ -71,6 +71,10 @@ async function serve(): Promise<void> {
     authCache: process.env['BENCH_AUTH_CACHE'] !== '0',
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
+  // A clean exit on SIGTERM, so `--cpu-prof` (BENCH_CPU_PROF) writes its profile.
+  process.once('SIGTERM', () => {
+    void app.close().finally(() => process.exit(0));
+  });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no address');
   process.stdout.write(`${JSON.stringify({ port: address.port, pid: process.pid })}\n`);
@@ -82,18 +86,28 @@ async function startServer(
   redisPrefix: string,
   isAuthCached: boolean,
 ): Promise<{ info: ServerInfo; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), SERVE_FLAG], {
-    env: {
-      ...process.env,
-      BENCH_DATABASE_URL: databaseUrl,
-      BENCH_DATA_DIR: dataDir,
-      // Several instances on PostgreSQL share Redis (limits, relays, session marks): measured as deployed.
-      BENCH_REDIS_URL: REDIS_URL,
-      BENCH_REDIS_PREFIX: redisPrefix,
-      BENCH_AUTH_CACHE: isAuthCached ? '1' : '0',
+  // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there (200 µs samples) when the bench ends.
+  const profileDir = process.env['BENCH_CPU_PROF'];
+  const profile =
+    profileDir === undefined
+      ? []
+      : ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', '200'];
+  const child = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx', fileURLToPath(import.meta.url), SERVE_FLAG],
+    {
+      env: {
+        ...process.env,
+        BENCH_DATABASE_URL: databaseUrl,
+        BENCH_DATA_DIR: dataDir,
+        // Several instances on PostgreSQL share Redis (limits, relays, session marks): measured as deployed.
+        BENCH_REDIS_URL: REDIS_URL,
+        BENCH_REDIS_PREFIX: redisPrefix,
+        BENCH_AUTH_CACHE: isAuthCached ? '1' : '0',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const info = await new Promise<ServerInfo>((resolve, reject) => {
     lines.once('line', (line) => {
