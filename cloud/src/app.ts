@@ -41,6 +41,7 @@ import { Metrics, instrumentHttp, routeLabel } from './observability/metrics';
 import { REQUEST_ID_HEADER, requestIdFor } from './observability/request-id';
 import { authRoutes } from './routes/auth/index';
 import { connectionRoutes } from './routes/connections/index';
+import { ConnectionListCache } from './routes/connections/list-cache';
 import { registerPages } from './routes/pages/index';
 import { syncRoutes, type SyncOptions } from './routes/sync/index';
 import { tradingRoutes } from './routes/trading/index';
@@ -245,6 +246,12 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
       redis === undefined || options.authCache === false
         ? SessionGate.disabled()
         : SessionGate.withRedis(redis, config.redisKeyPrefix),
+    connectionLists: new ConnectionListCache(
+      redis,
+      config.redisKeyPrefix,
+      options.authCache !== false,
+      app.log,
+    ),
     limiter: new RateLimiter(redis, config.redisKeyPrefix, clock, app.log),
     mailer: {
       send: (message) => metrics.trackMail(mailer.send(message)),
@@ -277,6 +284,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   app.decorate('cloud', ctx);
   app.decorateRequest('auth', null);
   app.decorateRequest('sessionRead', null);
+  app.decorateRequest('listRead', null);
   app.decorate('authenticate', async (request) => {
     const token = bearerToken(request.headers.authorization);
     // Used once: a later check on the same request (the live stream's keep-alive) must read Redis afresh.
@@ -356,16 +364,26 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(fastifyWebsocket, { options: { maxPayload: 1_048_576 } });
 
   // The global per-address limit; probes are exempt so a load balancer never gets 429. For a token this
-  // instance has verified before, its session's mark is read in the same Redis round trip, for `authenticate`
-  // (security/session-gate.ts): one round trip per authenticated request instead of two.
+  // instance has verified before, its session's mark (security/session-gate.ts) and, on the connection list,
+  // its user's list version (routes/connections/list-cache.ts) are read in the same Redis round trip: one
+  // round trip per authenticated request, and none to the database when both are remembered.
   app.addHook('onRequest', async (request) => {
     const path = request.url;
     if (path === '/healthz' || path === '/readyz') return;
     const token = bearerToken(request.headers.authorization);
     const claims = token === null ? null : ctx.accessTokens.known(token);
-    const pending = claims === null ? null : ctx.sessionGate.beginRead(claims.sid);
-    const values = await enforceLimit(ctx, 'global_ip', request.ip, { ip: request.ip }, pending?.keys);
-    if (pending !== null) request.sessionRead = pending.finish(values);
+    const session = claims === null ? null : ctx.sessionGate.beginRead(claims.sid);
+    const list =
+      claims === null || request.routeOptions.config.readsConnectionList !== true
+        ? null
+        : ctx.connectionLists.beginRead(claims.sub);
+    const sessionKeys = session?.keys ?? [];
+    const values = await enforceLimit(ctx, 'global_ip', request.ip, { ip: request.ip }, [
+      ...sessionKeys,
+      ...(list?.keys ?? []),
+    ]);
+    if (session !== null) request.sessionRead = session.finish(values?.slice(0, sessionKeys.length) ?? null);
+    if (list !== null) request.listRead = list.finish(values?.slice(sessionKeys.length) ?? null);
   });
 
   app.get(

@@ -12,6 +12,7 @@ import { apiError } from './errors';
 import type { AuditLog } from './services/audit';
 import type { ConnectorHub } from './connector/hub';
 import type { Metrics } from './observability/metrics';
+import type { ConnectionListCache, ListRead } from './routes/connections/list-cache';
 import type { ErrorReporter } from './observability/error-reporting';
 
 /** The named limits. Each is a sliding window; keys are per address (`_ip`) or per account. */
@@ -69,6 +70,8 @@ export interface CloudContext {
   readonly accessTokens: AccessTokens;
   /** Remembers live sessions between requests while Redis confirms each one (security/session-gate.ts). */
   readonly sessionGate: SessionGate;
+  /** Each user's connection list per instance, and the version bracket around its changes (list-cache.ts). */
+  readonly connectionLists: ConnectionListCache;
   readonly keys: Keys;
   readonly limiter: RateLimiter;
   readonly mailer: Mailer;
@@ -106,6 +109,12 @@ declare module 'fastify' {
      * takes it (once) instead of asking Redis again (security/session-gate.ts).
      */
     sessionRead: SessionRead | null;
+    /** The caller's connection list version, read in the same round trip (routes/connections/list-cache.ts). */
+    listRead: ListRead | null;
+  }
+  interface FastifyContextConfig {
+    /** The route answers the caller's connection list: its version is read with the rate limit. */
+    readsConnectionList?: boolean;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Selectable } from 'kysely';
 import {
   Connection,
@@ -39,7 +39,9 @@ const failures = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 429: ErrorBod
 
 /**
  * `/api/v1/connections`: every query is scoped by the caller's user id, so another user's connection is
- * simply not found: the same 404 and body as a missing id (ASVS 5.0 8.2.2).
+ * simply not found: the same 404 and body as a missing id (ASVS 5.0 8.2.2). Every change to a user's
+ * connections runs inside `connectionLists.change`, which keeps each instance's remembered list exact
+ * (list-cache.ts); a write to the table anywhere else must do the same.
  */
 export const connectionRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
   const db = app.cloud.db.kysely;
@@ -55,6 +57,7 @@ export const connectionRoutes: FastifyPluginCallbackZod = (app, _options, done) 
       .orderBy('id', 'asc')
       .limit(1000),
   );
+  const lists = app.cloud.connectionLists;
   app.addHook('onRequest', app.authenticate);
 
   app.get(
@@ -66,10 +69,23 @@ export const connectionRoutes: FastifyPluginCallbackZod = (app, _options, done) 
         security: bearer,
         response: { 200: ConnectionList, ...failures },
       },
+      config: { readsConnectionList: true },
     },
-    async (request) => {
-      const rows = await listOwned([owner(request)]);
-      return { connections: rows.map(toConnection) };
+    async (request, reply) => {
+      const userId = owner(request);
+      // Used once, like the session read: it dates this request only.
+      const read = request.listRead;
+      request.listRead = null;
+      const cached = await lists.lookup(userId, read);
+      let body = cached.body;
+      if (body === null) {
+        const rows = await listOwned([userId]);
+        // What the response schema's serializer would send, checked the same way, kept as text to serve again.
+        body = JSON.stringify(ConnectionList.parse({ connections: rows.map(toConnection) }));
+        lists.remember(cached.ticket, body);
+      }
+      // Already JSON: Fastify sends text with a JSON type as it is (the zod type provider types only objects).
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(body);
     },
   );
 
@@ -96,7 +112,7 @@ export const connectionRoutes: FastifyPluginCallbackZod = (app, _options, done) 
         created_at: now,
         updated_at: now,
       };
-      await db.insertInto('connections').values(row).execute();
+      await lists.change(row.user_id, () => db.insertInto('connections').values(row).execute());
       return reply.code(201).send(toConnection(row));
     },
   );
@@ -138,13 +154,16 @@ export const connectionRoutes: FastifyPluginCallbackZod = (app, _options, done) 
     },
     async (request) => {
       const changes = Object.fromEntries(Object.entries(request.body).filter(([, v]) => v !== undefined));
-      const row = await db
-        .updateTable('connections')
-        .set({ ...changes, updated_at: clock.now() })
-        .where('id', '=', request.params.id)
-        .where('user_id', '=', owner(request))
-        .returningAll()
-        .executeTakeFirst();
+      const userId = owner(request);
+      const row = await lists.change(userId, () =>
+        db
+          .updateTable('connections')
+          .set({ ...changes, updated_at: clock.now() })
+          .where('id', '=', request.params.id)
+          .where('user_id', '=', userId)
+          .returningAll()
+          .executeTakeFirst(),
+      );
       if (row === undefined) throw errors.notFound('Connection');
       return toConnection(row);
     },
@@ -162,11 +181,14 @@ export const connectionRoutes: FastifyPluginCallbackZod = (app, _options, done) 
       },
     },
     async (request) => {
-      const result = await db
-        .deleteFrom('connections')
-        .where('id', '=', request.params.id)
-        .where('user_id', '=', owner(request))
-        .executeTakeFirst();
+      const userId = owner(request);
+      const result = await lists.change(userId, () =>
+        db
+          .deleteFrom('connections')
+          .where('id', '=', request.params.id)
+          .where('user_id', '=', userId)
+          .executeTakeFirst(),
+      );
       if (Number(result.numDeletedRows) !== 1) throw errors.notFound('Connection');
       // A live connector for a deleted connection loses its authorisation at once, on every instance.
       await app.cloud.hub.revoke({ kind: 'connection', connection_id: request.params.id });
