@@ -1,5 +1,5 @@
 // Cloud service figures (docs/operations.md): HTTP throughput on PostgreSQL + Redis (the authenticated route with
-// and without remembered tokens and sessions), limiter overhead on Redis, argon2 logins, and 2,000 connector sockets. The server runs in a child process so autocannon and the sockets' client side do
+// and without remembered tokens, sessions and connection lists), limiter overhead on Redis, argon2 logins, and 2,000 connector sockets. The server runs in a child process so autocannon and the sockets' client side do
 // not share its event loop. Everything binds 127.0.0.1. Run alone: `npx tsx bench/cloud.ts`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -301,7 +301,7 @@ export async function run(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pipdesk-bench-cloud-'));
   const redisPrefix = `bench:${newId()}:`;
   const { info, child } = await startServer(databaseUrl, dataDir, redisPrefix, true);
-  // The same service with verified tokens and live sessions not remembered: the "before" of the same run.
+  // The same service with verified tokens, live sessions and lists not remembered: the "before" of the same run.
   const uncached = await startServer(databaseUrl, dataDir, redisPrefix, false);
   // Figures depend on what else runs on the box: print the load so a reader can judge them.
   console.log(
@@ -349,13 +349,13 @@ export async function run(): Promise<void> {
     const healthAfter = await cannon(pid, { url: `http://127.0.0.1:${port}/healthz` });
     const healthRate = (health.requests.average + healthAfter.requests.average) / 2;
     console.log(
-      `GET /api/v1/connections, tokens and sessions not remembered (JWT verify + session query + query each ` +
+      `GET /api/v1/connections, tokens, sessions and lists not remembered (JWT verify + session query + query each ` +
         `request): ${fmt(before.requests.average, 0)} req/s, p99 ${before.latency.p99} ms; ` +
         `${fmt(before.requests.average / healthRate, 2)}x /healthz; server CPU ${fmt(before.cpuPerRequestMs, 3)} ms/request` +
         `; errors ${before.errors + before.non2xx}`,
     );
     console.log(
-      `GET /api/v1/connections (JWT + session check + query, PostgreSQL + Redis): ${fmt(list.requests.average, 0)} req/s, ` +
+      `GET /api/v1/connections (JWT + session check + remembered list confirmed by Redis, PostgreSQL + Redis): ${fmt(list.requests.average, 0)} req/s, ` +
         `p99 ${list.latency.p99} ms (target >= 3000 req/s, p99 < 50 ms) ` +
         `${check('GET /api/v1/connections', `${fmt(list.requests.average, 0)} req/s, p99 ${list.latency.p99} ms`, '≥ 3000 req/s, p99 < 50 ms', list.requests.average >= 3000 && list.latency.p99 < 50)}; ${fmt(list.requests.average / healthRate, 2)}x /healthz` +
         ` (${fmt(list.requests.average / Math.max(1, before.requests.average), 2)}x not remembered)` +
