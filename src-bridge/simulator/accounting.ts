@@ -92,6 +92,15 @@ export function totalMargin(state: TradeState, positions: Iterable<MarginLeg>): 
 }
 
 /**
+ * A position's margin leg at another volume. Built from its four fields, not spread from the position:
+ * `{ ...p, volume }` takes V8's slow path for a spread followed by more properties, and this runs on every order
+ * (docs/benchmarks.md).
+ */
+function leg(p: Position, volume: number): MarginLeg {
+  return { symbol: p.symbol, type: p.type, volume, priceOpen: p.priceOpen };
+}
+
+/**
  * The account margin if `params` (a deal) were executed now. Only the leg the deal touches changes: the others are
  * used as they are (no copy of the book per request), in the book's order so the sums are the same.
  */
@@ -103,16 +112,15 @@ export function marginAfter(state: TradeState, params: TradeParams): number {
   let changed: MarginLeg | undefined;
   if (params.position !== undefined) {
     touched = state.positions.get(params.position);
-    if (touched !== undefined) changed = { ...touched, volume: Math.max(0, touched.volume - params.volume) };
+    if (touched !== undefined) changed = leg(touched, Math.max(0, touched.volume - params.volume));
   } else if (state.account.marginMode === 'netting') {
     touched = state.positionOfSymbol(params.symbol);
     if (touched !== undefined) {
-      if (touched.type === type) changed = { ...touched, volume: touched.volume + params.volume };
-      else if (touched.volume >= params.volume)
-        changed = { ...touched, volume: touched.volume - params.volume };
+      if (touched.type === type) changed = leg(touched, touched.volume + params.volume);
+      else if (touched.volume >= params.volume) changed = leg(touched, touched.volume - params.volume);
       else {
         const price = state.openPrice(params.symbol, isBuy);
-        changed = { ...touched, volume: params.volume - touched.volume, type, priceOpen: price };
+        changed = { symbol: touched.symbol, type, volume: params.volume - touched.volume, priceOpen: price };
       }
     }
   }
