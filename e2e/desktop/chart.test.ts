@@ -90,7 +90,7 @@ describe('the chart (web host + simulator in Chromium)', () => {
     const sl = await centreOf(page, `chart-handle-sl:${ticket}`);
     const tp = await centreOf(page, `chart-handle-tp:${ticket}`);
     expect(tp.y).toBeLessThan(sl.y); // a buy's TP is above its SL
-    await h.screenshot('chart');
+    await h.screenshot('chart', { isForDocs: true });
   });
 
   it('modifies the SL when its line is dragged, journalled as a modify', async () => {
@@ -127,7 +127,7 @@ describe('the chart (web host + simulator in Chromium)', () => {
       .poll(async () => Math.abs((await centreOf(page, `chart-handle-sl:${ticket}`)).y - start.y))
       .toBeLessThan(2);
     expect(h.sim.state.positions().find((p) => p.ticket === ticket)?.sl).toBe(sl);
-    await h.screenshot('chart-refused');
+    await h.screenshot('chart-refused', { isForDocs: true });
   });
 
   it('asks first when one-click is off, and a cancel snaps the line back', async () => {

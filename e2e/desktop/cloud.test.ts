@@ -159,7 +159,7 @@ describe('Settings → Cloud', () => {
     await expect.poll(() => remote.isChecked()).toBe(true);
     await expect.poll(async () => (await status()).remote_trading, { timeout: 10_000 }).toBe(true);
     await mkdir(SCREENSHOT_DIR, { recursive: true });
-    await h.screenshot('desktop-cloud');
+    await h.screenshot('desktop-cloud', { isForDocs: true });
     await remote.click();
     await expect.poll(async () => (await status()).remote_trading, { timeout: 10_000 }).toBe(false);
 

@@ -6,10 +6,11 @@ import type { SimulatorHandle } from '../../src-bridge/simulator/simulator';
 import type { DesktopApp } from '../../src-main/app/desktop-app';
 import type { WebHost } from '../../src-main/host/web-host';
 import { launchChromium } from '../chromium';
+import { DOCS_SCREENSHOT_DIR, SCREENSHOT_DIR } from '../screenshot-dirs';
 import { startDesktopFixture } from '../fixtures/desktop';
 import type { ErrorReporting } from '../../src-core/contracts/error-reporting';
 
-export const SCREENSHOT_DIR = join(import.meta.dirname, '..', 'screenshots');
+export { DOCS_SCREENSHOT_DIR, SCREENSHOT_DIR };
 
 /**
  * The desktop app as a user meets it through the web host: the desktop fixture (the real main side on a temporary
@@ -24,8 +25,11 @@ export interface DesktopHarness {
   readonly page: Page;
   /** Changes settings as the user would in the settings screen (used to set the scene, e.g. one-click on). */
   settings(patch: SettingsPatch): Promise<void>;
-  /** Saves a screenshot to e2e/screenshots/<name>.png. */
-  screenshot(name: string): Promise<void>;
+  /**
+   * Saves a screenshot to e2e/screenshots/<name>.png, or with `isForDocs` to e2e/screenshots/docs/<name>.png, a
+   * picture the docs show under that name (`npm run screenshots:docs` copies it to docs/screenshots).
+   */
+  screenshot(name: string, options?: { readonly isForDocs?: boolean }): Promise<void>;
   /**
    * Quits and restarts the app's main side on the same data folder (the simulated terminal stays up and
    * reconnects), then reloads the page from the new web host and waits for the link, as reopening Pipdesk does.
@@ -100,7 +104,7 @@ export async function startDesktop(options: HarnessOptions = {}): Promise<Deskto
     await page
       .locator('[data-testid="bridge-state"]:is([data-state="connected"], [data-state="demo"])')
       .waitFor();
-    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    await mkdir(DOCS_SCREENSHOT_DIR, { recursive: true });
     const waitForLink = () =>
       page
         .locator('[data-testid="bridge-state"]:is([data-state="connected"], [data-state="demo"])')
@@ -121,8 +125,9 @@ export async function startDesktop(options: HarnessOptions = {}): Promise<Deskto
         await page.goto(fixture.url);
         await waitForLink();
       },
-      screenshot: async (name) => {
-        await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
+      screenshot: async (name, screenshotOptions) => {
+        const dir = screenshotOptions?.isForDocs === true ? DOCS_SCREENSHOT_DIR : SCREENSHOT_DIR;
+        await page.screenshot({ path: join(dir, `${name}.png`) });
       },
       close,
     };

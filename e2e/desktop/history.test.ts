@@ -1,8 +1,7 @@
-import { copyFile, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Settings } from '../../src-core/contracts/ipc';
-import { SCREENSHOT_DIR, startDesktop, type DesktopHarness } from './harness';
+import { startDesktop, type DesktopHarness } from './harness';
 
 /** The window sizes a trader's desk has: a small laptop, a common laptop, a full HD monitor. */
 const SIZES = [
@@ -10,8 +9,6 @@ const SIZES = [
   { width: 1280, height: 720 },
   { width: 1920, height: 1080 },
 ] as const;
-
-const DOCS_SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 
 /** Money as the History tab and the account bar show it ("+1,234.50 USD", "-3.00 USD") → a number. */
 const moneyOf = (text: string | null): number => Number((text ?? '').replace(/[^\d.-]/g, ''));
@@ -148,11 +145,7 @@ describe.each(SIZES)('history and notifications at $width×$height', (size) => {
     expect(await close.textContent()).toContain(`Position #${ticket} closed by the trade server`);
     await close.getByRole('button', { name: 'Show in History' }).click();
     await page.locator('tr.focused[data-reason="sl"]').waitFor();
-    await h.screenshot(`desktop-history-${size.width}x${size.height}`);
-    await copyFile(
-      join(SCREENSHOT_DIR, `desktop-history-${size.width}x${size.height}.png`),
-      join(DOCS_SCREENSHOTS, `desktop-history-${size.width}x${size.height}.png`),
-    );
+    await h.screenshot(`desktop-history-${size.width}x${size.height}`, { isForDocs: true });
     // The History tab fits the window: no page-wide horizontal scroll.
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
   });

@@ -5,10 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../chromium';
 import { startDesktopFixture, type DesktopFixture } from '../fixtures/desktop';
 import { seriousAxeFindings } from './axe';
-import { SCREENSHOT_DIR, startDesktop, type DesktopHarness } from './harness';
+import { DOCS_SCREENSHOT_DIR, SCREENSHOT_DIR, startDesktop, type DesktopHarness } from './harness';
 import { layoutProblems } from './layout-probe';
-
-const DOCS_SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 
 /** The window sizes a trader's desk has: a small laptop, a common laptop, a full HD monitor. */
 const SIZES = [
@@ -47,8 +45,8 @@ describe.each(SIZES)('layout and accessibility at $width×$height', { timeout: 1
   let h: DesktopHarness;
   let position = '';
   /**
-   * Saves the screen to e2e/screenshots; `docs` names the copy in docs/screenshots (the named screenshots of
-   * docs/ui.md and docs/user-guide.md are the 1280×720 ones).
+   * Saves the screen to e2e/screenshots; `docs` names the copy kept for docs/screenshots in e2e/screenshots/docs
+   * (the named screenshots of docs/ui.md and docs/user-guide.md are the 1280×720 ones).
    */
   const shot = async (name: string, docs?: { readonly name: string; readonly isEverySize?: boolean }) => {
     await h.screenshot(`layout-${name}-${size.width}x${size.height}`);
@@ -56,13 +54,13 @@ describe.each(SIZES)('layout and accessibility at $width×$height', { timeout: 1
     if (docs.isEverySize === true) {
       await copyFile(
         join(SCREENSHOT_DIR, `layout-${name}-${size.width}x${size.height}.png`),
-        join(DOCS_SCREENSHOTS, `${docs.name}-${size.width}x${size.height}.png`),
+        join(DOCS_SCREENSHOT_DIR, `${docs.name}-${size.width}x${size.height}.png`),
       );
     }
     if (size.width === 1280) {
       await copyFile(
         join(SCREENSHOT_DIR, `layout-${name}-${size.width}x${size.height}.png`),
-        join(DOCS_SCREENSHOTS, `${docs.name}.png`),
+        join(DOCS_SCREENSHOT_DIR, `${docs.name}.png`),
       );
     }
   };

@@ -116,7 +116,7 @@ describe('pending orders from the desktop UI', () => {
     await h.screenshot('desktop-settings-light');
     await page.getByTestId('settings-close').click();
     await page.getByTestId('settings').waitFor({ state: 'detached' });
-    await h.screenshot('desktop-light');
+    await h.screenshot('desktop-light', { isForDocs: true });
     await page.getByTestId('open-settings').click();
     await page.getByTestId('settings-theme-dark').click();
     await page.locator('html[data-theme="dark"]').waitFor({ state: 'attached' });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Bar } from '../../src-core/chart/bars';
-import { startDesktop, type DesktopHarness } from './harness';
+import { DOCS_SCREENSHOT_DIR, startDesktop, type DesktopHarness } from './harness';
 
 /** The window sizes a trader's desk has: a small laptop, a common laptop, a full HD monitor. */
 const SIZES = [
@@ -10,9 +10,6 @@ const SIZES = [
   { width: 1280, height: 720 },
   { width: 1920, height: 1080 },
 ] as const;
-
-/** The calculator's screenshots are documentation (docs/ui.md), so they go straight to docs/screenshots. */
-const DOCS_SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 
 /**
  * The textbook ATR, written out here on purpose instead of calling the app's function (J. Welles Wilder, 1978):
@@ -320,7 +317,9 @@ describe('the position-size calculator knows the account (web host + simulator i
       await page.getByTestId('calculator').evaluate((el) => {
         el.scrollTop = 0;
       });
-      await page.screenshot({ path: join(DOCS_SCREENSHOTS, `calculator-${size.width}x${size.height}.png`) });
+      await page.screenshot({
+        path: join(DOCS_SCREENSHOT_DIR, `calculator-${size.width}x${size.height}.png`),
+      });
       await page.getByTestId('chart-tf-H1').click();
     });
   });

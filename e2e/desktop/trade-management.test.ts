@@ -1,9 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalEntry, JournalPage } from '../../src-core/contracts/journal';
-import { startDesktop, type DesktopHarness } from './harness';
-
-const DOCS_SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+import { DOCS_SCREENSHOT_DIR, startDesktop, type DesktopHarness } from './harness';
 
 describe('trade management in Chromium: trailing stop, break-even, multiple take-profits', () => {
   let h: DesktopHarness;
@@ -126,7 +124,7 @@ describe('trade management in Chromium: trailing stop, break-even, multiple take
       expect(box.x + box.width).toBeLessThanOrEqual(width);
       expect(box.y).toBeGreaterThanOrEqual(0);
       expect(box.y + box.height).toBeLessThanOrEqual(height);
-      await page.screenshot({ path: join(DOCS_SCREENSHOTS, `trade-rules-${width}x${height}.png`) });
+      await page.screenshot({ path: join(DOCS_SCREENSHOT_DIR, `trade-rules-${width}x${height}.png`) });
     }
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.getByTestId(`rule-remove-${ticket}`).click();
@@ -157,8 +155,7 @@ describe('trade management in Chromium: trailing stop, break-even, multiple take
     await page.getByTestId('split-tp-1').fill('15');
     await page.getByTestId('split-tp-2').fill('30');
     await page.getByTestId('split-tp-3').fill('45');
-    await h.screenshot('ticket-split');
-    await page.screenshot({ path: join(DOCS_SCREENSHOTS, 'ticket-split.png') });
+    await h.screenshot('ticket-split', { isForDocs: true });
     await page.getByTestId('split-submit').click();
     await expect.poll(() => h.sim.state.positions().filter((p) => !before.has(p.ticket)).length).toBe(3);
     const parts = h.sim.state

@@ -121,7 +121,7 @@ describe('trading from the desktop UI (web host + simulator)', () => {
       .poll(() => problems.textContent())
       .toMatch(/Stop loss must be at least 20 points below the bid/);
     expect(await page.getByTestId('ticket-submit').isDisabled()).toBe(true);
-    await h.screenshot('desktop-invalid-stop');
+    await h.screenshot('desktop-invalid-stop', { isForDocs: true });
 
     await page.getByTestId('ticket-sl').fill((bid + 0.5).toFixed(3));
     await expect.poll(() => problems.textContent()).toMatch(/Stop loss must be below the bid/);

@@ -8,10 +8,12 @@ import type { FastifyInstance } from 'fastify';
 import { SMTPServer } from 'smtp-server';
 import { build, type BuildOptions } from '../../cloud/src/app';
 import { loadConfig } from '../../cloud/src/config';
+import { DOCS_SCREENSHOT_DIR } from '../screenshot-dirs';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const PORTAL_DIST = join(REPO, 'cloud/portal/dist');
-export const SCREENSHOTS = join(REPO, 'e2e/screenshots');
+/** The portal's screenshots are the docs' pictures (docs/portal.md), saved for `npm run screenshots:docs`. */
+export const SCREENSHOTS = DOCS_SCREENSHOT_DIR;
 
 /**
  * `npm test` builds the portal first; a lone `npx vitest run e2e/portal` (re)builds it here when a source is
