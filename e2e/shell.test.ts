@@ -155,13 +155,13 @@ describe('desktop shell through the web host (Chromium)', () => {
       expect(await page.textContent('body')).toContain('npm run build');
       return;
     }
-    await expect.poll(() => fx.host.clientCount(), { timeout: 10_000 }).toBe(clientsBefore + 1);
+    await expect.poll(() => fx.host.clientCount()).toBe(clientsBefore + 1);
     // The token leaves the address bar once read; the page stays on its own origin and path.
     expect(page.url()).toBe(`${fx.host.origin}/`);
     expect(await page.evaluate(() => window.location.href)).not.toContain(fx.host.token);
     // A reload of the same tab still connects (the tab kept the token in its session storage).
     await page.reload();
-    await expect.poll(() => fx.host.clientCount(), { timeout: 10_000 }).toBe(clientsBefore + 1);
+    await expect.poll(() => fx.host.clientCount()).toBe(clientsBefore + 1);
     expect(page.url()).toBe(`${fx.host.origin}/`);
     const csp = (await page.request.get(fx.host.origin)).headers()['content-security-policy'];
     expect(csp).toContain("script-src 'self'");

@@ -44,7 +44,6 @@ describe('clocks: a UTC+3 trade server and a browser in New York', () => {
       watchlist: ['EURUSD'],
     });
     // A step that cannot happen fails with its own name, well inside the test's time.
-    h.page.setDefaultTimeout(10_000);
   });
   afterAll(async () => {
     await h.close();
@@ -68,9 +67,7 @@ describe('clocks: a UTC+3 trade server and a browser in New York', () => {
     const words = (await dialog.textContent()) ?? '';
     const before = new Set(h.sim.state.orders().map((o) => o.ticket));
     await page.getByTestId('confirm-ok').click();
-    await expect
-      .poll(() => h.sim.state.orders().filter((o) => !before.has(o.ticket)).length, { timeout: 10_000 })
-      .toBe(1);
+    await expect.poll(() => h.sim.state.orders().filter((o) => !before.has(o.ticket)).length).toBe(1);
     return words;
   }
 

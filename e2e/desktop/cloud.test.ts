@@ -151,17 +151,17 @@ describe('Settings → Cloud', () => {
     const id = connection?.id ?? '';
     const status = async (): Promise<ConnectionStatus> =>
       ConnectionStatus.parse(await api('GET', `/connections/${id}/status`, portal));
-    await expect.poll(async () => (await status()).online, { timeout: 10_000 }).toBe(true);
+    await expect.poll(async () => (await status()).online).toBe(true);
     expect((await status()).remote_trading).toBe(false);
 
     // Remote trading on: the cloud learns it at once; off again.
     await remote.click();
     await expect.poll(() => remote.isChecked()).toBe(true);
-    await expect.poll(async () => (await status()).remote_trading, { timeout: 10_000 }).toBe(true);
+    await expect.poll(async () => (await status()).remote_trading).toBe(true);
     await mkdir(SCREENSHOT_DIR, { recursive: true });
     await h.screenshot('desktop-cloud', { isForDocs: true });
     await remote.click();
-    await expect.poll(async () => (await status()).remote_trading, { timeout: 10_000 }).toBe(false);
+    await expect.poll(async () => (await status()).remote_trading).toBe(false);
 
     // The desktop's session is revoked from the portal: the app signs out and says why.
     const sessions = await api<{ sessions: { id: string; current: boolean }[] }>(
@@ -172,7 +172,7 @@ describe('Settings → Cloud', () => {
     for (const s of sessions.sessions.filter((x) => !x.current)) {
       await api('DELETE', `/auth/sessions/${s.id}`, portal);
     }
-    await page.getByTestId('cloud-notice').waitFor({ timeout: 15_000 });
+    await page.getByTestId('cloud-notice').waitFor();
     expect(await page.getByTestId('cloud-notice').textContent()).toMatch(/session ended/i);
     await expect.poll(() => chip.getAttribute('data-state')).toBe('ended');
     await h.screenshot('desktop-cloud-revoked');
@@ -191,6 +191,6 @@ describe('Settings → Cloud', () => {
     await page.getByTestId('cloud-sign-in-form').waitFor();
     await expect.poll(() => chip.getAttribute('data-state')).toBe('signed-out');
     expect(h.app.cloud.state().status).toBe('signed_out');
-    await expect.poll(async () => (await status()).online, { timeout: 10_000 }).toBe(false);
+    await expect.poll(async () => (await status()).online).toBe(false);
   });
 });

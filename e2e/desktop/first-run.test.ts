@@ -6,13 +6,15 @@ import { Settings } from '../../src-core/contracts/ipc';
 import { launchChromium } from '../chromium';
 import { startDesktopFixture, type DesktopFixture } from '../fixtures/desktop';
 import { seriousAxeFindings } from './axe';
-import { SCREENSHOT_DIR } from './harness';
+import { SCREENSHOT_DIR, STEP_TIMEOUT_MS } from './harness';
 
 /**
  * A fresh install with no MT5 terminal (docs/user-guide.md, First run): the app says where to start, the demo
  * starts from there, and one-click trading asks once, with its warning, before it turns on.
  */
-describe('first run', () => {
+// A budget, not a wait: the first two tests each run axe-core (seconds on a loaded machine), take a screenshot and
+// go through several keyboard steps; under a load of 20-30 on two cores that is more than Vitest's 30 s default.
+describe('first run', { timeout: 90_000 }, () => {
   let fx: DesktopFixture;
   let browser: Browser;
   let page: Page;
@@ -36,8 +38,8 @@ describe('first run', () => {
     if (!set.ok) throw new Error(set.error.message);
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, colorScheme: 'dark' });
+    context.setDefaultTimeout(STEP_TIMEOUT_MS);
     page = await context.newPage();
-    page.setDefaultTimeout(10_000);
     await page.goto(fx.url);
     await page.locator('[data-testid="bridge-state"][data-state="disconnected"]').waitFor();
     await mkdir(SCREENSHOT_DIR, { recursive: true });

@@ -57,7 +57,19 @@ export interface HarnessOptions {
   readonly errorReporting?: ErrorReporting;
   /** The simulated EA's version string; one not starting with `sim` makes the app take it for a real EA. */
   readonly eaVersion?: string;
+  /**
+   * A browser the spec already has (one per file, shared by its blocks): the harness opens its own context in it
+   * and leaves the browser open. Without it the harness launches one and closes it.
+   */
+  readonly browser?: Browser;
 }
+
+/**
+ * How long one Playwright step (a click, a wait for an element) may take before it fails naming its locator:
+ * under a load of 20-30 on two cores a step that comes takes a few seconds; 20 s is well short of a test's
+ * budget, so a step that never comes fails on its own line, not as the test's time-out.
+ */
+export const STEP_TIMEOUT_MS = 20_000;
 
 export async function startDesktop(options: HarnessOptions = {}): Promise<DesktopHarness> {
   const fixture = await startDesktopFixture({
@@ -91,13 +103,15 @@ export async function startDesktop(options: HarnessOptions = {}): Promise<Deskto
       theme: 'dark',
       ...(options.watchlist === undefined ? {} : { watchlist: [...options.watchlist] }),
     });
-    const browser = await launchChromium();
-    cleanups.push(() => browser.close());
+    const browser = options.browser ?? (await launchChromium());
+    if (options.browser === undefined) cleanups.push(() => browser.close());
     const context = await browser.newContext({
       viewport: options.viewport ?? { width: 1440, height: 900 },
       colorScheme: 'dark',
       ...(options.timezoneId === undefined ? {} : { timezoneId: options.timezoneId }),
     });
+    cleanups.push(() => context.close());
+    context.setDefaultTimeout(STEP_TIMEOUT_MS);
     const page = await context.newPage();
     await page.goto(fixture.url);
     // The simulator announces itself as one, so the app shows demo mode; a real EA would show "connected".

@@ -1,7 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
 import { Settings } from '../../src-core/contracts/ipc';
+import { launchChromium } from '../chromium';
 import { startDesktop, type DesktopHarness } from './harness';
+
+// One browser for the file's blocks (one per window size), each in its own context: a browser's start and first
+// page are the dearest part of a block on a loaded machine.
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser.close();
+});
 
 /** The window sizes a trader's desk has: a small laptop, a common laptop, a full HD monitor. */
 const SIZES = [
@@ -23,8 +35,13 @@ describe.each(SIZES)('history and notifications at $width×$height', (size) => {
   let ticket = '';
 
   beforeAll(async () => {
-    h = await startDesktop({ tickMs: 0, viewport: size, reconnect: false, watchlist: ['EURUSD', 'XAUUSD'] });
-    h.page.setDefaultTimeout(10_000);
+    h = await startDesktop({
+      tickMs: 0,
+      viewport: size,
+      reconnect: false,
+      watchlist: ['EURUSD', 'XAUUSD'],
+      browser,
+    });
     // The browser's Notification API is what the web host uses for OS notifications: allow it and record each.
     await h.page.context().grantPermissions(['notifications']);
     await h.page.addInitScript(() => {

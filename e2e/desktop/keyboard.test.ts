@@ -50,7 +50,6 @@ describe('keyboard-only trading', () => {
       viewport: { width: 1280, height: 720 },
       watchlist: ['EURUSD', 'GBPUSD'],
     });
-    h.page.setDefaultTimeout(10_000);
     h.sim.setPrice('EURUSD', 1.1, 1.1001);
     await h.page.getByTestId('account-balance').waitFor();
   });

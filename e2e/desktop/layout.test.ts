@@ -1,11 +1,17 @@
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { BrowserContext, Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../chromium';
 import { startDesktopFixture, type DesktopFixture } from '../fixtures/desktop';
 import { seriousAxeFindings } from './axe';
-import { DOCS_SCREENSHOT_DIR, SCREENSHOT_DIR, startDesktop, type DesktopHarness } from './harness';
+import {
+  DOCS_SCREENSHOT_DIR,
+  SCREENSHOT_DIR,
+  STEP_TIMEOUT_MS,
+  startDesktop,
+  type DesktopHarness,
+} from './harness';
 import { layoutProblems } from './layout-probe';
 
 /** The window sizes a trader's desk has: a small laptop, a common laptop, a full HD monitor. */
@@ -34,6 +40,16 @@ const FRAME = [
   'tab-journal',
   'status-line',
 ];
+
+// One browser for the file's six blocks: each opens its own context in it (a browser's start and first page are
+// the dearest part of a block on a loaded machine).
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser.close();
+});
 
 /**
  * Every screen and state of the trading window at each size a trader's desk has (docs/ui.md, Layout): nothing
@@ -77,8 +93,8 @@ describe.each(SIZES)('layout and accessibility at $width×$height', { timeout: 1
       viewport: size,
       reconnect: false,
       watchlist: ['EURUSD', 'GBPUSD', 'USDJPY', 'XAUUSD'],
+      browser,
     });
-    h.page.setDefaultTimeout(10_000);
   });
   afterAll(async () => {
     await h.close();
@@ -234,22 +250,21 @@ describe.each(SIZES)('layout and accessibility at $width×$height', { timeout: 1
 
 describe.each(SIZES)('first run at $width×$height', { timeout: 120_000 }, (size) => {
   let fx: DesktopFixture;
-  let browser: Browser;
+  let context: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
     fx = await startDesktopFixture({ simulator: false, requireRenderer: true });
     const set = await fx.app.dispatcher.invoke('settings:set', { patch: { theme: 'dark' } }, { via: 'e2e' });
     if (!set.ok) throw new Error(set.error.message);
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: size, colorScheme: 'dark' });
+    context = await browser.newContext({ viewport: size, colorScheme: 'dark' });
+    context.setDefaultTimeout(STEP_TIMEOUT_MS);
     page = await context.newPage();
-    page.setDefaultTimeout(10_000);
     await page.goto(fx.url);
     await page.locator('[data-testid="bridge-state"][data-state="disconnected"]').waitFor();
   });
   afterAll(async () => {
-    await browser.close();
+    await context.close();
     await fx.stop();
   });
 

@@ -10,7 +10,6 @@ describe('max risk per trade is a percent of the equity', () => {
 
   beforeAll(async () => {
     h = await startDesktop({ tickMs: 0, watchlist: ['EURUSD'], viewport: { width: 1280, height: 720 } });
-    h.page.setDefaultTimeout(10_000);
   });
   afterAll(async () => {
     await h.close();

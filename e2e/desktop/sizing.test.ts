@@ -53,7 +53,6 @@ describe('the position-size calculator knows the account (web host + simulator i
   beforeAll(async () => {
     // A still feed: prices move only when the test says so.
     h = await startDesktop({ tickMs: 0, reconnect: false, watchlist: ['EURUSD', 'XAUUSD', 'USDJPY'] });
-    h.page.setDefaultTimeout(10_000);
     // Gold with a 26-point spread, as the trader saw it.
     h.sim.setPrice('XAUUSD', 2650, 2650.26);
   });

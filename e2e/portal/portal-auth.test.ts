@@ -4,8 +4,14 @@ import { join } from 'node:path';
 import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../chromium';
-import { ensurePortalBuilt, MailCatcher, SCREENSHOTS, startCloud, type RunningCloud } from './fixtures';
+import {
+  ensurePortalBuilt,
+  launchPortalBrowser,
+  MailCatcher,
+  SCREENSHOTS,
+  startCloud,
+  type RunningCloud,
+} from './fixtures';
 
 // The account portal end to end: the real cloud (SQLite), a real SMTP server, Debian's Chromium.
 
@@ -22,7 +28,7 @@ beforeAll(async () => {
     SMTP_URL: `smtp://127.0.0.1:${mail.port}`,
     MAIL_FROM: 'Pipdesk <no-reply@pipdesk.test>',
   });
-  browser = await launchChromium();
+  browser = await launchPortalBrowser(cloud.url);
 }, 120_000);
 
 afterAll(async () => {
@@ -73,7 +79,8 @@ async function registerInPortal(
   await page.getByLabel('Confirm password').fill(password);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.waitForURL('**/connections');
-  await expect.poll(() => page.getByTestId('user-email').textContent()).toBe(email);
+  await page.getByTestId('user-email').waitFor();
+  expect(await page.getByTestId('user-email').textContent()).toBe(email);
 }
 
 async function signInInPortal(page: Page, email: string, password: string): Promise<void> {
@@ -98,8 +105,11 @@ async function resetLinkFor(email: string): Promise<string> {
 // Each flow is its own test with its own account, and a step a flow only needs as a precondition goes through the
 // HTTP API: on a loaded machine the time goes to Chromium (a context's first page and first load of the portal take
 // seconds each; argon2 at the test cost and the forgot-password floor are milliseconds), so a test pays only for
-// the browser work it checks.
-describe('portal: account flows in Chromium', () => {
+// the browser work it checks. The browser's own first page is paid in the hook (launchPortalBrowser).
+// Each wait is for a thing on the page (an element, a URL), never for a time. The budget is not a wait: under a
+// load of 20-30 on two cores a page load takes 2-5 s and a full-page screenshot 1-2 s, and the first flow has four
+// loads and seven screenshots; a step that never comes still fails on its own, at Playwright's 30 s per action.
+describe('portal: account flows in Chromium', { timeout: 120_000 }, () => {
   it('register, sign out, forgot password, emailed link, reset: the link works once and only the new password signs in', async () => {
     const email = newEmail();
     const first = 'copper lantern drifts at noon';
@@ -108,7 +118,7 @@ describe('portal: account flows in Chromium', () => {
     const page = await context.newPage();
 
     await registerInPortal(page, email, first, () => shot(page, 'register'));
-    await expect.poll(() => page.getByTestId('no-connections').isVisible()).toBe(true);
+    await page.getByTestId('no-connections').waitFor();
     await shot(page, 'connections-empty');
 
     await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
@@ -119,33 +129,34 @@ describe('portal: account flows in Chromium', () => {
     await page.waitForURL('**/forgot-password');
     await page.getByLabel('Email').fill(email);
     await page.getByRole('button', { name: 'Send reset link' }).click();
-    await expect.poll(() => page.getByTestId('forgot-sent').isVisible()).toBe(true);
+    await page.getByTestId('forgot-sent').waitFor();
     await shot(page, 'forgot-password');
 
     const link = await resetLinkFor(email);
     await page.goto(link);
-    await expect
-      .poll(() => page.getByRole('heading', { name: 'Choose a new password' }).isVisible())
-      .toBe(true);
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
     // The token leaves the address bar as soon as the page has read it.
     expect(page.url()).toBe(`${cloud.url}/reset-password`);
     await shot(page, 'reset-password');
     await page.getByLabel('New password', { exact: true }).fill(second);
     await page.getByLabel('Confirm new password').fill(second);
     await page.getByRole('button', { name: 'Set new password' }).click();
-    await expect.poll(() => page.getByTestId('reset-done').isVisible()).toBe(true);
+    await page.getByTestId('reset-done').waitFor();
 
     // The link works once.
     await page.goto(link);
     await page.getByLabel('New password', { exact: true }).fill('another fine passphrase here');
     await page.getByLabel('Confirm new password').fill('another fine passphrase here');
     await page.getByRole('button', { name: 'Set new password' }).click();
-    await expect.poll(() => page.getByRole('alert').first().textContent()).toMatch(/invalid|expired|used/i);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /invalid|expired|used/i })
+      .waitFor();
 
     // The old password is refused; the new one signs in.
     await page.goto(`${cloud.url}/sign-in`);
     await signInInPortal(page, email, first);
-    await expect.poll(() => page.getByRole('alert').first().isVisible()).toBe(true);
+    await page.getByRole('alert').first().waitFor();
     expect(page.url()).toBe(`${cloud.url}/sign-in`);
     await signInInPortal(page, email, second);
     await page.waitForURL('**/connections');
@@ -181,7 +192,7 @@ describe('portal: account flows in Chromium', () => {
     // The browser finds out at its next call and is back at sign-in with a message.
     await page.getByRole('link', { name: 'Account' }).click();
     await page.waitForURL('**/sign-in');
-    await expect.poll(() => page.getByTestId('session-notice').textContent()).toContain('session has ended');
+    await page.getByTestId('session-notice').filter({ hasText: 'session has ended' }).waitFor();
     await context.close();
   });
 
@@ -196,7 +207,9 @@ describe('portal: account flows in Chromium', () => {
 
     await page.getByRole('link', { name: 'Account' }).click();
     await page.waitForURL('**/account');
-    await expect.poll(() => page.getByTestId('session-row').count()).toBe(2);
+    // Both sessions come in one answer, so the second row is the list.
+    await page.getByTestId('session-row').nth(1).waitFor();
+    expect(await page.getByTestId('session-row').count()).toBe(2);
     await shot(page, 'account');
 
     await page.getByRole('button', { name: 'Set up two-step verification' }).click();
@@ -215,31 +228,30 @@ describe('portal: account flows in Chromium', () => {
     const enrolCode = totp.generate();
     await page.getByLabel('Code from the app').fill(enrolCode);
     await page.getByRole('button', { name: 'Turn on' }).click();
-    await expect.poll(() => page.getByTestId('recovery-codes').isVisible()).toBe(true);
+    await page.getByTestId('recovery-codes').waitFor();
     const codes = await page.locator('.codes span').allTextContents();
     expect(codes.length).toBe(10);
     await shot(page, 'recovery-codes');
     await page.getByRole('button', { name: 'I have saved them' }).click();
-    await expect.poll(() => page.getByTestId('recovery-codes').count()).toBe(0);
-    await expect.poll(() => page.getByTestId('totp-card').textContent()).toContain('On');
+    await page.getByTestId('recovery-codes').waitFor({ state: 'detached' });
+    await page.getByTestId('totp-card').getByText('On', { exact: true }).waitFor();
 
     // Revoke the other session from the list.
     const rows = page.getByTestId('session-row');
     await rows.filter({ hasNotText: 'This device' }).getByRole('button', { name: 'Revoke' }).click();
-    await expect.poll(() => rows.count()).toBe(1);
+    await rows.nth(1).waitFor({ state: 'detached' });
+    expect(await rows.count()).toBe(1);
 
     await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/sign-in');
     await signInInPortal(page, email, password);
-    await expect
-      .poll(() => page.getByRole('heading', { name: 'Two-step verification' }).isVisible())
-      .toBe(true);
+    await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
     await shot(page, 'sign-in-2fa');
 
     // The code used to enrol is spent; the next step's code (within the allowed drift) is accepted.
     await page.getByLabel('Authentication code').fill(enrolCode);
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
-    await expect.poll(() => page.getByRole('alert').first().isVisible()).toBe(true);
+    await page.getByRole('alert').first().waitFor();
     await page.getByLabel('Authentication code').fill(totp.generate({ timestamp: Date.now() + 30_000 }));
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
     await page.waitForURL('**/connections');
@@ -250,7 +262,7 @@ describe('portal: account flows in Chromium', () => {
     // (strings: e2e type-checks without DOM types)
     expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
     await page.getByRole('link', { name: 'Account' }).click();
-    await expect.poll(() => page.getByTestId('totp-card').textContent()).toContain('On');
+    await page.getByTestId('totp-card').getByText('On', { exact: true }).waitFor();
     await shot(page, 'account-dark');
     // Tokens never reach web storage.
     const stored = await page.evaluate(

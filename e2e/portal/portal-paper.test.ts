@@ -2,8 +2,13 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestConnector, snapshot } from '../../cloud/src/routes/sync/testing/test-kit';
-import { launchChromium } from '../chromium';
-import { ensurePortalBuilt, SCREENSHOTS, startCloud, type RunningCloud } from './fixtures';
+import {
+  ensurePortalBuilt,
+  launchPortalBrowser,
+  SCREENSHOTS,
+  startCloud,
+  type RunningCloud,
+} from './fixtures';
 
 // A desktop on its paper account reports `is_paper` in its status: the portal must never show those numbers as
 // the broker's. A connector speaking the real protocol over a real WebSocket stands in for the desktop.
@@ -33,7 +38,7 @@ beforeAll(async () => {
   expect(created.status).toBe(201);
   connectionId = ((await created.json()) as { id: string }).id;
   connector = await TestConnector.open(cloud.url, token, connectionId);
-  browser = await launchChromium();
+  browser = await launchPortalBrowser(cloud.url);
 }, 120_000);
 
 afterAll(async () => {
