@@ -1,13 +1,24 @@
-import { useEffect, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { matchPath, navigate, useLocation } from './router';
 import { useSession } from './session/session';
-import { Account } from './screens/Account';
-import { ConnectionDetail } from './screens/ConnectionDetail';
 import { Connections } from './screens/Connections';
-import { ForgotPassword } from './screens/ForgotPassword';
-import { Register } from './screens/Register';
-import { ResetPassword } from './screens/ResetPassword';
 import { SignIn } from './screens/SignIn';
+
+// The pages a visit starts on (sign-in, the connection list) are in the first bundle; the others load when first
+// opened, so the first page parses and runs less script. A connection's page (live status, journal, remote
+// ticket and their schemas) is the largest of them; registering, password recovery and the account page are
+// visited rarely.
+const ConnectionDetail = lazy(() =>
+  import('./screens/ConnectionDetail').then((m) => ({ default: m.ConnectionDetail })),
+);
+const Account = lazy(() => import('./screens/Account').then((m) => ({ default: m.Account })));
+const Register = lazy(() => import('./screens/Register').then((m) => ({ default: m.Register })));
+const ForgotPassword = lazy(() =>
+  import('./screens/ForgotPassword').then((m) => ({ default: m.ForgotPassword })),
+);
+const ResetPassword = lazy(() =>
+  import('./screens/ResetPassword').then((m) => ({ default: m.ResetPassword })),
+);
 
 const publicPaths = new Set(['/sign-in', '/register', '/forgot-password', '/reset-password']);
 
@@ -19,6 +30,15 @@ function Redirect(props: { to: string }): ReactNode {
 }
 
 export function App(): ReactNode {
+  // Nothing to show for the moment a page's script is on its way: on loopback or a warm cache it is one frame.
+  return (
+    <Suspense fallback={null}>
+      <Page />
+    </Suspense>
+  );
+}
+
+function Page(): ReactNode {
   const { pathname } = useLocation();
   const signedIn = useSession((s) => s.user !== null);
 
