@@ -96,11 +96,11 @@ describe("parseTickFile: Pipdesk's tick CSV", () => {
     const text = [
       'time,symbol,bid,ask',
       '1704200700123,EURUSD,1.10438,1.1045',
-      '1704200700123,GBPUSD,1.27,1.2702',
+      '1704200700123,GBPUSD.a_#,1.27,1.2702',
       '2024-01-02T13:05:00.200Z,EURUSD,1.1044,1.1045',
     ].join('\n');
     const all = parseTickFile(text, 'csv-ticks');
-    expect(all.ok && all.value.map((t) => t.symbol)).toEqual(['EURUSD', 'GBPUSD', 'EURUSD']);
+    expect(all.ok && all.value.map((t) => t.symbol)).toEqual(['EURUSD', 'GBPUSD.a_#', 'EURUSD']);
     const one = parseTickFile(text, 'csv-ticks', { symbols: new Set(['EURUSD']) });
     expect(one.ok && one.value.map((t) => t.timeMs)).toEqual([
       1704200700123,
@@ -119,7 +119,9 @@ describe("parseTickFile: Pipdesk's tick CSV", () => {
 
   it.each([
     ['five cells', '1,EURUSD,1,1.1,9', 'expected time,symbol,bid,ask'],
-    ['a bad symbol', '1,EUR USD;,1,1.1', 'symbol name'],
+    ['a bad symbol', '1,EUR USD,1,1.1', 'symbol name'],
+    ['a control character in a symbol', '1,EUR\u0001USD,1,1.1', 'symbol name'],
+    ['a 65-character symbol', `1,${'X'.repeat(65)},1,1.1`, 'symbol name'],
     ['a time past year 9999', '999999999999999,EURUSD,1,1.1', 'time'],
     ['a word for a time', 'yesterday,EURUSD,1,1.1', 'time'],
     ['Infinity', '1,EURUSD,Infinity,Infinity', 'positive decimal'],

@@ -155,7 +155,7 @@ export class TickLineParser {
     const timeCell = (cells[0] ?? '').trim();
     if (timeCell.toLowerCase() === 'time') return ok(undefined);
     const symbol = (cells[1] ?? '').trim();
-    if (!/^[A-Za-z0-9._#!+-]{1,32}$/.test(symbol)) return bad(lineNo, 'the symbol is not a symbol name');
+    if (!isCsvSymbol(symbol)) return bad(lineNo, 'the symbol is not a symbol name');
     if (this.#symbols !== undefined && !this.#symbols.has(symbol)) return ok(undefined);
     const timeMs = csvTime(timeCell);
     if (timeMs === undefined) return bad(lineNo, 'the time is neither ms since 1970 nor an ISO date');
@@ -197,6 +197,19 @@ export class TickLineParser {
     const ms = t[4] === undefined ? 0 : Number(t[4].padEnd(3, '0'));
     return this.#dayMs + ((h * 60 + m) * 60 + s) * 1000 + ms;
   }
+}
+
+/**
+ * A symbol name as MT5 allows it (1–64 characters, brokers add `.`, `#`, `_`, `!`, `+` …) that a CSV cell can hold:
+ * no comma, quote, space or control character. The recorder skips ticks of other names.
+ */
+export function isCsvSymbol(name: string): boolean {
+  if (name.length === 0 || name.length > 64 || /[\s,"]/.test(name)) return false;
+  for (let i = 0; i < name.length; i += 1) {
+    const code = name.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return false;
+  }
+  return true;
 }
 
 /** Ms since 1970 (digits only, up to year 9999) or an ISO date with a year, month and day. */

@@ -18,6 +18,7 @@ import {
 import { JournalEntry, JournalPage, JournalQuery } from './journal';
 import { chartIpcChannels } from './ipc-chart';
 import { paperIpcChannels, paperIpcEvents } from './ipc-paper';
+import { recordingIpcChannels } from './ipc-recording';
 import { tradeRulesIpcChannels, tradeRulesIpcEvents } from './ipc-trade-rules';
 import { cloudIpcChannels, cloudIpcEvents } from './ipc-cloud';
 import { historyIpcChannels, historyIpcEvents } from './ipc-history';
@@ -274,6 +275,11 @@ export const Settings = z.object({
   timeDisplay: TimeDisplay,
   /** Which events notify, and how (notification-settings.ts); absent in older files, read as the defaults. */
   notifications: NotificationSettings.default(DEFAULT_NOTIFICATION_SETTINGS),
+  /**
+   * Record the live terminal's ticks to `recordings/<day>.csv` in the data folder, for replays and backtests
+   * (docs/user-guide.md, "Recording ticks"). Off by default; absent (older files) is off.
+   */
+  isTickRecordingEnabled: z.boolean().optional(),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -290,6 +296,7 @@ export const SettingsPatch = z.strictObject({
   timeDisplay: TimeDisplay.optional(),
   /** Replaces all the notification switches at once. */
   notifications: NotificationSettings.optional(),
+  isTickRecordingEnabled: z.boolean().optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
@@ -438,6 +445,8 @@ export const ipcChannels = {
   ...historyIpcChannels,
   /** The paper account on live prices (ipc-paper.ts). */
   ...paperIpcChannels,
+  /** Tick recordings of the live terminal (ipc-recording.ts). */
+  ...recordingIpcChannels,
 } as const;
 
 /** Every event main pushes, with its payload schema. */

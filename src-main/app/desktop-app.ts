@@ -44,7 +44,9 @@ import { TradeManager } from '../services/trade-rules/trade-manager';
 import { PaperStore } from '../services/paper/paper-store';
 import { createPaperService, paperIpcHandlers } from '../services/paper/paper-service';
 import { sessionPriceSource } from '../services/paper/price-source';
-import { createBridgeMarket, type BridgeMarket } from './bridge-market';
+import { createTickRecorder } from '../services/recording/tick-recorder';
+import { recordingIpcHandlers } from '../services/recording/ipc-handlers';
+import { createBridgeMarket, isSimulatorSession, type BridgeMarket } from './bridge-market';
 import { createEaInstaller } from './ea-installer';
 
 /** A running demo simulator (see `demo.ts`). */
@@ -306,6 +308,22 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     const offRuleTxns = server.onTradeChange((_change, session) => {
       if (session.key === market.activeKey()) void tradeRules.refresh();
     });
+    // Tick recording (docs/user-guide.md, "Recording ticks"): only a live terminal's own ticks. The demo, a paper
+    // account and a replay are simulator sessions replaying or following prices, and are never recorded again.
+    const recorder = createTickRecorder({ dir: join(options.dataDir, 'recordings'), logger, platform });
+    recorder.setEnabled(settings.peek().isTickRecordingEnabled === true);
+    const offRecordSettings = settings.onChanged((s) => {
+      recorder.setEnabled(s.isTickRecordingEnabled === true);
+    });
+    const offRecordTicks = server.onTick((tick, session) => {
+      if (isSimulatorSession(session) || isPaperKey(session.key)) return;
+      recorder.record({ symbol: tick.symbol, bid: tick.bid, ask: tick.ask, timeMs: tick.timeMsc });
+    });
+    cleanups.push(async () => {
+      offRecordTicks();
+      offRecordSettings();
+      await recorder.close();
+    });
     const offPaperStatus = server.onSession(() => {
       // Whether a paper account can open depends on which live terminals are connected.
       events.emit('paper:status-changed', paper.status());
@@ -479,6 +497,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
         }),
         history: historyIpcHandlers(history, options.showNotification),
         paper: paperIpcHandlers(paper),
+        recording: recordingIpcHandlers(recorder),
       }),
       logger,
     );

@@ -62,5 +62,6 @@ export function createIpcHandlers(ports: DesktopPorts): IpcHandlers {
     ...ports.tradeRules,
     ...ports.history,
     ...ports.paper,
+    ...ports.recording,
   } satisfies IpcHandlers;
 }

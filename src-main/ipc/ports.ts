@@ -29,6 +29,7 @@ import type { CloudIpcHandlers } from '../services/cloud-sync/ipc-handlers';
 import type { TradeRulesIpcHandlers } from '../services/trade-rules/ipc-handlers';
 import type { HistoryIpcHandlers } from '../services/history/deal-history';
 import type { PaperIpcHandlers } from '../services/paper/paper-service';
+import type { RecordingIpcHandlers } from '../services/recording/ipc-handlers';
 
 /** Something that may answer now or later. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -114,4 +115,6 @@ export interface DesktopPorts {
   readonly history: HistoryIpcHandlers;
   /** The paper account (`paperIpcHandlers` from services/paper), merged as they are. */
   readonly paper: PaperIpcHandlers;
+  /** Tick recording's status and files (`recordingIpcHandlers` from services/recording). */
+  readonly recording: RecordingIpcHandlers;
 }

@@ -28,6 +28,7 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   // MT5 shows the trade server's clock; traders compare Pipdesk with it first.
   timeDisplay: 'server',
   notifications: DEFAULT_NOTIFICATION_SETTINGS,
+  isTickRecordingEnabled: false,
 });
 
 const MIGRATIONS: readonly Migration[] = [

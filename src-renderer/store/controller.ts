@@ -8,6 +8,7 @@ import type {
   Settings,
   SettingsPatch,
 } from '../../src-core/contracts/ipc';
+import type { RecordingFile, RecordingStatus } from '../../src-core/contracts/ipc-recording';
 import type { JournalEntry } from '../../src-core/contracts/journal';
 import type { OpenSplitOrder, SplitOrderResult } from '../../src-core/contracts/ipc-trade-rules';
 import type { StopRule } from '../../src-core/trading/stop-rules';
@@ -67,6 +68,8 @@ export interface Controller {
   openPaper(): Promise<void>;
   /** Starts the paper account again from its starting balance (the trader confirmed it); true when done. */
   resetPaper(): Promise<boolean>;
+  /** Tick recording's status and the recorded days (Settings → Recording ticks); null when main did not answer. */
+  loadRecordings(): Promise<{ status: RecordingStatus; files: RecordingFile[] } | null>;
   /** Loads older journal entries than those in memory. */
   loadJournal(): Promise<void>;
   /** Cloud sign-in; answers the error code on failure (`TOTP_REQUIRED` asks for the code), null on success. */
@@ -454,6 +457,13 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
       } finally {
         state().setBusy('paper', false);
       }
+    },
+    async loadRecordings() {
+      const status = await read('recording', 'recording:get-status');
+      const list = await read('recording', 'recording:list');
+      if (status === null || list === null) return null;
+      state().setError('recording', null);
+      return { status, files: list.files };
     },
     async resetPaper() {
       state().setBusy('paper-reset', true);

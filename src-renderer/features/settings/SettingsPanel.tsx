@@ -16,6 +16,7 @@ import { NotificationSettings } from '../notifications/NotificationSettings';
 import { CloudSection } from './CloudSection';
 import { PairingSection } from './PairingSection';
 import { PaperSection } from '../paper/PaperSection';
+import { RecordingSection } from './RecordingSection';
 
 interface RiskDraft {
   readonly maxLotSize: string;
@@ -457,6 +458,7 @@ export function SettingsPanel(): ReactNode {
             <RiskSection settings={settings} />
             <NotificationSettings settings={settings} />
             <ConnectionSection />
+            <RecordingSection settings={settings} />
             <CloudSection />
             <InstallerSection />
           </>
