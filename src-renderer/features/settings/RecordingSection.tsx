@@ -4,6 +4,8 @@ import type { RecordingFile, RecordingStatus } from '../../../src-core/contracts
 import { useController, usePlaceError } from '../../store/use-app';
 import { InlineError } from '../../ui/controls';
 
+const REFRESH_MS = 3_000;
+
 const megabytes = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} MB`;
 
 const STATE_WORDS: Record<RecordingStatus['state'], string> = {
@@ -24,11 +26,17 @@ export function RecordingSection(props: { settings: Settings }): ReactNode {
   const [view, setView] = useState<{ status: RecordingStatus; files: RecordingFile[] } | null>(null);
   useEffect(() => {
     let isCurrent = true;
-    void controller.loadRecordings().then((loaded) => {
-      if (isCurrent) setView(loaded);
-    });
+    const load = (): void => {
+      void controller.loadRecordings().then((loaded) => {
+        if (isCurrent) setView(loaded);
+      });
+    };
+    load();
+    // While it records, the sizes and the days move: read them again now and then while Settings is open.
+    const timer = isOn ? setInterval(load, REFRESH_MS) : undefined;
     return () => {
       isCurrent = false;
+      clearInterval(timer);
     };
   }, [controller, isOn]);
   const status = view?.status;
