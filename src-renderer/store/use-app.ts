@@ -1,4 +1,4 @@
-import { createContext, useContext } from 'react';
+import { createContext, useContext, useMemo } from 'react';
 import { useStore } from 'zustand';
 import type { SymbolSpec } from '../../src-core/trading/symbol-spec';
 import { clockZone, type ClockZone } from '../../src-core/time/clock-model';
@@ -36,6 +36,23 @@ export function useAppStore(): AppStore {
 /** One symbol's quote: re-renders only when that symbol ticks. */
 export function useQuote(symbol: string): QuoteView | undefined {
   return useApp((s) => s.quotes[symbol]);
+}
+
+/**
+ * One symbol's quote while `isLive`; while not, the quote it had when it stopped being live, and no re-render on
+ * its ticks. For rows scrolled out of sight (ui/use-near-view.ts), which need not follow every tick.
+ */
+export function useQuoteWhile(symbol: string, isLive: boolean): QuoteView | undefined {
+  const select = useMemo(() => {
+    if (isLive) return (s: AppState): QuoteView | undefined => s.quotes[symbol];
+    // The first quote read is kept: the selector returns that same object, so zustand sees no change.
+    let kept: QuoteView | undefined;
+    return (s: AppState): QuoteView | undefined => {
+      kept ??= s.quotes[symbol];
+      return kept;
+    };
+  }, [symbol, isLive]);
+  return useApp(select);
 }
 
 export function useSpec(symbol: string): SymbolSpec | undefined {

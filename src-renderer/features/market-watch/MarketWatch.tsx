@@ -1,6 +1,7 @@
-import { memo, useMemo, useState, type ReactNode } from 'react';
+import { memo, useMemo, useRef, useState, type ReactNode } from 'react';
 import { splitPrice, spreadPoints } from '../../app/format';
-import { useApp, useController, useQuote, useSpec } from '../../store/use-app';
+import { useApp, useController, useQuoteWhile, useSpec } from '../../store/use-app';
+import { useIsNearView } from '../../ui/use-near-view';
 import type { Direction } from '../../store/market-slice';
 
 function dirClass(direction: Direction | undefined): string {
@@ -24,15 +25,20 @@ export function Price(props: {
   );
 }
 
-/** One row; subscribed to its own symbol only, so a tick of another symbol does not re-render it. */
+/**
+ * One row; subscribed to its own symbol only, so a tick of another symbol does not re-render it, and only while
+ * it is in or near view.
+ */
 const MarketRow = memo(function MarketRow(props: { symbol: string; isSelected: boolean }): ReactNode {
-  const quote = useQuote(props.symbol);
+  const rowRef = useRef<HTMLTableRowElement | null>(null);
+  const quote = useQuoteWhile(props.symbol, useIsNearView(rowRef));
   const spec = useSpec(props.symbol);
   const select = useApp((s) => s.selectSymbol);
   const controller = useController();
   const digits = spec?.digits ?? 5;
   return (
     <tr
+      ref={rowRef}
       className={props.isSelected ? 'selected' : ''}
       data-testid={`watch-row-${props.symbol}`}
       onClick={() => {
@@ -139,7 +145,7 @@ export function MarketWatch(): ReactNode {
           <div className="search-results empty muted small">No symbol matches “{search.trim()}”.</div>
         ) : null}
       </div>
-      <div className="table-scroll" tabIndex={0} role="region" aria-label="Watched symbols">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Watched symbols" data-scroll-root>
         <table className="grid watch-table">
           <thead>
             <tr>

@@ -1,5 +1,5 @@
 import { PaperMark } from '../paper/PaperMark';
-import { memo, useCallback, type ReactNode } from 'react';
+import { memo, useCallback, useRef, type ReactNode } from 'react';
 import { formatTypedVolume, formatVolume, parseNumber, spreadPoints } from '../../app/format';
 import { DEFAULT_ONE_CLICK, type OneClickDraft } from '../../store/drafts-slice';
 import type { AppStore } from '../../store/app-store';
@@ -11,10 +11,11 @@ import {
   useBusy,
   useController,
   usePlaceError,
-  useQuote,
+  useQuoteWhile,
   useSpec,
 } from '../../store/use-app';
 import { NumberField } from '../../ui/controls';
+import { useIsNearView } from '../../ui/use-near-view';
 import { Price } from '../market-watch/MarketWatch';
 import { useOneClickSwitch } from './use-one-click-switch';
 import { useOrderGuard } from './use-order-guard';
@@ -88,8 +89,12 @@ export function oneClickOrder(
 }
 
 /** The spread in points; its own component so a tick re-renders only this text. */
-const Spread = memo(function Spread(props: { symbol: string; point: number | undefined }): ReactNode {
-  const quote = useQuote(props.symbol);
+const Spread = memo(function Spread(props: {
+  symbol: string;
+  point: number | undefined;
+  isLive: boolean;
+}): ReactNode {
+  const quote = useQuoteWhile(props.symbol, props.isLive);
   return (
     <span className="muted small" title="Spread in points">
       {quote === undefined || props.point === undefined
@@ -101,17 +106,18 @@ const Spread = memo(function Spread(props: { symbol: string; point: number | und
 
 /**
  * SELL at bid or BUY at ask. Subscribed to its symbol's quote on its own, so a tick re-renders the two price
- * buttons and not the panel's fields.
+ * buttons and not the panel's fields; not while the panel is scrolled out of sight (`isLive` false).
  */
 const TradeButton = memo(function TradeButton(props: {
   symbol: string;
   side: 'buy' | 'sell';
   digits: number;
   isBusy: boolean;
+  isLive: boolean;
   onSend: (side: 'buy' | 'sell') => void;
 }): ReactNode {
   const { symbol, side, onSend } = props;
-  const quote = useQuote(symbol);
+  const quote = useQuoteWhile(symbol, props.isLive);
   const direction = quote === undefined ? 0 : side === 'buy' ? quote.askDirection : quote.bidDirection;
   return (
     <button
@@ -139,6 +145,8 @@ const TradeButton = memo(function TradeButton(props: {
 /** MT5-style one-click panel: SELL at bid, volume, BUY at ask, optional SL/TP in pips. */
 export const OneClickPanel = memo(function OneClickPanel(props: { symbol: string }): ReactNode {
   const { symbol } = props;
+  const panelRef = useRef<HTMLDivElement | null>(null);
+  const isLive = useIsNearView(panelRef);
   const spec = useSpec(symbol);
   const store = useAppStore();
   const controller = useController();
@@ -173,6 +181,7 @@ export const OneClickPanel = memo(function OneClickPanel(props: { symbol: string
 
   return (
     <div
+      ref={panelRef}
       className={`oneclick${isSelected ? ' selected' : ''}`}
       data-testid={`oneclick-${symbol}`}
       onFocus={() => {
@@ -181,7 +190,7 @@ export const OneClickPanel = memo(function OneClickPanel(props: { symbol: string
     >
       <div className="oneclick-head">
         <span className="sym">{symbol}</span>
-        <Spread symbol={symbol} point={spec?.point} />
+        <Spread symbol={symbol} point={spec?.point} isLive={isLive} />
         {isOneClick ? null : (
           <span className="badge" title="One-click is off: every order asks first">
             confirm
@@ -189,7 +198,14 @@ export const OneClickPanel = memo(function OneClickPanel(props: { symbol: string
         )}
       </div>
       <div className="oneclick-row">
-        <TradeButton symbol={symbol} side="sell" digits={digits} isBusy={isBusy} onSend={send} />
+        <TradeButton
+          symbol={symbol}
+          side="sell"
+          digits={digits}
+          isBusy={isBusy}
+          isLive={isLive}
+          onSend={send}
+        />
         <input
           className="num oneclick-volume"
           type="text"
@@ -208,7 +224,14 @@ export const OneClickPanel = memo(function OneClickPanel(props: { symbol: string
             setDraft(symbol, { volume: formatVolume(next, step) });
           }}
         />
-        <TradeButton symbol={symbol} side="buy" digits={digits} isBusy={isBusy} onSend={send} />
+        <TradeButton
+          symbol={symbol}
+          side="buy"
+          digits={digits}
+          isBusy={isBusy}
+          isLive={isLive}
+          onSend={send}
+        />
       </div>
       <div className="oneclick-stops">
         <NumberField
@@ -250,7 +273,7 @@ export function OneClickGrid(): ReactNode {
         <h2>One-click trading</h2>
         <OneClickToggle />
       </div>
-      <div className="oneclick-grid">
+      <div className="oneclick-grid" data-scroll-root>
         {watchlist.map((symbol) => (
           <OneClickPanel key={symbol} symbol={symbol} />
         ))}

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
 import type { AppState } from '../../store/app-store';
 import { useApp } from '../../store/use-app';
 
@@ -12,9 +12,10 @@ export function markPaper(s: Pick<AppState, 'bridge'>, text: string): string {
 
 /**
  * The PAPER mark, shown wherever a real account's order would go out or be reported (header, tickets, one-click
- * buttons, confirmations), so simulated fills are never taken for real ones.
+ * buttons, confirmations), so simulated fills are never taken for real ones. `memo`: it sits in every price button,
+ * which re-renders on each tick.
  */
-export function PaperMark(props: { readonly testId?: string }): ReactNode {
+export const PaperMark = memo(function PaperMark(props: { readonly testId?: string }): ReactNode {
   const isPaper = useApp(isPaperActive);
   if (!isPaper) return null;
   return (
@@ -22,4 +23,4 @@ export function PaperMark(props: { readonly testId?: string }): ReactNode {
       PAPER
     </span>
   );
-}
+});
