@@ -50,20 +50,20 @@ describe('the chart (web host + simulator in Chromium)', () => {
     await page.locator('[data-testid="chart-status"][data-state="ready"]').waitFor();
   });
 
-  it('holds the newest 1,000 of 10,000 bars in the series and takes older ones as the trader zooms out', async () => {
+  it('holds the newest 500 of 10,000 bars in the series and takes older ones as the trader zooms out', async () => {
     const { page } = h;
     await page.getByTestId('chart-bar-count').selectOption('10000');
     await page.locator('[data-testid="chart-status"][data-state="ready"]').waitFor();
     expect(await page.getByTestId('chart-status').textContent()).toMatch(/^10000 bars/);
     const canvas = page.getByTestId('chart-canvas');
     const seriesBars = async (): Promise<number> => Number(await canvas.getAttribute('data-series-bars'));
-    expect(await seriesBars()).toBe(1000);
+    expect(await seriesBars()).toBe(500);
     const box = await canvas.boundingBox();
     if (box === null) throw new Error('the chart is not on screen');
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     // Zoomed out with the wheel, then dragged back in time: once the view nears the series' oldest bar, 2,000
     // older bars join (and more as it goes on).
-    for (let i = 0; i < 30 && (await seriesBars()) < 3000; i += 1) {
+    for (let i = 0; i < 30 && (await seriesBars()) < 2500; i += 1) {
       await page.mouse.wheel(0, 300);
       await page.mouse.move(box.x + 40, box.y + box.height / 2);
       await page.mouse.down();
@@ -71,7 +71,7 @@ describe('the chart (web host + simulator in Chromium)', () => {
       await page.mouse.up();
       await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
     }
-    expect(await seriesBars()).toBeGreaterThanOrEqual(3000);
+    expect(await seriesBars()).toBeGreaterThanOrEqual(2500);
     // A fresh page for the specs after this one: the zoom stays with the chart.
     await page.reload();
     await page.locator('[data-testid="chart-status"][data-state="ready"]').waitFor();

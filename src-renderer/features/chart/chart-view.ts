@@ -39,8 +39,12 @@ const HANDLE_HEIGHT = 10;
  * The series therefore holds the newest SERIES_WINDOW bars and takes older ones in steps as the trader scrolls or
  * zooms back towards its oldest bar (docs/charts.md, "Bars in the series").
  */
-/** Bars the series holds after a load: several screens' worth at the default bar spacing. */
-export const SERIES_WINDOW = 1_000;
+/**
+ * Bars the series holds after a load: more than two screens' worth at the default bar spacing on a wide window
+ * (about 200 bars show at 1920 px). Each tick's update allocates an item per bar in the series, the largest
+ * share of the page's garbage while prices tick, so the window is no larger than scrolling needs.
+ */
+export const SERIES_WINDOW = 500;
 /** Older bars added each time the view comes within SERIES_MARGIN bars of the series' oldest bar. */
 export const SERIES_STEP = 2_000;
 const SERIES_MARGIN = 100;
