@@ -56,9 +56,9 @@ export function RecordingSection(props: { settings: Settings }): ReactNode {
       </label>
       {status === undefined ? null : (
         <p className="muted small" data-testid="settings-recording-status">
-          {STATE_WORDS[isOn ? status.state : 'off']} {status.message ?? ''} One file a day in {status.dir};{' '}
-          {megabytes(status.totalBytes)} of {megabytes(status.maxTotalBytes)} used, at most{' '}
-          {megabytes(status.maxFileBytes)} a day.
+          {STATE_WORDS[isOn ? status.state : 'off']} {status.message ?? ''} One file a day in{' '}
+          <code>{status.dir}</code>; {megabytes(status.totalBytes)} of {megabytes(status.maxTotalBytes)} used,
+          at most {megabytes(status.maxFileBytes)} a day.
         </p>
       )}
       {view === null || view.files.length === 0 ? null : (
