@@ -177,6 +177,16 @@ export class TradeServer {
     this.#state.slippagePoints = points;
   }
 
+  /** Points every fill at market slips against the trader (see `adverseSlippagePoints` in trade-state.ts). */
+  setAdverseSlippagePoints(points: number): void {
+    this.#state.adverseSlippagePoints = points;
+  }
+
+  /** Commission per lot per side charged on the deals from now on. */
+  setCommissionPerLotPerSide(amount: number): void {
+    this.#state.commissionPerLotPerSide = amount;
+  }
+
   /** Adds money to the balance (a BALANCE deal); negative withdraws. */
   deposit(amount: number): void {
     bookToBalance(this.#state, amount);

@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '../../src-core/clock';
 import { Emitter } from '../../src-core/emitter';
 import type { Rates } from '../../src-core/trading/conversion';
+import { normalizePrice } from '../../src-core/trading/numbers';
 import { TRADE_RETCODE } from '../../src-core/trading/retcodes';
 import type { SymbolSpec } from '../../src-core/trading/symbol-spec';
 import { DEAL_ENTRY, DEAL_REASON, DEAL_TYPE, TXN_TYPE } from '../protocol/enums';
@@ -88,6 +89,12 @@ export interface TradeServerOptions {
   readonly requoteRate?: number;
   /** Market execution slips by a uniform whole number of points in ±this. Default 0. */
   readonly slippagePoints?: number;
+  /**
+   * Every fill at market slips by this many points against the trader (a buy deal higher, a sell deal lower):
+   * market orders and closes on Market/Exchange execution, stop orders and stop losses when they trigger, stop-outs.
+   * Never limit orders or take-profits, which fill at their price. Default 0 (the paper account's slippage model).
+   */
+  readonly adverseSlippagePoints?: number;
   readonly schedule?: MarketSchedule;
   /** Book and history to start from instead of a fresh account with its initial deposit (a saved paper account). */
   readonly restore?: TradeSnapshot;
@@ -160,7 +167,8 @@ export class TradeState {
   readonly schedule: MarketSchedule;
   requoteRate: number;
   slippagePoints: number;
-  readonly commissionPerLotPerSide: number;
+  adverseSlippagePoints: number;
+  commissionPerLotPerSide: number;
   isAutotrading = true;
   isTradeExpert = true;
   isAccountTradeAllowed = true;
@@ -179,6 +187,7 @@ export class TradeState {
     this.schedule = options.schedule ?? alwaysOpen;
     this.requoteRate = options.requoteRate ?? 0;
     this.slippagePoints = options.slippagePoints ?? 0;
+    this.adverseSlippagePoints = options.adverseSlippagePoints ?? 0;
     this.commissionPerLotPerSide = options.commissionPerLotPerSide ?? 0;
   }
 
@@ -236,6 +245,17 @@ export class TradeState {
     const s = this.symbols.get(symbol);
     if (s === undefined) return 0;
     return isBuy ? s.ask : s.bid;
+  }
+
+  /**
+   * The price a fill at market gets: `price` moved by the adverse slippage against the deal's side (a buy deal
+   * higher, a sell deal lower), on the tick grid.
+   */
+  marketFill(symbol: string, price: number, isBuyDeal: boolean): number {
+    const spec = this.symbols.get(symbol)?.spec;
+    if (spec === undefined || this.adverseSlippagePoints <= 0) return price;
+    const points = isBuyDeal ? this.adverseSlippagePoints : -this.adverseSlippagePoints;
+    return normalizePrice(price + points * spec.point, spec.tickSize);
   }
 
   /** Price a position closes at: bid for buys, ask for sells. */

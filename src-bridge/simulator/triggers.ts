@@ -32,11 +32,13 @@ export function onPrice(state: TradeState, symbol: string): void {
       const hit = stopHit(p, close);
       if (hit === undefined) continue;
       const digits = s.spec.digits;
+      // A stop loss is a stop order: it fills at market (slipping); a take-profit is a limit and fills at the quote.
+      const isBuyDeal = p.type !== 0;
       executeDeal(state, {
         symbol,
-        type: p.type === 0 ? 1 : 0,
+        type: isBuyDeal ? 0 : 1,
         volume: p.volume,
-        price: close,
+        price: hit === 'sl' ? state.marketFill(symbol, close, isBuyDeal) : close,
         sl: 0,
         tp: 0,
         magic: p.magic,
@@ -74,7 +76,10 @@ function maybeTrigger(state: TradeState, o: Order, s: SymbolState): void {
   }
   const isBuy = isBuyType(o.type);
   const type: 0 | 1 = isBuy ? 0 : 1;
-  const price = name.endsWith('LIMIT') ? o.priceOpen : isBuy ? s.ask : s.bid;
+  // A limit fills at its price; a triggered stop is a market order and slips like one.
+  const price = name.endsWith('LIMIT')
+    ? o.priceOpen
+    : state.marketFill(o.symbol, isBuy ? s.ask : s.bid, isBuy);
   const margin = calcMargin(state, o.symbol, isBuy ? 'BUY' : 'SELL', o.volumeCurrent, price);
   const account = accountFigures(state);
   if (!margin.ok || account.marginFree < margin.value) {
@@ -111,11 +116,12 @@ function stopOut(state: TradeState): void {
     if (a.margin <= 0 || a.marginLevel > level) return;
     const worst = [...state.positions.values()].sort((x, y) => profit(state, x) - profit(state, y))[0];
     if (worst === undefined) return;
+    const isBuyDeal = worst.type !== 0;
     executeDeal(state, {
       symbol: worst.symbol,
-      type: worst.type === 0 ? 1 : 0,
+      type: isBuyDeal ? 0 : 1,
       volume: worst.volume,
-      price: state.closePrice(worst),
+      price: state.marketFill(worst.symbol, state.closePrice(worst), isBuyDeal),
       sl: 0,
       tp: 0,
       magic: worst.magic,

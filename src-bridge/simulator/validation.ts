@@ -172,9 +172,12 @@ function validateDeal(
     const deviation = (params.deviation ?? 0) * spec.point;
     if (Math.abs(price - requested) > deviation + spec.point / 10) reject(R.REQUOTE);
     if (isLive && state.requoteRate > 0 && state.random() < state.requoteRate) reject(R.REQUOTE);
-  } else if (isLive && state.slippagePoints > 0) {
-    const points = Math.round((state.random() * 2 - 1) * state.slippagePoints);
-    price = normalizePrice(price + points * spec.point, spec.tickSize);
+  } else if (isLive) {
+    if (state.slippagePoints > 0) {
+      const points = Math.round((state.random() * 2 - 1) * state.slippagePoints);
+      price = normalizePrice(price + points * spec.point, spec.tickSize);
+    }
+    price = state.marketFill(params.symbol, price, isBuy);
   }
   // 7. Stops against the price the position will close at.
   const closeSide = isBuy ? s.bid : s.ask;
