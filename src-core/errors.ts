@@ -92,7 +92,8 @@ export const ERROR_CODES = {
   DEMO_FAILED: 'The demo simulator could not be started or stopped.',
   PAPER_NO_SOURCE:
     'A paper account needs a live terminal (a real EA) connected to take its prices from (docs/paper-trading.md).',
-  PAPER_FAILED: 'The paper account could not be opened, reset or closed; the message says why.',
+  PAPER_FAILED:
+    'The paper account could not be opened, reset or closed, or its costs set (it is not open); the message says why.',
   EA_INSTALL_FAILED: 'The EA files could not be copied into the MT5 data folder.',
   TOKEN_ROTATION_FAILED: 'The new pairing token could not be written; the EAs keep the old one.',
   TERMINAL_TIMEOUT: 'MetaTrader 5 did not answer a data request (account, quotes, positions) in time.',

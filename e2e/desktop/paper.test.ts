@@ -69,4 +69,40 @@ describe('paper account on live prices (web host + simulator as the live EA)', (
     await expect.poll(() => page.getByTestId('header-paper-mark').count()).toBe(0);
     expect(await page.getByTestId('paper-mark-buy-EURUSD').count()).toBe(0);
   });
+
+  it('charges the commission and slippage set in Settings on the next paper fill', async () => {
+    const { page } = h;
+    await page.getByTestId('paper-open').click();
+    await page.locator('[data-testid="bridge-state"][data-state="paper"]').waitFor();
+    await page.getByTestId('open-settings').click();
+    // No broker profile plays the simulator's server: no commission and no slippage by default.
+    await expect.poll(() => page.getByTestId('settings-paper-commission').inputValue()).toBe('0');
+    expect(await page.getByTestId('settings-paper-slippage').inputValue()).toBe('0');
+    expect(await page.getByTestId('settings-paper-costs-origin').textContent()).toMatch(/no broker profile/);
+    await page.getByTestId('settings-paper-commission').fill('-1');
+    expect(await page.getByTestId('settings-paper-costs-save').isDisabled()).toBe(true);
+    await page.getByTestId('settings-paper-commission').fill('2.5');
+    await page.getByTestId('settings-paper-slippage').fill('3');
+    await page.getByTestId('settings-paper-costs-save').click();
+    await expect
+      .poll(() => page.getByTestId('settings-paper-costs-origin').textContent())
+      .toMatch(/set here/);
+    await page.keyboard.press('Escape');
+
+    h.sim.setPrice('EURUSD', 1.26, 1.2602);
+    await expect.poll(() => page.getByTestId('oneclick-ask-EURUSD').textContent()).toBe('1.26020');
+    await page.getByTestId('oneclick-volume-EURUSD').fill('0.40');
+    await page.getByTestId('buy-EURUSD').click();
+    await page.getByTestId('confirm-ok').click();
+    await page.getByTestId('tab-positions').click();
+    // 3 points above the live ask, and 0.40 lot × 2.50 = 1.00 commission taken from the balance.
+    const row = page.locator('tr[data-testid^="position-"][data-symbol="EURUSD"]', { hasText: '1.26023' });
+    await row.waitFor();
+    const paper = await h.app.dispatcher.invoke('paper:get-status', {}, { via: 'e2e' });
+    expect(paper.ok && paper.value).toMatchObject({
+      costs: { commissionPerLotPerSide: 2.5, slippagePoints: 3, commissionFrom: 'trader' },
+    });
+    await expect.poll(() => page.getByTestId('account-balance').textContent()).toMatch(/9,999\.00/);
+    expect(h.sim.state.deals().map((d) => d.comment)).toEqual(['initial deposit']);
+  });
 });

@@ -137,6 +137,61 @@ describe('paper account in the app', () => {
     expect((await call('bridge:get-status')).activeSessionId).toBe(paperKey);
   });
 
+  it('sets commission and slippage over IPC; the History tab reads the charged deals; bad input is refused', async () => {
+    await startApp();
+    const sim = await startLive();
+    const refused = await app?.dispatcher.invoke(
+      'paper:set-costs',
+      { commissionPerLotPerSide: 3, slippagePoints: 1 },
+      { via: 'test' },
+    );
+    expect(refused).toMatchObject({ ok: false, error: { code: 'PAPER_FAILED' } });
+    const opened = await call('paper:open', { startingBalance: 5_000 });
+    // `Broker-Live` is no broker profile's server: no commission by default, no slippage.
+    expect(opened.costs).toEqual({ commissionPerLotPerSide: 0, slippagePoints: 0, commissionFrom: 'none' });
+    for (const bad of [
+      { commissionPerLotPerSide: -1, slippagePoints: 0 },
+      { commissionPerLotPerSide: 3, slippagePoints: 1.5 },
+      { commissionPerLotPerSide: 3, slippagePoints: -2 },
+      { commissionPerLotPerSide: 1_001, slippagePoints: 0 },
+      { commissionPerLotPerSide: 3 },
+      { commissionPerLotPerSide: 3, slippagePoints: 1, extra: true },
+      { commissionPerLotPerSide: '3', slippagePoints: 1 },
+    ]) {
+      const r = await app?.dispatcher.invoke('paper:set-costs', bad, { via: 'test' });
+      expect(r, JSON.stringify(bad)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    }
+    const changed = next('paper:status-changed', (s) => s.costs?.slippagePoints === 3);
+    const set = await call('paper:set-costs', { commissionPerLotPerSide: 2.5, slippagePoints: 3 });
+    expect(set.costs).toEqual({ commissionPerLotPerSide: 2.5, slippagePoints: 3, commissionFrom: 'trader' });
+    await changed;
+
+    const ticked = next('quotes:tick', (t) =>
+      t.quotes.some((q) => q.symbol === 'EURUSD' && q.bid === 1.3001),
+    );
+    await call('quotes:subscribe', { symbols: ['EURUSD'] });
+    sim.setPrice('EURUSD', 1.3001, 1.3003);
+    await ticked;
+    // 3 points above the live ask 1.30030.
+    const filled = await call('orders:open-market', { symbol: 'EURUSD', side: 'buy', volume: 0.4 });
+    expect(filled).toMatchObject({ price: 1.30033 });
+    const history = await call('history:list-deals', { fromMs: 0, toMs: 4_000_000_000_000 });
+    const trade = history.deals.find((d) => d.volume === 0.4);
+    // 0.4 lot × 2.50 = 1.00 commission on the entry deal.
+    expect(trade).toMatchObject({ price: 1.30033, commission: -1 });
+    await expect(call('account:get-info')).resolves.toMatchObject({ balance: 4_999 });
+    expect(sim.state.deals().map((d) => d.comment)).toEqual(['initial deposit']);
+
+    // A reset empties the account but keeps its costs: they are a setting.
+    const reset = await call('paper:reset', { isConfirmed: true });
+    expect(reset.costs).toEqual({
+      commissionPerLotPerSide: 2.5,
+      slippagePoints: 3,
+      commissionFrom: 'trader',
+    });
+    await expect(call('account:get-info')).resolves.toMatchObject({ balance: 5_000 });
+  });
+
   it('refuses to open a paper account without a live terminal (the demo is not one)', async () => {
     await startApp();
     await call('demo:start', {});

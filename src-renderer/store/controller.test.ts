@@ -277,6 +277,24 @@ describe('controller', () => {
     await controller.selectSession('2@B');
     expect(store.getState().bridge?.activeSessionId).toBe('2@B');
     expect(t.calls.filter((c) => c.channel === 'symbols:list')).toHaveLength(2);
+
+    // The active account's paper status changing (it took a symbol from the live Market Watch) lists symbols again;
+    // another account's does not.
+    t.emit('paper:status-changed', {
+      key: '9@Other #paper',
+      sourceKey: '9@Other',
+      canOpen: true,
+      hasSaved: true,
+      costs: null,
+    });
+    t.emit('paper:status-changed', {
+      key: '2@B',
+      sourceKey: '1@A',
+      canOpen: true,
+      hasSaved: true,
+      costs: { commissionPerLotPerSide: 0, slippagePoints: 0, commissionFrom: 'none' },
+    });
+    await expect.poll(() => t.calls.filter((c) => c.channel === 'symbols:list').length).toBe(3);
     controller.stop();
   });
 });

@@ -10,6 +10,7 @@ import type {
 } from '../../src-core/contracts/ipc';
 import type { RecordingFile, RecordingStatus } from '../../src-core/contracts/ipc-recording';
 import type { JournalEntry } from '../../src-core/contracts/journal';
+import type { PaperCosts, PaperStatus } from '../../src-core/contracts/ipc-paper';
 import type { OpenSplitOrder, SplitOrderResult } from '../../src-core/contracts/ipc-trade-rules';
 import type { StopRule } from '../../src-core/trading/stop-rules';
 import type {
@@ -70,6 +71,10 @@ export interface Controller {
   resetPaper(): Promise<boolean>;
   /** Tick recording's status and the recorded days (Settings → Recording ticks); null when main did not answer. */
   loadRecordings(): Promise<{ status: RecordingStatus; files: RecordingFile[] } | null>;
+  /** The paper account's status, its costs among it; null when main did not answer. */
+  paperStatus(): Promise<PaperStatus | null>;
+  /** Sets the open paper account's commission and slippage; the new status, or null (the error is on `paper-costs`). */
+  setPaperCosts(costs: PaperCosts): Promise<PaperStatus | null>;
   /** Loads older journal entries than those in memory. */
   loadJournal(): Promise<void>;
   /** Cloud sign-in; answers the error code on failure (`TOTP_REQUIRED` asks for the code), null on success. */
@@ -295,6 +300,14 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
             state().notify('error', `MT5 link lost: ${status.reason ?? 'no terminal connected'}`);
           if (!wasUp && isUp && before !== null) state().notify('ok', 'MT5 link is back.');
         }),
+        // The paper account takes symbols added to the live Market Watch while it is open: list them.
+        client.on('paper:status-changed', (paper) => {
+          if (paper.key === null || paper.key !== state().bridge?.activeSessionId) return;
+          void read('app', 'symbols:list').then((list) => {
+            if (list !== null && state().bridge?.activeSessionId === paper.key)
+              state().setSymbolList(list.symbols);
+          });
+        }),
         client.on('account:changed', (account) => {
           state().setAccount(account);
         }),
@@ -477,6 +490,17 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
         return true;
       } finally {
         state().setBusy('paper-reset', false);
+      }
+    },
+    paperStatus: () => read('paper-costs', 'paper:get-status'),
+    async setPaperCosts(costs) {
+      state().setBusy('paper-costs', true);
+      try {
+        const status = await read('paper-costs', 'paper:set-costs', costs);
+        if (status !== null) state().setError('paper-costs', null);
+        return status;
+      } finally {
+        state().setBusy('paper-costs', false);
       }
     },
     async stopDemo() {

@@ -5,6 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BridgeServer, SessionEvent } from '../../../src-bridge/server/bridge-server';
 import type { RequestType, TickEvent } from '../../../src-bridge/protocol/messages';
 import { next, startHarness, type Harness } from '../../../src-bridge/test/harness';
+import type { SimulatorOptions } from '../../../src-bridge/simulator/simulator';
+import { brokerSimOptions } from '../../../src-bridge/simulator/brokers/broker-profile';
+import { findBrokerProfile } from '../../../src-bridge/simulator/brokers/profiles';
+import { findCatalogSymbol } from '../../../src-core/trading/catalog';
 import { systemClock } from '../../../src-core/clock';
 import { createMemoryLogger } from '../../../src-core/logger';
 import { bridgeAccounts } from '../cloud-sync/accounts-port';
@@ -46,6 +50,7 @@ afterEach(async () => {
 async function openPaper(
   r: Pick<Rig, 'harness' | 'spied'>,
   services: TradingServices,
+  watchRefreshMs?: number,
 ): Promise<{ store: PaperStore; paper: PaperAccount }> {
   const store = new PaperStore(services.db, systemClock);
   const paper = await startPaperAccount({
@@ -54,6 +59,7 @@ async function openPaper(
     source: sessionPriceSource(r.spied, r.harness.sim.key),
     store,
     logger: createMemoryLogger(),
+    ...(watchRefreshMs === undefined ? {} : { watchRefreshMs }),
   });
   await paper.waitForSession();
   return { store, paper };
@@ -70,8 +76,11 @@ function openServices(r: Pick<Rig, 'dataDir' | 'spied'>, paperKey: () => string)
   });
 }
 
-async function start(): Promise<Rig> {
-  const harness = await startHarness({ sim: { symbols: ['EURUSD', 'GBPUSD', 'USDJPY'] } });
+async function start(
+  sim: Partial<SimulatorOptions> = { symbols: ['EURUSD', 'GBPUSD', 'USDJPY'] },
+  watchRefreshMs?: number,
+): Promise<Rig> {
+  const harness = await startHarness({ sim });
   const sent: { key: string; type: RequestType }[] = [];
   // The spy sits on the one server object everything in the app is given: every request of every part passes here.
   const spied: BridgeServer = {
@@ -84,7 +93,7 @@ async function start(): Promise<Rig> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pipdesk-paper-'));
   let paperKey = '';
   const services = openServices({ dataDir, spied }, () => paperKey);
-  const { store, paper } = await openPaper({ harness, spied }, services);
+  const { store, paper } = await openPaper({ harness, spied }, services, watchRefreshMs);
   paperKey = paper.key;
   rig = { harness, dataDir, sent, spied, services, store, paper };
   return rig;
@@ -214,4 +223,105 @@ describe('paper account on live prices', () => {
     expect(r.paper.server.deals().map((d) => d.comment)).toEqual(['initial deposit']);
     expect(r.store.keys()).toEqual([r.paper.key]);
   });
+
+  it('charges the commission and slippage set for it, through the executor, and keeps them after a restart', async () => {
+    const r = await start();
+    // No broker profile plays `Pipdesk-Sim`: no commission, and no slippage until it is set.
+    expect(r.paper.costs()).toEqual({
+      commissionPerLotPerSide: 0,
+      slippagePoints: 0,
+      commissionFrom: 'none',
+    });
+    r.paper.setCosts({ commissionPerLotPerSide: 3.5, slippagePoints: 2 });
+    expect(r.paper.costs()).toEqual({
+      commissionPerLotPerSide: 3.5,
+      slippagePoints: 2,
+      commissionFrom: 'trader',
+    });
+
+    await livePrice(r, 'EURUSD', 1.2345, 1.2347);
+    // A market buy fills 2 points above the live ask: 1.23470 + 0.00002.
+    const buy = await r.services.executor.openMarket({ symbol: 'EURUSD', side: 'buy', volume: 0.2 });
+    expect(buy).toMatchObject({ ok: true, price: 1.23472 });
+    const limit = await r.services.executor.placePending({
+      symbol: 'EURUSD',
+      kind: 'buy_limit',
+      volume: 0.1,
+      price: 1.23,
+    });
+    expect(limit.ok).toBe(true);
+    await livePrice(r, 'EURUSD', 1.2401, 1.2403);
+    const ticket = r.paper.server.positions()[0]?.ticket ?? '';
+    // The close sells 2 points below the live bid: 1.24010 − 0.00002.
+    expect(await r.services.executor.closePosition({ ticket })).toMatchObject({ ok: true, price: 1.24008 });
+    // The limit fills at its own price though the ask fell below it: never slipped.
+    await livePrice(r, 'EURUSD', 1.2288, 1.229);
+
+    // What the History tab and reports read: the paper session's deals over the app's pipe.
+    const deals = await r.harness.server.request(r.paper.key, 'history_deals', {
+      fromMs: 0,
+      toMs: Date.now() + 86_400_000,
+    });
+    expect(deals.ok).toBe(true);
+    const trades = deals.ok ? deals.value.deals.filter((d) => d.type === 0 || d.type === 1) : [];
+    expect(trades.map((d) => [d.price, d.volume, d.commission, d.profit])).toEqual([
+      [1.23472, 0.2, -0.7, 0],
+      // (1.24008 − 1.23472) × 0.2 lot × 100,000 = 107.20
+      [1.24008, 0.2, -0.7, 107.2],
+      [1.23, 0.1, -0.35, 0],
+    ]);
+    // 10,000 + 107.20 − 0.70 − 0.70 − 0.35 = 10,105.45
+    expect(r.paper.server.account().balance).toBe(10_105.45);
+
+    await r.paper.stop();
+    ({ store: r.store, paper: r.paper } = await openPaper(r, r.services));
+    expect(r.paper.costs()).toEqual({
+      commissionPerLotPerSide: 3.5,
+      slippagePoints: 2,
+      commissionFrom: 'trader',
+    });
+  });
+
+  it("takes the live broker's profile commission by default: Exness Raw Spread, 3.50 a lot a side", async () => {
+    const raw = brokerSimOptions(findBrokerProfile('exness-raw') ?? fail());
+    const r = await start({
+      account: { ...raw.account, server: 'Exness-MT5Trial7' },
+      symbols: raw.symbols.filter((s) => ['EURUSDr', 'GBPUSDr'].includes(s.name)),
+      mids: raw.mids,
+    });
+    expect(r.paper.costs()).toEqual({
+      commissionPerLotPerSide: 3.5,
+      slippagePoints: 0,
+      commissionFrom: 'profile:exness-raw',
+    });
+    await livePrice(r, 'EURUSDr', 1.1, 1.10001);
+    const buy = await r.services.executor.openMarket({ symbol: 'EURUSDr', side: 'buy', volume: 1 });
+    expect(buy).toMatchObject({ ok: true, price: 1.10001 });
+    expect(r.paper.server.deals().at(-1)).toMatchObject({ volume: 1, commission: -3.5 });
+    expect(r.paper.server.account().balance).toBe(9_996.5);
+  });
+
+  it('picks up a symbol added to the live Market Watch while it is open: spec, prices and trading', async () => {
+    const r = await start(undefined, 50);
+    expect(r.paper.server.spec('AUDUSD')).toBeUndefined();
+    const audusd = findCatalogSymbol('AUDUSD') ?? fail();
+    // The live terminal lists a new symbol and quotes it.
+    expect(r.harness.sim.state.addSymbol(audusd)).toBe(true);
+    r.harness.sim.setPrice('AUDUSD', 0.6612, 0.6614);
+    await expect.poll(() => r.paper.server.quote('AUDUSD')?.bid, { timeout: 5_000 }).toBe(0.6612);
+    expect(r.paper.server.spec('AUDUSD')).toMatchObject({ contractSize: audusd.contractSize, digits: 5 });
+
+    // The app sees it on the paper session, its live ticks reach the paper server, and it trades there.
+    const listed = await r.harness.server.request(r.paper.key, 'symbols', {});
+    expect(listed.ok && listed.value.symbols.map((s) => s.name)).toContain('AUDUSD');
+    await livePrice(r, 'AUDUSD', 0.662, 0.6622);
+    const buy = await r.services.executor.openMarket({ symbol: 'AUDUSD', side: 'buy', volume: 0.1 });
+    expect(buy).toMatchObject({ ok: true, price: 0.6622 });
+    expect(r.harness.sim.state.positions()).toEqual([]);
+    expect(r.sent.filter((s) => s.key === r.harness.sim.key && TRADE_REQUESTS.has(s.type))).toEqual([]);
+  });
 });
+
+function fail(): never {
+  throw new Error('test set-up: missing fixture');
+}

@@ -3,6 +3,8 @@ import type { Logger } from '../../../src-core/logger';
 import type { SymbolSpec } from '../../../src-core/trading/symbol-spec';
 import { SimTerminal, type TerminalStatus } from '../../../src-bridge/simulator/terminal';
 import { TradeServer } from '../../../src-bridge/simulator/trade-server';
+import { matchBrokerProfile } from '../../../src-bridge/simulator/brokers/match';
+import type { PaperCosts, PaperCostsStatus } from '../../../src-core/contracts/ipc-paper';
 import type { PaperStore, PaperAccountConfig } from './paper-store';
 import type { PriceSource } from './price-source';
 
@@ -25,17 +27,33 @@ export interface PaperAccountOptions {
   readonly logger: Logger;
   /** Balance of a new paper account (default 10,000 in the live account's currency). */
   readonly startingBalance?: number;
+  /** Costs of a new paper account (a reset keeps the ones set before); default the broker's, see below. */
+  readonly costs?: Pick<PaperAccountConfig, 'commissionPerLotPerSide' | 'commissionFrom' | 'slippagePoints'>;
   /** UTC wall clock; the paper server's clock adds the live server's offset. */
   readonly clock?: Clock;
   /** Coalescing delay of saves after trade transactions, ms (default 0: the next turn of the event loop). */
   readonly saveDelayMs?: number;
+  /**
+   * How often the live Market Watch is read again for symbols added since the paper account opened, ms (default
+   * 10 s). MT5 sends no event when a symbol is added to Market Watch, so the paper account asks.
+   */
+  readonly watchRefreshMs?: number;
+  /** Called with the symbols a Market Watch read added (the app then announces the paper status again). */
+  readonly onSymbolsAdded?: (symbols: readonly string[]) => void;
 }
 
 /** A running paper account. */
 export interface PaperAccount {
   /** `login@server` of the paper session the app sees. */
   readonly key: string;
+  /** Its saved properties, costs included (they change with {@link PaperAccount.setCosts}). */
   readonly config: PaperAccountConfig;
+  /** What its fills cost now, and where the commission came from. */
+  costs(): PaperCostsStatus;
+  /** Charges the deals from now on with these costs, and saves them. */
+  setCosts(costs: PaperCosts): void;
+  /** Reads the live Market Watch now and adds the symbols it lists that the paper account lacks (spec, quote, ticks). */
+  refreshSymbols(): Promise<readonly string[]>;
   /** The paper trade server (tests and the reset look at it; trading goes through the app's pipe). */
   readonly server: TradeServer;
   /** Resolves when the paper terminal's session is open in the app. */
@@ -58,7 +76,7 @@ export async function startPaperAccount(options: PaperAccountOptions): Promise<P
   const live = await source.account();
   if (!live.ok) throw new Error(`paper: the live account could not be read: ${live.error.message}`);
   const stored = store.findBySource(source.key);
-  const config: PaperAccountConfig = stored?.config ?? {
+  const base: PaperAccountConfig = stored?.config ?? {
     login: live.value.login,
     server: paperServerName(live.value.server),
     sourceKey: source.key,
@@ -67,14 +85,32 @@ export async function startPaperAccount(options: PaperAccountOptions): Promise<P
     leverage: Math.max(1, live.value.leverage),
     marginMode: live.value.marginMode,
     startingBalance: options.startingBalance ?? 10_000,
+    ...options.costs,
   };
-  const key = `${config.login}@${config.server}`;
+  const key = `${base.login}@${base.server}`;
 
   // The symbols it can trade: the live Market Watch, plus any symbol its saved book still holds.
   const names = new Set<string>();
   const watch = await source.marketWatch();
   if (watch.ok) for (const name of watch.value) names.add(name);
   else logger.warn('paper: market watch unavailable', { message: watch.error.message });
+
+  // Costs: what the trader set, else the commission of the live broker's profile when one matches its server,
+  // currency and symbol names, else none; no slippage unless set (docs/paper-trading.md, "Costs").
+  const profile =
+    base.commissionPerLotPerSide === undefined
+      ? matchBrokerProfile({
+          server: live.value.server,
+          currency: live.value.currency,
+          symbols: watch.ok ? watch.value : [],
+        })
+      : undefined;
+  let config: PaperAccountConfig = {
+    ...base,
+    commissionPerLotPerSide: base.commissionPerLotPerSide ?? profile?.commissionPerLotPerSide ?? 0,
+    commissionFrom: base.commissionFrom ?? (profile === undefined ? 'none' : `profile:${profile.id}`),
+    slippagePoints: base.slippagePoints ?? 0,
+  };
   for (const p of stored?.snapshot.positions ?? []) names.add(p.symbol);
   for (const o of stored?.snapshot.orders ?? []) names.add(o.symbol);
   const specs: SymbolSpec[] = [];
@@ -101,6 +137,8 @@ export async function startPaperAccount(options: PaperAccountOptions): Promise<P
     },
     symbols: specs,
     clock,
+    commissionPerLotPerSide: config.commissionPerLotPerSide ?? 0,
+    adverseSlippagePoints: config.slippagePoints ?? 0,
     ...(stored === undefined ? {} : { restore: stored.snapshot }),
   });
 
@@ -135,16 +173,47 @@ export async function startPaperAccount(options: PaperAccountOptions): Promise<P
     refusedRetryMs: 10_000,
   });
 
-  const follow = async (): Promise<void> => {
-    for (const spec of specs) {
-      const q = await source.quote(spec.name);
-      if (q.ok && server.setQuote(q.value.symbol, q.value.bid, q.value.ask, q.value.timeMsc)) {
-        terminal.pushTick(spec.name);
-      }
-      const sub = await source.subscribe(spec.name);
-      if (!sub.ok)
-        logger.warn('paper: live subscription failed', { symbol: spec.name, message: sub.error.message });
+  /** Takes a symbol's live quote and asks the live terminal for its ticks. */
+  const followSymbol = async (name: string): Promise<void> => {
+    const q = await source.quote(name);
+    if (q.ok && server.setQuote(q.value.symbol, q.value.bid, q.value.ask, q.value.timeMsc)) {
+      terminal.pushTick(name);
     }
+    const sub = await source.subscribe(name);
+    if (!sub.ok) logger.warn('paper: live subscription failed', { symbol: name, message: sub.error.message });
+  };
+  const follow = async (): Promise<void> => {
+    for (const name of server.symbolNames()) await followSymbol(name);
+  };
+
+  let refreshing: Promise<readonly string[]> | undefined;
+  const readWatch = async (): Promise<readonly string[]> => {
+    const listed = await source.marketWatch();
+    if (!listed.ok) return [];
+    const added: string[] = [];
+    for (const name of listed.value) {
+      if (server.spec(name) !== undefined) continue;
+      const spec = await source.spec(name);
+      if (!spec.ok) {
+        logger.warn('paper: symbol skipped', { symbol: name, message: spec.error.message });
+        continue;
+      }
+      if (isStopped || !server.addSymbol(spec.value)) continue;
+      await followSymbol(name);
+      added.push(name);
+    }
+    if (added.length > 0) {
+      logger.info('paper: symbols added from the live Market Watch', { symbols: added });
+      options.onSymbolsAdded?.(added);
+    }
+    return added;
+  };
+  /** One read of the live Market Watch at a time; a call during one waits for it. */
+  const refreshSymbols = (): Promise<readonly string[]> => {
+    refreshing ??= readWatch().finally(() => {
+      refreshing = undefined;
+    });
+    return refreshing;
   };
   const offTick = source.onTick((tick) => {
     if (
@@ -163,11 +232,20 @@ export async function startPaperAccount(options: PaperAccountOptions): Promise<P
   });
   const offReopened = source.onReopened(() => {
     server.setMarketOpen('*', undefined);
-    follow().catch((error: unknown) => {
-      logger.error('paper: resubscribing to live prices failed', { error });
-    });
+    follow()
+      .then(refreshSymbols)
+      .catch((error: unknown) => {
+        logger.error('paper: resubscribing to live prices failed', { error });
+      });
   });
   await follow();
+  const watchTimer = setInterval(() => {
+    if (!source.isOpen()) return;
+    refreshSymbols().catch((error: unknown) => {
+      logger.error('paper: reading the live Market Watch failed', { error });
+    });
+  }, options.watchRefreshMs ?? 10_000);
+  watchTimer.unref();
   terminal.connect();
   logger.info('paper: account open', { key, source: source.key, restored: stored !== undefined });
 
@@ -187,7 +265,24 @@ export async function startPaperAccount(options: PaperAccountOptions): Promise<P
 
   return {
     key,
-    config,
+    get config() {
+      return config;
+    },
+    costs: () => ({
+      commissionPerLotPerSide: config.commissionPerLotPerSide ?? 0,
+      slippagePoints: config.slippagePoints ?? 0,
+      commissionFrom: config.commissionFrom ?? 'none',
+    }),
+    setCosts(costs) {
+      const commissionFrom =
+        costs.commissionPerLotPerSide === config.commissionPerLotPerSide ? config.commissionFrom : 'trader';
+      config = { ...config, ...costs, ...(commissionFrom === undefined ? {} : { commissionFrom }) };
+      server.setCommissionPerLotPerSide(costs.commissionPerLotPerSide);
+      server.setAdverseSlippagePoints(costs.slippagePoints);
+      save();
+      logger.info('paper: costs set', { key, ...costs });
+    },
+    refreshSymbols,
     server,
     async waitForSession(timeoutMs = 5_000) {
       if (terminal.isConnected) return;
@@ -197,6 +292,7 @@ export async function startPaperAccount(options: PaperAccountOptions): Promise<P
     async stop() {
       if (isStopped) return;
       isStopped = true;
+      clearInterval(watchTimer);
       offTick();
       offReopened();
       offClosed();

@@ -1,8 +1,13 @@
 import type { z } from 'zod';
-import type { PaperStatus, paperIpcChannels } from '../../../src-core/contracts/ipc-paper';
+import type { PaperCosts, PaperStatus, paperIpcChannels } from '../../../src-core/contracts/ipc-paper';
 import type { Logger } from '../../../src-core/logger';
 import { appError, err, ok, type Result } from '../../../src-core/result';
-import { PAPER_EA_VERSION, startPaperAccount, type PaperAccount } from './paper-account';
+import {
+  PAPER_EA_VERSION,
+  startPaperAccount,
+  type PaperAccount,
+  type PaperAccountOptions,
+} from './paper-account';
 import type { PaperStore } from './paper-store';
 import type { PriceSource } from './price-source';
 
@@ -43,6 +48,8 @@ export interface PaperService {
   open(startingBalance?: number): Promise<Result<PaperStatus>>;
   close(): Promise<Result<PaperStatus>>;
   reset(): Promise<Result<PaperStatus>>;
+  /** Sets the running paper account's commission and slippage (docs/paper-trading.md, "Costs"). */
+  setCosts(costs: PaperCosts): Result<PaperStatus>;
   /** Saves and stops the paper account (app shutdown). */
   dispose(): Promise<void>;
 }
@@ -86,6 +93,7 @@ export function createPaperService(options: PaperServiceOptions): PaperService {
       sourceKey: source ?? null,
       canOpen: source !== undefined && liveSessions().some((s) => s.key === source),
       hasSaved: source !== undefined && store.findBySource(source) !== undefined,
+      costs: running?.costs() ?? null,
     };
   };
   const announce = (): PaperStatus => {
@@ -94,7 +102,11 @@ export function createPaperService(options: PaperServiceOptions): PaperService {
     return s;
   };
 
-  const start = async (source: string, startingBalance: number | undefined): Promise<PaperAccount> => {
+  const start = async (
+    source: string,
+    startingBalance: number | undefined,
+    costs?: PaperAccountOptions['costs'],
+  ): Promise<PaperAccount> => {
     if (running !== null) return running;
     starting ??= startPaperAccount({
       path: options.path,
@@ -103,6 +115,11 @@ export function createPaperService(options: PaperServiceOptions): PaperService {
       store,
       logger,
       ...(startingBalance === undefined ? {} : { startingBalance }),
+      ...(costs === undefined ? {} : { costs }),
+      // The window reads the paper session's symbol list again on this (src-renderer/store/controller.ts).
+      onSymbolsAdded: () => {
+        announce();
+      },
     })
       .then(async (paper) => {
         running = paper;
@@ -187,18 +204,34 @@ export function createPaperService(options: PaperServiceOptions): PaperService {
       const key = running?.key ?? saved?.key;
       if (key === undefined) return ok(announce());
       const wasRunning = running !== null;
-      const balance = running?.config.startingBalance ?? saved?.config.startingBalance;
+      const {
+        startingBalance: balance,
+        commissionPerLotPerSide,
+        commissionFrom,
+        slippagePoints,
+      } = running?.config ?? saved?.config ?? {};
+      // The costs are a setting, not part of the account's state: the fresh account keeps them.
+      const costs = { commissionPerLotPerSide, commissionFrom, slippagePoints };
       try {
         // The paper session stays the selected one through the reset (same key): trading waits for it to come
         // back and is never redirected to the live terminal meanwhile.
         await stop();
         store.remove(key);
         logger.info('paper: account reset', { key });
-        if (wasRunning && source !== undefined) await start(source, balance);
+        if (wasRunning && source !== undefined) await start(source, balance, costs);
         return ok(announce());
       } catch (error) {
         return failed(error);
       }
+    },
+    setCosts(costs) {
+      if (running === null) {
+        return err(
+          appError('PAPER_FAILED', 'Open the paper account first: its costs are set while it runs.'),
+        );
+      }
+      running.setCosts(costs);
+      return ok(announce());
     },
     async dispose() {
       offOpened();
@@ -224,5 +257,6 @@ export function paperIpcHandlers(paper: PaperService): PaperIpcHandlers {
     'paper:open': (request) => paper.open(request.startingBalance),
     'paper:close': () => paper.close(),
     'paper:reset': () => paper.reset(),
+    'paper:set-costs': (request) => paper.setCosts(request),
   };
 }

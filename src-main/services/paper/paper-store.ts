@@ -17,6 +17,13 @@ export const PaperAccountConfig = z.object({
   marginMode: WireMarginMode,
   /** The balance it starts with (and goes back to on reset). */
   startingBalance: z.number().positive(),
+  /**
+   * Its costs (docs/paper-trading.md, "Costs"). Absent in accounts saved before costs existed, which then take the
+   * defaults when they open: the live broker's profile commission, no slippage.
+   */
+  commissionPerLotPerSide: z.number().min(0).max(1_000).optional(),
+  commissionFrom: z.string().max(80).optional(),
+  slippagePoints: z.number().int().min(0).max(10_000).optional(),
 });
 export type PaperAccountConfig = z.infer<typeof PaperAccountConfig>;
 
