@@ -122,6 +122,7 @@ async function main(): Promise<void> {
   const currency = dressed?.account.currency ?? 'USD';
   const files = writeReportFiles(values.out, {
     title: `${strategy.name} — ${name}`,
+    subtitle: `Backtest over ${String(result.bars)} M1 bars`,
     currency,
     report: result.report,
     equity: result.equity,

@@ -96,6 +96,7 @@ export const ERROR_CODES = {
     'The paper account could not be opened, reset or closed, or its costs set (it is not open); the message says why.',
   EA_INSTALL_FAILED: 'The EA files could not be copied into the MT5 data folder.',
   TOKEN_ROTATION_FAILED: 'The new pairing token could not be written; the EAs keep the old one.',
+  REPORT_SAVE_FAILED: 'An exported report could not be written where the trader chose; the message says why.',
   TERMINAL_TIMEOUT: 'MetaTrader 5 did not answer a data request (account, quotes, positions) in time.',
   TERMINAL_ERROR: 'MetaTrader 5 could not answer a data request; the message carries its reason.',
   SESSION_NOT_FOUND: 'The terminal session chosen is not connected.',

@@ -1,6 +1,7 @@
 import { closedTrades } from '../history/closed-trades';
 import { dealEntryOf, dealKindOf, dealReasonOf, type Deal } from '../history/deal';
-import type { ClosedTrade } from './report';
+import type { ClosedTrade } from '../report/report';
+import { reportTradeOf } from '../report/report-trade';
 
 /** The fields of an MT5 deal that closed trades are built from (the bridge's WireDeal has them all). */
 export interface DealForTrades {
@@ -55,20 +56,5 @@ export function closedTradesFromDeals(
       },
     ];
   });
-  return closedTrades(named, currencyDigits).map((t) => {
-    const risk = riskPerLot.get(t.positionId);
-    return {
-      positionId: t.positionId,
-      symbol: t.symbol,
-      side: t.side,
-      volume: t.volume,
-      // A backtest holds every opening deal; the fallback only keeps an orphan close's money in the report.
-      openTimeMs: t.openTimeMs ?? t.closeTimeMs,
-      openPrice: t.openPrice ?? t.closePrice,
-      closeTimeMs: t.closeTimeMs,
-      closePrice: t.closePrice,
-      netProfit: t.net,
-      initialRisk: risk === undefined ? null : risk * t.volume,
-    };
-  });
+  return closedTrades(named, currencyDigits).map((t) => reportTradeOf(t, riskPerLot));
 }

@@ -22,6 +22,7 @@ import { recordingIpcChannels } from './ipc-recording';
 import { tradeRulesIpcChannels, tradeRulesIpcEvents } from './ipc-trade-rules';
 import { cloudIpcChannels, cloudIpcEvents } from './ipc-cloud';
 import { historyIpcChannels, historyIpcEvents } from './ipc-history';
+import { reportIpcChannels } from './ipc-report';
 import { DEFAULT_NOTIFICATION_SETTINGS, NotificationSettings } from './notification-settings';
 import { TimeDisplay, TimeOffsetSec } from '../time/clock-model';
 import { ErrorReporting } from './error-reporting';
@@ -447,6 +448,8 @@ export const ipcChannels = {
   ...paperIpcChannels,
   /** Tick recordings of the live terminal (ipc-recording.ts). */
   ...recordingIpcChannels,
+  /** Saving an exported report (ipc-report.ts). */
+  ...reportIpcChannels,
 } as const;
 
 /** Every event main pushes, with its payload schema. */

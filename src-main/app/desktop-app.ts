@@ -47,6 +47,7 @@ import { sessionPriceSource } from '../services/paper/price-source';
 import { createTickRecorder } from '../services/recording/tick-recorder';
 import { recordingIpcHandlers } from '../services/recording/ipc-handlers';
 import { createBridgeMarket, isSimulatorSession, type BridgeMarket } from './bridge-market';
+import { reportIpcHandlers, type SaveReportFile } from '../services/report/report-ipc';
 import { createEaInstaller } from './ea-installer';
 
 /** A running demo simulator (see `demo.ts`). */
@@ -90,6 +91,8 @@ export interface DesktopAppOptions {
   readonly tokens?: TokenStore;
   /** Shows an OS notification (the Electron shell's `Notification`); absent, the page uses the browser's. */
   readonly showNotification?: ShowDesktopNotice;
+  /** Saves an exported report through a save dialog (the Electron shell); absent, the page downloads it. */
+  readonly saveReportFile?: SaveReportFile;
   /** Error reports are on (the shell started them, src-main/services/error-reporting.ts): the renderer is told. */
   readonly errorReporting?: ErrorReporting;
 }
@@ -498,6 +501,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
         history: historyIpcHandlers(history, options.showNotification),
         paper: paperIpcHandlers(paper),
         recording: recordingIpcHandlers(recorder),
+        report: reportIpcHandlers(options.saveReportFile, logger),
       }),
       logger,
     );

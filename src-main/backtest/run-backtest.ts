@@ -12,7 +12,7 @@ import {
   type ClosedTrade,
   type EquityPoint,
   type SessionReport,
-} from '../../src-core/backtest/report';
+} from '../../src-core/report/report';
 import { closedTradesFromDeals } from '../../src-core/backtest/trades-from-deals';
 import { calculatePositionSize } from '../../src-core/trading/sizing';
 import { normalizePrice } from '../../src-core/trading/numbers';

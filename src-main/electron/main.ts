@@ -22,6 +22,7 @@ import { registerRendererScheme, serveRenderer } from './renderer-protocol';
 import { createMemoryTokenStore } from '../services/cloud-sync/token-store';
 import { createSecretStore, type SecretStore } from './secret-store';
 import { showOsNotification } from './notifications';
+import { saveReportWithDialog } from './save-report';
 import { startUpdates } from './updates';
 import { createMainWindow, denyPermissions } from './window';
 
@@ -139,6 +140,7 @@ async function start(): Promise<void> {
         mainWindow?.show();
         mainWindow?.focus();
       }),
+    saveReportFile: (file) => saveReportWithDialog(mainWindow, file),
   });
   wireIpc(desktop, logger);
   mainWindow = createMainWindow(__dirname, logger);

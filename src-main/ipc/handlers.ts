@@ -63,5 +63,6 @@ export function createIpcHandlers(ports: DesktopPorts): IpcHandlers {
     ...ports.history,
     ...ports.paper,
     ...ports.recording,
+    ...ports.report,
   } satisfies IpcHandlers;
 }

@@ -28,6 +28,7 @@ import type { ChartIpcHandlers } from '../services/chart/chart-bars';
 import type { CloudIpcHandlers } from '../services/cloud-sync/ipc-handlers';
 import type { TradeRulesIpcHandlers } from '../services/trade-rules/ipc-handlers';
 import type { HistoryIpcHandlers } from '../services/history/deal-history';
+import type { ReportIpcHandlers } from '../services/report/report-ipc';
 import type { PaperIpcHandlers } from '../services/paper/paper-service';
 import type { RecordingIpcHandlers } from '../services/recording/ipc-handlers';
 
@@ -117,4 +118,6 @@ export interface DesktopPorts {
   readonly paper: PaperIpcHandlers;
   /** Tick recording's status and files (`recordingIpcHandlers` from services/recording). */
   readonly recording: RecordingIpcHandlers;
+  /** Saving exported reports (`reportIpcHandlers` from services/report), merged as they are. */
+  readonly report: ReportIpcHandlers;
 }

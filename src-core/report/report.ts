@@ -16,13 +16,21 @@ export interface ClosedTrade {
   readonly initialRisk: number | null;
 }
 
-/** The account's equity at a moment of the session. */
+/**
+ * The account's equity (a backtest: sampled at every bar close) or balance (an account's report: after each
+ * close) at a moment of the session.
+ */
 export interface EquityPoint {
   readonly timeMs: number;
   readonly equity: number;
+  /**
+   * A deposit (+) or withdrawal (−) that moved the curve to this point. It moves the peak by the same amount, so
+   * money paid in or out is neither a gain nor a drawdown (docs/backtest.md, "The report").
+   */
+  readonly cash?: number;
 }
 
-/** What a practice session or a backtest achieved (docs/backtest.md, "The report"). */
+/** What an account over a period, a practice session or a backtest achieved (docs/backtest.md, "The report"). */
 export interface SessionReport {
   readonly trades: number;
   readonly wins: number;
@@ -82,6 +90,7 @@ export function sessionReport(input: {
   let maxDrawdown = 0;
   let maxDrawdownPercent = 0;
   for (const p of input.equity) {
+    peak += p.cash ?? 0;
     if (p.equity > peak) peak = p.equity;
     const fall = peak - p.equity;
     if (fall > maxDrawdown) maxDrawdown = fall;

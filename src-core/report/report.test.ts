@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { downsampleEquity, sessionReport, type ClosedTrade } from './report';
-import { closedTradesFromDeals, type DealForTrades } from './trades-from-deals';
+import { closedTradesFromDeals, type DealForTrades } from '../backtest/trades-from-deals';
 
 const trade = (netProfit: number, initialRisk: number | null): ClosedTrade => ({
   positionId: '1',
