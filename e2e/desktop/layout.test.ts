@@ -37,6 +37,7 @@ const FRAME = [
   'tab-positions',
   'tab-orders',
   'tab-history',
+  'tab-report',
   'tab-journal',
   'status-line',
 ];
@@ -183,7 +184,7 @@ describe.each(SIZES)('layout and accessibility at $width×$height', { timeout: 1
     await page.getByTestId('ticket-mode-market').click();
   });
 
-  it('history and journal', async () => {
+  it('history, report and journal', async () => {
     const { page } = h;
     await page.getByTestId('tab-positions').click();
     await page.getByTestId(`position-close-${position}`).click();
@@ -192,6 +193,21 @@ describe.each(SIZES)('layout and accessibility at $width×$height', { timeout: 1
     await page.locator(`tr[data-testid^="history-row-"][data-position="${position}"]`).waitFor();
     await check([...FRAME, 'history-period', 'history-export', 'history-total-net']);
     await shot('history');
+    await page.getByTestId('tab-report').click();
+    await page.getByTestId('report-chart').locator('canvas').first().waitFor();
+    await check([
+      ...FRAME,
+      'report-period',
+      'report-export-html',
+      'report-trades',
+      'report-win-rate',
+      'report-profit-factor',
+      'report-expectancy',
+      'report-average-r',
+      'report-drawdown',
+      'report-chart',
+    ]);
+    await shot('report', { name: 'desktop-report' });
     await page.getByTestId('tab-journal').click();
     await page.locator('tr[data-testid^="journal-row-"]').first().waitFor();
     await check([...FRAME, 'journal', 'journal-search', 'journal-symbol']);

@@ -20,7 +20,7 @@ export async function saveReportWithDialog(window: BrowserWindow | null, file: R
   };
   const chosen =
     window === null ? await dialog.showSaveDialog(options) : await dialog.showSaveDialog(window, options);
-  if (chosen.canceled || chosen.filePath === undefined || chosen.filePath === '') return false;
+  if (chosen.canceled || chosen.filePath === '') return false;
   await writeFile(chosen.filePath, file.content, 'utf8');
   return true;
 }

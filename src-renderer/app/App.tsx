@@ -2,6 +2,7 @@ import { useEffect, type ReactNode } from 'react';
 import { Calculator } from '../features/calculator/Calculator';
 import { ChartCentre } from '../features/chart/ChartPanel';
 import { HistoryTab } from '../features/history/HistoryTab';
+import { ReportTab } from '../features/report/ReportTab';
 import { Journal } from '../features/journal/Journal';
 import { MarketWatch } from '../features/market-watch/MarketWatch';
 import { OneClickGrid, oneClickOrder } from '../features/one-click/OneClickPanel';
@@ -102,6 +103,7 @@ function BottomTabs(): ReactNode {
     { id: 'positions', label: `Positions (${count(positions)})` },
     { id: 'orders', label: `Orders (${count(orders)})` },
     { id: 'history', label: 'History' },
+    { id: 'report', label: 'Report' },
     { id: 'journal', label: 'Journal' },
   ];
   return (
@@ -129,6 +131,8 @@ function BottomTabs(): ReactNode {
         <PendingOrders />
       ) : tab === 'history' ? (
         <HistoryTab />
+      ) : tab === 'report' ? (
+        <ReportTab />
       ) : (
         <Journal />
       )}

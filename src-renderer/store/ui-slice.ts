@@ -23,7 +23,7 @@ export interface ConfirmRequest {
   readonly onConfirm: () => void;
 }
 
-export type BottomTab = 'positions' | 'orders' | 'history' | 'journal';
+export type BottomTab = 'positions' | 'orders' | 'history' | 'report' | 'journal';
 export type SideTab = 'ticket' | 'calculator';
 /** The calculator field a click on the chart sets (docs/charts.md, "Pick on the chart"). */
 export type ChartPick = 'entry' | 'sl' | 'tp';

@@ -11,6 +11,7 @@ import {
   formatSignedMoney,
   formatVolume,
 } from '../../app/format';
+import { downloadText } from '../../app/download';
 import { Segmented } from '../../ui/controls';
 import { useApp, useAppStore, useClock, useController, usePlaceError } from '../../store/use-app';
 import { ensureDealsFrom } from './history-feed';
@@ -56,20 +57,6 @@ function Summary(props: { totals: TradeTotals; currency: string | undefined }): 
       </span>
     </div>
   );
-}
-
-/** Saves text as a file through a download link (the web host and Electron both honour `download`). */
-function download(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => {
-    URL.revokeObjectURL(url);
-  }, 1_000);
 }
 
 /**
@@ -141,7 +128,7 @@ export function HistoryTab(): ReactNode {
       pipsOf: (t) => pipsWith(t, specs[t.symbol]),
     });
     const stamp = new Date().toISOString().slice(0, 10);
-    download(`pipdesk-history-${account?.login ?? 'account'}-${stamp}.csv`, csv);
+    downloadText(`pipdesk-history-${account?.login ?? 'account'}-${stamp}.csv`, csv, 'text/csv');
   };
 
   const suffix = clockSuffix(clock.zone);
