@@ -1,12 +1,12 @@
-import { app, dialog, type BrowserWindow } from 'electron';
+import { app, dialog, type BrowserWindow, type FileFilter } from 'electron';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReportFile } from '../services/report/report-ipc';
 
-const FILTERS = {
+const FILTERS: Readonly<Record<ReportFile['kind'], FileFilter>> = {
   html: { name: 'Web page (HTML)', extensions: ['html'] },
   csv: { name: 'CSV (comma-separated)', extensions: ['csv'] },
-} as const;
+};
 
 /**
  * The save dialog for an exported report, opened over the app's window in the Documents folder with the suggested
