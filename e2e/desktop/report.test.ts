@@ -243,3 +243,58 @@ describe('the session report', { timeout: 120_000 }, () => {
     await h.screenshot(`report-${String(size.width)}x${String(size.height)}`);
   });
 });
+
+/** A paper account's report carries the PAPER mark on screen and in the exported file (docs/paper-trading.md). */
+describe('the report of a paper account', { timeout: 120_000 }, () => {
+  let h: DesktopHarness;
+
+  beforeAll(async () => {
+    // A version not starting with `sim`: the app takes the simulator for a real EA, so a paper account can open.
+    h = await startDesktop({ tickMs: 0, eaVersion: '2.00', reconnect: false, watchlist: ['EURUSD'] });
+    h.page.setDefaultTimeout(10_000);
+    h.sim.setPrice('EURUSD', 1.1, 1.1001);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('marks the figures and the HTML PAPER, and counts the paper trade with its R', async () => {
+    const { page } = h;
+    await page.locator('[data-testid="bridge-state"][data-state="connected"]').waitFor();
+    await page.getByTestId('paper-open').click();
+    await page.locator('[data-testid="bridge-state"][data-state="paper"]').waitFor();
+    await page.getByTestId('oneclick-volume-EURUSD').fill('0.10');
+    await page.getByTestId('oneclick-sl-EURUSD').fill('20');
+    await page.getByTestId('buy-EURUSD').click();
+    const row = page.locator('tr[data-testid^="position-"][data-symbol="EURUSD"]').first();
+    await row.waitFor();
+    const ticket = (await row.getAttribute('data-testid'))?.replace('position-', '') ?? '';
+    // 30 pips up on 0.10 lot (no commission or swap on paper): +30.00 against 20 pips risked, 20.00 → 1.5 R.
+    h.sim.setPrice('EURUSD', 1.1031, 1.1032);
+    await expect.poll(() => page.getByTestId(`position-pips-${ticket}`).textContent()).toBe('30.0');
+    await page.getByTestId(`position-close-${ticket}`).click();
+    await page.getByTestId(`position-${ticket}`).waitFor({ state: 'detached' });
+
+    await page.getByTestId('tab-report').click();
+    await page.getByTestId('report-mark').waitFor();
+    expect(await page.getByTestId('report-mark').textContent()).toBe('PAPER');
+    await expect.poll(() => page.getByTestId('report-trades').textContent()).toBe('1');
+    expect(await page.getByTestId('report-win-rate').textContent()).toBe('100.0 %');
+    expect(await page.getByTestId('report-net').textContent()).toBe('30.00 USD');
+    expect(await page.getByTestId('report-profit-factor').textContent()).toBe('—');
+    expect(await page.getByTestId('report-average-r').textContent()).toBe('1.50');
+    expect(await page.getByTestId('report-drawdown').textContent()).toBe('0.00 USD (0.00 %)');
+    await h.screenshot('report-paper-1440x900');
+
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('report-export-html').click(),
+    ]);
+    const html = await readFile(await file.path(), 'utf8');
+    expect(html).toContain('<span class="mark">PAPER</span>');
+    expect(html).toContain('Average R</th><td>1.50</td>');
+    // The live terminal never saw the paper trade.
+    expect(h.sim.state.positions()).toEqual([]);
+    expect(h.sim.state.deals().filter((d) => d.type === 0 || d.type === 1)).toEqual([]);
+  });
+});
