@@ -94,6 +94,13 @@ export const ERROR_CODES = {
     'A paper account needs a live terminal (a real EA) connected to take its prices from (docs/paper-trading.md).',
   PAPER_FAILED:
     'The paper account could not be opened, reset or closed, or its costs set (it is not open); the message says why.',
+  REPLAY_NOT_OPEN: 'No replay is open, so there is nothing to play, pause, step or jump (docs/replay.md).',
+  REPLAY_FILE_NOT_FOUND:
+    "The replay file is not in the data folder's replays/ or recordings/ folder (any more).",
+  REPLAY_TOO_LARGE: 'The replay file is larger than a replay opens (docs/replay.md, "Files").',
+  REPLAY_BACKWARDS:
+    'A replay only moves forward: trades already made happened at those prices. Open the file again to start over.',
+  REPLAY_FAILED: 'The replay session could not be started or stopped; the message says why.',
   EA_INSTALL_FAILED: 'The EA files could not be copied into the MT5 data folder.',
   TOKEN_ROTATION_FAILED: 'The new pairing token could not be written; the EAs keep the old one.',
   REPORT_SAVE_FAILED: 'An exported report could not be written where the trader chose; the message says why.',
@@ -115,7 +122,7 @@ export const ERROR_CODES = {
 
   // ── MT5 simulator (src-bridge/simulator) ───────────────────────────────────────────────────────────────────
   UNKNOWN_SYMBOL: 'The simulated trade server has no such symbol.',
-  BAD_REPLAY: 'A tick replay file has a line that is not a valid tick.',
+  BAD_REPLAY: 'A replay or bar file has a line that is not a valid tick or bar (the message names the line).',
 
   // ── Cloud sync on the desktop (src-main/services/cloud-sync; see docs/errors.md for the cloud's own codes) ──
   NOT_SIGNED_IN: 'The desktop is not signed in to the cloud.',

@@ -19,6 +19,7 @@ import { JournalEntry, JournalPage, JournalQuery } from './journal';
 import { chartIpcChannels } from './ipc-chart';
 import { paperIpcChannels, paperIpcEvents } from './ipc-paper';
 import { recordingIpcChannels } from './ipc-recording';
+import { replayIpcChannels, replayIpcEvents } from './ipc-replay';
 import { tradeRulesIpcChannels, tradeRulesIpcEvents } from './ipc-trade-rules';
 import { cloudIpcChannels, cloudIpcEvents } from './ipc-cloud';
 import { historyIpcChannels, historyIpcEvents } from './ipc-history';
@@ -78,6 +79,8 @@ export const BridgeState = z.enum([
   'demo',
   /** The paper account is the active one: live prices, simulated fills, nothing sent to the terminal. */
   'paper',
+  /** A replay session is the active one: a file's prices on a simulated clock, simulated fills (docs/replay.md). */
+  'replay',
   /** No terminal; `reason` says why in plain words. */
   'disconnected',
 ]);
@@ -103,6 +106,8 @@ export const BridgeSession = z.object({
   isSimulator: z.boolean(),
   /** True for the app's paper account (docs/paper-trading.md); absent means false. */
   isPaper: z.boolean().optional(),
+  /** True for a replay session (docs/replay.md); absent means false. */
+  isReplay: z.boolean().optional(),
   connectedAtMs: z.number().int().nonnegative(),
   /** The trade server's clock minus UTC, seconds (docs/clock-model.md); 0 when the EA does not say. */
   timeOffsetSec: TimeOffsetSec,
@@ -450,6 +455,8 @@ export const ipcChannels = {
   ...recordingIpcChannels,
   /** Saving an exported report (ipc-report.ts). */
   ...reportIpcChannels,
+  /** Replay sessions on history files (ipc-replay.ts). */
+  ...replayIpcChannels,
 } as const;
 
 /** Every event main pushes, with its payload schema. */
@@ -477,6 +484,8 @@ export const ipcEvents = {
   ...historyIpcEvents,
   /** The paper account opened, closed or was reset (ipc-paper.ts). */
   ...paperIpcEvents,
+  /** The replay opened, closed or moved (ipc-replay.ts). */
+  ...replayIpcEvents,
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -25,8 +25,11 @@ export const FINAL_JOURNAL_STATES: readonly JournalState[] = ['done', 'rejected'
 /** Any JSON value (the intent, the bridge request and response as they were). */
 export const JsonValue = z.unknown();
 
-/** Which kind of account an order went to: a terminal (`real`, an EA or the demo simulator) or a paper account. */
-export const AccountKind = z.enum(['real', 'paper']);
+/**
+ * Which kind of account an order went to: a terminal (`real`, an EA or the demo simulator), a paper account or a
+ * replay session (docs/replay.md).
+ */
+export const AccountKind = z.enum(['real', 'paper', 'replay']);
 export type AccountKind = z.infer<typeof AccountKind>;
 
 /** One journal entry. Times are milliseconds since the epoch (UTC). */
@@ -35,7 +38,8 @@ export const JournalEntry = z.object({
   id: z.string().min(1).max(64),
   /**
    * Which kind of account the order went to: `paper` for the app's paper account (docs/paper-trading.md), `real`
-   * for a terminal (an EA or the demo simulator). Absent on entries written before paper accounts existed.
+   * for a terminal (an EA or the demo simulator), `replay` for a replay session (docs/replay.md). Absent on entries
+   * written before paper accounts existed.
    */
   accountKind: AccountKind.optional(),
   /** The id carried in the MT5 order comment; also the EA's de-duplication key. */

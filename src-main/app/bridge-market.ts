@@ -53,6 +53,8 @@ export interface BridgeMarketOptions {
   readonly isDemoRunning: () => boolean;
   /** Whether a session key is the app's paper account (docs/paper-trading.md); default none is. */
   readonly isPaperKey?: (key: string) => boolean;
+  /** Whether a session key is a replay session (docs/replay.md); default none is. */
+  readonly isReplayKey?: (key: string) => boolean;
   readonly tickBatchMs?: number;
 }
 
@@ -79,10 +81,11 @@ export function isSimulatorSession(session: BridgeSession): boolean {
   return session.hello.eaVersion.startsWith('sim');
 }
 
-function toSessionView(s: BridgeSession, isPaper: boolean): SessionView {
+function toSessionView(s: BridgeSession, isPaper: boolean, isReplay: boolean): SessionView {
   const { account, terminal } = s.hello;
   return {
     isPaper,
+    ...(isReplay ? { isReplay } : {}),
     id: s.key,
     login: account.login,
     server: account.server,
@@ -169,6 +172,7 @@ function bridgeError(e: BridgeRequestError): AppError {
 export function createBridgeMarket(options: BridgeMarketOptions): BridgeMarket {
   const { server, events, logger } = options;
   const isPaperKey = options.isPaperKey ?? ((): boolean => false);
+  const isReplayKey = options.isReplayKey ?? ((): boolean => false);
   /** A live terminal: neither the demo simulator nor the paper account. */
   const isLive = (s: BridgeSession): boolean => !isSimulatorSession(s) && !isPaperKey(s.key);
   const batchMs = options.tickBatchMs ?? TICK_BATCH_MS;
@@ -223,16 +227,18 @@ export function createBridgeMarket(options: BridgeMarketOptions): BridgeMarket {
 
   const status = (): BridgeStatus => {
     const active = activeSession();
-    const sessions = openSessions().map((s) => toSessionView(s, isPaperKey(s.key)));
+    const sessions = openSessions().map((s) => toSessionView(s, isPaperKey(s.key), isReplayKey(s.key)));
     return {
       state:
         active === undefined
           ? 'disconnected'
           : isPaperKey(active.key)
             ? 'paper'
-            : isSimulatorSession(active)
-              ? 'demo'
-              : 'connected',
+            : isReplayKey(active.key)
+              ? 'replay'
+              : isSimulatorSession(active)
+                ? 'demo'
+                : 'connected',
       reason: active !== undefined ? null : (pipeWarning() ?? disconnectedReason()),
       pipePath: server.path,
       ...(pipeWarning() === undefined ? {} : { pipeWarning: pipeWarning() }),

@@ -48,6 +48,8 @@ import { createTickRecorder } from '../services/recording/tick-recorder';
 import { recordingIpcHandlers } from '../services/recording/ipc-handlers';
 import { createBridgeMarket, isSimulatorSession, type BridgeMarket } from './bridge-market';
 import { reportIpcHandlers, type SaveReportFile } from '../services/report/report-ipc';
+import { createReplayService, replayIpcHandlers } from '../services/replay/replay-service';
+import { isReplayKey } from '../services/replay/replay-session';
 import { createEaInstaller } from './ea-installer';
 
 /** A running demo simulator (see `demo.ts`). */
@@ -178,7 +180,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     // Set once the paper service exists; rows are written only after that (the executor starts later).
     let isPaperKey = (key: string): boolean => paperStore.keys().includes(key);
     const journal = new Journal(db, clock, logger, {
-      accountKind: (account) => (isPaperKey(account) ? 'paper' : 'real'),
+      accountKind: (account) => (isPaperKey(account) ? 'paper' : isReplayKey(account) ? 'replay' : 'real'),
     });
     const settings = new SettingsStore(db, clock, logger);
 
@@ -218,6 +220,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
       isOwnClientOrderId: (id) => journal.getByClientOrderId(id) !== undefined,
       isDemoRunning: () => simulator !== null,
       isPaperKey: (key) => isPaperKey(key),
+      isReplayKey,
     });
     cleanups.push(() => {
       market.dispose();
@@ -250,6 +253,25 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     isPaperKey = (key) => paper.isPaperKey(key);
     cleanups.push(() => paper.dispose());
 
+    let lastReplayKey: string | null = null;
+    // Replay sessions (docs/replay.md): a file's prices on a simulated clock, joined to the pipe as another session
+    // and given nothing of any other session.
+    const replay = createReplayService({
+      dataDir: options.dataDir,
+      path,
+      tokenFile,
+      logger,
+      activeKey: () => market.activeKey(),
+      select: (key) => market.selectSession(key),
+      isSessionOpen: (key) => server.session(key)?.isOpen === true,
+      onStatus: (status) => {
+        events.emit('replay:status-changed', status);
+        if (status.state === 'closed' || status.key !== lastReplayKey) market.announceStatus();
+        lastReplayKey = status.key;
+      },
+    });
+    cleanups.push(() => replay.dispose());
+
     const history = createDealHistory({
       server,
       activeKey: () => market.activeKey(),
@@ -258,6 +280,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
       },
       logger,
       clock,
+      serverNow: (key) => replay.serverNow(key),
     });
     cleanups.push(() => {
       history.dispose();
@@ -411,7 +434,8 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
       accounts: bridgeAccounts(
         server,
         () => market.activeKey(),
-        (key) => paper.isPaperKey(key),
+        // A replay's money is simulated too: the cloud marks it like a paper account's.
+        (key) => paper.isPaperKey(key) || isReplayKey(key),
       ),
       tokens: options.tokens ?? createFileTokenStore(join(options.dataDir, 'cloud-token.json')),
       logger,
@@ -502,6 +526,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
         paper: paperIpcHandlers(paper),
         recording: recordingIpcHandlers(recorder),
         report: reportIpcHandlers(options.saveReportFile, logger),
+        replay: replayIpcHandlers(replay),
       }),
       logger,
     );

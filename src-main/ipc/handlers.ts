@@ -64,5 +64,6 @@ export function createIpcHandlers(ports: DesktopPorts): IpcHandlers {
     ...ports.paper,
     ...ports.recording,
     ...ports.report,
+    ...ports.replay,
   } satisfies IpcHandlers;
 }

@@ -31,6 +31,7 @@ import type { HistoryIpcHandlers } from '../services/history/deal-history';
 import type { ReportIpcHandlers } from '../services/report/report-ipc';
 import type { PaperIpcHandlers } from '../services/paper/paper-service';
 import type { RecordingIpcHandlers } from '../services/recording/ipc-handlers';
+import type { ReplayIpcHandlers } from '../services/replay/replay-service';
 
 /** Something that may answer now or later. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -120,4 +121,6 @@ export interface DesktopPorts {
   readonly recording: RecordingIpcHandlers;
   /** Saving exported reports (`reportIpcHandlers` from services/report), merged as they are. */
   readonly report: ReportIpcHandlers;
+  /** Replay sessions (`replayIpcHandlers` from services/replay), merged as they are. */
+  readonly replay: ReplayIpcHandlers;
 }

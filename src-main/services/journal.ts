@@ -189,7 +189,7 @@ function fromRow(row: Row): JournalEntry {
       kind === 'json' ? (typeof raw === 'string' ? (JSON.parse(raw) as unknown) : null) : (raw ?? null);
   }
   const kind = row['account_kind'];
-  if (kind === 'paper' || kind === 'real') out['accountKind'] = kind;
+  if (kind === 'paper' || kind === 'replay' || kind === 'real') out['accountKind'] = kind;
   // The row was written by this module from a typed entry; the cast restores the type SQLite erased.
   return out as unknown as JournalEntry;
 }

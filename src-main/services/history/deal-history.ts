@@ -56,6 +56,11 @@ export interface DealHistoryOptions {
   readonly onDeals: (deals: readonly Deal[]) => void;
   readonly logger: Logger;
   readonly clock: Clock;
+  /**
+   * A session's own "now" on its server clock when it is not the wall clock plus the session's offset: a replay's
+   * clock is the file's time (docs/replay.md). Undefined: the wall clock.
+   */
+  readonly serverNow?: (key: string) => number | undefined;
 }
 
 /** Reads the terminal's deals and announces new ones (docs/ui.md, "History, P/L and notifications"). */
@@ -124,7 +129,7 @@ export function createDealHistory(options: DealHistoryOptions): DealHistory {
     const key = options.activeKey();
     if (key === undefined || key !== pendingKey || pending.size === 0) return;
     const offsetSec = server.session(key)?.timeOffsetSec ?? 0;
-    const serverNow = options.clock.now() + offsetSec * 1000;
+    const serverNow = options.serverNow?.(key) ?? options.clock.now() + offsetSec * 1000;
     const r = await list(Math.max(0, serverNow - LOOKBACK_MS), FAR_FUTURE_MS);
     if (!r.ok) {
       logger.warn('history: new deals could not be read', { code: r.error.code });
