@@ -9,6 +9,7 @@ import { OneClickGrid, oneClickOrder } from '../features/one-click/OneClickPanel
 import { useOrderGuard } from '../features/one-click/use-order-guard';
 import { PendingOrders } from '../features/positions/PendingOrders';
 import { Positions, positionPlace } from '../features/positions/Positions';
+import { ReplayBar } from '../features/replay/ReplayBar';
 import { SettingsPanel } from '../features/settings/SettingsPanel';
 import { StatusBar } from '../features/status/StatusBar';
 import { OrderTicket } from '../features/ticket/OrderTicket';
@@ -208,6 +209,7 @@ export function App(): ReactNode {
   return (
     <div className="app" data-testid="app" data-link={isLinkDown ? 'down' : 'up'}>
       <StatusBar />
+      <ReplayBar />
       {appError === undefined ? null : (
         <div className="banner error" role="alert" data-testid="app-error">
           {appError}

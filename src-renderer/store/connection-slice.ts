@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand/vanilla';
 import type { AccountInfo, AppInfo, BridgeStatus } from '../../src-core/contracts/ipc';
 import type { CloudState } from '../../src-core/contracts/ipc-cloud';
+import type { ReplayStatus } from '../../src-core/contracts/ipc-replay';
 import type { AppState } from './app-store';
 
 /** Whether this window can reach main at all (the web host's socket, or Electron's IPC). */
@@ -26,6 +27,9 @@ export interface ConnectionSlice {
   readonly appInfo: AppInfo | null;
   /** Cloud sync as main reports it; null until loaded. */
   readonly cloud: CloudState | null;
+  /** The replay session (docs/replay.md) as main reports it; null until loaded. */
+  readonly replay: ReplayStatus | null;
+  readonly setReplay: (replay: ReplayStatus) => void;
   readonly setCloud: (cloud: CloudState) => void;
   readonly setTransport: (state: TransportState) => void;
   readonly setBridge: (status: BridgeStatus) => void;
@@ -40,6 +44,10 @@ export const createConnectionSlice: StateCreator<AppState, [], [], ConnectionSli
   hasHadTerminal: false,
   appInfo: null,
   cloud: null,
+  replay: null,
+  setReplay: (replay) => {
+    set({ replay });
+  },
   setCloud: (cloud) => {
     set({ cloud });
   },
@@ -63,7 +71,7 @@ export function describeBridge(
   bridge: BridgeStatus | null,
   transport: TransportState,
 ): {
-  tone: 'ok' | 'demo' | 'paper' | 'down' | 'wait';
+  tone: 'ok' | 'demo' | 'paper' | 'replay' | 'down' | 'wait';
   label: string;
   detail: string;
 } {
@@ -93,6 +101,13 @@ export function describeBridge(
         tone: 'paper',
         label: 'PAPER account',
         detail: 'Simulated fills at the live terminal’s prices; nothing is sent to the terminal.',
+      };
+    case 'replay':
+      return {
+        tone: 'replay',
+        label: 'REPLAY',
+        detail:
+          'A history file’s prices on a simulated clock, simulated fills; nothing is sent to a terminal.',
       };
     case 'disconnected':
       return {

@@ -11,6 +11,7 @@ import type {
 import type { RecordingFile, RecordingStatus } from '../../src-core/contracts/ipc-recording';
 import type { JournalEntry } from '../../src-core/contracts/journal';
 import type { PaperCosts, PaperStatus } from '../../src-core/contracts/ipc-paper';
+import type { ReplayFileList, ReplayFileRef } from '../../src-core/contracts/ipc-replay';
 import type { OpenSplitOrder, SplitOrderResult } from '../../src-core/contracts/ipc-trade-rules';
 import type { StopRule } from '../../src-core/trading/stop-rules';
 import type {
@@ -75,6 +76,14 @@ export interface Controller {
   paperStatus(): Promise<PaperStatus | null>;
   /** Sets the open paper account's commission and slippage; the new status, or null (the error is on `paper-costs`). */
   setPaperCosts(costs: PaperCosts): Promise<PaperStatus | null>;
+  /** The files a replay can open (docs/replay.md); null after a failure (shown at `replay`). */
+  listReplayFiles(): Promise<ReplayFileList | null>;
+  /** Opens a file as a replay session and switches trading to it; true when it opened. */
+  openReplay(file: ReplayFileRef): Promise<boolean>;
+  /** Closes the replay; trading goes back to the account that was active before it. */
+  closeReplay(): Promise<void>;
+  /** Play, pause, one step, a speed or a jump; a refusal is shown at `replay`. */
+  controlReplay(action: ReplayAction): Promise<void>;
   /** Loads older journal entries than those in memory. */
   loadJournal(): Promise<void>;
   /** Cloud sign-in; answers the error code on failure (`TOTP_REQUIRED` asks for the code), null on success. */
@@ -85,6 +94,12 @@ export interface Controller {
   cloudSetRemoteTrading(accountKey: string, isOn: boolean): Promise<void>;
   readonly client: IpcClient;
 }
+
+/** What the replay bar asks of the replay (docs/replay.md). */
+export type ReplayAction =
+  | { readonly kind: 'play' | 'pause' | 'step' }
+  | { readonly kind: 'speed'; readonly speed: number }
+  | { readonly kind: 'jump'; readonly timeMs: number };
 
 /** A fresh key per user action: the executor answers a repeated key with the first result (double clicks). */
 export function newRequestKey(): string {
@@ -166,15 +181,19 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
     // A watchlist saved on another broker (or the default one) names the instrument as that account did: it is
     // shown under this broker's name (EURUSD → EURUSDm, src-core/trading/symbol-names.ts), or not at all when this
     // broker lacks it. Settings keep the saved names, for when that broker's terminal is back.
-    const saved = state().watchlist;
+    // The saved list, not the one on screen: after a replay (which shows only its file's symbols) or another
+    // broker, the trader's own list comes back whole.
+    const saved = state().settings?.watchlist ?? state().watchlist;
     const watch =
       listed.length === 0
         ? [...saved]
-        : saved.flatMap((s) => {
-            const name = resolveSymbolName(s, listed);
-            return name === undefined ? [] : [name];
-          });
-    if (watch.join() !== saved.join()) state().setWatchlist(watch);
+        : state().bridge?.state === 'replay'
+          ? listed
+          : saved.flatMap((s) => {
+              const name = resolveSymbolName(s, listed);
+              return name === undefined ? [] : [name];
+            });
+    if (watch.join() !== state().watchlist.join()) state().setWatchlist(watch);
     if (watch.length > 0) {
       await loadSpecs(watch);
       const snapshot = await read('app', 'quotes:get-snapshot', { symbols: [...watch] });
@@ -264,13 +283,15 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
   }
 
   async function resync(): Promise<void> {
-    const [info, settings, bridge, cloud, rules] = await Promise.all([
+    const [info, settings, bridge, cloud, rules, replay] = await Promise.all([
       read('app', 'app:get-info'),
       read('app', 'settings:get'),
       read('app', 'bridge:get-status'),
       read('cloud', 'cloud:get-state'),
       read('app', 'stops:list-rules'),
+      read('replay', 'replay:get-status'),
     ]);
+    if (replay !== null) state().setReplay(replay);
     if (info !== null) state().setAppInfo(info);
     if (rules !== null) state().setStopRules(rules.rules);
     if (cloud !== null) state().setCloud(cloud);
@@ -339,6 +360,9 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
         }),
         client.on('stops:rules-changed', ({ rules }) => {
           state().setStopRules(rules);
+        }),
+        client.on('replay:status-changed', (replay) => {
+          state().setReplay(replay);
         }),
         () => {
           batcher.dispose();
@@ -457,6 +481,41 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
       if (status === null) return;
       state().setBridge(status);
       await loadTerminal();
+    },
+    listReplayFiles: () => read('replay', 'replay:list-files'),
+    async openReplay(file) {
+      state().setBusy('replay', true);
+      try {
+        const opened = await read('replay', 'replay:open', { file });
+        if (opened === null) return false;
+        state().setError('replay', null);
+        state().setReplay(opened);
+        const status = await read('replay', 'bridge:get-status');
+        if (status !== null) state().setBridge(status);
+        await loadTerminal();
+        return true;
+      } finally {
+        state().setBusy('replay', false);
+      }
+    },
+    async closeReplay() {
+      const closed = await read('replay', 'replay:close');
+      if (closed === null) return;
+      state().setReplay(closed);
+      const status = await read('replay', 'bridge:get-status');
+      if (status !== null) state().setBridge(status);
+      await loadTerminal();
+    },
+    async controlReplay(action) {
+      const answer =
+        action.kind === 'speed'
+          ? await read('replay', 'replay:set-speed', { speed: action.speed })
+          : action.kind === 'jump'
+            ? await read('replay', 'replay:jump-to', { timeMs: action.timeMs })
+            : await read('replay', `replay:${action.kind}`);
+      if (answer === null) return;
+      state().setError('replay', null);
+      state().setReplay(answer);
     },
     async openPaper() {
       state().setBusy('paper', true);

@@ -116,6 +116,8 @@ export function ChartPanel(): ReactNode {
   const select = useApp((s) => s.selectSymbol);
   const spec = useApp((s) => (symbol === null ? undefined : s.specs[symbol]));
   const isLinkUp = useApp((s) => s.bridge !== null && s.bridge.state !== 'disconnected');
+  // Another terminal (a replay, paper, the demo) has other bars: the chart loads them again on a switch.
+  const sessionId = useApp((s) => s.bridge?.activeSessionId ?? null);
   const dragError = usePlaceError(CHART_PLACE);
   const [timeframe, setTimeframe] = useState<Timeframe>('H1');
   const [barCount, setBarCount] = useState<number>(CHART_BAR_COUNTS[0]);
@@ -162,6 +164,7 @@ export function ChartPanel(): ReactNode {
     const view = viewRef.current;
     if (view === null || symbol === null || !isLinkUp) return;
     let isCurrent = true;
+    let isLoaded = false;
     barsRef.current = [];
     view.setBars([]);
     setStatus({ kind: 'loading', text: `Loading ${symbol} ${timeframe}…` });
@@ -171,6 +174,7 @@ export function ChartPanel(): ReactNode {
         setStatus({ kind: 'error', text: answer.error.message });
         return;
       }
+      isLoaded = true;
       barsRef.current = [...answer.value.bars];
       view.setBars(barsRef.current);
       store.getState().setChartBars({ symbol, timeframe, bars: barsRef.current.slice() });
@@ -181,7 +185,9 @@ export function ChartPanel(): ReactNode {
       const quote = s.quotes[symbol];
       if (quote === undefined || quote === lastQuote) return;
       lastQuote = quote;
-      if (barsRef.current.length === 0) return;
+      // Before the bars arrive a tick would be overwritten by them; after, it may open the first bar (a replay's
+      // symbol whose file starts later than the others has none until then).
+      if (!isLoaded) return;
       const point = specRef.current?.point;
       const spread = point === undefined ? 0 : Math.round((quote.ask - quote.bid) / point);
       const update = applyPrice(barsRef.current, timeframe, quote.bid, quote.timeMs, spread);
@@ -196,7 +202,7 @@ export function ChartPanel(): ReactNode {
       off();
       store.getState().setChartBars(null);
     };
-  }, [symbol, timeframe, barCount, isLinkUp, controller, store]);
+  }, [symbol, timeframe, barCount, isLinkUp, sessionId, controller, store]);
 
   // Lines: redrawn from the store whenever the quote, positions or orders of the symbol change.
   useEffect(() => {

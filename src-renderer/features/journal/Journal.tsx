@@ -167,6 +167,10 @@ export function Journal(): ReactNode {
                       <span className="paper-mark" data-testid={`journal-paper-${e.id}`}>
                         PAPER
                       </span>
+                    ) : e.accountKind === 'replay' ? (
+                      <span className="paper-mark replay" data-testid={`journal-replay-${e.id}`}>
+                        REPLAY
+                      </span>
                     ) : null}
                   </td>
                   <td className="sym">{e.symbol ?? ''}</td>

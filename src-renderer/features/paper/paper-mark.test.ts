@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BridgeStatus } from '../../../src-core/contracts/ipc';
 import { describeBridge } from '../../store/connection-slice';
-import { isPaperActive, markPaper } from './PaperMark';
+import { isPaperActive, markPaper, simulatedMark } from './PaperMark';
 
 const status = (state: BridgeStatus['state']): BridgeStatus => ({
   state,
@@ -20,6 +20,13 @@ describe('PAPER marks', () => {
       expect(isPaperActive({ bridge: status(state) })).toBe(false);
     }
     expect(isPaperActive({ bridge: null })).toBe(false);
+  });
+
+  it('marks texts REPLAY while a replay session is the active one', () => {
+    expect(markPaper({ bridge: status('replay') }, 'Bought 0.10 EURUSD')).toBe('REPLAY · Bought 0.10 EURUSD');
+    expect(simulatedMark({ bridge: status('replay') })).toBe('REPLAY');
+    expect(isPaperActive({ bridge: status('replay') })).toBe(false);
+    expect(describeBridge(status('replay'), 'open')).toMatchObject({ tone: 'replay', label: 'REPLAY' });
   });
 
   it('says PAPER account in the link pill', () => {

@@ -27,7 +27,13 @@ export function SessionPicker(): ReactNode {
         {sessions.map((s) => (
           <option key={s.id} value={s.id}>
             {s.login} @ {s.server}
-            {s.isPaper === true ? ' (PAPER)' : s.isSimulator ? ' (demo)' : ''}
+            {s.isPaper === true
+              ? ' (PAPER)'
+              : s.isReplay === true
+                ? ' (REPLAY)'
+                : s.isSimulator
+                  ? ' (demo)'
+                  : ''}
           </option>
         ))}
       </select>

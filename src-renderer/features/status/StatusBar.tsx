@@ -1,4 +1,5 @@
 import { PaperSwitch } from '../paper/PaperSwitch';
+import { ReplayOpen } from '../replay/ReplayOpen';
 import type { ReactNode } from 'react';
 import { formatMoney, formatPercent } from '../../app/format';
 import { ClockChip } from './ClockChip';
@@ -63,6 +64,7 @@ export function StatusBar(): ReactNode {
       ) : null}
       <SessionPicker />
       <PaperSwitch />
+      <ReplayOpen />
       {bridge?.state === 'disconnected' && transport !== 'lost' ? (
         <button
           type="button"
@@ -90,6 +92,10 @@ export function StatusBar(): ReactNode {
               {bridge?.state === 'paper' ? (
                 <span className="paper-mark" data-testid="header-paper-mark">
                   PAPER
+                </span>
+              ) : bridge?.state === 'replay' ? (
+                <span className="paper-mark replay" data-testid="header-replay-mark">
+                  REPLAY
                 </span>
               ) : account.accountTradeMode === 'real' ? (
                 'Real'
