@@ -249,6 +249,21 @@ describe('connection slice', () => {
     expect(store.getState().account).toBeNull();
   });
 
+  it('forgets the prices of the terminal before on a switch, and keeps them when the link only drops', () => {
+    const store = createAppStore();
+    const quote = { symbol: 'EURUSD', bid: 1.085, ask: 1.0851, timeMs: Date.UTC(2026, 0, 1) };
+    store.getState().setBridge(status({ state: 'demo', activeSessionId: '5001@Demo' }));
+    store.getState().applyQuotes([quote]);
+    store.getState().setBridge(status({ state: 'disconnected', activeSessionId: null }));
+    store.getState().setBridge(status({ state: 'demo', activeSessionId: '5001@Demo' }));
+    expect(store.getState().quotes['EURUSD']?.bid).toBe(1.085);
+    // A replay's ticks are years older than the demo's last one: they must still show.
+    store.getState().setBridge(status({ state: 'replay', activeSessionId: '9@Pipdesk Replay #replay' }));
+    expect(store.getState().quotes).toEqual({});
+    store.getState().applyQuotes([{ ...quote, bid: 1.1, ask: 1.1001, timeMs: Date.UTC(2024, 0, 2) }]);
+    expect(store.getState().quotes['EURUSD']?.bid).toBe(1.1);
+  });
+
   it('remembers that a terminal was connected, so a later link loss is not taken for a first run', () => {
     const store = createAppStore();
     store.getState().setBridge(status({ state: 'disconnected', reason: null }));

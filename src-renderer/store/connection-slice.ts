@@ -37,7 +37,7 @@ export interface ConnectionSlice {
   readonly setAppInfo: (info: AppInfo) => void;
 }
 
-export const createConnectionSlice: StateCreator<AppState, [], [], ConnectionSlice> = (set) => ({
+export const createConnectionSlice: StateCreator<AppState, [], [], ConnectionSlice> = (set, get) => ({
   transport: 'connecting',
   bridge: null,
   account: null,
@@ -55,8 +55,17 @@ export const createConnectionSlice: StateCreator<AppState, [], [], ConnectionSli
     set({ transport });
   },
   setBridge: (bridge) => {
+    // Another terminal's prices are not this one's, and a replay's clock is years behind: the quotes of the one
+    // before would win over its ticks as "newer". A link that only drops keeps its prices (shown dimmed).
+    const before = get().bridge?.activeSessionId ?? null;
+    const isSwitch = before !== null && bridge.activeSessionId !== null && before !== bridge.activeSessionId;
+    const quotes = isSwitch ? { quotes: {} } : {};
     // The account belongs to a terminal: without one, the numbers on screen would be stale.
-    set(bridge.state === 'disconnected' ? { bridge, account: null } : { bridge, hasHadTerminal: true });
+    set(
+      bridge.state === 'disconnected'
+        ? { bridge, account: null, ...quotes }
+        : { bridge, hasHadTerminal: true, ...quotes },
+    );
   },
   setAccount: (account) => {
     set({ account });

@@ -142,6 +142,8 @@ describe('replay service', () => {
     });
     if (!bought.ok) throw new Error(bought.message);
     expect(bought.price).toBeCloseTo(entry.ask, 5);
+    // Opened on the replay clock, not the wall clock.
+    expect(session?.server.positions()[0]?.timeMsc).toBe(paused.timeMs);
     const journal = r.services.journal.getByClientOrderId(bought.clientOrderId);
     expect(journal?.accountKind).toBe('replay');
 

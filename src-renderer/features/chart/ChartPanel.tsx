@@ -118,6 +118,15 @@ export function ChartPanel(): ReactNode {
   const isLinkUp = useApp((s) => s.bridge !== null && s.bridge.state !== 'disconnected');
   // Another terminal (a replay, paper, the demo) has other bars: the chart loads them again on a switch.
   const sessionId = useApp((s) => s.bridge?.activeSessionId ?? null);
+  // A replay that jumps or plays fast moves past prices the screen never received (ticks reach it batched): its
+  // bars are loaded again whenever it stands still (paused, stepped, jumped, ended), not while it plays.
+  const replayMoment = useApp((s) =>
+    s.replay === null || s.replay.state === 'closed'
+      ? null
+      : s.replay.state === 'playing'
+        ? 'playing'
+        : String(s.replay.timeMs),
+  );
   const dragError = usePlaceError(CHART_PLACE);
   const [timeframe, setTimeframe] = useState<Timeframe>('H1');
   const [barCount, setBarCount] = useState<number>(CHART_BAR_COUNTS[0]);
@@ -202,7 +211,7 @@ export function ChartPanel(): ReactNode {
       off();
       store.getState().setChartBars(null);
     };
-  }, [symbol, timeframe, barCount, isLinkUp, sessionId, controller, store]);
+  }, [symbol, timeframe, barCount, isLinkUp, sessionId, replayMoment, controller, store]);
 
   // Lines: redrawn from the store whenever the quote, positions or orders of the symbol change.
   useEffect(() => {

@@ -25,7 +25,9 @@ export function ReplayBar(): ReactNode {
       data-testid="replay-bar"
       data-state={replay.state}
     >
-      <span className="paper-mark replay">REPLAY</span>
+      <span className="paper-mark replay" title={replay.file?.name ?? ''}>
+        REPLAY
+      </span>
       <span className="replay-name" title={replay.file?.name ?? ''} data-testid="replay-file">
         {replay.file?.name ?? ''}
       </span>
