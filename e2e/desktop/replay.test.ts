@@ -73,8 +73,9 @@ describe('replay (web host + simulator)', () => {
     await page.getByTestId('chart-tf-M1').click();
     await expect.poll(() => page.getByTestId('chart-status').textContent()).toMatch(/^1 bars/);
 
-    // One step: the bar's next price, 15 s on.
-    await page.getByTestId('replay-step').click();
+    // One step from the keyboard: the bar's next price, 15 s on.
+    await page.getByTestId('replay-step').focus();
+    await page.keyboard.press('Enter');
     await expect.poll(() => time.textContent()).toBe('2024-01-02 00:00:15');
 
     // A jump forward plays every bar on the way; the chart then holds them all.
@@ -88,9 +89,10 @@ describe('replay (web host + simulator)', () => {
     await expect.poll(() => page.getByTestId('replay-bar-error').textContent()).toMatch(/only moves forward/);
     expect(await time.textContent()).toBe('2024-01-02 00:30:00');
 
-    // Play at 100× (100 s of market a second), then pause: the clock stands still.
+    // Play at 100× (100 s of market a second), then pause: the clock stands still. Space plays, as on any button.
     await page.getByTestId('replay-speed').selectOption('100');
-    await page.getByTestId('replay-play').click();
+    await page.getByTestId('replay-play').focus();
+    await page.keyboard.press('Space');
     await page.locator('[data-testid="replay-bar"][data-state="playing"]').waitFor();
     await expect.poll(() => time.textContent(), { timeout: 10_000 }).toMatch(/00:3[2-9]:|00:4/);
     await page.getByTestId('replay-play').click();
