@@ -100,6 +100,8 @@ export const ERROR_CODES = {
   REPLAY_TOO_LARGE: 'The replay file is larger than a replay opens (docs/replay.md, "Files").',
   REPLAY_BACKWARDS:
     'A replay only moves forward: trades already made happened at those prices. Open the file again to start over.',
+  REPLAY_NO_DIALOG:
+    "This window has no file dialog (the web host): put the file into the data folder's replays/ folder instead.",
   REPLAY_FAILED: 'The replay session could not be started or stopped; the message says why.',
   EA_INSTALL_FAILED: 'The EA files could not be copied into the MT5 data folder.',
   TOKEN_ROTATION_FAILED: 'The new pairing token could not be written; the EAs keep the old one.',

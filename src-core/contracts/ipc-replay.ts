@@ -93,6 +93,12 @@ export const replayIpcChannels = {
     request: z.strictObject({ file: ReplayFileRef, balance: z.number().positive().max(1e9).optional() }),
     response: ReplayStatus,
   },
+  /**
+   * Electron only: the trader picks a file in the system's file dialog and main copies it into `replays/` (so it
+   * is listed like any other); `file` is null when the dialog was cancelled. The web host has no dialog and answers
+   * `REPLAY_NO_DIALOG` (docs/replay.md, "Opening a file").
+   */
+  'replay:import-file': { request: empty, response: z.object({ file: ReplayFileRef.nullable() }) },
   /** Stops the replay session and makes the account that was active before it the active one again. */
   'replay:close': { request: empty, response: ReplayStatus },
   'replay:play': { request: empty, response: ReplayStatus },

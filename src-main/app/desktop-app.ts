@@ -95,6 +95,8 @@ export interface DesktopAppOptions {
   readonly showNotification?: ShowDesktopNotice;
   /** Saves an exported report through a save dialog (the Electron shell); absent, the page downloads it. */
   readonly saveReportFile?: SaveReportFile;
+  /** The system's file dialog for replay files (the Electron shell's); absent in the web host (docs/replay.md). */
+  readonly chooseReplayFile?: () => Promise<string | null>;
   /** Error reports are on (the shell started them, src-main/services/error-reporting.ts): the renderer is told. */
   readonly errorReporting?: ErrorReporting;
 }
@@ -264,6 +266,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
       activeKey: () => market.activeKey(),
       select: (key) => market.selectSession(key),
       isSessionOpen: (key) => server.session(key)?.isOpen === true,
+      ...(options.chooseReplayFile === undefined ? {} : { chooseFile: options.chooseReplayFile }),
       onStatus: (status) => {
         events.emit('replay:status-changed', status);
         if (status.state === 'closed' || status.key !== lastReplayKey) market.announceStatus();

@@ -1,4 +1,4 @@
-import { app, ipcMain, safeStorage, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { app, dialog, ipcMain, safeStorage, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { appError } from '../../src-core/result';
 import { IPC_CHANNELS, type IpcEvent, type IpcEventPayload } from '../../src-core/contracts/ipc';
@@ -135,6 +135,18 @@ async function start(): Promise<void> {
     startSimulator: startInProcessSimulator,
     logger,
     ...(reporter.config === undefined ? {} : { errorReporting: reporter.config }),
+    // Replay files (docs/replay.md): main copies the picked file into the data folder's replays/ folder.
+    chooseReplayFile: async () => {
+      const options: Electron.OpenDialogOptions = {
+        title: 'Open a replay file',
+        properties: ['openFile'],
+        filters: [{ name: 'MT5 exports and Pipdesk CSV', extensions: ['csv', 'txt'] }],
+      };
+      const picked = await (mainWindow === null
+        ? dialog.showOpenDialog(options)
+        : dialog.showOpenDialog(mainWindow, options));
+      return picked.canceled ? null : (picked.filePaths[0] ?? null);
+    },
     showNotification: (notice) =>
       showOsNotification(notice, () => {
         mainWindow?.show();

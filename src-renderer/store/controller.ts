@@ -78,6 +78,8 @@ export interface Controller {
   setPaperCosts(costs: PaperCosts): Promise<PaperStatus | null>;
   /** The files a replay can open (docs/replay.md); null after a failure (shown at `replay`). */
   listReplayFiles(): Promise<ReplayFileList | null>;
+  /** Electron: the system's file dialog copies a file into `replays/`; its name, or null (cancelled, failed). */
+  importReplayFile(): Promise<ReplayFileRef | null>;
   /** Opens a file as a replay session and switches trading to it; true when it opened. */
   openReplay(file: ReplayFileRef): Promise<boolean>;
   /** Closes the replay; trading goes back to the account that was active before it. */
@@ -483,6 +485,10 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
       await loadTerminal();
     },
     listReplayFiles: () => read('replay', 'replay:list-files'),
+    async importReplayFile() {
+      const imported = await read('replay', 'replay:import-file');
+      return imported?.file ?? null;
+    },
     async openReplay(file) {
       state().setBusy('replay', true);
       try {

@@ -185,3 +185,46 @@ describe('replay service', () => {
     }
   });
 });
+
+describe('replay files from the system dialog (Electron)', () => {
+  it('copies the picked file into replays/ under a free plain name, and says so when there is no dialog', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pipdesk-replay-import-'));
+    try {
+      const outside = join(dataDir, 'elsewhere');
+      mkdirSync(outside);
+      const picked = join(outside, 'EURUSD ticks.csv');
+      writeFileSync(picked, ticksCsv());
+      let answer: string | null = picked;
+      const base = {
+        dataDir,
+        path: join(dataDir, 'none.sock'),
+        tokenFile: join(dataDir, 'token.txt'),
+        logger: createMemoryLogger(),
+        activeKey: () => undefined,
+        select: () => ok(undefined),
+        isSessionOpen: () => false,
+        onStatus: () => undefined,
+      };
+      const replay = createReplayService({ ...base, chooseFile: () => Promise.resolve(answer) });
+      const first = await replay.importFile();
+      expect(first.ok && first.value.file).toEqual({ folder: 'replays', name: 'EURUSD ticks.csv' });
+      const second = await replay.importFile();
+      expect(second.ok && second.value.file).toEqual({ folder: 'replays', name: 'EURUSD ticks (2).csv' });
+      const list = await replay.listFiles();
+      expect(list.ok && list.value.files.map((f) => f.name).sort()).toEqual([
+        'EURUSD ticks (2).csv',
+        'EURUSD ticks.csv',
+      ]);
+      answer = null;
+      const cancelled = await replay.importFile();
+      expect(cancelled.ok && cancelled.value.file).toBeNull();
+      answer = join(outside, 'gone.csv');
+      const gone = await replay.importFile();
+      expect(gone.ok ? 'ok' : gone.error.code).toBe('REPLAY_FILE_NOT_FOUND');
+      const web = await createReplayService(base).importFile();
+      expect(web.ok ? 'ok' : web.error.code).toBe('REPLAY_NO_DIALOG');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

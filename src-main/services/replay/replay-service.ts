@@ -1,13 +1,14 @@
-import { mkdir, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { z } from 'zod';
-import type {
-  ReplayFileInfo,
-  ReplayFileList,
-  ReplayFileRef,
-  ReplayFolder,
-  ReplayStatus,
-  replayIpcChannels,
+import {
+  ReplayFileName,
+  type ReplayFileInfo,
+  type ReplayFileList,
+  type ReplayFileRef,
+  type ReplayFolder,
+  type ReplayStatus,
+  type replayIpcChannels,
 } from '../../../src-core/contracts/ipc-replay';
 import type { Logger } from '../../../src-core/logger';
 import { appError, err, ok, type Result } from '../../../src-core/result';
@@ -29,6 +30,8 @@ export interface ReplayServiceOptions {
   /** Whether a session is open now (to return to it when the replay closes). */
   readonly isSessionOpen: (key: string) => boolean;
   readonly onStatus: (status: ReplayStatus) => void;
+  /** The system's file dialog (Electron's); absent in the web host. Resolves with a path, or null when cancelled. */
+  readonly chooseFile?: () => Promise<string | null>;
   /** Login of the next replay account (default: from the wall clock, so each replay has its own). */
   readonly nextLogin?: () => string;
 }
@@ -37,6 +40,8 @@ export interface ReplayServiceOptions {
 export interface ReplayService {
   status(): ReplayStatus;
   listFiles(): Promise<Result<ReplayFileList>>;
+  /** Copies a file picked in the system's dialog into `replays/`; null when the dialog was cancelled. */
+  importFile(): Promise<Result<{ file: ReplayFileRef | null }>>;
   open(file: ReplayFileRef, balance?: number): Promise<Result<ReplayStatus>>;
   close(): Promise<Result<ReplayStatus>>;
   play(): Result<ReplayStatus>;
@@ -145,6 +150,51 @@ export function createReplayService(options: ReplayServiceOptions): ReplayServic
         maxBytes: MAX_REPLAY_BYTES,
       });
     },
+    async importFile() {
+      if (options.chooseFile === undefined) {
+        return err(
+          appError(
+            'REPLAY_NO_DIALOG',
+            `This window has no file dialog: put the file into ${folderPath('replays')} and it is listed here.`,
+          ),
+        );
+      }
+      const chosen = await options.chooseFile();
+      if (chosen === null) return ok({ file: null });
+      try {
+        const info = await stat(chosen);
+        if (!info.isFile())
+          return err(appError('REPLAY_FILE_NOT_FOUND', `${basename(chosen)} is not a file.`));
+        if (info.size > MAX_REPLAY_BYTES) {
+          return err(
+            appError(
+              'REPLAY_TOO_LARGE',
+              `${basename(chosen)} is larger than a replay opens (docs/replay.md).`,
+            ),
+          );
+        }
+        const dir = folderPath('replays');
+        await mkdir(dir, { recursive: true });
+        // Kept as a plain name the contract accepts, and never over a file already there.
+        const base =
+          basename(chosen)
+            .replace(/[/\\:*?"<>|]|[^\x20-\uFFFF]/g, '_')
+            .replace(/^\.+/, '') || 'replay.csv';
+        const taken = new Set(await readdir(dir));
+        const dot = base.lastIndexOf('.');
+        const [stem, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot)] : [base, ''];
+        let name = base;
+        for (let i = 2; taken.has(name); i += 1) name = `${stem} (${String(i)})${ext}`;
+        const parsed = ReplayFileName.safeParse(name.slice(-200));
+        if (!parsed.success) return err(appError('BAD_REPLAY', `${base} cannot be used as a file name.`));
+        await copyFile(chosen, join(dir, parsed.data));
+        logger.info('replay: file imported', { name: parsed.data });
+        return ok({ file: { folder: 'replays', name: parsed.data } });
+      } catch (error) {
+        logger.error('replay: import failed', { error });
+        return err(appError('REPLAY_FILE_NOT_FOUND', `${basename(chosen)} could not be read.`));
+      }
+    },
     async open(file, balance) {
       if (opening) return err(appError('REPLAY_FAILED', 'A replay is already opening.'));
       opening = true;
@@ -243,6 +293,7 @@ export function replayIpcHandlers(replay: ReplayService): ReplayIpcHandlers {
   return {
     'replay:get-status': () => ok(replay.status()),
     'replay:list-files': () => replay.listFiles(),
+    'replay:import-file': () => replay.importFile(),
     'replay:open': (request) => replay.open(request.file, request.balance),
     'replay:close': () => replay.close(),
     'replay:play': () => replay.play(),

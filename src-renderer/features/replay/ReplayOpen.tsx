@@ -13,6 +13,7 @@ import './replay.css';
 export function ReplayOpen(): ReactNode {
   const controller = useController();
   const transport = useApp((s) => s.transport);
+  const hasDialog = useApp((s) => s.appInfo?.shell === 'electron');
   const isBusy = useBusy('replay');
   const error = usePlaceError('replay');
   const [list, setList] = useState<ReplayFileList | null>(null);
@@ -97,6 +98,22 @@ export function ReplayOpen(): ReactNode {
               </p>
             )}
             <div className="modal-actions">
+              {hasDialog ? (
+                <button
+                  type="button"
+                  className="btn"
+                  data-testid="replay-choose-file"
+                  disabled={isBusy}
+                  title="Pick a file anywhere; it is copied into the replays folder and opened"
+                  onClick={() => {
+                    void controller.importReplayFile().then(async (file) => {
+                      if (file !== null && (await controller.openReplay(file))) setOpen(false);
+                    });
+                  }}
+                >
+                  Choose a file…
+                </button>
+              ) : null}
               <button type="button" className="btn ghost" data-testid="replay-files-cancel" onClick={close}>
                 {isBusy ? 'Opening…' : 'Cancel'}
               </button>
