@@ -131,7 +131,8 @@ export function createReplayService(options: ReplayServiceOptions): ReplayServic
       const files: ReplayFileInfo[] = [];
       for (const folder of FOLDERS) {
         const dir = folderPath(folder);
-        await mkdir(dir, { recursive: true });
+        // Private like the recorder's folder (docs/security.md): a trader's data, nobody else's.
+        await mkdir(dir, { recursive: true, mode: 0o700 });
         for (const entry of await readdir(dir, { withFileTypes: true })) {
           if (!entry.isFile() || entry.name.startsWith('.')) continue;
           const info = await stat(join(dir, entry.name));
@@ -174,7 +175,7 @@ export function createReplayService(options: ReplayServiceOptions): ReplayServic
           );
         }
         const dir = folderPath('replays');
-        await mkdir(dir, { recursive: true });
+        await mkdir(dir, { recursive: true, mode: 0o700 });
         // Kept as a plain name the contract accepts, and never over a file already there.
         const base =
           basename(chosen)
