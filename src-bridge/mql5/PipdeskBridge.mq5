@@ -14,7 +14,7 @@
 //| per terminal and allow Algo Trading.                             |
 //+------------------------------------------------------------------+
 #property copyright "Pipdesk"
-#property version   "2.00"
+#property version   "2.10"
 #property description "Pipdesk bridge: lets the Pipdesk app trade through this terminal over a local named pipe."
 
 #include <Pipdesk/Json.mqh>
@@ -25,7 +25,7 @@
 #include <Pipdesk/Trade.mqh>
 #include <Pipdesk/Rates.mqh>
 
-#define PD_EA_VERSION         "2.00"
+#define PD_EA_VERSION         "2.10"
 #define PD_PROTOCOL_VERSION   2
 #define PD_MAX_FRAME_BYTES    1048576
 // The app's welcome may raise the frame limit; the EA never buffers more than this.

@@ -117,7 +117,7 @@ export type HelloAccount = z.infer<typeof HelloAccount>;
 export const Hello = z.object({
   type: z.literal('hello'),
   protocol: z.literal(PROTOCOL_VERSION),
-  /** The EA's own version string, e.g. `2.00`, or `sim-0.1.0` for the simulator. */
+  /** The EA's own version string, e.g. `2.10`, or `sim-0.1.0` for the simulator. */
   eaVersion: z.string().min(1).max(32),
   /** The EA's nonce for this connection. */
   nonce: Nonce,

@@ -144,7 +144,7 @@ describe('the compiled EA against the real v2 bridge server over a Unix socket',
     const { server, path } = await startServer();
     const abandoned = nextSessionEvent(server, 'abandoned');
     const ea = startEa(commonFiles({ token: randomBytes(32).toString('hex'), pipe: path }));
-    expect(await abandoned).toMatchObject({ kind: 'abandoned', login: '81234567', eaVersion: '2.00' });
+    expect(await abandoned).toMatchObject({ kind: 'abandoned', login: '81234567', eaVersion: '2.10' });
     expect(await ea.journalLine('possible impostor')).toContain('same token.txt');
   });
 

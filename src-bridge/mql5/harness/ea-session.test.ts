@@ -71,7 +71,7 @@ describe('the EA in a scripted session (whole EA compiled against a fake termina
     ]);
     const hello = s.frames[0];
     expect(hello?.type).toBe('hello');
-    expect(hello).toMatchObject({ protocol: 2, eaVersion: '2.00', timeOffsetSec: TIME_OFFSET_SEC });
+    expect(hello).toMatchObject({ protocol: 2, eaVersion: '2.10', timeOffsetSec: TIME_OFFSET_SEC });
     // The token never crosses the pipe: not in hello, not in auth, nowhere.
     expect(hello).not.toHaveProperty('token');
     expect(JSON.stringify(s.frames)).not.toContain(TOKEN);
