@@ -46,6 +46,29 @@ afterEach(() => {
 });
 
 describe('ReplayDriver', () => {
+  it('keeps its clock on whole milliseconds when the real clock has fractions', () => {
+    vi.useFakeTimers();
+    let real = 0.25;
+    const clocks: number[] = [];
+    const driver: ReplayDriver = new ReplayDriver({
+      ticks: everySecond(100),
+      apply: () => undefined,
+      afterFastForward: () => undefined,
+      onChange: () => clocks.push(driver.timeMs),
+      realNow: () => real,
+    });
+    driver.setSpeed(7);
+    driver.play();
+    for (let i = 0; i < 40; i += 1) {
+      real += REPLAY_FRAME_MS + 0.37;
+      vi.advanceTimersByTime(REPLAY_FRAME_MS);
+    }
+    expect(driver.timeMs).toBeGreaterThan(T0 + 10_000);
+    expect(clocks.length).toBeGreaterThan(0);
+    expect([...clocks, driver.timeMs].every((t) => Number.isInteger(t))).toBe(true);
+    driver.dispose();
+  });
+
   it('scales time: at 100× one real second plays 100 s of ticks', () => {
     vi.useFakeTimers();
     const r = rig(everySecond(1000));

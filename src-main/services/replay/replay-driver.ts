@@ -195,7 +195,9 @@ export class ReplayDriver {
       applied += 1;
       tick = this.#ticks[this.#index];
     }
-    this.#timeMs = Math.max(this.#timeMs, Math.min(target, this.endMs));
+    // Whole milliseconds: the real clock (`performance.now`) has fractions, and every time the engine stamps
+    // (deals, positions) and the protocol carries is an integer; a fraction would make `history_deals` unreadable.
+    this.#timeMs = Math.max(this.#timeMs, Math.floor(Math.min(target, this.endMs)));
     if (this.state === 'ended') {
       this.#isPlaying = false;
       this.#notify(true);
