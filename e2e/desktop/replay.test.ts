@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDesktop, type DesktopHarness } from './harness';
@@ -7,7 +7,8 @@ import { startDesktop, type DesktopHarness } from './harness';
  * A replay in Chromium (docs/replay.md): an MT5 bar export in the data folder's replays/ folder is opened from the
  * status bar, stepped, jumped, played and paused; a position bought with a stop loss while it plays is stopped
  * out as the file's price falls; REPLAY shows on the header, the buttons, the confirmation, the notice and the
- * journal; closing the replay returns to the demo account, which received nothing.
+ * journal; the position's time, the status bar's clock, the Report (screen and files) and the History tab are on
+ * the replay's clock; closing the replay returns to the demo account, which received nothing.
  */
 
 const T0 = Date.UTC(2024, 0, 2);
@@ -116,6 +117,22 @@ describe('replay (web host + simulator)', () => {
       .toMatch(/^REPLAY · Bought 0\.10 EURUSD/);
     const row = page.locator('tr[data-testid^="position-"][data-symbol="EURUSD"]').first();
     await row.waitFor();
+    // Paused, so the replay clock stands at pausedAt: the position opened then (not at the wall clock's time), and
+    // the status bar's clock shows the replay's time.
+    const pausedTime = (pausedAt ?? '').slice(11);
+    expect(pausedTime).toMatch(/^00:[34]\d:\d\d$/);
+    expect(await row.getByTestId('position-open-time').textContent()).toBe(pausedTime);
+    await page.locator('[data-testid="clock-chip"][data-replay="true"]').waitFor();
+    expect(await page.getByTestId('clock-chip-time').textContent()).toBe(pausedTime.slice(0, 5));
+
+    // The Report while the trade is open: marked REPLAY, this session on the replay's clock, no closed trade yet.
+    await page.getByTestId('tab-report').click();
+    expect(await page.getByTestId('report-mark').textContent()).toBe('REPLAY');
+    await expect
+      .poll(() => page.getByTestId('report-range').textContent())
+      .toMatch(/^2024-01-02 00:00:00 to now/);
+    await page.getByTestId('report-no-trades').waitFor();
+    await page.getByTestId('tab-positions').click();
 
     for (const [width, height] of [
       [1024, 640],
@@ -139,6 +156,32 @@ describe('replay (web host + simulator)', () => {
       .waitFor();
     expect(await page.getByTestId('tab-positions').textContent()).toBe('Positions (0)');
 
+    // After the stop: the Report and History list the replay's trade, on its days (2024), not the wall clock's.
+    await page.getByTestId('tab-report').click();
+    await expect.poll(() => page.getByTestId('report-trades').textContent()).toBe('1');
+    expect(await page.getByTestId('report-mark').textContent()).toBe('REPLAY');
+    for (const period of ['today', 'week'] as const) {
+      await page.getByTestId('report-period').selectOption(period);
+      await expect.poll(() => page.getByTestId('report-trades').textContent()).toBe('1');
+      expect(await page.getByTestId('report-range').textContent()).toMatch(/^2024-01-0[12] 00:00:00 to now/);
+    }
+    const download = async (testId: string): Promise<{ name: string; text: string }> => {
+      const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+      return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
+    };
+    const html = await download('report-export-html');
+    expect(html.name).toMatch(/^pipdesk-report-replay-\d+-\d{4}-\d{2}-\d{2}\.html$/);
+    expect(html.text).toContain('<span class="mark">REPLAY</span>');
+    const trades = await download('report-export-trades');
+    expect(trades.name).toMatch(/^pipdesk-trades-replay-\d+-/);
+    const tradeRows = trades.text.trim().split('\n').slice(1);
+    expect(tradeRows).toHaveLength(1);
+    expect(tradeRows[0]?.split(',')[4]).toMatch(new RegExp(`^2024-01-02T${pausedTime}(\\.\\d+)?Z$`));
+
+    await page.getByTestId('tab-history').click();
+    await expect.poll(() => page.getByTestId('history-total-trades').textContent()).toBe('1');
+    expect(await page.locator('[data-testid^="history-row-"]').count()).toBe(1);
+
     await page.getByTestId('tab-journal').click();
     await page.locator('[data-testid^="journal-replay-"]').first().waitFor();
 
@@ -147,6 +190,8 @@ describe('replay (web host + simulator)', () => {
     await page.locator('[data-testid="bridge-state"][data-state="demo"]').waitFor();
     await page.getByTestId('replay-bar').waitFor({ state: 'detached' });
     expect(await page.getByTestId('header-replay-mark').count()).toBe(0);
+    // The status bar's clock is the wall clock again.
+    expect(await page.locator('[data-testid="clock-chip"][data-replay]').count()).toBe(0);
     await page.getByTestId('buy-GBPUSD').waitFor();
     expect(h.sim.state.deals().map((d) => d.comment)).toEqual(['initial deposit']);
     expect(h.sim.state.historyOrders()).toEqual([]);

@@ -1,4 +1,5 @@
 import { markPaper } from '../features/paper/PaperMark';
+import { sessionServerNowMs } from './session-clock';
 import type { IpcClient } from '../../src-core/contracts/ipc-client';
 import type {
   IpcChannel,
@@ -231,7 +232,9 @@ export function createController(client: IpcClient, store: AppStore, schedule: F
     const { position, price, volume } = result;
     if (position === undefined || price === undefined || volume === undefined) return;
     if (state().account?.marginMode === 'netting') return;
-    const now = Date.now();
+    // A position's open time is on the trade server's clock, as main's list will have it: a replay's clock during
+    // a replay (years back), the wall clock at the server's offset otherwise; never the bare wall clock.
+    const now = sessionServerNowMs(state(), Date.now());
     state().addOpenedPosition({
       ticket: position,
       symbol: input.symbol,

@@ -74,7 +74,7 @@ export function localTimeZone(): string {
 }
 
 /** The trade server's clock minus UTC in seconds, from the account (newest) or the active session; else 0. */
-export function selectServerOffsetSec(state: AppState): number {
+export function selectServerOffsetSec(state: Pick<AppState, 'account' | 'bridge'>): number {
   if (state.account !== null) return state.account.timeOffsetSec;
   const bridge = state.bridge;
   const active = bridge?.sessions.find((s) => s.id === bridge.activeSessionId);

@@ -1,6 +1,7 @@
 import type { IpcClient } from '../../../src-core/contracts/ipc-client';
 import { serverDayStartMs } from '../../../src-core/history/totals';
 import type { AppStore } from '../../store/app-store';
+import { selectReplayServerMs, sessionNowUtcMs } from '../../store/session-clock';
 import { selectServerOffsetSec } from '../../store/use-app';
 import type { Notifier } from '../notifications/notifier';
 
@@ -10,7 +11,10 @@ const DAY_MS = 86_400_000;
  * position held longer shows no open time or price (docs/ui.md, "History").
  */
 export const ENTRY_LOOKBACK_MS = 30 * DAY_MS;
-/** The first load: the server's current day and the lookback (today's P/L and this week's history). */
+/**
+ * The first load: the server's current day and the lookback (today's P/L and this week's history), on the active
+ * session's clock: a replay's days are the file's, years back (docs/replay.md, "Deals and reports").
+ */
 const FIRST_LOAD_DAYS = 7;
 /** The latest time a query asks up to (2100-01-01, server clock). */
 const FAR_FUTURE_MS = 4_102_444_800_000;
@@ -62,7 +66,8 @@ export async function ensureDealsFrom(
 /**
  * Keeps the store's deals in step with the active terminal: loads a week (plus the lookback) when a terminal
  * becomes active, reloads what is loaded after the link comes back (deals made meanwhile), adds announced deals
- * and hands them to the notifier. `now` is injected for tests.
+ * and hands them to the notifier. "Now" is the active session's clock (a replay's own); `now`, the computer's
+ * clock, is injected for tests.
  */
 export function startHistoryFeed(
   client: IpcClient,
@@ -73,11 +78,11 @@ export function startHistoryFeed(
   const state = () => store.getState();
   const load = (fromMs: number, toMs: number): Promise<void> => loadDeals(client, store, fromMs, toMs);
 
-  const defaultFrom = (): number =>
-    Math.max(
-      0,
-      serverDayStartMs(now(), selectServerOffsetSec(state())) - FIRST_LOAD_DAYS * DAY_MS - ENTRY_LOOKBACK_MS,
-    );
+  /** The start of the first load's week (server clock), before the entry lookback. */
+  const weekStart = (): number =>
+    serverDayStartMs(sessionNowUtcMs(state(), now()), selectServerOffsetSec(state())) -
+    FIRST_LOAD_DAYS * DAY_MS;
+  const defaultFrom = (): number => Math.max(0, weekStart() - ENTRY_LOOKBACK_MS);
 
   let sessionId: string | null = null;
   let isUp = false;
@@ -97,6 +102,12 @@ export function startHistoryFeed(
   };
   const offStore = store.subscribe((s, before) => {
     if (s.bridge !== before.bridge) onBridge();
+    // A replay's status may come after the bridge made it the active session: once its clock is known, its week
+    // is loaded too (nothing is asked again when that is already loaded).
+    const replayOpened = s.replay?.key !== before.replay?.key || s.replay?.startMs !== before.replay?.startMs;
+    if (replayOpened && selectReplayServerMs(s) !== null && sessionId !== null) {
+      void ensureDealsFrom(client, store, weekStart());
+    }
   });
   const offDeals = client.on('history:deals-added', ({ deals }) => {
     state().addDeals(deals);

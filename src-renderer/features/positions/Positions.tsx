@@ -163,7 +163,9 @@ const PositionRow = memo(function PositionRow(props: { position: Position }): Re
         className={isBusy ? 'busy' : ''}
       >
         <td className="num muted wide-only">{p.ticket}</td>
-        <td className="muted num xwide-only">{openTime}</td>
+        <td className="muted num xwide-only" data-testid="position-open-time">
+          {openTime}
+        </td>
         {/* A narrow window hides the ticket and time columns; the symbol's tooltip still says both. */}
         <td className="sym" title={`#${p.ticket} · opened ${openTime}`}>
           {p.symbol}

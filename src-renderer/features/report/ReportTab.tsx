@@ -8,13 +8,14 @@ import { ratesFromQuotes } from '../calculator/calculator-model';
 import { ensureDealsFrom } from '../history/history-feed';
 import { useMinute } from '../history/use-minute';
 import { EquityChart } from './EquityChart';
+import { sessionStartUtcMs } from '../../store/session-clock';
 import {
+  accountKindOf,
   buildReport,
   exportFileName,
   REPORT_PERIODS,
   reportMark,
   reportRange,
-  sessionStartOf,
   type ReportPeriod,
 } from './report-model';
 import { saveExport } from './save-export';
@@ -35,6 +36,7 @@ export function ReportTab(): ReactNode {
   const journal = useApp((s) => s.journal);
   const specs = useApp((s) => s.specs);
   const bridge = useApp((s) => s.bridge);
+  const sessionStart = useApp(sessionStartUtcMs);
   const dealsFromMs = useApp((s) => s.dealsFromMs);
   const isLoading = useApp((s) => s.isHistoryLoading);
   // The fields the report reads, one by one: the account object changes with every tick's equity.
@@ -51,7 +53,7 @@ export function ReportTab(): ReactNode {
   const [isSaving, setSaving] = useState(false);
   const offsetSec = clock.serverOffsetSec;
   const mark = reportMark(bridge);
-  const isPaper = mark === 'PAPER';
+  const accountKind = accountKindOf(mark);
 
   const range = useMemo(
     () =>
@@ -61,10 +63,10 @@ export function ReportTab(): ReactNode {
         zone: clock.zone,
         offsetSec,
         custom,
-        sessionStartUtcMs: sessionStartOf(bridge),
+        sessionStartUtcMs: sessionStart,
         dealsFromMs,
       }),
-    [period, now, clock.zone, offsetSec, custom, bridge, dealsFromMs],
+    [period, now, clock.zone, offsetSec, custom, sessionStart, dealsFromMs],
   );
   const fromMs = range?.fromMs;
   useEffect(() => {
@@ -81,13 +83,13 @@ export function ReportTab(): ReactNode {
         deals,
         account: { balance, currency, currencyDigits: digits },
         journal,
-        isPaper,
+        accountKind,
         specs,
         rates: ratesFromQuotes(specs, s.quotes),
       },
       range,
     );
-  }, [store, range, balance, currency, digits, deals, journal, isPaper, specs]);
+  }, [store, range, balance, currency, digits, deals, journal, accountKind, specs]);
 
   const suffix = clockSuffix(clock.zone);
   const when = (serverMs: number): string => formatDateTime(serverToUtcMs(serverMs, offsetSec), clock.zone);
@@ -119,7 +121,7 @@ export function ReportTab(): ReactNode {
     setSaving(true);
     try {
       const r = await saveExport(controller.client, {
-        fileName: exportFileName(what, login, Date.now()),
+        fileName: exportFileName(what, login, Date.now(), mark),
         kind: what === 'report' ? 'html' : 'csv',
         content,
       });
@@ -136,7 +138,7 @@ export function ReportTab(): ReactNode {
     <div className="tab-body" data-testid="report">
       <div className="table-tools report-tools">
         {mark === null ? null : (
-          <span className="paper-mark" data-testid="report-mark">
+          <span className={mark === 'REPLAY' ? 'paper-mark replay' : 'paper-mark'} data-testid="report-mark">
             {mark}
           </span>
         )}

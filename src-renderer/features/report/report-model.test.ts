@@ -3,7 +3,7 @@ import type { BridgeStatus } from '../../../src-core/contracts/ipc';
 import type { JournalEntry } from '../../../src-core/contracts/journal';
 import type { Deal } from '../../../src-core/history/deal';
 import { catalogSpec, testAccount } from '../../testing/fixtures';
-import { buildReport, exportFileName, reportMark, reportRange, sessionStartOf } from './report-model';
+import { accountKindOf, buildReport, exportFileName, reportMark, reportRange } from './report-model';
 
 const HOUR = 3_600_000;
 const zone = { kind: 'server', offsetSec: 7_200 } as const;
@@ -41,7 +41,7 @@ describe('reportRange', () => {
   });
 });
 
-describe('reportMark and sessionStartOf', () => {
+describe('reportMark', () => {
   const status = (state: BridgeStatus['state']): BridgeStatus =>
     ({
       state,
@@ -49,12 +49,15 @@ describe('reportMark and sessionStartOf', () => {
       sessions: [{ id: 'p@Paper', connectedAtMs: 42 }],
     }) as unknown as BridgeStatus;
 
-  it('marks a paper account PAPER and nothing else', () => {
+  it('marks a paper account PAPER, a replay REPLAY and nothing else', () => {
     expect(reportMark(status('paper'))).toBe('PAPER');
+    expect(reportMark(status('replay'))).toBe('REPLAY');
     expect(reportMark(status('demo'))).toBeNull();
+    expect(reportMark(status('connected'))).toBeNull();
     expect(reportMark(null)).toBeNull();
-    expect(sessionStartOf(status('paper'))).toBe(42);
-    expect(sessionStartOf(null)).toBeNull();
+    expect(accountKindOf('PAPER')).toBe('paper');
+    expect(accountKindOf('REPLAY')).toBe('replay');
+    expect(accountKindOf(null)).toBe('real');
   });
 });
 
@@ -75,7 +78,7 @@ describe('buildReport', () => {
     comment: '',
     ...d,
   });
-  const opened = (position: string, accountKind: 'real' | 'paper'): JournalEntry =>
+  const opened = (position: string, accountKind: 'real' | 'paper' | 'replay'): JournalEntry =>
     ({
       operation: 'open_market',
       state: 'done',
@@ -101,11 +104,22 @@ describe('buildReport', () => {
       rates: {},
     };
     // 20 pips on 1 lot of EURUSD = 200 USD; 0.5 lot risked 100 and made 100 → 1 R.
-    const paper = buildReport({ ...sources, isPaper: true }, { fromMs: 0, toMs: null });
+    const paper = buildReport({ ...sources, accountKind: 'paper' }, { fromMs: 0, toMs: null });
     expect(paper.report.averageR).toBeCloseTo(1, 9);
     expect(paper.report).toMatchObject({ trades: 1, netProfit: 100, startBalance: 10_000 });
     // The same position id on the real account is another position: no R from the paper journal.
-    expect(buildReport({ ...sources, isPaper: false }, { fromMs: 0, toMs: null }).report.averageR).toBeNull();
+    expect(
+      buildReport({ ...sources, accountKind: 'real' }, { fromMs: 0, toMs: null }).report.averageR,
+    ).toBeNull();
+    // A replay's journal rows are its own: its report takes R from them and not from a paper account's.
+    expect(
+      buildReport({ ...sources, accountKind: 'replay' }, { fromMs: 0, toMs: null }).report.averageR,
+    ).toBeNull();
+    const replay = buildReport(
+      { ...sources, journal: [opened('100', 'replay')], accountKind: 'replay' },
+      { fromMs: 0, toMs: null },
+    );
+    expect(replay.report.averageR).toBeCloseTo(1, 9);
   });
 });
 
@@ -115,5 +129,12 @@ describe('exportFileName', () => {
     expect(exportFileName('report', '5001', now)).toBe('pipdesk-report-5001-2026-01-07.html');
     expect(exportFileName('equity', '../x y', now)).toBe('pipdesk-equity-xy-2026-01-07.csv');
     expect(exportFileName('trades', '', now)).toBe('pipdesk-trades-account-2026-01-07.csv');
+  });
+
+  it('names a paper account’s and a replay’s files with their mark', () => {
+    const now = Date.UTC(2026, 0, 7, 15);
+    expect(exportFileName('trades', '77', now, 'REPLAY')).toBe('pipdesk-trades-replay-77-2026-01-07.csv');
+    expect(exportFileName('report', '5', now, 'PAPER')).toBe('pipdesk-report-paper-5-2026-01-07.html');
+    expect(exportFileName('equity', '5', now, null)).toBe('pipdesk-equity-5-2026-01-07.csv');
   });
 });

@@ -1,5 +1,5 @@
 import type { AccountInfo, BridgeStatus } from '../../../src-core/contracts/ipc';
-import type { JournalEntry } from '../../../src-core/contracts/journal';
+import type { AccountKind, JournalEntry } from '../../../src-core/contracts/journal';
 import type { Deal } from '../../../src-core/history/deal';
 import { accountReport, type AccountReport } from '../../../src-core/report/account-report';
 import { riskPerLotFromJournal } from '../../../src-core/report/initial-risk';
@@ -8,6 +8,7 @@ import type { Rates } from '../../../src-core/trading/conversion';
 import { calculateProfit } from '../../../src-core/trading/profit';
 import type { SymbolSpec } from '../../../src-core/trading/symbol-spec';
 import { periodRange } from '../history/history-view';
+import { simulatedMark } from '../paper/PaperMark';
 
 /** The Report tab's period choices. */
 export type ReportPeriod = 'session' | 'today' | 'week' | 'all' | 'custom';
@@ -28,7 +29,7 @@ export interface ServerRange {
 
 /**
  * The server-clock range a period covers. "This session" starts when the active account connected in this run
- * of the app (a paper account: when it was opened); "all loaded history" at the oldest deal time loaded (null
+ * of the app (a paper account: when it was opened; a replay: its clock when it was opened); "all loaded history" at the oldest deal time loaded (null
  * until a load answered). Today, this week and dates are whole days on the trader's chosen clock, as in History.
  */
 export function reportRange(input: {
@@ -37,7 +38,7 @@ export function reportRange(input: {
   readonly zone: ClockZone;
   readonly offsetSec: number;
   readonly custom: { readonly from: string; readonly to: string };
-  /** When the active session connected (UTC), or null without one. */
+  /** When the active session began (UTC; `sessionStartUtcMs` in store/session-clock.ts), or null without one. */
   readonly sessionStartUtcMs: number | null;
   /** The oldest server time the deals are loaded from, or null before a load. */
   readonly dealsFromMs: number | null;
@@ -61,15 +62,17 @@ export function reportRange(input: {
   }
 }
 
-/** PAPER (a paper account, docs/paper-trading.md) or null: the mark the report carries, on screen and in files. */
-export function reportMark(bridge: BridgeStatus | null): string | null {
-  return bridge?.state === 'paper' ? 'PAPER' : null;
+/**
+ * PAPER (a paper account, docs/paper-trading.md), REPLAY (a replay session, docs/replay.md) or null: the mark the
+ * report carries, on screen and in files. The same mark the header and tickets show, from the bridge's state.
+ */
+export function reportMark(bridge: BridgeStatus | null): 'PAPER' | 'REPLAY' | null {
+  return simulatedMark({ bridge });
 }
 
-/** When the active session connected (UTC ms), or null. */
-export function sessionStartOf(bridge: BridgeStatus | null): number | null {
-  const active = bridge?.sessions.find((s) => s.id === bridge.activeSessionId);
-  return active?.connectedAtMs ?? null;
+/** The kind of account a mark stands for, as the journal records it. */
+export function accountKindOf(mark: 'PAPER' | 'REPLAY' | null): AccountKind {
+  return mark === 'PAPER' ? 'paper' : mark === 'REPLAY' ? 'replay' : 'real';
 }
 
 /** What {@link buildReport} reads from the store. */
@@ -78,19 +81,20 @@ export interface ReportSources {
   readonly account: Pick<AccountInfo, 'balance' | 'currency' | 'currencyDigits'>;
   /** The journal entries in memory: Pipdesk's own market orders carry the stop each trade opened with. */
   readonly journal: readonly JournalEntry[];
-  readonly isPaper: boolean;
+  /** Which kind of account the report is of: its journal rows are the ones that carry the same kind. */
+  readonly accountKind: AccountKind;
   readonly specs: Readonly<Record<string, SymbolSpec>>;
   readonly rates: Rates;
 }
 
 /**
  * The active account's report over a range: its deals, its balance now, and the initial stops of the orders
- * Pipdesk sent to this kind of account (a paper account's position ids are its own, apart from the real ones).
+ * Pipdesk sent to this kind of account (a paper account's or a replay's position ids are its own, apart from the
+ * real ones).
  */
 export function buildReport(sources: ReportSources, range: ServerRange): AccountReport {
   const { account, specs, rates } = sources;
-  const kind = sources.isPaper ? 'paper' : 'real';
-  const entries = sources.journal.filter((e) => (e.accountKind ?? 'real') === kind);
+  const entries = sources.journal.filter((e) => (e.accountKind ?? 'real') === sources.accountKind);
   const riskPerLot = riskPerLotFromJournal(entries, (symbol, side, entry, stop) => {
     const spec = specs[symbol];
     if (spec === undefined) return undefined;
@@ -116,13 +120,19 @@ export function buildReport(sources: ReportSources, range: ServerRange): Account
   });
 }
 
-/** A file name of the export: `pipdesk-<what>-<login>-<yyyy-mm-dd>.<ext>`, only characters any disk accepts. */
+/**
+ * A file name of the export: `pipdesk-<what>-[paper-|replay-]<login>-<yyyy-mm-dd>.<ext>`, only characters any disk
+ * accepts. The CSV files have the backtest's columns and no room for a mark, so a simulated account's say so in
+ * their name; the date is the day of the export on the computer's clock.
+ */
 export function exportFileName(
   what: 'report' | 'trades' | 'equity',
   login: string,
   nowUtcMs: number,
+  mark: 'PAPER' | 'REPLAY' | null = null,
 ): string {
   const safeLogin = login.replace(/[^\w-]/g, '') || 'account';
   const ext = what === 'report' ? 'html' : 'csv';
-  return `pipdesk-${what}-${safeLogin}-${new Date(nowUtcMs).toISOString().slice(0, 10)}.${ext}`;
+  const kind = mark === null ? '' : `${mark.toLowerCase()}-`;
+  return `pipdesk-${what}-${kind}${safeLogin}-${new Date(nowUtcMs).toISOString().slice(0, 10)}.${ext}`;
 }
