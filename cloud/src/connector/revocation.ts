@@ -138,7 +138,14 @@ export class RedisRevocationRelay implements RevocationRelay {
     this.channel = `${prefix}connector:revoke`;
     // A revocation must not sit in a queue while Redis is away: fail fast, the heartbeat covers it.
     this.pub = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1_000 });
-    this.sub = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1_000 });
+    // autoResubscribe off: this class subscribes again itself on 'ready', with its failure handled; ioredis's own
+    // resubscription drops its promise, so a connection lost right after a reconnect was an unhandled rejection.
+    this.sub = new Redis(url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 1_000,
+      autoResubscribe: false,
+    });
     // ioredis reconnects by itself; one line per change of state, not one per retry.
     this.pub.on('error', (error: unknown) => {
       this.noteError('pub', error);

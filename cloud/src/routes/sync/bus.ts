@@ -128,7 +128,14 @@ export class RedisBus implements SyncBus {
     // Nothing may wait in a queue while Redis is away: a command answers 503 at once, a subscription fails
     // at once and is made again when Redis is back (see `wanted`).
     this.pub = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1_000 });
-    this.sub = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1_000 });
+    // autoResubscribe off: this class subscribes again itself on 'ready', with its failure handled; ioredis's own
+    // resubscription drops its promise, so a connection lost right after a reconnect was an unhandled rejection.
+    this.sub = new Redis(url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 1_000,
+      autoResubscribe: false,
+    });
     for (const redis of [this.pub, this.sub]) {
       // ioredis retries on its own; report the change of state once, not every retry.
       redis.on('error', (error: unknown) => {
