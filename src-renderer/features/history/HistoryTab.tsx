@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { PeriodPicker } from '../../ui/PeriodPicker';
 import { closeReasonWords, tradesToCsv } from '../../../src-core/history/csv';
 import type { ClosedTrade } from '../../../src-core/history/closed-trades';
 import { filterTrades, sumTrades, totalsBy, type TradeTotals } from '../../../src-core/history/totals';
@@ -139,42 +140,16 @@ export function HistoryTab(): ReactNode {
   return (
     <div className="tab-body" data-testid="history">
       <div className="table-tools history-tools">
-        <select
-          value={period}
-          aria-label="Period"
-          data-testid="history-period"
-          onChange={(e) => {
-            setPeriod(e.target.value as HistoryPeriod);
-          }}
-        >
-          {PERIODS.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.label}
-            </option>
-          ))}
-        </select>
-        {period === 'custom' ? (
-          <>
-            <input
-              type="date"
-              aria-label={`From (${suffix} time)`}
-              value={custom.from}
-              data-testid="history-from"
-              onChange={(e) => {
-                setCustom({ ...custom, from: e.target.value });
-              }}
-            />
-            <input
-              type="date"
-              aria-label={`To (${suffix} time)`}
-              value={custom.to}
-              data-testid="history-to"
-              onChange={(e) => {
-                setCustom({ ...custom, to: e.target.value });
-              }}
-            />
-          </>
-        ) : null}
+        <PeriodPicker
+          periods={PERIODS}
+          period={period}
+          onPeriod={setPeriod}
+          custom={custom}
+          onCustom={setCustom}
+          clockSuffix={suffix}
+          label="Period"
+          testIdPrefix="history"
+        />
         <select
           value={symbol}
           aria-label="Symbol"

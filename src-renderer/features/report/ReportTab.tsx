@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { PeriodPicker } from '../../ui/PeriodPicker';
 import { equityCsv, tradesCsv } from '../../../src-core/report/report-csv';
 import { reportFigures, reportHtml } from '../../../src-core/report/report-html';
 import { serverToUtcMs } from '../../../src-core/time/clock-model';
@@ -142,42 +143,16 @@ export function ReportTab(): ReactNode {
             {mark}
           </span>
         )}
-        <select
-          value={period}
-          aria-label="Report period"
-          data-testid="report-period"
-          onChange={(e) => {
-            setPeriod(e.target.value as ReportPeriod);
-          }}
-        >
-          {REPORT_PERIODS.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.label}
-            </option>
-          ))}
-        </select>
-        {period === 'custom' ? (
-          <>
-            <input
-              type="date"
-              aria-label={`From (${suffix} time)`}
-              value={custom.from}
-              data-testid="report-from"
-              onChange={(e) => {
-                setCustom({ ...custom, from: e.target.value });
-              }}
-            />
-            <input
-              type="date"
-              aria-label={`To (${suffix} time)`}
-              value={custom.to}
-              data-testid="report-to"
-              onChange={(e) => {
-                setCustom({ ...custom, to: e.target.value });
-              }}
-            />
-          </>
-        ) : null}
+        <PeriodPicker
+          periods={REPORT_PERIODS}
+          period={period}
+          onPeriod={setPeriod}
+          custom={custom}
+          onCustom={setCustom}
+          clockSuffix={suffix}
+          label="Report period"
+          testIdPrefix="report"
+        />
         <span className="muted small report-range" data-testid="report-range">
           {isLoading ? 'Loading…' : range === null ? '' : subtitle.slice(subtitle.indexOf(':') + 2)}
         </span>
