@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { TextDecoder } from 'node:util';
 import { appError, err, type AppError, type Result } from '../../src-core/result';
 import {
@@ -66,6 +67,27 @@ export async function loadReplayFile(
     stream.destroy();
   }
   return reader.finish();
+}
+
+/**
+ * The file's first line that says anything (not blank, not a `#` comment), decoded as {@link loadReplayFile}
+ * decodes the file: what `detectReplayFormat` reads to tell the format before the whole file is.
+ */
+export async function readFirstLine(path: string): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+    const head = buffer.subarray(0, bytesRead);
+    const text = new TextDecoder(encodingOf(head), { fatal: false }).decode(head);
+    return (
+      text
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .find((l) => l !== '' && !l.startsWith('#')) ?? ''
+    );
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The encoding a byte-order mark names (the decoder drops the mark); UTF-8 without one. */

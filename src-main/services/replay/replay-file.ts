@@ -1,11 +1,11 @@
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { detectReplayFormat, type ReplayFormat } from '../../../src-core/backtest/tick-file';
 import { appError, err, ok, type AppError, type Result } from '../../../src-core/result';
 import { findCatalogSymbol } from '../../../src-core/trading/catalog';
 import type { SymbolSpec } from '../../../src-core/trading/symbol-spec';
 import type { FeedTick } from '../../../src-bridge/simulator/feed';
-import { loadReplayFile as readReplayFile } from '../replay-file';
+import { loadReplayFile as readReplayFile, readFirstLine } from '../replay-file';
 
 /** The largest file a replay opens (a month of one symbol's ticks, or decades of M1 bars). */
 export const MAX_REPLAY_BYTES = 100 * 1024 * 1024;
@@ -45,7 +45,7 @@ export async function loadReplayFile(path: string): Promise<Result<ReplayData, R
       ),
     );
   }
-  const format = detectReplayFormat(await firstLine(path));
+  const format = detectReplayFormat(await readFirstLine(path));
   const isMt5 = format.ok && format.value.startsWith('mt5-');
   const symbol = name.replace(/\.[^.]*$/, '').split('_')[0] ?? '';
   if (isMt5 && findCatalogSymbol(symbol) === undefined) {
@@ -69,29 +69,4 @@ export async function loadReplayFile(path: string): Promise<Result<ReplayData, R
   }
   if (data.value.ticks.length === 0) return err(appError('BAD_REPLAY', 'The file holds no ticks or bars.'));
   return ok({ ticks: data.value.ticks, specs, format: data.value.format });
-}
-
-/** The file's first line that says anything, decoded as the reader will (UTF-8, or UTF-16 with its mark). */
-async function firstLine(path: string): Promise<string> {
-  const handle = await open(path, 'r');
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
-    const head = buffer.subarray(0, bytesRead);
-    const text =
-      head[0] === 0xff && head[1] === 0xfe
-        ? head.subarray(2).toString('utf16le')
-        : head[0] === 0xfe && head[1] === 0xff
-          ? Buffer.from(head.subarray(2, 2 + ((head.length - 2) & ~1)))
-              .swap16()
-              .toString('utf16le')
-          : head.toString('utf8');
-    return (
-      text
-        .split(/\r?\n/)
-        .map((l) => l.replace(/^\uFEFF/, '').trim())
-        .find((l) => l !== '' && !l.startsWith('#')) ?? ''
-    );
-  } finally {
-    await handle.close();
-  }
 }
